@@ -1,0 +1,38 @@
+// Two projects: fast unit tests, and integration tests that share one real Temporal dev server
+// and one moto server started by the global setup (each on free ports, stopped at the end).
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 60000,
+    },
+    // Only for `npm run record-histories`: writes test/replay/histories from a live run.
+    ...(process.env.RECORD_HISTORIES === '1'
+      ? [
+          {
+            displayName: 'record',
+            testEnvironment: 'node',
+            transform: { '^.+\\.ts$': tsJest },
+            testMatch: ['<rootDir>/test/replay/record-histories.ts'],
+            globalSetup: '<rootDir>/test/support/global-setup.ts',
+            globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+            testTimeout: 120000,
+          },
+        ]
+      : []),
+  ],
+};

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+
+/** A child process we started and must stop: output kept for diagnostics, stop is graceful then forced. */
+export class ManagedProcess {
+  private readonly recent: string[] = [];
+  private exited = false;
+  readonly exit: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    onLine?: (line: string) => void,
+  ) {
+    const collect = (chunk: Buffer): void => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        this.recent.push(line);
+        if (this.recent.length > 200) this.recent.shift();
+        onLine?.(line);
+      }
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exit = new Promise((resolveExit) => {
+      child.on('exit', (code) => {
+        this.exited = true;
+        resolveExit(code);
+      });
+      child.on('error', (err) => {
+        this.recent.push(`spawn error: ${err.message}`);
+        this.exited = true;
+        resolveExit(null);
+      });
+    });
+  }
+
+  static start(
+    name: string,
+    command: string,
+    args: string[],
+    options: { env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void; ownProcessGroup?: boolean } = {},
+  ): ManagedProcess {
+    const child = spawn(command, args, {
+      env: options.env ?? process.env,
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // In its own group a child does not get the terminal's Ctrl-C, so we can stop children in order.
+      detached: options.ownProcessGroup ?? false,
+    });
+    return new ManagedProcess(name, child, options.onLine);
+  }
+
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The last lines the process printed, for error messages. */
+  tail(lines = 30): string {
+    return this.recent.slice(-lines).join('\n');
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period. */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exit;
+    clearTimeout(timer);
+  }
+
+  /** Immediate SIGKILL, for crash tests. */
+  async kill(): Promise<void> {
+    if (this.exited) return;
+    this.child.kill('SIGKILL');
+    await this.exit;
+  }
+}
+
+/** Resolves when a TCP connection to host:port succeeds; fails if the process dies or time runs out. */
+export async function waitForPort(proc: ManagedProcess, host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!proc.running) throw new Error(`${proc.name} exited before listening on ${port}:\n${proc.tail()}`);
+    const open = await new Promise<boolean>((resolveOpen) => {
+      const socket = connect({ host, port }, () => {
+        socket.destroy();
+        resolveOpen(true);
+      });
+      socket.on('error', () => resolveOpen(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${proc.name} did not listen on ${host}:${port} within ${timeoutMs} ms:\n${proc.tail()}`);
+}

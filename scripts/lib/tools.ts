@@ -1,0 +1,39 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Paths of the local tools that scripts/install-tools.sh installed (written to .tools/env). */
+export interface ToolPaths {
+  temporalCli: string;
+  motoServer: string;
+}
+
+/** The folder holding package.json, whether running from source (tests) or from dist/. */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+
+function findProjectRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** Reads .tools/env; environment variables win so a user can point at their own binaries. */
+export function toolPaths(): ToolPaths {
+  const envFile = join(PROJECT_ROOT, '.tools', 'env');
+  const fromFile: Record<string, string> = {};
+  if (existsSync(envFile)) {
+    for (const line of readFileSync(envFile, 'utf8').split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) fromFile[line.slice(0, eq)] = line.slice(eq + 1).trim();
+    }
+  }
+  const temporalCli = process.env.TEMPORAL_CLI_PATH ?? fromFile.TEMPORAL_CLI_PATH;
+  const motoServer = process.env.MOTO_SERVER_PATH ?? fromFile.MOTO_SERVER_PATH;
+  if (!temporalCli || !motoServer) {
+    throw new Error('Local tools are not installed: run `npm run tools` (scripts/install-tools.sh) first');
+  }
+  return { temporalCli, motoServer };
+}
