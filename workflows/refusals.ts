@@ -1,0 +1,38 @@
+import { ApplicationFailure } from '@temporalio/workflow';
+import { ActionStatus, RefusalCode, TERMINAL_STATUSES } from './types';
+import type { ActionState, DecideInput } from './types';
+
+/**
+ * Update validators: synchronous checks that throw to refuse. A refusal writes nothing to history;
+ * the caller receives the failure with `type` set to a RefusalCode.
+ */
+export function refuseDecision(state: ActionState, decision: DecideInput): void {
+  if (TERMINAL_STATUSES.includes(state.status) || state.status === ActionStatus.Approved || state.status === ActionStatus.Executing) {
+    throw refusal(RefusalCode.ActionClosed, `the request is ${state.status}; votes are closed`);
+  }
+  if (state.status !== ActionStatus.PendingReview) {
+    throw refusal(RefusalCode.NotPendingReview, `the request is ${state.status}, not pending review`);
+  }
+  if (decision.reviewer === state.request.requester.id) {
+    throw refusal(RefusalCode.SelfApproval, 'the requester cannot decide on their own request');
+  }
+  if (!state.policy?.review?.eligibleApprovers.includes(decision.reviewer)) {
+    throw refusal(RefusalCode.NotAnApprover, `${decision.reviewer} is not an approver for this request`);
+  }
+  if (state.votes.some((vote) => vote.reviewer === decision.reviewer)) {
+    throw refusal(RefusalCode.AlreadyVoted, `${decision.reviewer} has already voted on this request`);
+  }
+  if (decision.verdict === 'reject' && !decision.comment?.trim()) {
+    throw refusal(RefusalCode.CommentRequired, 'a rejection needs a reason');
+  }
+}
+
+export function refuseCancel(state: ActionState): void {
+  if (state.status !== ActionStatus.Evaluating && state.status !== ActionStatus.PendingReview) {
+    throw refusal(RefusalCode.NotCancellable, `the request is ${state.status} and can no longer be cancelled`);
+  }
+}
+
+function refusal(code: RefusalCode, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
+}

@@ -1,0 +1,173 @@
+/**
+ * Types shared by workflow, activity, API and channel code. No Node or SDK imports here:
+ * this module is bundled into the deterministic workflow sandbox.
+ */
+
+/** Every state an action can be in. Terminal states end the workflow. */
+export const ActionStatus = {
+  Evaluating: 'evaluating',
+  PendingReview: 'pending_review',
+  Approved: 'approved',
+  Executing: 'executing',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  Denied: 'denied',
+  Rejected: 'rejected',
+  Expired: 'expired',
+  Cancelled: 'cancelled',
+} as const;
+export type ActionStatus = (typeof ActionStatus)[keyof typeof ActionStatus];
+
+export const ACTION_STATUSES: readonly ActionStatus[] = Object.values(ActionStatus);
+
+export const TERMINAL_STATUSES: readonly ActionStatus[] = [
+  ActionStatus.Succeeded,
+  ActionStatus.Failed,
+  ActionStatus.Denied,
+  ActionStatus.Rejected,
+  ActionStatus.Expired,
+  ActionStatus.Cancelled,
+];
+
+/** A plain JSON value: what params, context and results are made of. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Who asked, as established by authentication (never taken from a request body). */
+export interface Requester {
+  /** Identity id, e.g. `etl-bot`. */
+  id: string;
+  /** How the request arrived, e.g. `api`, `mcp`. */
+  source: string;
+}
+
+/** The workflow input: one privileged action, already validated at the edge. */
+export interface ActionRequestInput {
+  actionId: string;
+  /** Catalogue name, e.g. `s3.copyObject`. */
+  action: string;
+  params: JsonObject;
+  justification: string;
+  requester: Requester;
+  context?: JsonObject;
+  /** ISO timestamp of receipt at the API. */
+  requestedAt: string;
+}
+
+export type PolicyEffect = 'deny' | 'allow' | 'review';
+export type Risk = 'low' | 'medium' | 'high' | 'critical';
+
+/** Review requirements resolved by policy for one request. */
+export interface ReviewRequirement {
+  /** Group names from the policy, for display. */
+  approverGroups: string[];
+  /** Identity ids allowed to vote: the groups expanded, the requester already removed. */
+  eligibleApprovers: string[];
+  /** Distinct approvals needed. */
+  quorum: number;
+  /** How long reviewers have before the request expires. */
+  timeoutMs: number;
+  /** Where the request is announced, e.g. `api`, `slack:#data-approvals`. */
+  channels: string[];
+}
+
+/** The outcome of policy evaluation, recorded in history with the policy hash. */
+export interface PolicyDecision {
+  effect: PolicyEffect;
+  /** Id of the rule that matched, or `default` when none did. */
+  ruleId: string;
+  /** Human-readable reason (why denied, why review is needed). */
+  reason: string;
+  risk: Risk;
+  /** sha256 of the policy file that decided, for audit. */
+  policyHash: string;
+  /** Present only when effect is `review`. */
+  review?: ReviewRequirement;
+}
+
+/** Facts about the operation the workflow needs but cannot import (the catalogue uses the AWS SDK). */
+export interface OperationFacts {
+  /** Safe to retry the execute activity blindly. */
+  idempotent: boolean;
+  /** One line describing exactly what will happen, e.g. `copy s3://a/k to s3://b/k`. */
+  summary: string;
+}
+
+/** What the `evaluatePolicy` activity returns. */
+export interface PolicyEvaluation {
+  decision: PolicyDecision;
+  operation: OperationFacts;
+}
+
+export type Verdict = 'approve' | 'reject';
+
+/** The argument of the `decide` Update. The reviewer id comes from the authenticated channel. */
+export interface DecideInput {
+  reviewer: string;
+  verdict: Verdict;
+  comment?: string;
+  /** `api`, `slack`, `teams`. */
+  channel: string;
+}
+
+export interface Vote {
+  reviewer: string;
+  verdict: Verdict;
+  comment?: string;
+  channel: string;
+  at: string;
+}
+
+/** The argument of the `cancel` Update. */
+export interface CancelInput {
+  by: string;
+  reason?: string;
+}
+
+/** What the `executeOperation` activity receives. */
+export interface ExecuteOperationInput {
+  actionId: string;
+  action: string;
+  params: JsonObject;
+  requester: Requester;
+  approvers: string[];
+}
+
+/** The non-secret outcome of one operation: ids, ARNs, counts. Never credentials. */
+export interface ExecutionResult {
+  summary: string;
+  outputs: { [key: string]: string | number | boolean };
+  /** The STS session the operation ran as (names only, nothing secret). */
+  session: { roleArn: string; roleSessionName: string; sourceIdentity: string };
+  completedAt: string;
+}
+
+/** The full state of one action, as the `status` query returns it. */
+export interface ActionState {
+  actionId: string;
+  status: ActionStatus;
+  request: ActionRequestInput;
+  policy?: PolicyDecision;
+  operation?: OperationFacts;
+  votes: Vote[];
+  /** ISO timestamp after which the request expires (review only). */
+  deadline?: string;
+  cancellation?: CancelInput & { at: string };
+  result?: ExecutionResult;
+  error?: { type: string; message: string };
+  updatedAt: string;
+  /** Set when the action reached a terminal status. */
+  closedAt?: string;
+}
+
+/** Stable codes for refused decisions and cancellations; the API maps them to HTTP statuses. */
+export const RefusalCode = {
+  SelfApproval: 'self_approval',
+  NotAnApprover: 'not_an_approver',
+  AlreadyVoted: 'already_voted',
+  ActionClosed: 'action_closed',
+  NotPendingReview: 'not_pending_review',
+  NotCancellable: 'not_cancellable',
+  CommentRequired: 'comment_required',
+} as const;
+export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
