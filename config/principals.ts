@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from './load';
+
+export const PrincipalRole = z.enum(['requester', 'reviewer', 'admin', 'auditor']);
+export type PrincipalRole = z.infer<typeof PrincipalRole>;
+
+/** Identity ids double as STS SourceIdentity, so they use its character set. */
+export const IDENTITY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_+=,.@-]{1,63}$/;
+
+const principalSchema = z.strictObject({
+  id: z.string().regex(IDENTITY_ID_PATTERN, 'must be 2-64 characters of letters, digits and _+=,.@-'),
+  roles: z.array(PrincipalRole).min(1),
+  /** sha256 hex of the API key; the key itself is never stored. */
+  keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (sha256 of the key)'),
+});
+
+const principalsFileSchema = z.strictObject({ principals: z.array(principalSchema) });
+
+export type Principal = z.infer<typeof principalSchema>;
+
+/** API principals indexed by key hash. Keys are 256-bit random tokens, so a plain sha256 suffices. */
+export class PrincipalDirectory {
+  private readonly byHash = new Map<string, Principal>();
+
+  constructor(principals: Principal[]) {
+    for (const principal of principals) {
+      if (this.byHash.has(principal.keySha256)) throw new ConfigError(`principals: duplicate key hash for ${principal.id}`);
+      this.byHash.set(principal.keySha256, principal);
+    }
+  }
+
+  /** The principal holding this API key, if any. */
+  authenticate(apiKey: string): Principal | undefined {
+    return this.byHash.get(hashApiKey(apiKey));
+  }
+}
+
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}
+
+/** A new API key: `alk_` and 32 random bytes, base64url. */
+export function generateApiKey(): string {
+  return `alk_${randomBytes(32).toString('base64url')}`;
+}
+
+export function parsePrincipals(text: string, source: string): PrincipalDirectory {
+  const parsed = principalsFileSchema.safeParse(parse(text));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`${source}: invalid principals file:\n${lines.join('\n')}`);
+  }
+  return new PrincipalDirectory(parsed.data.principals);
+}
+
+export function loadPrincipalsFile(path: string): PrincipalDirectory {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read principals file ${path}: ${(err as Error).message}`);
+  }
+  return parsePrincipals(text, path);
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = z.url().optional();
+
+/**
+ * Every setting Airlock reads from the environment, in one schema. Parsed once at start;
+ * a bad value stops the process naming the variable.
+ */
+export const configSchema = z.object({
+  AIRLOCK_TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  AIRLOCK_TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  AIRLOCK_TASK_QUEUE: z.string().min(1).default('airlock'),
+  /** Base URL of the Temporal Web UI, for links in API responses. */
+  AIRLOCK_TEMPORAL_UI_URL: optionalUrl,
+  AIRLOCK_API_HOST: z.string().min(1).default('127.0.0.1'),
+  AIRLOCK_API_PORT: port.default(8080),
+  /** Largest accepted request body, bytes. */
+  AIRLOCK_API_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
+  AIRLOCK_POLICY_FILE: z.string().min(1).default('config/example-policy.yaml'),
+  /** YAML list of API principals with sha256 key hashes (see docs/api.md). */
+  AIRLOCK_PRINCIPALS_FILE: z.string().min(1).default('.airlock/principals.yaml'),
+  AIRLOCK_AWS_REGION: z.string().min(1).default('us-east-1'),
+  AIRLOCK_AWS_PARTITION: z.enum(['aws', 'aws-us-gov', 'aws-cn']).default('aws'),
+  /** Custom AWS endpoint (moto, MinIO, LocalStack); unset for real AWS. */
+  AIRLOCK_AWS_ENDPOINT: optionalUrl,
+  /** The role the executor assumes, always narrowed by a per-operation session policy. */
+  AIRLOCK_EXECUTOR_ROLE_ARN: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN')
+    .optional(),
+  AIRLOCK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type AirlockConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,40 @@
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig, required } from '../config/load';
+import { defaultCatalogue } from '../operations/catalogue';
+import { loadPolicyFile } from '../policy';
+import { createAirlockWorker } from './create-worker';
+
+/** Worker entry point: validate config and policy (fail fast), connect, run until SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE);
+  const activities = createActivities({
+    policy: () => policy,
+    catalogue: defaultCatalogue(),
+    aws: {
+      region: config.AIRLOCK_AWS_REGION,
+      partition: config.AIRLOCK_AWS_PARTITION,
+      endpoint: config.AIRLOCK_AWS_ENDPOINT,
+      executorRoleArn: required(config, 'AIRLOCK_EXECUTOR_ROLE_ARN'),
+    },
+  });
+  const connection = await NativeConnection.connect({ address: config.AIRLOCK_TEMPORAL_ADDRESS });
+  const worker = await createAirlockWorker({
+    connection,
+    namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
+    taskQueue: config.AIRLOCK_TASK_QUEUE,
+    activities,
+  });
+  console.log(`worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash})`);
+  try {
+    await worker.run(); // the SDK runtime drains and stops on SIGINT/SIGTERM
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+  process.exit(1);
+});
