@@ -1,0 +1,248 @@
+import type { JsonObject, JsonValue, PolicyDecision, PolicyEffect, Requester, Risk } from '../workflows/types';
+import { parseDuration } from './duration';
+import { membersOfGroups } from './identities';
+import {
+  DEFAULT_RULE_ID,
+  REQUESTER_GROUP_PREFIX,
+  type LoadedPolicy,
+  type ParamMatcher,
+  type PolicyDocument,
+  type ReviewSpec,
+} from './schema';
+
+/** One request as policy sees it. `context` is carried for callers; rules do not match on it (yet). */
+export interface EvaluationRequest {
+  action: string;
+  params: JsonObject;
+  requester: Requester;
+  context?: JsonObject;
+}
+
+const DEFAULT_RISK: Record<PolicyEffect, Risk> = { allow: 'low', review: 'medium', deny: 'high' };
+const DEFAULT_TIMEOUT = '24h';
+const DEFAULT_CHANNELS: readonly string[] = ['api'];
+const NO_MATCH_REASON = 'No rule matched';
+
+interface CompiledReview {
+  approverGroups: readonly string[];
+  /** Distinct members of the approver groups, sorted; the requester is removed per request. */
+  pool: readonly string[];
+  quorum: number;
+  timeoutMs: number;
+  channels: readonly string[];
+}
+
+interface CompiledOutcome {
+  ruleId: string;
+  effect: PolicyEffect;
+  risk: Risk;
+  reason: string;
+  review?: CompiledReview;
+}
+
+interface CompiledRule {
+  actions: readonly Glob[];
+  /** Undefined when the rule matches any requester. */
+  requester?: (id: string) => boolean;
+  params: readonly ((params: JsonObject) => boolean)[];
+  outcome: CompiledOutcome;
+}
+
+interface CompiledPolicy {
+  rules: readonly CompiledRule[];
+  fallback: CompiledOutcome;
+}
+
+// Compiled once per document on first evaluation. Documents are frozen at load, so this cache
+// is invisible to callers: evaluation stays a pure function of (policy, request).
+const compiledPolicies = new WeakMap<PolicyDocument, CompiledPolicy>();
+
+/** The decision for one request: the first rule whose match holds, else the policy's default. Pure; no I/O. */
+export function evaluatePolicy(policy: LoadedPolicy, request: EvaluationRequest): PolicyDecision {
+  const compiled = compile(policy.document);
+  const rule = compiled.rules.find(
+    (candidate) =>
+      candidate.actions.some((glob) => glob(request.action)) &&
+      (candidate.requester === undefined || candidate.requester(request.requester.id)) &&
+      candidate.params.every((test) => test(request.params)),
+  );
+  return decide(rule?.outcome ?? compiled.fallback, request.requester.id, policy.hash);
+}
+
+function decide(outcome: CompiledOutcome, requesterId: string, policyHash: string): PolicyDecision {
+  const { ruleId, effect, risk, reason, review } = outcome;
+  if (!review) return { effect, ruleId, reason, risk, policyHash };
+
+  // Self-approval is impossible by construction: the requester is never an eligible approver.
+  const eligibleApprovers = review.pool.filter((id) => id !== requesterId);
+  if (eligibleApprovers.length < review.quorum) {
+    const excluded = review.pool.length > eligibleApprovers.length ? ` once the requester (${requesterId}) is excluded` : '';
+    return {
+      effect: 'deny',
+      ruleId,
+      reason:
+        `Quorum unattainable: rule ${ruleId} needs ${review.quorum} distinct approver${review.quorum === 1 ? '' : 's'} ` +
+        `from ${review.approverGroups.join(', ')}, but only ${eligibleApprovers.length} ${eligibleApprovers.length === 1 ? 'is' : 'are'} eligible${excluded}`,
+      risk,
+      policyHash,
+    };
+  }
+  return {
+    effect,
+    ruleId,
+    reason,
+    risk,
+    policyHash,
+    review: {
+      approverGroups: [...review.approverGroups],
+      eligibleApprovers,
+      quorum: review.quorum,
+      timeoutMs: review.timeoutMs,
+      channels: [...review.channels],
+    },
+  };
+}
+
+function compile(document: PolicyDocument): CompiledPolicy {
+  const cached = compiledPolicies.get(document);
+  if (cached) return cached;
+
+  const compileReview = (review: ReviewSpec): CompiledReview => ({
+    approverGroups: review.approvers,
+    pool: membersOfGroups(document, review.approvers),
+    quorum: review.quorum ?? 1,
+    timeoutMs: parseDuration(review.timeout ?? document.defaults?.review?.timeout ?? DEFAULT_TIMEOUT),
+    channels: review.channels ?? document.defaults?.review?.channels ?? DEFAULT_CHANNELS,
+  });
+
+  const compiled: CompiledPolicy = {
+    rules: document.rules.map((rule) => ({
+      actions: rule.match.action.map(compileGlob),
+      ...(rule.match.requester ? { requester: compileRequester(document, rule.match.requester) } : {}),
+      params: Object.entries(rule.match.params ?? {}).map(([path, matcher]) => compileParamMatcher(path, matcher)),
+      outcome: {
+        ruleId: rule.id,
+        effect: rule.effect,
+        risk: rule.risk ?? DEFAULT_RISK[rule.effect],
+        reason: rule.reason ?? generatedReason(rule.effect, rule.id),
+        ...(rule.review ? { review: compileReview(rule.review) } : {}),
+      },
+    })),
+    fallback: {
+      ruleId: DEFAULT_RULE_ID,
+      effect: document.default?.effect ?? 'deny',
+      risk: document.default?.risk ?? DEFAULT_RISK[document.default?.effect ?? 'deny'],
+      reason: document.default?.reason ?? NO_MATCH_REASON,
+      ...(document.default?.review ? { review: compileReview(document.default.review) } : {}),
+    },
+  };
+  compiledPolicies.set(document, compiled);
+  return compiled;
+}
+
+function generatedReason(effect: PolicyEffect, ruleId: string): string {
+  switch (effect) {
+    case 'deny':
+      return `Denied by policy rule ${ruleId}`;
+    case 'allow':
+      return `Allowed by policy rule ${ruleId}`;
+    case 'review':
+      return `Review required by policy rule ${ruleId}`;
+  }
+}
+
+function compileRequester(document: PolicyDocument, entries: readonly string[]): (id: string) => boolean {
+  const ids = new Set<string>();
+  for (const entry of entries) {
+    if (entry.startsWith(REQUESTER_GROUP_PREFIX)) {
+      for (const member of membersOfGroups(document, [entry.slice(REQUESTER_GROUP_PREFIX.length)])) ids.add(member);
+    } else {
+      ids.add(entry);
+    }
+  }
+  return (id) => ids.has(id);
+}
+
+/** Matches a whole string against a pattern. */
+export type Glob = (text: string) => boolean;
+
+/**
+ * Compiles a glob: `*` matches any run of characters (including none), `?` exactly one, anything
+ * else itself; anchored at both ends. No regular expressions, so a hostile value cannot trigger
+ * catastrophic backtracking: matching is at worst O(pattern × text).
+ */
+export function compileGlob(pattern: string): Glob {
+  if (!/[*?]/.test(pattern)) return (text) => text === pattern;
+  if (/^\*+$/.test(pattern)) return () => true;
+  const chars = Array.from(pattern); // code points, so `?` is one character even outside the BMP
+  return (text) => wildcardMatch(chars, Array.from(text));
+}
+
+function wildcardMatch(pattern: readonly string[], text: readonly string[]): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1; // position of the last `*` seen in the pattern
+  let resume = 0; // where in the text that `*` will next try to end
+  while (t < text.length) {
+    const c = pattern[p];
+    if (c === '*') {
+      star = p++;
+      resume = t;
+    } else if (c !== undefined && (c === '?' || c === text[t])) {
+      p++;
+      t++;
+    } else if (star >= 0) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
+}
+
+/** Value at a dotted path; undefined when any step is missing. Own properties only (no `constructor`). */
+function lookup(params: JsonObject, segments: readonly string[]): JsonValue | undefined {
+  let current: JsonValue | undefined = params;
+  for (const segment of segments) {
+    if (Array.isArray(current)) {
+      current = /^(0|[1-9][0-9]*)$/.test(segment) ? current[Number(segment)] : undefined;
+    } else if (current !== null && typeof current === 'object' && Object.hasOwn(current, segment)) {
+      current = current[segment];
+    } else {
+      return undefined;
+    }
+  }
+  return current;
+}
+
+type ValueTest = (value: JsonValue | undefined) => boolean;
+
+/** Every operator in the matcher must hold. On a missing value only `exists: false`, `notEquals` and `notIn` hold. */
+function compileParamMatcher(path: string, matcher: ParamMatcher): (params: JsonObject) => boolean {
+  const segments = path.split('.');
+  const tests: ValueTest[] = [];
+  const { equals, notEquals, in: oneOf, notIn, matches, gt, gte, lt, lte, exists } = matcher;
+  if (equals !== undefined) tests.push((value) => value === equals);
+  if (notEquals !== undefined) tests.push((value) => value !== notEquals);
+  if (oneOf !== undefined) tests.push((value) => isScalar(value) && oneOf.includes(value));
+  if (notIn !== undefined) tests.push((value) => !(isScalar(value) && notIn.includes(value)));
+  if (matches !== undefined) {
+    const glob = compileGlob(matches);
+    tests.push((value) => typeof value === 'string' && glob(value));
+  }
+  if (gt !== undefined) tests.push((value) => typeof value === 'number' && value > gt);
+  if (gte !== undefined) tests.push((value) => typeof value === 'number' && value >= gte);
+  if (lt !== undefined) tests.push((value) => typeof value === 'number' && value < lt);
+  if (lte !== undefined) tests.push((value) => typeof value === 'number' && value <= lte);
+  if (exists !== undefined) tests.push((value) => (value !== undefined) === exists);
+  return (params) => {
+    const value = lookup(params, segments);
+    return tests.every((test) => test(value));
+  };
+}
+
+function isScalar(value: JsonValue | undefined): value is string | number | boolean {
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}

@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import { IDENTITY_ID_PATTERN } from '../config/principals';
+import { parseDuration } from './duration';
+
+/*
+ * The policy file, as zod sees it. Every object is strict so a misspelt key is an error rather
+ * than a silently ignored rule. Checks that need the whole document (group references, unique
+ * rule ids, quorum against group sizes) live in load.ts, after this schema has passed.
+ */
+
+/** Group names are referenced as `group:NAME`, so they cannot contain a colon. */
+export const GROUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const RULE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+/** `api`, or a channel kind and a target: `slack:#data-approvals`, `teams:<conversation>`, `email:<address>`. */
+export const CHANNEL_PATTERN = /^(api|(slack|teams|email):\S.*)$/;
+/** Slack user ids: `U…`, or `W…` on Enterprise Grid. */
+export const SLACK_USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
+/** Teams users are Azure AD (Entra) object ids. */
+export const TEAMS_OBJECT_ID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const REQUESTER_GROUP_PREFIX = 'group:';
+
+/** The rule id reported when no rule matched. */
+export const DEFAULT_RULE_ID = 'default';
+
+/**
+ * A schema-level message for a value of the wrong type or outside an enum that still says
+ * `required` when the key is absent. Other issues (unknown keys, bad record keys) keep theirs.
+ */
+function expecting(description: string) {
+  return {
+    error: (issue: { code?: string; input?: unknown }) => {
+      if (issue.code !== 'invalid_type' && issue.code !== 'invalid_value' && issue.code !== 'invalid_union') return undefined;
+      return issue.input === undefined ? 'required' : `must be ${description}`;
+    },
+  };
+}
+
+const identityId = z
+  .string(expecting('an identity id'))
+  .regex(IDENTITY_ID_PATTERN, 'must be an identity id: 2-64 letters, digits and _+=,.@- starting with a letter or digit');
+
+const groupName = z
+  .string(expecting('a group name'))
+  .regex(GROUP_NAME_PATTERN, 'must be a group name: 1-64 letters, digits and _.- starting with a letter or digit');
+
+/** A single value or a list; always a list once parsed, so evaluation has one shape to handle. */
+function oneOrMany<T extends z.ZodType<string>>(item: T, description: string, min: number) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' ? [value] : value),
+    z.array(item, expecting(`${description} or a list of them`)).min(min, `must list at least ${min} ${min === 1 ? 'entry' : 'entries'}`),
+  );
+}
+
+const durationSchema = z.string(expecting('a duration such as 90s, 15m, 1h or 2d')).superRefine((text, ctx) => {
+  try {
+    parseDuration(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
+
+const channelSchema = z
+  .string(expecting('a channel'))
+  .regex(CHANNEL_PATTERN, 'must be api, slack:<channel>, teams:<conversation> or email:<address>');
+
+const riskSchema = z.enum(['low', 'medium', 'high', 'critical'], expecting('one of low, medium, high, critical'));
+const effectSchema = z.enum(['deny', 'allow', 'review'], expecting('one of deny, allow, review'));
+
+/** Values that `equals` and `in` compare against: JSON scalars, compared with their type (`5` is not `"5"`). */
+const scalarSchema = z.union([z.string(), z.number(), z.boolean()], expecting('a string, number or boolean'));
+const scalarList = z.array(scalarSchema, expecting('a list of strings, numbers or booleans')).min(1, 'must list at least 1 value');
+const numberSchema = z.number(expecting('a number'));
+
+export const PARAM_OPERATORS = ['equals', 'notEquals', 'in', 'notIn', 'matches', 'gt', 'gte', 'lt', 'lte', 'exists'] as const;
+
+/** Conditions on one param; every operator present must hold. */
+export const paramMatcherSchema = z
+  .strictObject(
+    {
+      equals: scalarSchema.optional(),
+      notEquals: scalarSchema.optional(),
+      in: scalarList.optional(),
+      notIn: scalarList.optional(),
+      /** Glob: `*` any run of characters, `?` one character, anchored at both ends. */
+      matches: z.string(expecting('a glob pattern (a string)')).optional(),
+      gt: numberSchema.optional(),
+      gte: numberSchema.optional(),
+      lt: numberSchema.optional(),
+      lte: numberSchema.optional(),
+      exists: z.boolean(expecting('true or false')).optional(),
+    },
+    expecting(`a mapping of operators (${PARAM_OPERATORS.join(', ')})`),
+  )
+  .refine((matcher) => Object.values(matcher).some((value) => value !== undefined), {
+    error: `must have at least one operator: ${PARAM_OPERATORS.join(', ')}`,
+  });
+
+const paramPath = z
+  .string()
+  .regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path into params, e.g. destinationBucket or tags.env');
+
+const requesterEntry = z
+  .string(expecting('an identity id or group:NAME'))
+  .refine(
+    (entry) =>
+      entry.startsWith(REQUESTER_GROUP_PREFIX)
+        ? GROUP_NAME_PATTERN.test(entry.slice(REQUESTER_GROUP_PREFIX.length))
+        : IDENTITY_ID_PATTERN.test(entry),
+    'must be an identity id or group:NAME',
+  );
+
+export const matchSchema = z.strictObject(
+  {
+    /** Catalogue action names; `*` and `?` are wildcards (`s3.*`). */
+    action: oneOrMany(z.string().min(1, 'must not be empty'), 'an action name', 1),
+    /** Identity ids or `group:NAME`; absent means any requester. */
+    requester: oneOrMany(requesterEntry, 'an identity id or group:NAME', 1).optional(),
+    /** Keys are dotted paths into the request params. */
+    params: z.record(paramPath, paramMatcherSchema, expecting('a mapping of param paths to matchers')).optional(),
+  },
+  expecting('a mapping with action and optionally requester and params'),
+);
+
+export const reviewSchema = z.strictObject(
+  {
+    /** Group names; members of any of them may vote. */
+    approvers: oneOrMany(groupName, 'a group name', 1),
+    /** Distinct approvals needed; default 1. */
+    quorum: z.number(expecting('a whole number')).int('must be a whole number').min(1, 'must be at least 1').optional(),
+    /** Default: defaults.review.timeout, else 24h. */
+    timeout: durationSchema.optional(),
+    /** Default: defaults.review.channels, else [api]. */
+    channels: oneOrMany(channelSchema, 'a channel', 1).optional(),
+  },
+  expecting('a mapping with approvers and optionally quorum, timeout, channels'),
+);
+
+const outcomeFields = {
+  effect: effectSchema,
+  /** Default: low for allow, medium for review, high for deny. */
+  risk: riskSchema.optional(),
+  /** Shown to the requester and reviewers; generated from the rule id when absent. */
+  reason: z.string(expecting('a string')).min(1, 'must not be empty').optional(),
+  /** Required when effect is review, refused otherwise. */
+  review: reviewSchema.optional(),
+};
+
+function reviewOnlyWithReviewEffect(outcome: { effect: string; review?: unknown }, ctx: z.RefinementCtx): void {
+  if (outcome.effect === 'review' && outcome.review === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['review'], message: 'required when effect is review' });
+  }
+  if (outcome.effect !== 'review' && outcome.review !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['review'], message: `only allowed when effect is review (effect is ${outcome.effect})` });
+  }
+}
+
+export const ruleSchema = z
+  .strictObject(
+    {
+      id: z
+        .string(expecting('a rule id'))
+        .regex(RULE_ID_PATTERN, 'must be 1-128 letters, digits and _.- starting with a letter or digit')
+        .refine((id) => id !== DEFAULT_RULE_ID, `"${DEFAULT_RULE_ID}" is reserved for the decision when no rule matches`),
+      /** For people reading the policy; not shown to requesters. */
+      description: z.string(expecting('a string')).optional(),
+      match: matchSchema,
+      ...outcomeFields,
+    },
+    expecting('a mapping with id, match, effect'),
+  )
+  .superRefine(reviewOnlyWithReviewEffect);
+
+/** What happens when no rule matches. */
+export const defaultOutcomeSchema = z
+  .strictObject(outcomeFields, expecting('a mapping with effect and optionally reason, risk, review'))
+  .superRefine(reviewOnlyWithReviewEffect);
+
+export const identityChannelsSchema = z.preprocess(
+  // `etl-bot:` with nothing after it is an identity with no channel ids.
+  (value) => value ?? {},
+  z.strictObject(
+    {
+      email: z.email('must be an email address').optional(),
+      slack: z.string(expecting('a Slack user id')).regex(SLACK_USER_ID_PATTERN, 'must be a Slack user id such as U01ABCDEF').optional(),
+      teams: z
+        .string(expecting('an Azure AD object id'))
+        .regex(TEAMS_OBJECT_ID_PATTERN, 'must be an Azure AD object id (a GUID)')
+        .optional(),
+    },
+    expecting('a mapping of channel ids (email, slack, teams)'),
+  ),
+);
+
+export const policySchema = z.strictObject(
+  {
+    version: z.literal(1, expecting('1')),
+    identities: z.record(identityId, identityChannelsSchema, expecting('a mapping of identity ids')).optional(),
+    groups: z.record(groupName, oneOrMany(identityId, 'an identity id', 0), expecting('a mapping of group names to members')).optional(),
+    defaults: z
+      .strictObject(
+        {
+          review: z
+            .strictObject(
+              { timeout: durationSchema.optional(), channels: oneOrMany(channelSchema, 'a channel', 1).optional() },
+              expecting('a mapping with timeout and/or channels'),
+            )
+            .optional(),
+        },
+        expecting('a mapping with review'),
+      )
+      .optional(),
+    rules: z.array(ruleSchema, expecting('a list of rules')),
+    default: defaultOutcomeSchema.optional(),
+  },
+  expecting('a YAML mapping with at least version and rules'),
+);
+
+/** A validated policy file. Lists written as a single string are already lists here. */
+export type PolicyDocument = z.output<typeof policySchema>;
+export type PolicyRule = z.output<typeof ruleSchema>;
+export type PolicyMatch = z.output<typeof matchSchema>;
+export type ParamMatcher = z.output<typeof paramMatcherSchema>;
+export type ReviewSpec = z.output<typeof reviewSchema>;
+export type DefaultOutcome = z.output<typeof defaultOutcomeSchema>;
+export type IdentityChannels = z.output<typeof identityChannelsSchema>;
+
+/** A policy file parsed and checked, with the hash that decisions record. */
+export interface LoadedPolicy {
+  document: PolicyDocument;
+  /** `sha256:<hex>` of the file bytes. */
+  hash: string;
+  /** Where it came from (a path, or the name given to parsePolicy). */
+  source: string;
+}
