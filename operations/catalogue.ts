@@ -1,0 +1,79 @@
+import { s3CopyObject } from './s3-copy-object';
+import type { Operation } from './types';
+
+/** The action names no catalogue entry has. */
+export class UnknownActionError extends Error {
+  override readonly name = 'UnknownActionError';
+  readonly code = 'unknown_action';
+
+  constructor(
+    readonly action: string,
+    known: string[],
+  ) {
+    super(`unknown action ${JSON.stringify(action)}; known: ${known.join(', ') || '(none)'}`);
+  }
+}
+
+/** Params that the operation's schema refuses; `issues` are `path: message` lines. */
+export class InvalidParamsError extends Error {
+  override readonly name = 'InvalidParamsError';
+  readonly code = 'invalid_params';
+
+  constructor(
+    readonly action: string,
+    readonly issues: string[],
+  ) {
+    super(`invalid params for ${action}: ${issues.join('; ')}`);
+  }
+}
+
+/** An operation found by name, with its params parsed by its own schema. */
+export interface ResolvedOperation {
+  operation: Operation<unknown>;
+  params: unknown;
+}
+
+/** The privileged operations Airlock can run, by catalogue name. */
+export class Catalogue {
+  private readonly byName = new Map<string, Operation<unknown>>();
+
+  constructor(operations: Operation<unknown>[]) {
+    for (const operation of operations) {
+      if (this.byName.has(operation.name)) throw new Error(`duplicate operation ${operation.name} in the catalogue`);
+      this.byName.set(operation.name, operation);
+    }
+  }
+
+  get(name: string): Operation<unknown> | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Catalogue names, sorted. */
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  /** Every operation, sorted by name. */
+  list(): Operation<unknown>[] {
+    return this.names().map((name) => this.byName.get(name) as Operation<unknown>);
+  }
+
+  /** Looks the action up and parses its params; throws UnknownActionError or InvalidParamsError. */
+  resolve(action: string, params: unknown): ResolvedOperation {
+    const operation = this.get(action);
+    if (!operation) throw new UnknownActionError(action, this.names());
+    const parsed = operation.params.safeParse(params);
+    if (!parsed.success) {
+      throw new InvalidParamsError(
+        action,
+        parsed.error.issues.map((issue) => `${['params', ...issue.path.map(String)].join('.')}: ${issue.message}`),
+      );
+    }
+    return { operation, params: parsed.data };
+  }
+}
+
+/** The catalogue the worker and API run with. Each operation lives in its own file and is listed here. */
+export function defaultCatalogue(): Catalogue {
+  return new Catalogue([s3CopyObject]);
+}

@@ -1,0 +1,216 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { createExecuteActivities } from '../../activities/execute';
+import { defaultCatalogue } from '../../operations/catalogue';
+import { s3CopyObject } from '../../operations/s3-copy-object';
+import { MOTO_BASE_CREDENTIALS, startMotoServer, type MotoServer } from '../../scripts/lib/moto-server';
+import type { ExecuteOperationInput, ExecutionResult, JsonObject } from '../../workflows/types';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
+import { seedAws } from '../support/seed-aws';
+
+// The execute activity against a real moto server of its own, through a recording proxy that
+// shows what STS was asked and which credentials moto issued.
+
+const REGION = 'us-east-1';
+const ROLE_NAME = 'airlock-exec-it';
+const SOURCE_BUCKET = 'exec-it-source';
+const DESTINATION_BUCKET = 'exec-it-exports';
+// Spaces, parentheses, `+`, `%`, `&` and non-ASCII: the CopySource must be URL-encoded correctly.
+const SOURCE_KEY = 'reports/2026 q3 (final)+100%&ü.csv';
+const BODY = 'region,revenue\neu-west,1204500\nus-east,2311900\n';
+
+let moto: MotoServer;
+let proxy: RecordingProxy;
+let roleArn: string;
+let s3: S3Client;
+let activities: ReturnType<typeof createExecuteActivities>;
+const logLines: string[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  proxy = await startRecordingProxy(moto.endpoint);
+  ({ roleArn } = await seedAws(moto.endpoint, {
+    roleName: ROLE_NAME,
+    buckets: [SOURCE_BUCKET, DESTINATION_BUCKET],
+    objects: [{ bucket: SOURCE_BUCKET, key: SOURCE_KEY, body: BODY }],
+  }));
+  s3 = new S3Client({ region: REGION, endpoint: moto.endpoint, forcePathStyle: true, credentials: MOTO_BASE_CREDENTIALS });
+  // The worker's AWS traffic (STS and S3) goes through the proxy; test checks read moto directly.
+  activities = createExecuteActivities({
+    catalogue: defaultCatalogue(),
+    aws: { region: REGION, partition: 'aws', endpoint: proxy.endpoint, executorRoleArn: roleArn, baseCredentials: MOTO_BASE_CREDENTIALS },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  s3?.destroy();
+  await proxy?.stop();
+  await moto?.stop();
+});
+
+/** Runs the activity in a mock activity context whose log lines are kept for the leak check. */
+function runExecute(input: ExecuteOperationInput): Promise<ExecutionResult> {
+  const logger = new DefaultLogger('TRACE', (entry: LogEntry) => logLines.push(`${entry.message} ${JSON.stringify(entry.meta ?? {})}`));
+  const { executeOperation } = activities;
+  return new MockActivityEnvironment({}, { logger }).run<[ExecuteOperationInput], ExecutionResult, typeof executeOperation>(executeOperation, input);
+}
+
+function copyInput(params: JsonObject, overrides: Partial<ExecuteOperationInput> = {}): ExecuteOperationInput {
+  counter += 1;
+  return {
+    actionId: `action-s3.copyObject-exectest${String(counter).padStart(8, '0')}`,
+    action: 's3.copyObject',
+    params,
+    requester: { id: 'etl-bot', source: 'api' },
+    approvers: ['alice', 'bob'],
+    ...overrides,
+  };
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(ApplicationFailure);
+    return err as ApplicationFailure;
+  }
+  throw new Error('expected the activity to fail');
+}
+
+async function readObject(bucket: string, key: string): Promise<string> {
+  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return (await response.Body?.transformToString('utf8')) ?? '';
+}
+
+/** The AssumeRole requests the proxy saw, as form fields. */
+function assumeRoleRequests(): URLSearchParams[] {
+  return proxy
+    .exchanges()
+    .map((exchange) => new URLSearchParams(exchange.requestBody))
+    .filter((form) => form.get('Action') === 'AssumeRole');
+}
+
+describe('executeOperation on moto', () => {
+  test('copies the object to the destination bucket and returns names and results only', async () => {
+    const params = {
+      sourceBucket: SOURCE_BUCKET,
+      sourceKey: SOURCE_KEY,
+      destinationBucket: DESTINATION_BUCKET,
+      destinationKey: 'exports/2026 q3 (final)+ü.csv',
+    };
+    const input = copyInput(params);
+    const result = await runExecute(input);
+
+    expect(await readObject(DESTINATION_BUCKET, params.destinationKey)).toBe(BODY);
+    expect(result).toEqual({
+      summary: `copy s3://${SOURCE_BUCKET}/${SOURCE_KEY} to s3://${DESTINATION_BUCKET}/${params.destinationKey}`,
+      outputs: { destination: `s3://${DESTINATION_BUCKET}/${params.destinationKey}`, etag: expect.stringMatching(/\S/) },
+      session: { roleArn, roleSessionName: input.actionId, sourceIdentity: 'etl-bot' },
+      completedAt: expect.any(String),
+    });
+    expect(Number.isNaN(Date.parse(result.completedAt))).toBe(false);
+  });
+
+  test('asks STS for a 15-minute session with the exact session policy, source identity and tags', async () => {
+    const params = {
+      sourceBucket: SOURCE_BUCKET,
+      sourceKey: SOURCE_KEY,
+      destinationBucket: DESTINATION_BUCKET,
+      destinationKey: 'exports/sts-shape.csv',
+    };
+    const input = copyInput(params, { approvers: ['alice', 'carol@example.com'] });
+    const before = assumeRoleRequests().length;
+    await runExecute(input);
+
+    const sent = assumeRoleRequests().slice(before);
+    expect(sent).toHaveLength(1);
+    const form = sent[0] as URLSearchParams;
+    expect(form.get('RoleArn')).toBe(roleArn);
+    expect(form.get('RoleSessionName')).toBe(input.actionId);
+    expect(form.get('DurationSeconds')).toBe('900');
+    expect(form.get('SourceIdentity')).toBe('etl-bot');
+    expect(JSON.parse(form.get('Policy') ?? '')).toEqual(s3CopyObject.sessionPolicy(s3CopyObject.params.parse(params), 'aws'));
+    expect(form.get('PolicyArns.member.1.arn')).toBeNull();
+    const tags = [1, 2, 3].map((n) => [form.get(`Tags.member.${n}.Key`), form.get(`Tags.member.${n}.Value`)]);
+    expect(tags).toEqual([
+      ['airlock-action-id', input.actionId],
+      ['airlock-action', 's3.copyObject'],
+      ['airlock-approvers', 'alice carol@example.com'],
+    ]);
+  });
+
+  test('a missing source object is a non-retryable NoSuchKey failure', async () => {
+    const failure = await failureOf(
+      runExecute(
+        copyInput({
+          sourceBucket: SOURCE_BUCKET,
+          sourceKey: 'reports/does-not-exist.csv',
+          destinationBucket: DESTINATION_BUCKET,
+          destinationKey: 'exports/never.csv',
+        }),
+      ),
+    );
+    expect(failure.type).toBe('NoSuchKey');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toMatch(/^s3\.copyObject failed: /);
+    expect(failure.cause).toBeUndefined();
+    expect(failure.details ?? []).toEqual([]);
+  });
+
+  test('a missing destination bucket is a non-retryable NoSuchBucket failure', async () => {
+    const failure = await failureOf(
+      runExecute(
+        copyInput({
+          sourceBucket: SOURCE_BUCKET,
+          sourceKey: SOURCE_KEY,
+          destinationBucket: 'exec-it-no-such-bucket',
+          destinationKey: 'exports/never.csv',
+        }),
+      ),
+    );
+    expect(failure.type).toBe('NoSuchBucket');
+    expect(failure.nonRetryable).toBe(true);
+  });
+
+  test('unknown actions and invalid params fail before any AWS call', async () => {
+    const before = proxy.exchanges().length;
+    const unknown = await failureOf(runExecute(copyInput({}, { action: 's3.deleteEverything' })));
+    expect(unknown.type).toBe('UnknownAction');
+    expect(unknown.nonRetryable).toBe(true);
+
+    const invalid = await failureOf(
+      runExecute(copyInput({ sourceBucket: SOURCE_BUCKET, sourceKey: 'reports/*', destinationBucket: DESTINATION_BUCKET, destinationKey: 'x' })),
+    );
+    expect(invalid.type).toBe('InvalidParams');
+    expect(invalid.nonRetryable).toBe(true);
+    expect(invalid.message).toContain('params.sourceKey');
+    expect(proxy.exchanges().length).toBe(before);
+  });
+
+  test('no credential moto issued appears in results, failures or log lines', async () => {
+    const params = {
+      sourceBucket: SOURCE_BUCKET,
+      sourceKey: SOURCE_KEY,
+      destinationBucket: DESTINATION_BUCKET,
+      destinationKey: 'exports/leak-check.csv',
+    };
+    const result = await runExecute(copyInput(params));
+    const failure = await failureOf(runExecute(copyInput({ ...params, sourceKey: 'reports/missing-for-leak-check.csv' })));
+
+    const secrets = proxy.issuedSecrets();
+    // At least a secret key and a session token per AssumeRole of this file.
+    expect(secrets.length).toBeGreaterThanOrEqual(4);
+    const visible = [
+      JSON.stringify(result),
+      failure.message,
+      failure.stack ?? '',
+      JSON.stringify(failure),
+      JSON.stringify(failure.details ?? null),
+      ...logLines,
+    ].join('\n');
+    for (const secret of secrets) expect(visible.includes(secret)).toBe(false);
+  });
+});

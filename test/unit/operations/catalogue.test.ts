@@ -1,0 +1,66 @@
+import { operationFacts } from '../../../activities/operation-facts';
+import { Catalogue, defaultCatalogue, InvalidParamsError, UnknownActionError } from '../../../operations/catalogue';
+import { s3CopyObject } from '../../../operations/s3-copy-object';
+
+const params = {
+  sourceBucket: 'airlock-source',
+  sourceKey: 'reports/2026-q3.csv',
+  destinationBucket: 'airlock-exports',
+  destinationKey: 'q3.csv',
+};
+
+describe('Catalogue', () => {
+  test('the default catalogue has s3.copyObject', () => {
+    const catalogue = defaultCatalogue();
+    expect(catalogue.names()).toEqual(['s3.copyObject']);
+    expect(catalogue.get('s3.copyObject')).toBe(s3CopyObject);
+    expect(catalogue.list()).toEqual([s3CopyObject]);
+    expect(catalogue.get('s3.deleteBucket')).toBeUndefined();
+  });
+
+  test('refuses two operations with the same name', () => {
+    expect(() => new Catalogue([s3CopyObject, s3CopyObject])).toThrow(/duplicate operation s3.copyObject/);
+  });
+
+  test('resolve parses params with the operation schema', () => {
+    const resolved = defaultCatalogue().resolve('s3.copyObject', params);
+    expect(resolved.operation).toBe(s3CopyObject);
+    expect(resolved.params).toEqual(params);
+  });
+
+  test('resolve names unknown actions and the known ones', () => {
+    expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow(UnknownActionError);
+    expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow('unknown action "s3.deleteBucket"; known: s3.copyObject');
+  });
+
+  test('resolve lists every refused field', () => {
+    let thrown: unknown;
+    try {
+      defaultCatalogue().resolve('s3.copyObject', { ...params, sourceKey: 'a*', destinationBucket: 'UPPER', extra: 1 });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(InvalidParamsError);
+    const error = thrown as InvalidParamsError;
+    expect(error.code).toBe('invalid_params');
+    expect(error.issues).toEqual([
+      expect.stringMatching(/^params\.sourceKey: object key must not contain "\*"/),
+      expect.stringMatching(/^params\.destinationBucket: bucket name may contain only/),
+      'params: Unrecognized key: "extra"',
+    ]);
+  });
+});
+
+describe('operationFacts', () => {
+  test('gives the idempotent flag and the one-line summary', () => {
+    expect(operationFacts(defaultCatalogue(), 's3.copyObject', params)).toEqual({
+      idempotent: true,
+      summary: 'copy s3://airlock-source/reports/2026-q3.csv to s3://airlock-exports/q3.csv',
+    });
+  });
+
+  test('throws typed errors for unknown actions and invalid params', () => {
+    expect(() => operationFacts(defaultCatalogue(), 'nope', {})).toThrow(UnknownActionError);
+    expect(() => operationFacts(defaultCatalogue(), 's3.copyObject', { ...params, sourceKey: '${x}' })).toThrow(InvalidParamsError);
+  });
+});
