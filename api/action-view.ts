@@ -1,0 +1,52 @@
+import type { ActionState } from '../workflows/types';
+
+export interface ViewContext {
+  namespace: string;
+  temporalUiUrl?: string;
+}
+
+/** The public JSON shape of one action. Only non-secret data exists in the state to begin with. */
+export function actionView(state: ActionState, context: ViewContext) {
+  const { request, policy } = state;
+  const base = `/v1/actions/${encodeURIComponent(state.actionId)}`;
+  return {
+    id: state.actionId,
+    status: state.status,
+    action: request.action,
+    params: request.params,
+    justification: request.justification,
+    context: request.context ?? null,
+    requester: request.requester,
+    requestedAt: request.requestedAt,
+    summary: state.operation?.summary ?? null,
+    policy: policy
+      ? { effect: policy.effect, ruleId: policy.ruleId, reason: policy.reason, risk: policy.risk, policyHash: policy.policyHash }
+      : null,
+    review: policy?.review
+      ? {
+          approverGroups: policy.review.approverGroups,
+          eligibleApprovers: policy.review.eligibleApprovers,
+          quorum: policy.review.quorum,
+          approvals: state.votes.filter((vote) => vote.verdict === 'approve').map((vote) => vote.reviewer),
+          deadline: state.deadline ?? null,
+          channels: policy.review.channels,
+        }
+      : null,
+    votes: state.votes,
+    cancellation: state.cancellation ?? null,
+    result: state.result ?? null,
+    error: state.error ?? null,
+    updatedAt: state.updatedAt,
+    closedAt: state.closedAt ?? null,
+    links: {
+      self: base,
+      decisions: `${base}/decisions`,
+      cancel: `${base}/cancel`,
+      ...(context.temporalUiUrl
+        ? {
+            temporalUi: `${context.temporalUiUrl}/namespaces/${encodeURIComponent(context.namespace)}/workflows/${encodeURIComponent(state.actionId)}`,
+          }
+        : {}),
+    },
+  };
+}

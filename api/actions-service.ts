@@ -1,0 +1,179 @@
+import { createHash } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Catalogue } from '../operations/catalogue';
+import { admittedUpdate, cancelUpdate, decideUpdate, PRIVILEGED_ACTION_WORKFLOW, statusQuery } from '../workflows/messages';
+import { ActionAttribute, RequesterAttribute, StatusAttribute } from '../workflows/search-attributes';
+import { ActionStatus, RefusalCode } from '../workflows/types';
+import type { ActionRequestInput, ActionState, DecideInput, JsonObject, Requester } from '../workflows/types';
+import { idempotentActionId, newActionId } from './action-id';
+import { ApiError, validationError } from './errors';
+import { toApiError } from './temporal-errors';
+
+export interface SubmitInput {
+  action: string;
+  params: JsonObject;
+  justification: string;
+  context?: JsonObject;
+  requester: Requester;
+  idempotencyKey?: string;
+}
+
+export interface SubmitResult {
+  state: ActionState;
+  /** True when an earlier request with the same Idempotency-Key created this action. */
+  replayed: boolean;
+}
+
+export interface ActionSummary {
+  id: string;
+  action?: string;
+  requester?: string;
+  status?: string;
+  startedAt: string;
+  closedAt?: string;
+}
+
+/**
+ * Everything the HTTP API (and later Slack/Teams handlers) does to actions, over the Temporal client.
+ * Identity is always passed in by the caller from authentication.
+ */
+export class ActionsService {
+  constructor(
+    private readonly client: Client,
+    private readonly catalogue: Catalogue,
+    private readonly taskQueue: string,
+  ) {}
+
+  /** Validates, then starts the workflow and waits only for policy evaluation (update-with-start). */
+  async submit(input: SubmitInput): Promise<SubmitResult> {
+    const operation = this.catalogue.get(input.action);
+    if (!operation) {
+      throw new ApiError(400, 'unknown_action', `unknown action ${input.action}; known: ${this.catalogue.names().join(', ')}`);
+    }
+    const params = operation.params.safeParse(input.params);
+    if (!params.success) throw validationError(params.error, 'params', 'invalid_params');
+
+    const actionId = input.idempotencyKey
+      ? idempotentActionId(input.action, input.requester.id, input.idempotencyKey)
+      : newActionId(input.action);
+    const request: ActionRequestInput = {
+      actionId,
+      action: input.action,
+      params: input.params,
+      justification: input.justification,
+      requester: input.requester,
+      ...(input.context ? { context: input.context } : {}),
+      requestedAt: new Date().toISOString(),
+    };
+    const startOperation = new WithStartWorkflowOperation(PRIVILEGED_ACTION_WORKFLOW, {
+      workflowId: actionId,
+      taskQueue: this.taskQueue,
+      args: [request],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: StatusAttribute, value: ActionStatus.Evaluating },
+        { key: ActionAttribute, value: input.action },
+        { key: RequesterAttribute, value: input.requester.id },
+      ],
+      staticSummary: `${input.requester.id} asks: ${operation.summarize(params.data)}`,
+      staticDetails: staticDetails(request),
+    });
+
+    let state: ActionState;
+    try {
+      state = await this.client.workflow.executeUpdateWithStart(admittedUpdate, { startWorkflowOperation: startOperation });
+    } catch (err) {
+      // The key was used for an action that has already closed: answer with that action.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !input.idempotencyKey) throw err;
+      state = await this.get(actionId);
+    }
+    const replayed = state.request.requestedAt !== request.requestedAt;
+    if (replayed && fingerprint(state.request) !== fingerprint(request)) {
+      throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different request');
+    }
+    return { state, replayed };
+  }
+
+  /** The full state, from the workflow's `status` query (works for open and closed actions). */
+  async get(actionId: string): Promise<ActionState> {
+    try {
+      return await this.client.workflow.getHandle(actionId).query(statusQuery);
+    } catch (err) {
+      return toApiError(err, actionId);
+    }
+  }
+
+  /** A reviewer's vote; the workflow's validator refuses bad ones without touching history. */
+  async decide(actionId: string, decision: DecideInput, updateId?: string): Promise<ActionState> {
+    try {
+      return await this.client.workflow
+        .getHandle(actionId)
+        .executeUpdate(decideUpdate, { args: [decision], ...(updateId ? { updateId } : {}) });
+    } catch (err) {
+      return toApiError(err, actionId);
+    }
+  }
+
+  async cancel(actionId: string, by: string, reason?: string): Promise<ActionState> {
+    try {
+      return await this.client.workflow
+        .getHandle(actionId)
+        .executeUpdate(cancelUpdate, { args: [{ by, ...(reason ? { reason } : {}) }] });
+    } catch (err) {
+      return toApiError(err, actionId, RefusalCode.NotCancellable);
+    }
+  }
+
+  /** Lists actions from Temporal visibility, newest first. Filter values are validated by the caller. */
+  async list(filter: { status?: string; action?: string; requester?: string; limit: number }): Promise<ActionSummary[]> {
+    const clauses = [`WorkflowType = '${PRIVILEGED_ACTION_WORKFLOW}'`];
+    if (filter.status) clauses.push(`${StatusAttribute.name} = '${filter.status}'`);
+    if (filter.action) clauses.push(`${ActionAttribute.name} = '${filter.action}'`);
+    if (filter.requester) clauses.push(`${RequesterAttribute.name} = '${filter.requester}'`);
+    const results: ActionSummary[] = [];
+    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: filter.limit })) {
+      const attributes = execution.typedSearchAttributes;
+      results.push({
+        id: execution.workflowId,
+        action: attributes.get(ActionAttribute),
+        requester: attributes.get(RequesterAttribute),
+        status: attributes.get(StatusAttribute),
+        startedAt: execution.startTime.toISOString(),
+        ...(execution.closeTime ? { closedAt: execution.closeTime.toISOString() } : {}),
+      });
+      if (results.length >= filter.limit) break;
+    }
+    return results;
+  }
+}
+
+/** What makes two requests "the same" for idempotency: everything but the receipt time. */
+function fingerprint(request: ActionRequestInput): string {
+  const { action, params, justification, context, requester } = request;
+  return createHash('sha256')
+    .update(canonicalJson({ action, params, justification, context: context ?? null, requester: requester.id }))
+    .digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Markdown shown in the Temporal UI: who, what, why. */
+function staticDetails(request: ActionRequestInput): string {
+  const params = Object.entries(request.params)
+    .map(([key, value]) => `- \`${key}\`: ${JSON.stringify(value)}`)
+    .join('\n');
+  return [
+    `**Requester:** ${request.requester.id} (via ${request.requester.source})`,
+    `**Action:** ${request.action}`,
+    `**Params:**\n${params}`,
+    `**Justification:** ${request.justification}`,
+  ].join('\n\n');
+}

@@ -1,0 +1,39 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../config/load';
+import { loadPrincipalsFile } from '../config/principals';
+import { defaultCatalogue } from '../operations/catalogue';
+import { buildApi } from './server';
+
+/** API entry point: validate config (fail fast), connect to Temporal, listen; drain on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const principals = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
+  const connection = await Connection.connect({ address: config.AIRLOCK_TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.AIRLOCK_TEMPORAL_NAMESPACE });
+  const app = await buildApi({
+    client,
+    catalogue: defaultCatalogue(),
+    principals,
+    taskQueue: config.AIRLOCK_TASK_QUEUE,
+    temporalUiUrl: config.AIRLOCK_TEMPORAL_UI_URL,
+    bodyLimit: config.AIRLOCK_API_BODY_LIMIT,
+    logLevel: config.AIRLOCK_LOG_LEVEL,
+  });
+  let closing = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await connection.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ host: config.AIRLOCK_API_HOST, port: config.AIRLOCK_API_PORT });
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import type { PrincipalDirectory } from '../../config/principals';
+import type { ActionState } from '../../workflows/types';
+import { ACTION_ID_PATTERN } from '../action-id';
+import { actionView, type ViewContext } from '../action-view';
+import type { ActionsService } from '../actions-service';
+import { authenticate, hasRole, requireRole } from '../auth';
+import { ApiError, validationError } from '../errors';
+import { cancelBody, createActionBody, decisionBody, idempotencyKeyHeader, listQuery } from '../schemas';
+
+export interface ActionRoutesDeps {
+  actions: ActionsService;
+  principals: PrincipalDirectory;
+  view: ViewContext;
+}
+
+/** `/v1/actions`: agents request and cancel, reviewers decide, everyone reads what they may see. */
+export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps): Promise<void> {
+  const { actions, principals, view } = deps;
+
+  app.post('/v1/actions', async (request, reply) => {
+    const principal = authenticate(principals, request);
+    requireRole(principal, 'requester');
+    const body = createActionBody.safeParse(request.body ?? {});
+    if (!body.success) throw validationError(body.error, 'body');
+    const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']) ?? body.data.idempotencyKey;
+    const { state, replayed } = await actions.submit({
+      action: body.data.action,
+      params: body.data.params,
+      justification: body.data.justification,
+      ...(body.data.context ? { context: body.data.context } : {}),
+      requester: { id: principal.id, source: 'api' },
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    });
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    reply.header('location', `/v1/actions/${encodeURIComponent(state.actionId)}`);
+    return reply.status(202).send(actionView(state, view));
+  });
+
+  app.get('/v1/actions', async (request) => {
+    const principal = authenticate(principals, request);
+    const query = listQuery.safeParse(request.query ?? {});
+    if (!query.success) throw validationError(query.error, 'query');
+    // Agents see their own actions; reviewers, admins and auditors see all.
+    const ownOnly = !hasRole(principal, 'reviewer', 'admin', 'auditor');
+    const items = await actions.list({ ...query.data, ...(ownOnly ? { requester: principal.id } : {}) });
+    return { items };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/actions/:id', async (request) => {
+    const principal = authenticate(principals, request);
+    const state = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
+    return actionView(state, view);
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/actions/:id/decisions', async (request) => {
+    const principal = authenticate(principals, request);
+    requireRole(principal, 'reviewer');
+    const id = checkedId(request.params.id);
+    const body = decisionBody.safeParse(request.body ?? {});
+    if (!body.success) throw validationError(body.error, 'body');
+    const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
+    const state = await actions.decide(
+      id,
+      {
+        reviewer: principal.id,
+        verdict: body.data.decision,
+        channel: 'api',
+        ...(body.data.comment ? { comment: body.data.comment } : {}),
+      },
+      idempotencyKey ? `api:${principal.id}:${idempotencyKey}` : undefined,
+    );
+    return actionView(state, view);
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/actions/:id/cancel', async (request) => {
+    const principal = authenticate(principals, request);
+    const isAdmin = hasRole(principal, 'admin');
+    const state = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
+    if (!isAdmin && state.request.requester.id !== principal.id) {
+      throw new ApiError(403, 'forbidden', 'only the requester or an admin may cancel an action');
+    }
+    const body = cancelBody.safeParse(request.body ?? {});
+    if (!body.success) throw validationError(body.error, 'body');
+    return actionView(await actions.cancel(state.actionId, principal.id, body.data.reason), view);
+  });
+
+  /** 404 both for unknown ids and for actions the caller may not see, so ids do not leak. */
+  async function readVisible(rawId: string, principalId: string, seesAll: boolean): Promise<ActionState> {
+    const state = await actions.get(checkedId(rawId));
+    if (!seesAll && state.request.requester.id !== principalId) {
+      throw new ApiError(404, 'action_not_found', `no action ${rawId}`);
+    }
+    return state;
+  }
+}
+
+function checkedId(id: string): string {
+  if (!ACTION_ID_PATTERN.test(id)) throw new ApiError(404, 'action_not_found', `no action ${id}`);
+  return id;
+}
+
+function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const parsed = idempotencyKeyHeader.safeParse(Array.isArray(header) ? header.join(',') : header);
+  if (!parsed.success) throw validationError(parsed.error, 'headers.idempotency-key');
+  return parsed.data;
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+
+/** Liveness plus a bounded Temporal reachability check, for load balancers and `npm start`. */
+export async function healthRoutes(app: FastifyInstance, deps: { client: Client }): Promise<void> {
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await deps.client.connection.withDeadline(Date.now() + 2000, () =>
+        deps.client.workflowService.getSystemInfo({}),
+      );
+      return { status: 'ok', temporal: 'ok' };
+    } catch {
+      return reply.status(503).send({ status: 'degraded', temporal: 'unreachable' });
+    }
+  });
+}

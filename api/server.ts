@@ -1,0 +1,41 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { PrincipalDirectory } from '../config/principals';
+import type { Catalogue } from '../operations/catalogue';
+import { ActionsService } from './actions-service';
+import { installErrorHandling } from './errors';
+import { actionRoutes } from './routes/actions';
+import { healthRoutes } from './routes/health';
+
+export interface ApiOptions {
+  client: Client;
+  catalogue: Catalogue;
+  principals: PrincipalDirectory;
+  taskQueue: string;
+  temporalUiUrl?: string;
+  bodyLimit?: number;
+  logLevel?: string;
+}
+
+/** Builds the HTTP API without listening, so tests can `inject` and entry points can `listen`. */
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: options.logLevel ?? 'info',
+      redact: ['req.headers.authorization', 'req.headers["x-slack-signature"]'],
+    },
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    requestTimeout: 30_000,
+    connectionTimeout: 30_000,
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+  const actions = new ActionsService(options.client, options.catalogue, options.taskQueue);
+  const view = {
+    namespace: options.client.options.namespace,
+    ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
+  };
+  await app.register(healthRoutes, { client: options.client });
+  await app.register(actionRoutes, { actions, principals: options.principals, view });
+  return app;
+}
