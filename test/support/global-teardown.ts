@@ -1,0 +1,8 @@
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+export default async function globalTeardown(): Promise<void> {
+  const scope = globalThis as unknown as Record<string, Stoppable | undefined>;
+  await Promise.all([scope.__airlockTemporal?.stop(), scope.__airlockMoto?.stop()]);
+}

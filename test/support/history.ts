@@ -1,0 +1,58 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import { toolPaths } from '../../scripts/lib/tools';
+import { requiredEnv } from './test-aws';
+
+type History = temporal.api.history.v1.IHistory;
+
+export async function fetchHistory(client: Client, workflowId: string): Promise<History> {
+  return client.workflow.getHandle(workflowId).fetchHistory();
+}
+
+/** The history as an operator exports it: `temporal workflow show --output json`, the real CLI. */
+export async function exportedHistoryJson(workflowId: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    toolPaths().temporalCli,
+    ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', requiredEnv('AIRLOCK_TEST_TEMPORAL_ADDRESS')],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return stdout;
+}
+
+/** The exported history plus every payload in it decoded to text: all that a reader of the history can see. */
+export async function readableHistory(workflowId: string): Promise<string> {
+  const exported = await exportedHistoryJson(workflowId);
+  const decoded: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (node && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      if (typeof record.data === 'string' && record.metadata) decoded.push(Buffer.from(record.data, 'base64').toString('utf8'));
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(JSON.parse(exported));
+  return `${exported}\n${decoded.join('\n')}`;
+}
+
+/** Inputs of the Updates the workflow accepted (validator passed), by Update name. */
+export function acceptedUpdates(history: History, name: string): unknown[] {
+  const inputs: unknown[] = [];
+  for (const event of history.events ?? []) {
+    const input = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+    if (input?.name !== name) continue;
+    const first = input.args?.payloads?.[0];
+    inputs.push(first ? defaultPayloadConverter.fromPayload(first as Payload) : undefined);
+  }
+  return inputs;
+}
+
+/** Names of the activities the workflow scheduled, in order. */
+export function scheduledActivities(history: History): string[] {
+  return (history.events ?? [])
+    .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
+    .filter((name): name is string => typeof name === 'string');
+}

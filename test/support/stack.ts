@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { createActivities } from '../../activities';
+import { buildApi } from '../../api/server';
+import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
+import { defaultCatalogue } from '../../operations/catalogue';
+import { loadPolicyFile } from '../../policy';
+import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
+import { createAirlockWorker } from '../../workers/create-worker';
+import { startRecordingProxy } from './recording-proxy';
+import { requiredEnv, TEST_REGION } from './test-aws';
+
+/** The people and agents of the test policy (test/fixtures/policy.yaml), each with a fresh API key. */
+export const TEST_PRINCIPALS: Record<string, PrincipalRole[]> = {
+  'etl-bot': ['requester'],
+  'other-bot': ['requester'],
+  alice: ['requester', 'reviewer'],
+  bob: ['reviewer'],
+  carol: ['reviewer'],
+  mallory: ['reviewer'], // a reviewer in no approver group
+  root: ['admin'],
+};
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  text: string;
+  // The API's JSON is asserted field by field in tests; typing every response shape would add nothing.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json(): any;
+}
+
+export const TEST_POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy.yaml');
+
+/** Worker logs at WARN in tests, so failures are not buried in lifecycle chatter. */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by an earlier suite in this process: keep it.
+  }
+}
+
+/** Bundle once per test file: bundling is the slow part of starting a worker. */
+export function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+}
+
+export interface Stack {
+  api: FastifyInstance;
+  client: Client;
+  taskQueue: string;
+  keys: Record<string, string>;
+  /** Every secret access key and session token moto issued to this stack's worker. */
+  issuedSecrets(): string[];
+  /** Base URL of the API, listening on a free loopback port. */
+  baseUrl: string;
+  /** A real HTTP request as a named principal (null: no credentials). */
+  call(as: string | null, method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResponse>;
+  stop(): Promise<void>;
+}
+
+/** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
+export async function startStack(bundle: WorkflowBundle, policyFile = TEST_POLICY_FILE): Promise<Stack> {
+  quietRuntime();
+  const address = requiredEnv('AIRLOCK_TEST_TEMPORAL_ADDRESS');
+  const taskQueue = `airlock-test-${randomUUID()}`;
+  const catalogue = defaultCatalogue();
+  const policy = loadPolicyFile(policyFile);
+  // The worker's AWS traffic goes through a recording proxy, so tests can see what moto issued.
+  const proxy = await startRecordingProxy(requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT'));
+
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createAirlockWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: bundle,
+    activities: createActivities({
+      policy: () => policy,
+      catalogue,
+      aws: {
+        region: TEST_REGION,
+        partition: 'aws',
+        endpoint: proxy.endpoint,
+        executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
+        baseCredentials: MOTO_BASE_CREDENTIALS,
+      },
+    }),
+  });
+  const running = worker.run();
+
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  const keys: Record<string, string> = {};
+  const principals = new PrincipalDirectory(
+    Object.entries(TEST_PRINCIPALS).map(([id, roles]) => {
+      keys[id] = generateApiKey();
+      return { id, roles, keySha256: hashApiKey(keys[id]) };
+    }),
+  );
+  const api = await buildApi({ client, catalogue, principals, taskQueue, logLevel: 'silent', temporalUiUrl: 'http://127.0.0.1:8233' });
+  const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+
+  return {
+    api,
+    client,
+    taskQueue,
+    keys,
+    issuedSecrets: () => proxy.issuedSecrets(),
+    baseUrl,
+    async call(as, method, url, body, headers = {}) {
+      const response = await fetch(`${baseUrl}${url}`, {
+        method,
+        headers: {
+          ...(as ? { authorization: `Bearer ${keys[as]}` } : {}),
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+        },
+        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return {
+        statusCode: response.status,
+        headers: Object.fromEntries(response.headers.entries()),
+        text,
+        json: () => JSON.parse(text),
+      };
+    },
+    async stop() {
+      await api.close();
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      await proxy.stop();
+    },
+  };
+}
+
+const quietLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+  log: () => undefined,
+};
