@@ -30,6 +30,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   installErrorHandling(app);
+  app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415, not a string body
   const actions = new ActionsService(options.client, options.catalogue, options.taskQueue);
   const view = {
     namespace: options.client.options.namespace,
