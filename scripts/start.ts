@@ -1,0 +1,158 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPolicyFile } from '../policy';
+import { ensureDevPrincipals } from './lib/dev-principals';
+import { ManagedProcess } from './lib/managed-process';
+import { MOTO_BASE_CREDENTIALS, startMotoServer, type MotoServer } from './lib/moto-server';
+import { seedDemoAws } from './lib/seed-demo-aws';
+import { startTemporalDevServer, type DevServer } from './lib/temporal-dev-server';
+import { PROJECT_ROOT } from './lib/tools';
+
+/**
+ * `npm start`: the whole stack on one machine with no server to install. Temporal dev server
+ * (SQLite under .airlock/, Web UI), a local AWS-compatible server (moto) seeded with demo buckets
+ * unless real AWS is configured, then the worker and the API as child processes.
+ * Ctrl-C stops them in order: API, worker, then the servers.
+ */
+const STATE_DIR = join(PROJECT_ROOT, '.airlock');
+const API_PORT = Number(process.env.AIRLOCK_API_PORT ?? 8080);
+const TEMPORAL_PORT = Number(process.env.AIRLOCK_TEMPORAL_PORT ?? 7233);
+const UI_PORT = Number(process.env.AIRLOCK_TEMPORAL_UI_PORT ?? TEMPORAL_PORT + 1000);
+
+const stoppers: (() => Promise<void>)[] = [];
+const children: ManagedProcess[] = [];
+
+function print(prefix: string): (line: string) => void {
+  // While stopping, the dev server warns about every poller it closes: noise, not news.
+  return (line) => {
+    if (!(shuttingDown && prefix === 'temporal')) console.log(`[${prefix}] ${line}`);
+  };
+}
+
+async function main(): Promise<void> {
+  const policyFile = process.env.AIRLOCK_POLICY_FILE ?? join(PROJECT_ROOT, 'config', 'example-policy.yaml');
+  loadPolicyFile(policyFile); // a bad policy stops us here, naming line and field, before any server starts
+  mkdirSync(STATE_DIR, { recursive: true });
+  const { principalsFile, keysFile, created } = ensureDevPrincipals(STATE_DIR);
+
+  let temporalAddress = process.env.AIRLOCK_TEMPORAL_ADDRESS;
+  let uiUrl = process.env.AIRLOCK_TEMPORAL_UI_URL;
+  if (!temporalAddress) {
+    const server: DevServer = await startTemporalDevServer({
+      dbFile: join(STATE_DIR, 'temporal.db'),
+      port: TEMPORAL_PORT,
+      uiPort: UI_PORT,
+      onLine: print('temporal'),
+      ownProcessGroup: true,
+    });
+    children.push(server.process);
+    stoppers.push(() => server.stop());
+    temporalAddress = server.address;
+    uiUrl = `http://localhost:${UI_PORT}`;
+  }
+
+  const awsEnv: NodeJS.ProcessEnv = {};
+  if (!process.env.AIRLOCK_AWS_ENDPOINT && !process.env.AIRLOCK_EXECUTOR_ROLE_ARN) {
+    const moto: MotoServer = await startMotoServer({ onLine: () => undefined, ownProcessGroup: true });
+    children.push(moto.process);
+    stoppers.push(() => moto.stop());
+    const roleArn = await seedDemoAws(moto.endpoint);
+    Object.assign(awsEnv, {
+      AIRLOCK_AWS_ENDPOINT: moto.endpoint,
+      AIRLOCK_EXECUTOR_ROLE_ARN: roleArn,
+      AWS_ACCESS_KEY_ID: MOTO_BASE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: MOTO_BASE_CREDENTIALS.secretAccessKey,
+    });
+    console.log(`[aws] local moto server at ${moto.endpoint} (demo buckets seeded; state is in memory)`);
+  }
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...awsEnv,
+    AIRLOCK_TEMPORAL_ADDRESS: temporalAddress,
+    AIRLOCK_POLICY_FILE: policyFile,
+    AIRLOCK_PRINCIPALS_FILE: process.env.AIRLOCK_PRINCIPALS_FILE ?? principalsFile,
+    AIRLOCK_API_PORT: String(API_PORT),
+    ...(uiUrl ? { AIRLOCK_TEMPORAL_UI_URL: uiUrl } : {}),
+  };
+  const dist = join(PROJECT_ROOT, 'dist');
+  let workerPolling: () => void = () => undefined;
+  const workerReady = new Promise<void>((resolveReady) => (workerPolling = resolveReady));
+  const printWorker = print('worker');
+  const worker = ManagedProcess.start('worker', process.execPath, [join(dist, 'workers', 'main.js')], {
+    env,
+    onLine: (line) => {
+      if (line.includes('worker: polling task queue')) workerPolling();
+      printWorker(line);
+    },
+    ownProcessGroup: true,
+  });
+  children.push(worker);
+  stoppers.push(() => worker.stop(30_000));
+  const api = ManagedProcess.start('api', process.execPath, [join(dist, 'api', 'main.js')], {
+    env,
+    onLine: print('api'),
+    ownProcessGroup: true,
+  });
+  children.push(api);
+  stoppers.push(() => api.stop());
+
+  await waitForHealthy(`http://127.0.0.1:${API_PORT}/healthz`, api);
+  await Promise.race([workerReady, worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`)))]);
+  for (const child of [worker, api]) {
+    void child.exit.then((code) => {
+      if (!shuttingDown) {
+        console.error(`${child.name} exited (${code}); stopping`);
+        void shutdown(1);
+      }
+    });
+  }
+  console.log(
+    [
+      '',
+      'Airlock is running.',
+      `  API          http://127.0.0.1:${API_PORT}   (try GET /healthz)`,
+      ...(uiUrl ? [`  Temporal UI  ${uiUrl}`] : []),
+      `  Temporal     ${temporalAddress}   (state in .airlock/temporal.db)`,
+      `  API keys     source ${keysFile}${created ? '   (new keys generated)' : ''}`,
+      '  Walk-through README.md, "One approval, end to end"',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function waitForHealthy(url: string, api: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (!api.running) throw new Error(`the API exited during start:\n${api.tail()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the API did not become healthy at ${url}`);
+}
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log('stopping...');
+  for (const stop of stoppers.reverse()) {
+    await stop().catch((err: unknown) => console.error(err));
+  }
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+// Children live in their own process groups: never leave them behind if we die unexpectedly.
+process.on('exit', () => children.forEach((child) => child.running && child.child.kill('SIGKILL')));
+
+main().catch(async (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  await shutdown(1);
+});
