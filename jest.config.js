@@ -4,6 +4,8 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }]
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Global, not per project (jest ignores it there): integration tests wait on real servers.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -18,7 +20,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
     },
     // Only for `npm run record-histories`: writes test/replay/histories from a live run.
     ...(process.env.RECORD_HISTORIES === '1'
@@ -30,7 +31,6 @@ module.exports = {
             testMatch: ['<rootDir>/test/replay/record-histories.ts'],
             globalSetup: '<rootDir>/test/support/global-setup.ts',
             globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-            testTimeout: 120000,
           },
         ]
       : []),

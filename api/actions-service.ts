@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Catalogue } from '../operations/catalogue';
 import { admittedUpdate, cancelUpdate, decideUpdate, PRIVILEGED_ACTION_WORKFLOW, statusQuery } from '../workflows/messages';
 import { ActionAttribute, RequesterAttribute, StatusAttribute } from '../workflows/search-attributes';
@@ -24,6 +31,12 @@ export interface SubmitResult {
   replayed: boolean;
 }
 
+export interface ActionRead {
+  state: ActionState;
+  /** False when no worker answered and the state was rebuilt from history and visibility. */
+  live: boolean;
+}
+
 export interface ActionSummary {
   id: string;
   action?: string;
@@ -42,6 +55,11 @@ export class ActionsService {
     private readonly client: Client,
     private readonly catalogue: Catalogue,
     private readonly taskQueue: string,
+    /**
+     * How long a call that needs a worker (admission, query, vote, cancel) may wait for one:
+     * a new request then answers `evaluating`, a read falls back to history, a vote gets 503.
+     */
+    private readonly admissionTimeoutMs = 10_000,
   ) {}
 
   /** Validates, then starts the workflow and waits only for policy evaluation (update-with-start). */
@@ -82,11 +100,19 @@ export class ActionsService {
 
     let state: ActionState;
     try {
-      state = await this.client.workflow.executeUpdateWithStart(admittedUpdate, { startWorkflowOperation: startOperation });
+      state = await this.client.connection.withDeadline(Date.now() + this.admissionTimeoutMs, () =>
+        this.client.workflow.executeUpdateWithStart(admittedUpdate, { startWorkflowOperation: startOperation }),
+      );
     } catch (err) {
+      if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        // No worker answered in time. If the start itself was recorded, it is durable: say so, and
+        // let the caller poll. If not even that happened, Temporal is unavailable.
+        await this.confirmStarted(actionId);
+        return { state: evaluatingState(request), replayed: false };
+      }
       // The key was used for an action that has already closed: answer with that action.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !input.idempotencyKey) throw err;
-      state = await this.get(actionId);
+      state = (await this.get(actionId)).state;
     }
     const replayed = state.request.requestedAt !== request.requestedAt;
     if (replayed && fingerprint(state.request) !== fingerprint(request)) {
@@ -95,21 +121,35 @@ export class ActionsService {
     return { state, replayed };
   }
 
-  /** The full state, from the workflow's `status` query (works for open and closed actions). */
-  async get(actionId: string): Promise<ActionState> {
+  private async confirmStarted(actionId: string): Promise<void> {
     try {
-      return await this.client.workflow.getHandle(actionId).query(statusQuery);
+      await this.client.workflow.getHandle(actionId).describe();
+    } catch {
+      throw new ApiError(503, 'temporal_unavailable', 'the request could not be recorded; retry with the same Idempotency-Key');
+    }
+  }
+
+  /**
+   * The full state, from the workflow's `status` query. If no worker answers in time, what history
+   * alone tells (the request, and the status from visibility) with `live: false`.
+   */
+  async get(actionId: string): Promise<ActionRead> {
+    const handle = this.client.workflow.getHandle(actionId);
+    try {
+      return { state: await this.withinDeadline(() => handle.query(statusQuery)), live: true };
     } catch (err) {
-      return toApiError(err, actionId);
+      if (err instanceof WorkflowNotFoundError) return toApiError(err, actionId);
+      return { state: await this.fromHistory(actionId), live: false };
     }
   }
 
   /** A reviewer's vote; the workflow's validator refuses bad ones without touching history. */
   async decide(actionId: string, decision: DecideInput, updateId?: string): Promise<ActionState> {
     try {
-      return await this.client.workflow
-        .getHandle(actionId)
-        .executeUpdate(decideUpdate, { args: [decision], ...(updateId ? { updateId } : {}) });
+      const handle = this.client.workflow.getHandle(actionId);
+      return await this.withinDeadline(() =>
+        handle.executeUpdate(decideUpdate, { args: [decision], ...(updateId ? { updateId } : {}) }),
+      );
     } catch (err) {
       return toApiError(err, actionId);
     }
@@ -117,12 +157,37 @@ export class ActionsService {
 
   async cancel(actionId: string, by: string, reason?: string): Promise<ActionState> {
     try {
-      return await this.client.workflow
-        .getHandle(actionId)
-        .executeUpdate(cancelUpdate, { args: [{ by, ...(reason ? { reason } : {}) }] });
+      const handle = this.client.workflow.getHandle(actionId);
+      return await this.withinDeadline(() => handle.executeUpdate(cancelUpdate, { args: [{ by, ...(reason ? { reason } : {}) }] }));
     } catch (err) {
       return toApiError(err, actionId, RefusalCode.NotCancellable);
     }
+  }
+
+  /** Queries and Updates need a worker; without one they would wait for the server's own timeout. */
+  private withinDeadline<T>(call: () => Promise<T>): Promise<T> {
+    return this.client.connection.withDeadline(Date.now() + this.admissionTimeoutMs, call);
+  }
+
+  /** The request from the workflow's start event and the status from its search attribute. */
+  private async fromHistory(actionId: string): Promise<ActionState> {
+    const handle = this.client.workflow.getHandle(actionId);
+    const [description, firstPage] = await Promise.all([
+      handle.describe(),
+      this.client.workflowService.getWorkflowExecutionHistory({
+        namespace: this.client.options.namespace,
+        execution: { workflowId: actionId },
+        maximumPageSize: 1,
+      }),
+    ]);
+    const started = firstPage.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const request = await decodeFromPayloadsAtIndex<ActionRequestInput>(
+      this.client.workflow.options.loadedDataConverter,
+      0,
+      started?.input?.payloads,
+    );
+    const status = (description.typedSearchAttributes.get(StatusAttribute) ?? ActionStatus.Evaluating) as ActionStatus;
+    return { actionId, status, request, votes: [], updatedAt: request.requestedAt };
   }
 
   /** Lists actions from Temporal visibility, newest first. Filter values are validated by the caller. */
@@ -146,6 +211,11 @@ export class ActionsService {
     }
     return results;
   }
+}
+
+/** The state a just-started action has before any worker has picked it up. */
+function evaluatingState(request: ActionRequestInput): ActionState {
+  return { actionId: request.actionId, status: ActionStatus.Evaluating, request, votes: [], updatedAt: request.requestedAt };
 }
 
 /** What makes two requests "the same" for idempotency: everything but the receipt time. */

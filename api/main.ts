@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     temporalUiUrl: config.AIRLOCK_TEMPORAL_UI_URL,
     bodyLimit: config.AIRLOCK_API_BODY_LIMIT,
     logLevel: config.AIRLOCK_LOG_LEVEL,
+    admissionTimeoutMs: config.AIRLOCK_API_ADMISSION_TIMEOUT_MS,
   });
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {

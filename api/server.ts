@@ -15,6 +15,8 @@ export interface ApiOptions {
   temporalUiUrl?: string;
   bodyLimit?: number;
   logLevel?: string;
+  /** How long `POST /v1/actions` waits for the policy decision before answering `evaluating`. */
+  admissionTimeoutMs?: number;
 }
 
 /** Builds the HTTP API without listening, so tests can `inject` and entry points can `listen`. */
@@ -31,7 +33,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   installErrorHandling(app);
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415, not a string body
-  const actions = new ActionsService(options.client, options.catalogue, options.taskQueue);
+  const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.admissionTimeoutMs);
   const view = {
     namespace: options.client.options.namespace,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),

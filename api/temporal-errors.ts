@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { RefusalCode } from '../workflows/types';
 import { ApiError } from './errors';
@@ -31,6 +31,10 @@ export function toApiError(err: unknown, actionId: string, closedCode: RefusalCo
       throw new ApiError(409, closedCode, 'the action has already finished');
     }
     throw new ApiError(404, 'action_not_found', `no action ${actionId}`);
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    // The Update may still be applied when a worker returns; a retry with the same key is deduplicated.
+    throw new ApiError(503, 'worker_unavailable', 'no worker answered in time; retry (with the same Idempotency-Key)');
   }
   throw err;
 }

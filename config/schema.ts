@@ -17,6 +17,8 @@ export const configSchema = z.object({
   AIRLOCK_API_PORT: port.default(8080),
   /** Largest accepted request body, bytes. */
   AIRLOCK_API_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** How long a new request waits for the policy decision before the API answers `evaluating`. */
+  AIRLOCK_API_ADMISSION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   AIRLOCK_POLICY_FILE: z.string().min(1).default('config/example-policy.yaml'),
   /** YAML list of API principals with sha256 key hashes (see docs/api.md). */
   AIRLOCK_PRINCIPALS_FILE: z.string().min(1).default('.airlock/principals.yaml'),

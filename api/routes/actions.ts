@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { PrincipalDirectory } from '../../config/principals';
-import type { ActionState } from '../../workflows/types';
 import { ACTION_ID_PATTERN } from '../action-id';
 import { actionView, type ViewContext } from '../action-view';
-import type { ActionsService } from '../actions-service';
+import type { ActionRead, ActionsService } from '../actions-service';
 import { authenticate, hasRole, requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
 import { cancelBody, createActionBody, decisionBody, idempotencyKeyHeader, listQuery } from '../schemas';
@@ -49,8 +48,8 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
 
   app.get<{ Params: { id: string } }>('/v1/actions/:id', async (request) => {
     const principal = authenticate(principals, request);
-    const state = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
-    return actionView(state, view);
+    const { state, live } = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
+    return { ...actionView(state, view), live };
   });
 
   app.post<{ Params: { id: string } }>('/v1/actions/:id/decisions', async (request) => {
@@ -76,7 +75,7 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
   app.post<{ Params: { id: string } }>('/v1/actions/:id/cancel', async (request) => {
     const principal = authenticate(principals, request);
     const isAdmin = hasRole(principal, 'admin');
-    const state = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
+    const { state } = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
     if (!isAdmin && state.request.requester.id !== principal.id) {
       throw new ApiError(403, 'forbidden', 'only the requester or an admin may cancel an action');
     }
@@ -86,12 +85,12 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
   });
 
   /** 404 both for unknown ids and for actions the caller may not see, so ids do not leak. */
-  async function readVisible(rawId: string, principalId: string, seesAll: boolean): Promise<ActionState> {
-    const state = await actions.get(checkedId(rawId));
-    if (!seesAll && state.request.requester.id !== principalId) {
+  async function readVisible(rawId: string, principalId: string, seesAll: boolean): Promise<ActionRead> {
+    const read = await actions.get(checkedId(rawId));
+    if (!seesAll && read.state.request.requester.id !== principalId) {
       throw new ApiError(404, 'action_not_found', `no action ${rawId}`);
     }
-    return state;
+    return read;
   }
 }
 

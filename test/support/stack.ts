@@ -54,6 +54,7 @@ export interface Stack {
   client: Client;
   taskQueue: string;
   keys: Record<string, string>;
+  startWorker(): Promise<void>;
   /** Every secret access key and session token moto issued to this stack's worker. */
   issuedSecrets(): string[];
   /** Base URL of the API, listening on a free loopback port. */
@@ -63,35 +64,46 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+export interface StackOptions {
+  policyFile?: string;
+  /** False: no worker yet (call `startWorker()`), to test what happens while none runs. */
+  worker?: boolean;
+  admissionTimeoutMs?: number;
+}
+
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
-export async function startStack(bundle: WorkflowBundle, policyFile = TEST_POLICY_FILE): Promise<Stack> {
+export async function startStack(bundle: WorkflowBundle, options: StackOptions = {}): Promise<Stack> {
   quietRuntime();
   const address = requiredEnv('AIRLOCK_TEST_TEMPORAL_ADDRESS');
   const taskQueue = `airlock-test-${randomUUID()}`;
   const catalogue = defaultCatalogue();
-  const policy = loadPolicyFile(policyFile);
+  const policy = loadPolicyFile(options.policyFile ?? TEST_POLICY_FILE);
   // The worker's AWS traffic goes through a recording proxy, so tests can see what moto issued.
   const proxy = await startRecordingProxy(requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT'));
 
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker: Worker = await createAirlockWorker({
-    connection: nativeConnection,
-    namespace: 'default',
-    taskQueue,
-    workflowBundle: bundle,
-    activities: createActivities({
-      policy: () => policy,
-      catalogue,
-      aws: {
-        region: TEST_REGION,
-        partition: 'aws',
-        endpoint: proxy.endpoint,
-        executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
-        baseCredentials: MOTO_BASE_CREDENTIALS,
-      },
-    }),
-  });
-  const running = worker.run();
+  let running: { worker: Worker; done: Promise<void> } | undefined;
+  const startWorker = async (): Promise<void> => {
+    const worker = await createAirlockWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      activities: createActivities({
+        policy: () => policy,
+        catalogue,
+        aws: {
+          region: TEST_REGION,
+          partition: 'aws',
+          endpoint: proxy.endpoint,
+          executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
+          baseCredentials: MOTO_BASE_CREDENTIALS,
+        },
+      }),
+    });
+    running = { worker, done: worker.run() };
+  };
+  if (options.worker !== false) await startWorker();
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default' });
@@ -102,7 +114,15 @@ export async function startStack(bundle: WorkflowBundle, policyFile = TEST_POLIC
       return { id, roles, keySha256: hashApiKey(keys[id]) };
     }),
   );
-  const api = await buildApi({ client, catalogue, principals, taskQueue, logLevel: 'silent', temporalUiUrl: 'http://127.0.0.1:8233' });
+  const api = await buildApi({
+    client,
+    catalogue,
+    principals,
+    taskQueue,
+    logLevel: 'silent',
+    temporalUiUrl: 'http://127.0.0.1:8233',
+    ...(options.admissionTimeoutMs ? { admissionTimeoutMs: options.admissionTimeoutMs } : {}),
+  });
   const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
   return {
@@ -110,6 +130,7 @@ export async function startStack(bundle: WorkflowBundle, policyFile = TEST_POLIC
     client,
     taskQueue,
     keys,
+    startWorker,
     issuedSecrets: () => proxy.issuedSecrets(),
     baseUrl,
     async call(as, method, url, body, headers = {}) {
@@ -132,8 +153,10 @@ export async function startStack(bundle: WorkflowBundle, policyFile = TEST_POLIC
     },
     async stop() {
       await api.close();
-      worker.shutdown();
-      await running;
+      if (running) {
+        running.worker.shutdown();
+        await running.done;
+      }
       await connection.close();
       await nativeConnection.close();
       await proxy.stop();
