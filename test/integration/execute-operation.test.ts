@@ -1,16 +1,17 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ApplicationFailure } from '@temporalio/common';
+import { S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { createExecuteActivities } from '../../activities/execute';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { s3CopyObject } from '../../operations/s3-copy-object';
-import { MOTO_BASE_CREDENTIALS, startMotoServer, type MotoServer } from '../../scripts/lib/moto-server';
+import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import type { ExecuteOperationInput, ExecutionResult, JsonObject } from '../../workflows/types';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
+import { failureOf } from '../support/failures';
 import { seedAws } from '../support/seed-aws';
+import { readObject, requiredEnv } from '../support/test-aws';
 
-// The execute activity against a real moto server of its own, through a recording proxy that
+// The execute activity against the shared moto server (own role and buckets), through a recording proxy that
 // shows what STS was asked and which credentials moto issued.
 
 const REGION = 'us-east-1';
@@ -21,7 +22,6 @@ const DESTINATION_BUCKET = 'exec-it-exports';
 const SOURCE_KEY = 'reports/2026 q3 (final)+100%&ü.csv';
 const BODY = 'region,revenue\neu-west,1204500\nus-east,2311900\n';
 
-let moto: MotoServer;
 let proxy: RecordingProxy;
 let roleArn: string;
 let s3: S3Client;
@@ -30,14 +30,14 @@ const logLines: string[] = [];
 let counter = 0;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  proxy = await startRecordingProxy(moto.endpoint);
-  ({ roleArn } = await seedAws(moto.endpoint, {
+  const motoEndpoint = requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT');
+  proxy = await startRecordingProxy(motoEndpoint);
+  ({ roleArn } = await seedAws(motoEndpoint, {
     roleName: ROLE_NAME,
     buckets: [SOURCE_BUCKET, DESTINATION_BUCKET],
     objects: [{ bucket: SOURCE_BUCKET, key: SOURCE_KEY, body: BODY }],
   }));
-  s3 = new S3Client({ region: REGION, endpoint: moto.endpoint, forcePathStyle: true, credentials: MOTO_BASE_CREDENTIALS });
+  s3 = new S3Client({ region: REGION, endpoint: motoEndpoint, forcePathStyle: true, credentials: MOTO_BASE_CREDENTIALS });
   // The worker's AWS traffic (STS and S3) goes through the proxy; test checks read moto directly.
   activities = createExecuteActivities({
     catalogue: defaultCatalogue(),
@@ -48,7 +48,6 @@ beforeAll(async () => {
 afterAll(async () => {
   s3?.destroy();
   await proxy?.stop();
-  await moto?.stop();
 });
 
 /** Runs the activity in a mock activity context whose log lines are kept for the leak check. */
@@ -70,21 +69,6 @@ function copyInput(params: JsonObject, overrides: Partial<ExecuteOperationInput>
   };
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    return err as ApplicationFailure;
-  }
-  throw new Error('expected the activity to fail');
-}
-
-async function readObject(bucket: string, key: string): Promise<string> {
-  const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return (await response.Body?.transformToString('utf8')) ?? '';
-}
-
 /** The AssumeRole requests the proxy saw, as form fields. */
 function assumeRoleRequests(): URLSearchParams[] {
   return proxy
@@ -104,7 +88,7 @@ describe('executeOperation on moto', () => {
     const input = copyInput(params);
     const result = await runExecute(input);
 
-    expect(await readObject(DESTINATION_BUCKET, params.destinationKey)).toBe(BODY);
+    expect(await readObject(s3, DESTINATION_BUCKET, params.destinationKey)).toBe(BODY);
     expect(result).toEqual({
       summary: `copy s3://${SOURCE_BUCKET}/${SOURCE_KEY} to s3://${DESTINATION_BUCKET}/${params.destinationKey}`,
       outputs: { destination: `s3://${DESTINATION_BUCKET}/${params.destinationKey}`, etag: expect.stringMatching(/\S/) },

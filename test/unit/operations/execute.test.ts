@@ -1,7 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { STSServiceException } from '@aws-sdk/client-sts';
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { failureOf } from '../../support/failures';
 import { createExecuteActivities } from '../../../activities/execute';
 import { Catalogue } from '../../../operations/catalogue';
 import { s3CopyObject } from '../../../operations/s3-copy-object';
@@ -70,16 +70,6 @@ function activitiesWith(behaviour: Behaviour, sts = fakeSts()) {
     sts: sts.client,
   });
   return { ...activities, contexts, sts };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApplicationFailure);
-    return err as ApplicationFailure;
-  }
-  throw new Error('expected a failure');
 }
 
 const succeed: Behaviour = async () => ({ summary: 'touched report', outputs: { object: 's3://bucket/report', count: 1 } });
