@@ -1,0 +1,96 @@
+import type { WebClient } from '@slack/web-api';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActionState, MessageRef } from '../../../workflows/types';
+import { reviewMessage, type MessageLinks } from '../review-message';
+import { reviewBlocks } from './blocks';
+import { slackClient, type SlackSettings } from './client';
+import { SlackFailureType, toSlackFailure } from './slack-errors';
+
+export interface SlackActivityDeps {
+  /** Unset: Slack is not configured, and every Slack activity fails non-retryably. */
+  slack?: SlackSettings;
+  links: MessageLinks;
+}
+
+export interface PostSlackReviewInput {
+  state: ActionState;
+  /** A channel id (`C0123…`) or a `#name`, as the policy names it after `slack:`. */
+  channel: string;
+}
+
+export interface UpdateSlackReviewInput {
+  state: ActionState;
+  /** What postSlackReview returned. */
+  ref: MessageRef;
+}
+
+/**
+ * The Slack activities: post the review request, then update it in place. One Web API call per
+ * attempt; the failure says whether Temporal should retry (and after how long, on a 429).
+ */
+export function createSlackActivities(deps: SlackActivityDeps) {
+  let shared: WebClient | undefined;
+  const secrets = [deps.slack?.botToken];
+
+  const client = (): WebClient => {
+    if (!deps.slack) {
+      throw ApplicationFailure.create({
+        type: SlackFailureType.NotConfigured,
+        message: 'Slack is not configured: set AIRLOCK_SLACK_BOT_TOKEN on the worker',
+        nonRetryable: true,
+      });
+    }
+    return (shared ??= slackClient(deps.slack));
+  };
+  const render = (state: ActionState) => reviewBlocks(reviewMessage(state, deps.links));
+
+  return {
+    /** Posts the review request; returns the channel id and ts Slack assigned, for later updates. */
+    async postSlackReview(input: PostSlackReviewInput): Promise<MessageRef> {
+      const slack = client();
+      const { text, blocks } = render(input.state);
+      let result: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
+      try {
+        result = await slack.chat.postMessage({ channel: input.channel, text, blocks, unfurl_links: false, unfurl_media: false });
+      } catch (err) {
+        throw toSlackFailure(err, 'chat.postMessage', secrets);
+      }
+      if (!result.channel || !result.ts) {
+        // The message may well be posted: a retry could post it twice, so this is not retried.
+        throw ApplicationFailure.create({
+          type: SlackFailureType.Permanent,
+          message: 'chat.postMessage answered ok without a channel and ts',
+          nonRetryable: true,
+        });
+      }
+      logInfo('posted Slack review', { actionId: input.state.actionId, channel: result.channel, ts: result.ts });
+      return { channel: result.channel, ts: result.ts };
+    },
+
+    /** Replaces the posted message with the current state (votes so far, outcome, no buttons once closed). */
+    async updateSlackReview(input: UpdateSlackReviewInput): Promise<void> {
+      const slack = client();
+      const { text, blocks } = render(input.state);
+      try {
+        await slack.chat.update({ channel: input.ref.channel, ts: input.ref.ts, text, blocks });
+      } catch (err) {
+        throw toSlackFailure(err, 'chat.update', secrets);
+      }
+      logInfo('updated Slack review', { actionId: input.state.actionId, status: input.state.status, ts: input.ref.ts });
+    },
+  };
+}
+
+export type SlackActivities = ReturnType<typeof createSlackActivities>;
+
+/** Activity logger when running as an activity; silent when called directly (unit and integration tests). */
+function logInfo(message: string, meta: Record<string, string>): void {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return;
+  }
+  context.log.info(message, meta);
+}
