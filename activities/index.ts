@@ -2,6 +2,10 @@ import type { LoadedPolicy } from '../policy';
 import type { Catalogue } from '../operations/catalogue';
 import type { AwsSettings } from './aws-settings';
 import { createExecuteActivities } from './execute';
+import { createCallbackActivities, type CallbackSettings } from './notify/callback';
+import type { MessageLinks } from './notify/review-message';
+import { createSlackActivities } from './notify/slack/activities';
+import type { SlackSettings } from './notify/slack/client';
 import { createPolicyActivities } from './policy';
 
 export interface ActivityDeps {
@@ -9,6 +13,11 @@ export interface ActivityDeps {
   policy: () => LoadedPolicy;
   catalogue: Catalogue;
   aws: AwsSettings;
+  /** Unset: Slack is not configured, and a policy naming a Slack channel records a failed delivery. */
+  slack?: SlackSettings;
+  /** For links in channel messages. */
+  links: MessageLinks;
+  callbacks: CallbackSettings;
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
@@ -16,6 +25,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPolicyActivities(deps),
     ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws }),
+    ...createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links }),
+    ...createCallbackActivities(deps.callbacks),
   };
 }
 

@@ -36,6 +36,8 @@ export function actionView(state: ActionState, context: ViewContext) {
     cancellation: state.cancellation ?? null,
     result: state.result ?? null,
     error: state.error ?? null,
+    /** Deliveries to channels and the requester's callback, failed ones with their error. */
+    notifications: state.notifications ?? [],
     updatedAt: state.updatedAt,
     closedAt: state.closedAt ?? null,
     links: {

@@ -23,6 +23,7 @@ export interface SubmitInput {
   context?: JsonObject;
   requester: Requester;
   idempotencyKey?: string;
+  callbackUrl?: string;
 }
 
 export interface SubmitResult {
@@ -81,6 +82,7 @@ export class ActionsService {
       justification: input.justification,
       requester: input.requester,
       ...(input.context ? { context: input.context } : {}),
+      ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
       requestedAt: new Date().toISOString(),
     };
     const startOperation = new WithStartWorkflowOperation(PRIVILEGED_ACTION_WORKFLOW, {
@@ -220,9 +222,11 @@ function evaluatingState(request: ActionRequestInput): ActionState {
 
 /** What makes two requests "the same" for idempotency: everything but the receipt time. */
 function fingerprint(request: ActionRequestInput): string {
-  const { action, params, justification, context, requester } = request;
+  const { action, params, justification, context, requester, callbackUrl } = request;
   return createHash('sha256')
-    .update(canonicalJson({ action, params, justification, context: context ?? null, requester: requester.id }))
+    .update(
+      canonicalJson({ action, params, justification, context: context ?? null, requester: requester.id, callbackUrl: callbackUrl ?? null }),
+    )
     .digest('hex');
 }
 

@@ -1,13 +1,16 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config/load';
 import { loadPrincipalsFile } from '../config/principals';
+import { slackClient } from '../activities/notify/slack/client';
 import { defaultCatalogue } from '../operations/catalogue';
+import { loadPolicyFile } from '../policy';
 import { buildApi } from './server';
 
 /** API entry point: validate config (fail fast), connect to Temporal, listen; drain on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const principals = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
+  const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE); // maps Slack/Teams users to identities
   const connection = await Connection.connect({ address: config.AIRLOCK_TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.AIRLOCK_TEMPORAL_NAMESPACE });
   const app = await buildApi({
@@ -19,6 +22,18 @@ async function main(): Promise<void> {
     bodyLimit: config.AIRLOCK_API_BODY_LIMIT,
     logLevel: config.AIRLOCK_LOG_LEVEL,
     admissionTimeoutMs: config.AIRLOCK_API_ADMISSION_TIMEOUT_MS,
+    callbackAllowedHosts: config.AIRLOCK_CALLBACK_ALLOWED_HOSTS,
+    policy: () => policy,
+    ...(config.AIRLOCK_SLACK_SIGNING_SECRET
+      ? {
+          slack: {
+            signingSecret: config.AIRLOCK_SLACK_SIGNING_SECRET,
+            ...(config.AIRLOCK_SLACK_BOT_TOKEN
+              ? { client: slackClient({ botToken: config.AIRLOCK_SLACK_BOT_TOKEN, ...(config.AIRLOCK_SLACK_API_URL ? { apiUrl: config.AIRLOCK_SLACK_API_URL } : {}) }) }
+              : {}),
+          },
+        }
+      : {}),
   });
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {

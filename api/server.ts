@@ -1,5 +1,8 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
+import type { WebClient } from '@slack/web-api';
+import type { LoadedPolicy } from '../policy';
+import { slackInteractionRoutes } from './slack/interactions';
 import type { PrincipalDirectory } from '../config/principals';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
@@ -17,6 +20,12 @@ export interface ApiOptions {
   logLevel?: string;
   /** How long `POST /v1/actions` waits for the policy decision before answering `evaluating`. */
   admissionTimeoutMs?: number;
+  /** Hosts a request's `callbackUrl` may point at. */
+  callbackAllowedHosts?: readonly string[];
+  /** The policy, for mapping channel user ids (Slack, Teams) to identities. */
+  policy?: () => LoadedPolicy;
+  /** Slack interactivity: enabled when a signing secret is configured. */
+  slack?: { signingSecret: string; client?: WebClient };
 }
 
 /** Builds the HTTP API without listening, so tests can `inject` and entry points can `listen`. */
@@ -39,6 +48,19 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
   };
   await app.register(healthRoutes, { client: options.client });
-  await app.register(actionRoutes, { actions, principals: options.principals, view });
+  if (options.slack && options.policy) {
+    await app.register(slackInteractionRoutes, {
+      actions,
+      policy: options.policy,
+      signingSecret: options.slack.signingSecret,
+      ...(options.slack.client ? { slack: options.slack.client } : {}),
+    });
+  }
+  await app.register(actionRoutes, {
+    actions,
+    principals: options.principals,
+    view,
+    callbackAllowedHosts: options.callbackAllowedHosts ?? [],
+  });
   return app;
 }

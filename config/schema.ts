@@ -31,6 +31,19 @@ export const configSchema = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN')
     .optional(),
+  /** Slack bot token (xoxb-…) for posting review requests; unset disables Slack. */
+  AIRLOCK_SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  /** Verifies POST /slack/interactions; required for Slack buttons to work. */
+  AIRLOCK_SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  /** Web API base URL; tests point it at a local double. */
+  AIRLOCK_SLACK_API_URL: z.url().optional(),
+  /** HMAC key for the `Airlock-Signature` header on requester callbacks. */
+  AIRLOCK_CALLBACK_SECRET: z.string().min(16).optional(),
+  /** Comma-separated hosts that callback URLs may point at (SSRF guard); empty disables callbacks. */
+  AIRLOCK_CALLBACK_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean)),
   AIRLOCK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

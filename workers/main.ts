@@ -18,6 +18,17 @@ async function main(): Promise<void> {
       endpoint: config.AIRLOCK_AWS_ENDPOINT,
       executorRoleArn: required(config, 'AIRLOCK_EXECUTOR_ROLE_ARN'),
     },
+    ...(config.AIRLOCK_SLACK_BOT_TOKEN
+      ? { slack: { botToken: config.AIRLOCK_SLACK_BOT_TOKEN, ...(config.AIRLOCK_SLACK_API_URL ? { apiUrl: config.AIRLOCK_SLACK_API_URL } : {}) } }
+      : {}),
+    links: {
+      namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
+      ...(config.AIRLOCK_TEMPORAL_UI_URL ? { temporalUiUrl: config.AIRLOCK_TEMPORAL_UI_URL } : {}),
+    },
+    callbacks: {
+      allowedHosts: config.AIRLOCK_CALLBACK_ALLOWED_HOSTS,
+      ...(config.AIRLOCK_CALLBACK_SECRET ? { secret: config.AIRLOCK_CALLBACK_SECRET } : {}),
+    },
   });
   const connection = await NativeConnection.connect({ address: config.AIRLOCK_TEMPORAL_ADDRESS });
   const worker = await createAirlockWorker({

@@ -8,10 +8,11 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { admittedUpdate, cancelUpdate, decideUpdate, statusQuery } from './messages';
+import { Notifier } from './notifier';
 import { refuseCancel, refuseDecision } from './refusals';
 import { ApproversAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
 import { ActionStatus, TERMINAL_STATUSES } from './types';
-import type { ActionRequestInput, ActionState, DecideInput } from './types';
+import type { ActionRequestInput, ActionState, DecideInput, ReviewRequirement } from './types';
 
 const { evaluatePolicy } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -42,24 +43,79 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     votes: [],
     updatedAt: now(),
   };
+  let changes = 0;
+  const changed = (): void => {
+    changes += 1;
+    state.updatedAt = now();
+  };
+  const transition = (status: ActionStatus): void => {
+    state.status = status;
+    changed();
+    if (TERMINAL_STATUSES.includes(status)) state.closedAt = state.updatedAt;
+    upsertSearchAttributes([{ key: StatusAttribute, value: status }]);
+  };
+  const notifier = new Notifier(state, () => changes);
 
   setHandler(statusQuery, () => state);
   setHandler(admittedUpdate, async () => {
     await condition(() => state.status !== ActionStatus.Evaluating);
     return state;
   });
-  setHandler(decideUpdate, (decision) => recordVote(state, decision), {
+  setHandler(decideUpdate, (decision) => recordVote(decision), {
     validator: (decision) => refuseDecision(state, decision),
   });
   setHandler(
     cancelUpdate,
     (request) => {
       state.cancellation = { ...request, at: now() };
-      transition(state, ActionStatus.Cancelled);
+      transition(ActionStatus.Cancelled);
       return state;
     },
     { validator: (_request) => refuseCancel(state) },
   );
+
+  function recordVote(decision: DecideInput): ActionState {
+    state.votes.push({ ...decision, at: now() });
+    const quorum = state.policy?.review?.quorum ?? 1;
+    if (decision.verdict === 'reject') {
+      transition(ActionStatus.Rejected);
+    } else if (approvals().length >= quorum) {
+      transition(ActionStatus.Approved);
+    } else {
+      changed();
+    }
+    upsertSearchAttributes([{ key: ApproversAttribute, value: approvals() }]);
+    return state;
+  }
+
+  function approvals(): string[] {
+    return state.votes.filter((vote) => vote.verdict === 'approve').map((vote) => vote.reviewer);
+  }
+
+  /** Every path ends here: channels show the final state and the requester hears the outcome. */
+  async function finish(): Promise<ActionState> {
+    await notifier.refresh();
+    await notifier.deliverOutcome();
+    return state;
+  }
+
+  /** Waits for quorum, one rejection, a cancel or the deadline, refreshing messages after each vote. */
+  async function awaitReview(review: ReviewRequirement): Promise<void> {
+    const deadlineAt = Date.now() + review.timeoutMs;
+    state.deadline = new Date(deadlineAt).toISOString();
+    transition(ActionStatus.PendingReview);
+    await notifier.announce(review.channels);
+    while (state.status === ActionStatus.PendingReview) {
+      const remaining = deadlineAt - Date.now();
+      const woken =
+        remaining > 0 && (await condition(() => state.status !== ActionStatus.PendingReview || notifier.needsRefresh(), remaining));
+      if (!woken) {
+        transition(ActionStatus.Expired);
+        break;
+      }
+      if (state.status === ActionStatus.PendingReview) await notifier.refresh();
+    }
+  }
 
   try {
     const evaluation = await evaluatePolicy({
@@ -68,70 +124,47 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
       requester: input.requester,
       context: input.context,
     });
-    if (isClosed(state)) return state; // cancelled while policy was being evaluated
+    if (isClosed(state)) return await finish(); // cancelled while policy was being evaluated
     state.policy = evaluation.decision;
     state.operation = evaluation.operation;
     upsertSearchAttributes([{ key: RiskAttribute, value: evaluation.decision.risk }]);
 
     const { effect, review } = evaluation.decision;
     if (effect === 'deny') {
-      transition(state, ActionStatus.Denied);
-      return state;
+      transition(ActionStatus.Denied);
+      return await finish();
     }
     if (effect === 'review' && review) {
-      state.deadline = new Date(Date.now() + review.timeoutMs).toISOString();
-      transition(state, ActionStatus.PendingReview);
-      const settled = await condition(() => state.status !== ActionStatus.PendingReview, review.timeoutMs);
-      if (!settled) transition(state, ActionStatus.Expired);
-      if (state.status !== ActionStatus.Approved) return state;
+      await awaitReview(review);
+      if (state.status !== ActionStatus.Approved) return await finish();
     } else {
-      transition(state, ActionStatus.Approved);
+      transition(ActionStatus.Approved);
     }
 
-    transition(state, ActionStatus.Executing);
+    transition(ActionStatus.Executing);
+    const showingExecution = notifier.refresh(); // reviewers see "approved, executing" while it runs
     const executor = evaluation.operation.idempotent ? retryingExecutor : singleShotExecutor;
-    state.result = await executor.executeOperation({
-      actionId: input.actionId,
-      action: input.action,
-      params: input.params,
-      requester: input.requester,
-      approvers: approvals(state),
-    });
-    transition(state, ActionStatus.Succeeded);
-    return state;
+    try {
+      state.result = await executor.executeOperation({
+        actionId: input.actionId,
+        action: input.action,
+        params: input.params,
+        requester: input.requester,
+        approvers: approvals(),
+      });
+      transition(ActionStatus.Succeeded);
+    } finally {
+      await showingExecution;
+    }
+    return await finish();
   } catch (err) {
     // Only activity failures are business outcomes; anything else is a bug and must fail the
     // workflow task (Temporal retries it after a fix) rather than be recorded as a result.
     if (!(err instanceof ActivityFailure)) throw err;
     state.error = describeFailure(err);
-    transition(state, ActionStatus.Failed);
-    return state;
+    transition(ActionStatus.Failed);
+    return await finish();
   }
-}
-
-function recordVote(state: ActionState, decision: DecideInput): ActionState {
-  state.votes.push({ ...decision, at: now() });
-  const quorum = state.policy?.review?.quorum ?? 1;
-  if (decision.verdict === 'reject') {
-    transition(state, ActionStatus.Rejected);
-  } else if (approvals(state).length >= quorum) {
-    transition(state, ActionStatus.Approved);
-  } else {
-    state.updatedAt = now();
-  }
-  upsertSearchAttributes([{ key: ApproversAttribute, value: approvals(state) }]);
-  return state;
-}
-
-function approvals(state: ActionState): string[] {
-  return state.votes.filter((vote) => vote.verdict === 'approve').map((vote) => vote.reviewer);
-}
-
-function transition(state: ActionState, status: ActionStatus): void {
-  state.status = status;
-  state.updatedAt = now();
-  if (TERMINAL_STATUSES.includes(status)) state.closedAt = state.updatedAt;
-  upsertSearchAttributes([{ key: StatusAttribute, value: status }]);
 }
 
 function isClosed(state: ActionState): boolean {

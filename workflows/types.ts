@@ -52,6 +52,8 @@ export interface ActionRequestInput {
   context?: JsonObject;
   /** ISO timestamp of receipt at the API. */
   requestedAt: string;
+  /** Where Airlock POSTs the final outcome (signed), if the requester asked for it. */
+  callbackUrl?: string;
 }
 
 export type PolicyEffect = 'deny' | 'allow' | 'review';
@@ -142,6 +144,23 @@ export interface ExecutionResult {
   completedAt: string;
 }
 
+/** Where a review request was posted, so it can be updated in place. */
+export interface MessageRef {
+  /** Slack: the channel id and message ts that chat.postMessage returned. */
+  channel: string;
+  ts: string;
+}
+
+/** One delivery of a request or outcome to a channel (Slack message, callback). */
+export interface NotificationRecord {
+  /** As named in policy, e.g. `slack:#data-approvals`, or `callback`. */
+  target: string;
+  status: 'sent' | 'failed';
+  ref?: MessageRef;
+  error?: { type: string; message: string };
+  at: string;
+}
+
 /** The full state of one action, as the `status` query returns it. */
 export interface ActionState {
   actionId: string;
@@ -155,6 +174,7 @@ export interface ActionState {
   cancellation?: CancelInput & { at: string };
   result?: ExecutionResult;
   error?: { type: string; message: string };
+  notifications?: NotificationRecord[];
   updatedAt: string;
   /** Set when the action reached a terminal status. */
   closedAt?: string;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { callbackUrlProblem } from '../../activities/notify/callback-url';
 import type { PrincipalDirectory } from '../../config/principals';
 import { ACTION_ID_PATTERN } from '../action-id';
 import { actionView, type ViewContext } from '../action-view';
@@ -11,6 +12,8 @@ export interface ActionRoutesDeps {
   actions: ActionsService;
   principals: PrincipalDirectory;
   view: ViewContext;
+  /** Hosts a `callbackUrl` may point at; empty: callbacks refused. */
+  callbackAllowedHosts: readonly string[];
 }
 
 /** `/v1/actions`: agents request and cancel, reviewers decide, everyone reads what they may see. */
@@ -23,6 +26,10 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
     const body = createActionBody.safeParse(request.body ?? {});
     if (!body.success) throw validationError(body.error, 'body');
     const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']) ?? body.data.idempotencyKey;
+    const callbackProblem = body.data.callbackUrl && callbackUrlProblem(body.data.callbackUrl, deps.callbackAllowedHosts);
+    if (callbackProblem) {
+      throw new ApiError(400, 'invalid_callback_url', `callbackUrl ${callbackProblem}`, [{ path: 'body.callbackUrl', message: callbackProblem }]);
+    }
     const { state, replayed } = await actions.submit({
       action: body.data.action,
       params: body.data.params,
@@ -30,6 +37,7 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
       ...(body.data.context ? { context: body.data.context } : {}),
       requester: { id: principal.id, source: 'api' },
       ...(idempotencyKey ? { idempotencyKey } : {}),
+      ...(body.data.callbackUrl ? { callbackUrl: body.data.callbackUrl } : {}),
     });
     if (replayed) reply.header('idempotent-replayed', 'true');
     reply.header('location', `/v1/actions/${encodeURIComponent(state.actionId)}`);

@@ -1,0 +1,111 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ActionState, NotificationRecord } from './types';
+
+/** Slack calls: rate limits come back with Retry-After as nextRetryDelay; permanent errors are non-retryable. */
+const slack = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+});
+
+/** The requester's callback: retried with backoff for a few minutes, then recorded as failed. */
+const callbacks = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 },
+});
+
+const SLACK_PREFIX = 'slack:';
+
+/**
+ * Keeps every channel in step with the action: posts the review request where policy says,
+ * updates those messages in place after each change, and calls the requester back at the end.
+ * A failed delivery is recorded on the action (and visible in history); it never loses the request.
+ * With no channel and no callback it schedules nothing, so older histories replay unchanged.
+ */
+export class Notifier {
+  private rendered = -1;
+
+  constructor(
+    private readonly state: ActionState,
+    /** A counter the workflow bumps on every change of state worth showing. */
+    private readonly changes: () => number,
+  ) {}
+
+  /** Posts the review request to each Slack channel named by policy (other channel kinds have their own issues). */
+  async announce(channels: string[]): Promise<void> {
+    const slackChannels = channels.filter((channel) => channel.startsWith(SLACK_PREFIX));
+    if (slackChannels.length === 0) return;
+    this.rendered = this.changes();
+    await Promise.all(
+      slackChannels.map(async (target) => {
+        try {
+          const ref = await slack.postSlackReview({ state: this.state, channel: target.slice(SLACK_PREFIX.length) });
+          this.record({ target, status: 'sent', ref, at: now() });
+        } catch (err) {
+          this.record({ target, status: 'failed', error: failure(err), at: now() });
+        }
+      }),
+    );
+  }
+
+  /** True when a posted message shows an older state than the current one. */
+  needsRefresh(): boolean {
+    return this.posted().length > 0 && this.rendered !== this.changes();
+  }
+
+  /** Updates every posted message in place with the current state. */
+  async refresh(): Promise<void> {
+    if (!this.needsRefresh()) return;
+    this.rendered = this.changes();
+    const snapshot = structuredCopy(this.state);
+    await Promise.all(
+      this.posted().map(async (record) => {
+        try {
+          await slack.updateSlackReview({ state: snapshot, ref: record.ref });
+          delete record.error;
+        } catch (err) {
+          record.error = failure(err); // the message is stale; the action itself goes on
+        }
+      }),
+    );
+  }
+
+  /** POSTs the final outcome to the requester's callback URL, if it gave one. */
+  async deliverOutcome(): Promise<void> {
+    const url = this.state.request.callbackUrl;
+    if (!url) return;
+    try {
+      await callbacks.deliverCallback({ url, state: this.state });
+      this.record({ target: 'callback', status: 'sent', at: now() });
+    } catch (err) {
+      this.record({ target: 'callback', status: 'failed', error: failure(err), at: now() });
+    }
+  }
+
+  private posted(): (NotificationRecord & { ref: NonNullable<NotificationRecord['ref']> })[] {
+    return (this.state.notifications ?? []).filter(
+      (record): record is NotificationRecord & { ref: NonNullable<NotificationRecord['ref']> } =>
+        record.status === 'sent' && record.ref !== undefined,
+    );
+  }
+
+  private record(record: NotificationRecord): void {
+    (this.state.notifications ??= []).push(record);
+  }
+}
+
+function failure(err: unknown): { type: string; message: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
+  if (cause instanceof Error) return { type: cause.name, message: cause.message };
+  return { type: 'Error', message: String(cause) };
+}
+
+/** The state as of now: activity inputs are serialized when scheduled, but the record list keeps changing. */
+function structuredCopy(state: ActionState): ActionState {
+  return JSON.parse(JSON.stringify(state)) as ActionState;
+}
+
+function now(): string {
+  return new Date(Date.now()).toISOString();
+}
