@@ -6,10 +6,18 @@ import { bundleWorkflows } from '../support/stack';
 
 /**
  * Recorded histories (npm run record-histories) replayed through the current workflow code:
- * a change that breaks determinism for in-flight actions fails here.
+ * a change that breaks determinism for in-flight actions fails here. Histories live in sets,
+ * one per recording; older sets are kept so new code is proven against what is already running.
  */
 const HISTORIES_DIR = join(__dirname, 'histories');
-const files = readdirSync(HISTORIES_DIR).filter((file) => file.endsWith('.json')).sort();
+const histories = readdirSync(HISTORIES_DIR, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .flatMap((set) =>
+    readdirSync(join(HISTORIES_DIR, set.name))
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => `${set.name}/${file}`),
+  )
+  .sort();
 
 describe('replay of recorded histories', () => {
   let bundle: WorkflowBundle;
@@ -17,17 +25,29 @@ describe('replay of recorded histories', () => {
     bundle = await bundleWorkflows();
   });
 
-  it('has a recorded history for every final state', () => {
-    const names = files.map((file) => file.replace(/\.json$/, ''));
+  it('has histories for every final state, and for Slack and callback deliveries', () => {
+    const names = histories.map((path) => path.replace(/^.*\//, '').replace(/\.json$/, ''));
     expect(names).toEqual(
-      expect.arrayContaining(['approved-quorum-2', 'auto-allowed', 'cancelled', 'denied', 'expired', 'rejected', 'refused-votes']),
+      expect.arrayContaining([
+        'approved-quorum-2',
+        'auto-allowed',
+        'cancelled',
+        'denied',
+        'expired',
+        'rejected',
+        'refused-votes',
+        'slack-approved',
+        'slack-rejected',
+        'slack-channel-failed',
+        'callback-delivered',
+      ]),
     );
   });
 
-  it.each(files)('replays %s without nondeterminism', async (file) => {
-    const history = readHistory(file);
+  it.each(histories)('replays %s without nondeterminism', async (path) => {
+    const history = readHistory(path);
     expect(history.events.length).toBeGreaterThan(5);
-    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, file)).resolves.toBeUndefined();
+    await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, path)).resolves.toBeUndefined();
   });
 
   it('fails when the workflow code changes incompatibly', async () => {
@@ -35,14 +55,14 @@ describe('replay of recorded histories', () => {
       workflowsPath: require.resolve('../fixtures/incompatible-workflow'),
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
-    const history = readHistory('denied.json');
-    await expect(Worker.runReplayHistory({ workflowBundle: incompatible }, history, 'denied')).rejects.toBeInstanceOf(
+    const denied = histories.find((path) => path.endsWith('/denied.json')) ?? 'missing';
+    await expect(Worker.runReplayHistory({ workflowBundle: incompatible }, readHistory(denied), 'denied')).rejects.toBeInstanceOf(
       DeterminismViolationError,
     );
   });
 });
 
 /** The exported JSON as the CLI wrote it; the worker converts it to protobuf itself. */
-function readHistory(file: string): { events: unknown[] } {
-  return JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8'));
+function readHistory(path: string): { events: unknown[] } {
+  return JSON.parse(readFileSync(join(HISTORIES_DIR, path), 'utf8'));
 }

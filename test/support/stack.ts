@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
 import { buildApi } from '../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
+import { slackClient } from '../../activities/notify/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
@@ -64,8 +65,13 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** The HMAC key the test stack signs requester callbacks with. */
+export const TEST_CALLBACK_SECRET = 'test-callback-secret-0123456789';
+
 export interface StackOptions {
   policyFile?: string;
+  /** Slack wiring: the worker posts through `apiUrl` (a local double); the API verifies with `signingSecret`. */
+  slack?: { botToken: string; apiUrl: string; signingSecret: string };
   /** False: no worker yet (call `startWorker()`), to test what happens while none runs. */
   worker?: boolean;
   admissionTimeoutMs?: number;
@@ -99,6 +105,9 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
           executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
           baseCredentials: MOTO_BASE_CREDENTIALS,
         },
+        ...(options.slack ? { slack: { botToken: options.slack.botToken, apiUrl: options.slack.apiUrl } } : {}),
+        links: { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' },
+        callbacks: { secret: TEST_CALLBACK_SECRET, allowedHosts: ['127.0.0.1'] },
       }),
     });
     running = { worker, done: worker.run() };
@@ -121,7 +130,17 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     taskQueue,
     logLevel: 'silent',
     temporalUiUrl: 'http://127.0.0.1:8233',
+    callbackAllowedHosts: ['127.0.0.1'],
     ...(options.admissionTimeoutMs ? { admissionTimeoutMs: options.admissionTimeoutMs } : {}),
+    ...(options.slack
+      ? {
+          policy: () => policy,
+          slack: {
+            signingSecret: options.slack.signingSecret,
+            client: slackClient({ botToken: options.slack.botToken, apiUrl: options.slack.apiUrl }),
+          },
+        }
+      : {}),
   });
   const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
