@@ -1,9 +1,9 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { InvalidParamsError, UnknownActionError, type Catalogue, type ResolvedOperation } from '../operations/catalogue';
 import type { IamPolicyDocument, OperationOutcome } from '../operations/types';
 import type { ExecuteOperationInput, ExecutionResult } from '../workflows/types';
+import { logInfo } from './activity-log';
 import type { AwsSettings } from './aws-settings';
 import { toApplicationFailure } from './aws-errors';
 import { assumeOneShotRole, type OneShotRole } from './credentials';
@@ -112,15 +112,4 @@ function assertNoSecrets(name: string, outcome: OperationOutcome, secrets: (stri
       nonRetryable: true,
     });
   }
-}
-
-/** Activity logger when running as an activity; silent when called directly (scripts, unit tests). */
-function logInfo(message: string, meta: Record<string, string>): void {
-  let context: Context;
-  try {
-    context = Context.current();
-  } catch {
-    return;
-  }
-  context.log.info(message, meta);
 }

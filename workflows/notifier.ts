@@ -1,5 +1,6 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { describeFailure } from './failures';
 import type { ActionState, NotificationRecord } from './types';
 
 /** Slack calls: rate limits come back with Retry-After as nextRetryDelay; permanent errors are non-retryable. */
@@ -42,7 +43,7 @@ export class Notifier {
           const ref = await slack.postSlackReview({ state: this.state, channel: target.slice(SLACK_PREFIX.length) });
           this.record({ target, status: 'sent', ref, at: now() });
         } catch (err) {
-          this.record({ target, status: 'failed', error: failure(err), at: now() });
+          this.record({ target, status: 'failed', error: describeFailure(err), at: now() });
         }
       }),
     );
@@ -64,7 +65,7 @@ export class Notifier {
           await slack.updateSlackReview({ state: snapshot, ref: record.ref });
           delete record.error;
         } catch (err) {
-          record.error = failure(err); // the message is stale; the action itself goes on
+          record.error = describeFailure(err); // the message is stale; the action itself goes on
         }
       }),
     );
@@ -78,7 +79,7 @@ export class Notifier {
       await callbacks.deliverCallback({ url, state: this.state });
       this.record({ target: 'callback', status: 'sent', at: now() });
     } catch (err) {
-      this.record({ target: 'callback', status: 'failed', error: failure(err), at: now() });
+      this.record({ target: 'callback', status: 'failed', error: describeFailure(err), at: now() });
     }
   }
 
@@ -94,12 +95,6 @@ export class Notifier {
   }
 }
 
-function failure(err: unknown): { type: string; message: string } {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
-  if (cause instanceof Error) return { type: cause.name, message: cause.message };
-  return { type: 'Error', message: String(cause) };
-}
 
 /** The state as of now: activity inputs are serialized when scheduled, but the record list keeps changing. */
 function structuredCopy(state: ActionState): ActionState {

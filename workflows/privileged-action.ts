@@ -1,12 +1,12 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
   condition,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { describeFailure } from './failures';
 import { admittedUpdate, cancelUpdate, decideUpdate, statusQuery } from './messages';
 import { Notifier } from './notifier';
 import { refuseCancel, refuseDecision } from './refusals';
@@ -174,12 +174,4 @@ function isClosed(state: ActionState): boolean {
 /** Workflow time is deterministic: Date.now() returns the time of the current workflow task. */
 function now(): string {
   return new Date(Date.now()).toISOString();
-}
-
-/** The failure's type and message only: activity failures never carry credentials (see activities/aws-errors). */
-function describeFailure(err: ActivityFailure): { type: string; message: string } {
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ApplicationFailure', message: cause.message };
-  if (cause) return { type: cause.name, message: cause.message };
-  return { type: 'ActivityFailure', message: err.message };
 }

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActionState, MessageRef } from '../../../workflows/types';
+import { logInfo } from '../../activity-log';
 import { reviewMessage, type MessageLinks } from '../review-message';
 import { reviewBlocks } from './blocks';
 import { slackClient, type SlackSettings } from './client';
@@ -83,14 +83,3 @@ export function createSlackActivities(deps: SlackActivityDeps) {
 }
 
 export type SlackActivities = ReturnType<typeof createSlackActivities>;
-
-/** Activity logger when running as an activity; silent when called directly (unit and integration tests). */
-function logInfo(message: string, meta: Record<string, string>): void {
-  let context: Context;
-  try {
-    context = Context.current();
-  } catch {
-    return;
-  }
-  context.log.info(message, meta);
-}

@@ -4,39 +4,15 @@ import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJ
 import { reviewBlocks } from '../../../activities/notify/slack/blocks';
 import { rejectReasonModal } from '../../../activities/notify/slack/reject-modal';
 import { ActionStatus, type ActionState, type JsonObject, type Vote } from '../../../workflows/types';
+import { sampleActionState, SAMPLE_ACTION_ID as ACTION_ID } from '../../support/action-state';
 import { blockKitProblems, modalProblems } from '../../support/slack-double';
 
-const ACTION_ID = 'action-s3.copyObject-aaaaaaaaaaaaaaaa';
 const LINKS = { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' };
 const DEADLINE = '2026-11-21T14:00:00.000Z';
 const INJECTIONS = ['<@U123>', '<!channel>', '<https://x|y>', '<!here>', '<#C0123>'];
 
-function state(overrides: Partial<ActionState> = {}, params: JsonObject = { sourceBucket: 'airlock-src', destinationKey: 'exports/b.csv' }): ActionState {
-  return {
-    actionId: ACTION_ID,
-    status: ActionStatus.PendingReview,
-    request: {
-      actionId: ACTION_ID,
-      action: 's3.copyObject',
-      params,
-      justification: 'Finance needs the report',
-      requester: { id: 'etl-bot', source: 'mcp' },
-      requestedAt: '2026-11-21T13:00:00.000Z',
-    },
-    policy: {
-      effect: 'review',
-      ruleId: 'review-two-owners',
-      reason: 'Data leaves its home bucket',
-      risk: 'high',
-      policyHash: 'sha256:x',
-      review: { approverGroups: ['data-owners'], eligibleApprovers: ['alice', 'bob', 'carol'], quorum: 2, timeoutMs: 3_600_000, channels: ['slack:#data-approvals'] },
-    },
-    operation: { idempotent: true, summary: 'copy s3://airlock-src/a.csv to s3://airlock-exports/b.csv' },
-    votes: [],
-    deadline: DEADLINE,
-    updatedAt: '2026-11-21T13:00:00.000Z',
-    ...overrides,
-  };
+function state(overrides: Partial<ActionState> = {}, params?: JsonObject): ActionState {
+  return sampleActionState(overrides, { source: 'mcp', channels: ['slack:#data-approvals'], ...(params ? { params } : {}) });
 }
 
 const vote = (reviewer: string, verdict: Vote['verdict'], comment?: string): Vote => ({

@@ -1,35 +1,11 @@
 import { reviewMessage, type MessageLinks } from '../../../activities/notify/review-message';
 import { ActionStatus, type ActionState, type Vote } from '../../../workflows/types';
+import { sampleActionState, SAMPLE_ACTION_ID as ACTION_ID } from '../../support/action-state';
 
 const LINKS: MessageLinks = { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' };
-const ACTION_ID = 'action-s3.copyObject-aaaaaaaaaaaaaaaa';
 
 function state(overrides: Partial<ActionState> = {}): ActionState {
-  return {
-    actionId: ACTION_ID,
-    status: ActionStatus.PendingReview,
-    request: {
-      actionId: ACTION_ID,
-      action: 's3.copyObject',
-      params: { sourceBucket: 'airlock-src', count: 3, tags: { team: 'finance' } },
-      justification: 'Finance needs the report',
-      requester: { id: 'etl-bot', source: 'api' },
-      requestedAt: '2026-11-21T13:00:00.000Z',
-    },
-    policy: {
-      effect: 'review',
-      ruleId: 'review-two-owners',
-      reason: 'Data leaves its home bucket',
-      risk: 'high',
-      policyHash: 'sha256:x',
-      review: { approverGroups: ['data-owners'], eligibleApprovers: ['alice', 'bob', 'carol'], quorum: 2, timeoutMs: 3_600_000, channels: ['api'] },
-    },
-    operation: { idempotent: true, summary: 'copy s3://airlock-src/a.csv to s3://airlock-exports/b.csv' },
-    votes: [],
-    deadline: '2026-11-21T14:00:00.000Z',
-    updatedAt: '2026-11-21T13:00:00.000Z',
-    ...overrides,
-  };
+  return sampleActionState(overrides, { params: { sourceBucket: 'airlock-src', count: 3, tags: { team: 'finance' } } });
 }
 
 const vote = (reviewer: string, verdict: Vote['verdict'], comment?: string): Vote => ({
