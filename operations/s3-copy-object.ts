@@ -1,8 +1,8 @@
-import { CopyObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { s3CopySource, s3ObjectArn, s3Uri } from './arn';
+import { assertPartition, s3CopySource, s3ObjectArn, s3Uri } from './arn';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
-import type { IamPolicyDocument, Operation, OperationContext, OperationOutcome } from './types';
+import type { IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from './types';
 
 /** The longest partition name: the size check at the edge must hold wherever the worker runs. */
 const LONGEST_PARTITION = 'aws-us-gov';
@@ -71,13 +71,18 @@ function summarize(params: CopyObjectParams): string {
   return `copy ${s3Uri(params.sourceBucket, params.sourceKey)} to ${s3Uri(params.destinationBucket, params.destinationKey)}`;
 }
 
-async function execute(params: CopyObjectParams, context: OperationContext): Promise<OperationOutcome> {
-  const s3 = new S3Client({
+/** An S3 client on the one-shot credentials; Temporal owns retries, so the SDK makes one attempt. */
+function s3Client(context: OperationContext): S3Client {
+  return new S3Client({
     region: context.region,
     credentials: context.credentials,
-    maxAttempts: 1, // Temporal owns retries
+    maxAttempts: 1,
     ...(context.endpoint ? { endpoint: context.endpoint, forcePathStyle: true } : {}),
   });
+}
+
+async function execute(params: CopyObjectParams, context: OperationContext): Promise<OperationOutcome> {
+  const s3 = s3Client(context);
   try {
     const response = await s3.send(
       new CopyObjectCommand({
@@ -101,6 +106,202 @@ async function execute(params: CopyObjectParams, context: OperationContext): Pro
   }
 }
 
+/** CopyObject copies at most 5 GB in one request; larger objects need a multipart copy. */
+const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
+
+function s3BucketArn(partition: string, bucket: string): string {
+  return `arn:${assertPartition(partition)}:s3:::${bucket}`;
+}
+
+/**
+ * May list exactly one key name: `ListObjectsV2` whose prefix is the key itself, one key at most.
+ * Without s3:ListBucket, S3 answers 403 rather than 404 for a missing object, so "does not exist"
+ * could not be told from "may not be read". The prefix condition admits only a listing whose
+ * prefix is exactly the key (StringEquals: no wildcards), and max-keys ≤ 1 returns at most one
+ * name: the key itself when it exists (it sorts before every longer key it prefixes), otherwise
+ * one other key that starts with it, which the preview does not report.
+ */
+function listOnlyKeyStatement(partition: string, bucket: string, key: string): IamStatement {
+  return {
+    Effect: 'Allow',
+    Action: ['s3:ListBucket'],
+    Resource: [s3BucketArn(partition, bucket)],
+    Condition: { StringEquals: { 's3:prefix': key }, NumericLessThanEquals: { 's3:max-keys': '1' } },
+  };
+}
+
+/**
+ * Read-only: HeadObject (authorized as s3:GetObject) on exactly the source and destination
+ * objects, and the one-key listing of each that tells 404 from 403. The listing names each key
+ * twice more; when that would not fit the STS limit, the policy keeps only the GetObject statement
+ * and a denied HEAD is reported as unknown rather than as missing. GetBucketLocation is not granted.
+ */
+export function copyObjectPreviewPolicy(params: CopyObjectParams, partition: string): IamPolicyDocument {
+  const read: IamStatement = {
+    Effect: 'Allow',
+    Action: ['s3:GetObject'],
+    Resource: [s3ObjectArn(partition, params.sourceBucket, params.sourceKey), s3ObjectArn(partition, params.destinationBucket, params.destinationKey)],
+  };
+  const withListing: IamPolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [
+      read,
+      listOnlyKeyStatement(partition, params.sourceBucket, params.sourceKey),
+      listOnlyKeyStatement(partition, params.destinationBucket, params.destinationKey),
+    ],
+  };
+  if (sessionPolicyText(withListing).length <= MAX_SESSION_POLICY_CHARS) return withListing;
+  return { Version: '2012-10-17', Statement: [read] };
+}
+
+/** Whether the preview policy for these params lets the preview list (and so tell 403 from 404). */
+export function copyObjectPreviewMayList(params: CopyObjectParams, partition: string): boolean {
+  return copyObjectPreviewPolicy(params, partition).Statement.some((statement) => statement.Action.includes('s3:ListBucket'));
+}
+
+/** The part of S3Client the preview uses; tests stand in for S3 with it. */
+export type S3Sender = Pick<S3Client, 'send'>;
+
+/** What the preview learnt about one object. */
+type ObjectState =
+  | { state: 'present'; head: HeadObjectCommandOutput }
+  /** Listed, but HEAD was refused (bucket policy, KMS, SSE-C): its size and type are unknown. */
+  | { state: 'unreadable' }
+  | { state: 'absent' }
+  | { state: 'unknown' };
+
+function httpStatus(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
+async function inspectObject(s3: S3Sender, bucket: string, key: string, mayList: boolean): Promise<ObjectState> {
+  try {
+    return { state: 'present', head: await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })) };
+  } catch (err) {
+    const status = httpStatus(err);
+    // 404: the object (or its bucket) does not exist; HEAD responses carry no body to say which.
+    if (status === 404) return { state: 'absent' };
+    if (status !== 403) throw err;
+  }
+  if (!mayList) return { state: 'unknown' };
+  try {
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+    return listed.Contents?.[0]?.Key === key ? { state: 'unreadable' } : { state: 'absent' };
+  } catch (err) {
+    const status = httpStatus(err);
+    if (status === 404) return { state: 'absent' }; // NoSuchBucket
+    if (status === 403) return { state: 'unknown' };
+    throw err;
+  }
+}
+
+function existsFact(object: ObjectState): PreviewFact {
+  if (object.state === 'unknown') return null;
+  return object.state !== 'absent';
+}
+
+/** `2.1 MB`, `812 bytes`: decimal units, one decimal place, for people; facts keep exact bytes. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 999.95 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+function day(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** `2.1 MB (text/csv, modified 2026-11-01)`, leaving out what S3 did not say. */
+function describeObject(head: HeadObjectCommandOutput): string {
+  const details = [head.ContentType, head.LastModified ? `modified ${day(head.LastModified)}` : undefined].filter(Boolean);
+  const size = head.ContentLength === undefined ? 'an object of unknown size' : formatBytes(head.ContentLength);
+  return details.length > 0 ? `${size} (${details.join(', ')})` : size;
+}
+
+/**
+ * The impact of a copy, read with HeadObject (and, where HEAD is refused, a one-key listing) on
+ * the source and the destination. Facts: `sourceExists` and `destinationExists` (true, false, or
+ * null when access was denied), and when the object could be read `sourceBytes`,
+ * `sourceContentType`, `sourceLastModified`, `sourceETag`, `destinationBytes`,
+ * `destinationLastModified`.
+ */
+export async function previewCopyObject(params: CopyObjectParams, s3: S3Sender, options: { mayList: boolean }): Promise<OperationPreview> {
+  const sourceUri = s3Uri(params.sourceBucket, params.sourceKey);
+  const destinationUri = s3Uri(params.destinationBucket, params.destinationKey);
+  const [source, destination] = await Promise.all([
+    inspectObject(s3, params.sourceBucket, params.sourceKey, options.mayList),
+    inspectObject(s3, params.destinationBucket, params.destinationKey, options.mayList),
+  ]);
+
+  const facts: OperationPreview['facts'] = { sourceExists: existsFact(source) };
+  const notes: string[] = [];
+  const warnings: string[] = [];
+
+  if (source.state === 'present') {
+    const { head } = source;
+    if (head.ContentLength !== undefined) facts.sourceBytes = head.ContentLength;
+    if (head.ContentType !== undefined) facts.sourceContentType = head.ContentType;
+    if (head.LastModified !== undefined) facts.sourceLastModified = head.LastModified.toISOString();
+    if (head.ETag !== undefined) facts.sourceETag = head.ETag;
+    if (head.ContentLength !== undefined && head.ContentLength > COPY_OBJECT_MAX_BYTES) {
+      warnings.push(`${sourceUri} is ${formatBytes(head.ContentLength)}: CopyObject copies at most 5 GiB, so the copy would fail`);
+    }
+  } else if (source.state === 'absent') {
+    warnings.push(`source ${sourceUri} does not exist: the copy would fail`);
+  } else if (source.state === 'unreadable') {
+    warnings.push(`source ${sourceUri} exists but its metadata could not be read (HeadObject denied): the copy may fail`);
+  } else {
+    warnings.push(`could not tell whether source ${sourceUri} exists: access denied`);
+  }
+
+  facts.destinationExists = existsFact(destination);
+  let destinationState: string;
+  if (destination.state === 'present') {
+    const { head } = destination;
+    if (head.ContentLength !== undefined) facts.destinationBytes = head.ContentLength;
+    if (head.LastModified !== undefined) facts.destinationLastModified = head.LastModified.toISOString();
+    destinationState = `exists and would be overwritten (${describeObject(head)})`;
+    warnings.push(`${destinationUri} ${destinationState}`);
+  } else if (destination.state === 'absent') {
+    destinationState = 'does not exist yet';
+  } else if (destination.state === 'unreadable') {
+    destinationState = 'exists and would be overwritten (its metadata could not be read)';
+    warnings.push(`${destinationUri} ${destinationState}`);
+  } else {
+    destinationState = 'may or may not exist (access denied)';
+    warnings.push(`could not tell whether ${destinationUri} exists: access denied`);
+  }
+
+  const what =
+    source.state === 'present'
+      ? describeObject(source.head)
+      : source.state === 'absent'
+        ? `${sourceUri}, which does not exist,`
+        : source.state === 'unreadable'
+          ? `${sourceUri}, whose size and type could not be read,`
+          : `${sourceUri}, which may or may not exist (access denied),`;
+  notes.push(`copies ${what} to ${destinationUri}, which ${destinationState}`);
+  if (source.state === 'present' && destination.state === 'present' && source.head.ETag !== undefined && source.head.ETag === destination.head.ETag) {
+    notes.push(`${destinationUri} already has the same content as the source (same ETag)`);
+  }
+  return { facts, notes, warnings };
+}
+
+async function preview(params: CopyObjectParams, context: OperationContext): Promise<OperationPreview> {
+  const s3 = s3Client(context);
+  try {
+    return await previewCopyObject(params, s3, { mayList: copyObjectPreviewMayList(params, context.partition) });
+  } finally {
+    s3.destroy();
+  }
+}
+
 /** `s3.copyObject`: export one object to another bucket (or key). Copying again yields the same object. */
 export const s3CopyObject: Operation<CopyObjectParams> = {
   name: 's3.copyObject',
@@ -113,4 +314,6 @@ export const s3CopyObject: Operation<CopyObjectParams> = {
   summarize,
   sessionPolicy: copyObjectSessionPolicy,
   execute,
+  previewPolicy: copyObjectPreviewPolicy,
+  preview,
 };

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import type { OperationPreview } from '../workflows/types';
 
 /** An IAM policy document, as passed inline to STS AssumeRole as the session policy. */
 export interface IamPolicyDocument {
@@ -44,6 +45,9 @@ export interface OperationOutcome {
   outputs: { [key: string]: string | number | boolean };
 }
 
+// Defined with the workflow's shared types (the workflow records previews); re-exported here for operations.
+export type { OperationPreview, PreviewFact } from '../workflows/types';
+
 /** One entry of the catalogue of privileged operations. */
 export interface Operation<P = unknown> {
   /** Catalogue name, e.g. `s3.copyObject`. */
@@ -59,4 +63,8 @@ export interface Operation<P = unknown> {
   /** The least-privilege session policy: exactly the needed actions on exactly the named resources. */
   sessionPolicy(params: P, partition: string): IamPolicyDocument;
   execute(params: P, context: OperationContext): Promise<OperationOutcome>;
+  /** The read-only session policy for `preview`: only Get/List/Describe on the named resources. */
+  previewPolicy(params: P, partition: string): IamPolicyDocument;
+  /** Computes the impact without changing anything; runs with `previewPolicy` credentials. */
+  preview(params: P, context: OperationContext): Promise<OperationPreview>;
 }

@@ -95,9 +95,39 @@ export interface OperationFacts {
   summary: string;
 }
 
-/** What the `evaluatePolicy` activity returns. */
+/** A flat fact value: what policy rules match on (`preview.<name>`) and reviewers read. */
+export type PreviewFact = string | number | boolean | null;
+
+/**
+ * What an operation would change, computed before review with read-only credentials.
+ * Shown to reviewers in every channel and in the API; its facts can drive policy.
+ */
+export interface OperationPreview {
+  /** Machine-readable facts, e.g. `{ sourceBytes: 1048576, destinationExists: true }`. */
+  facts: { [name: string]: PreviewFact };
+  /** One line each, for people: "s3://b/k exists and would be overwritten (2.1 MB, 2026-11-01)". */
+  notes: string[];
+  /** Things that deserve a reviewer's attention, e.g. "widens access: adds iam:PassRole on *". */
+  warnings: string[];
+  /** Optional longer text, such as a readable policy diff. */
+  detail?: string;
+}
+
+/** The preview as the action records it: the operation's preview, or why there is none. */
+export type ActionPreview = OperationPreview | { error: { type: string; message: string } };
+
+/**
+ * What the `evaluatePolicy` activity returns. Without preview facts in its input, `decision` is
+ * absent when a rule that needs them is reached before any rule decides (`needsPreview`).
+ */
 export interface PolicyEvaluation {
   decision: PolicyDecision;
+  operation: OperationFacts;
+}
+
+export interface PolicyEvaluationBeforePreview {
+  decision?: PolicyDecision;
+  needsPreview: boolean;
   operation: OperationFacts;
 }
 
@@ -168,6 +198,7 @@ export interface ActionState {
   request: ActionRequestInput;
   policy?: PolicyDecision;
   operation?: OperationFacts;
+  preview?: ActionPreview;
   votes: Vote[];
   /** ISO timestamp after which the request expires (review only). */
   deadline?: string;

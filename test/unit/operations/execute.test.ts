@@ -32,6 +32,11 @@ function testCatalogue(behaviour: Behaviour): { catalogue: Catalogue; contexts: 
       contexts.push(context);
       return behaviour(context);
     },
+    previewPolicy: (p, partition) => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:${partition}:s3:::bucket/${p.name}`] }],
+    }),
+    preview: async () => ({ facts: {}, notes: [], warnings: [] }),
   };
   return { catalogue: new Catalogue([operation]), contexts };
 }
