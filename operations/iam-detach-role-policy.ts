@@ -1,0 +1,89 @@
+import { DetachRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  attachmentFacts,
+  attachmentPreviewPolicy,
+  attachmentRoleArn,
+  attachmentSessionPolicy,
+  describePolicy,
+  readAttachmentState,
+  rolePolicyAttachmentParams,
+  statementNotes,
+  type RolePolicyAttachmentParams,
+} from './iam-attach-role-policy';
+import { describeRole, iamClient, isNoSuchEntity, type IamSender } from './iam-put-role-policy';
+import { diffPolicies } from './policy-diff';
+import type { Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+
+/**
+ * The impact of detaching: what access goes away, and whether the policy is attached at all.
+ * Facts: `alreadyAttached` (attached now), `attachmentCount` (when IAM gives it), `wildcardAction`,
+ * `wildcardResource` (of the policy), `widensAccess` (attached and it has Deny statements, which
+ * stop applying).
+ */
+export async function previewDetachRolePolicy(params: RolePolicyAttachmentParams, iam: IamSender, partition: string): Promise<OperationPreview> {
+  const state = await readAttachmentState(params, iam);
+  const roleArn = attachmentRoleArn(params, partition);
+  const diff = state.attached ? diffPolicies(state.document, { Statement: [] }) : diffPolicies(state.document, state.document);
+  const notes: string[] = [];
+  const warnings: string[] = [];
+
+  if (state.attached) {
+    notes.push(`detaches ${params.policyArn} ${describePolicy(state)} from ${roleArn}`);
+    const allows = state.statements.filter((s) => s.effect === 'Allow');
+    if (allows.length > 0) {
+      notes.push(...statementNotes(allows, 'no longer grants: '));
+      notes.push('other policies of the role may still grant some of this access');
+    }
+    warnings.push(...diff.reasons.map((reason) => `widens access: ${reason}`));
+  } else {
+    notes.push(`${params.policyArn} is not attached to ${roleArn}: detaching it changes nothing`);
+  }
+
+  return { facts: attachmentFacts(state, diff), notes, warnings, detail: diffPolicies(state.document, { Statement: [] }).text };
+}
+
+function summarize(params: RolePolicyAttachmentParams): string {
+  return `detach ${params.policyArn} from ${describeRole(params)}`;
+}
+
+async function preview(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationPreview> {
+  const iam = iamClient(context);
+  try {
+    return await previewDetachRolePolicy(params, iam, context.partition);
+  } finally {
+    iam.destroy();
+  }
+}
+
+async function execute(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationOutcome> {
+  const iam = iamClient(context);
+  const outputs = { roleArn: attachmentRoleArn(params, context.partition), policyArn: params.policyArn };
+  try {
+    await iam.send(new DetachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
+    return { summary: summarize(params), outputs: { ...outputs, detached: true } };
+  } catch (err) {
+    // IAM answers NoSuchEntity when the policy is not attached (or the role or policy does not
+    // exist): either way it is not attached, which is what was asked. Treating it as done keeps a
+    // retry after a lost response from failing an action whose detach went through.
+    if (!isNoSuchEntity(err)) throw err;
+    return { summary: `${summarize(params)}: it was not attached`, outputs: { ...outputs, detached: false } };
+  } finally {
+    iam.destroy();
+  }
+}
+
+/** `iam.detachRolePolicy`: detach one managed policy from one role. Detaching a detached policy changes nothing. */
+export const iamDetachRolePolicy: Operation<RolePolicyAttachmentParams> = {
+  name: 'iam.detachRolePolicy',
+  title: 'Detach a managed policy from an IAM role',
+  description:
+    'Detaches one managed policy from one IAM role (DetachRolePolicy). The preview shows what access goes away. ' +
+    'The session may call only iam:DetachRolePolicy, only on that role, only for that policy.',
+  params: rolePolicyAttachmentParams,
+  idempotent: true,
+  summarize,
+  sessionPolicy: (params, partition) => attachmentSessionPolicy('iam:DetachRolePolicy', params, partition),
+  execute,
+  previewPolicy: attachmentPreviewPolicy,
+  preview,
+};

@@ -1,0 +1,242 @@
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { z } from 'zod';
+import { assertPartition } from './arn';
+import { diffPolicies, grantFlags, grantWarnings, normalizePolicy, policyDocument, readPolicyDocument, type PolicyInput } from './policy-diff';
+import type { IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+
+/*
+ * Names shared by the IAM operations (this file, iam-attach-role-policy.ts, iam-detach-role-policy.ts).
+ * Role names and paths end up in resource ARNs of session policies, where `*` and `?` are
+ * wildcards and `${…}` a policy variable: they are refused with their own messages, before the
+ * character-set rule would refuse them anyway.
+ */
+
+/** Refusals for what would widen an ARN; `what` names the field in the message. */
+function noWildcards<T extends z.ZodString>(schema: T, what: string) {
+  return schema
+    .refine((value) => !value.includes('*'), `${what} must not contain "*": it is a wildcard in an IAM resource ARN`)
+    .refine((value) => !value.includes('?'), `${what} must not contain "?": it is a wildcard in an IAM resource ARN`)
+    .refine((value) => !value.includes('${'), `${what} must not contain "\${": it starts an IAM policy variable`);
+}
+
+/** A 12-digit AWS account id: the account of the role, named so the session policy is exact. */
+export const accountId = z.string().regex(/^\d{12}$/, 'account id must be exactly 12 digits');
+
+/** An IAM role name (the name only, without path or ARN). */
+export const roleName = noWildcards(
+  z
+    .string()
+    .min(1, 'role name must be 1 to 64 characters long')
+    .max(64, 'role name must be 1 to 64 characters long')
+    .regex(/^[\w+=,.@-]+$/, 'role name may contain only letters, digits and _+=,.@-'),
+  'role name',
+);
+
+/**
+ * An IAM path such as `/` or `/service-role/`: part of the role's ARN, so a role created with a
+ * path is named by `rolePath` + `roleName` and an ARN without it would not match.
+ */
+export const iamPath = noWildcards(
+  z
+    .string()
+    .max(512, 'path must be at most 512 characters long')
+    .regex(/^\/([\u0021-\u007e]*\/)?$/, 'path must start and end with "/" and contain only printable ASCII characters')
+    .refine((path) => !path.includes('//'), 'path must not contain an empty segment ("//")'),
+  'path',
+);
+
+/** A name of an inline policy. */
+export const inlinePolicyName = z
+  .string()
+  .min(1, 'policy name must be 1 to 128 characters long')
+  .max(128, 'policy name must be 1 to 128 characters long')
+  .regex(/^[\w+=,.@-]+$/, 'policy name may contain only letters, digits and _+=,.@-');
+
+/** `arn:<partition>:iam::<account>:role<path><name>`: exactly one role. */
+export function iamRoleArn(partition: string, account: string, name: string, path = '/'): string {
+  return `arn:${assertPartition(partition)}:iam::${account}:role${path}${name}`;
+}
+
+/** `role ci-deployer` or `role /team/ci-deployer`, with its account: for summaries. */
+export function describeRole(params: { accountId: string; roleName: string; rolePath?: string | undefined }): string {
+  const path = params.rolePath && params.rolePath !== '/' ? params.rolePath : '';
+  return `IAM role ${path}${params.roleName} in account ${params.accountId}`;
+}
+
+/** The IAM client an operation uses: one-shot credentials, no SDK retries (Temporal owns them). */
+export function iamClient(context: OperationContext): IAMClient {
+  return new IAMClient({
+    region: context.region,
+    credentials: context.credentials,
+    maxAttempts: 1,
+    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
+  });
+}
+
+/** The part of IAMClient the previews use; tests stand in for IAM with it. */
+export type IamSender = Pick<IAMClient, 'send'>;
+
+/** IAM's NoSuchEntity, duck-typed (each SDK client bundles its own error classes). */
+export function isNoSuchEntity(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return name === 'NoSuchEntityException' || name === 'NoSuchEntity';
+}
+
+/** IAM quota: all inline policies of one role together, whitespace not counted. */
+export const MAX_ROLE_INLINE_POLICY_CHARS = 10240;
+
+const putRolePolicyFields = z.strictObject({
+  accountId,
+  roleName,
+  rolePath: iamPath.optional(),
+  policyName: inlinePolicyName,
+  policyDocument,
+});
+
+export type PutRolePolicyParams = z.infer<typeof putRolePolicyFields>;
+
+/** Params of `iam.putRolePolicy`: the role (account, name, optional path), the inline policy's name and its document. */
+export const putRolePolicyParams = putRolePolicyFields.refine((p) => JSON.stringify(p.policyDocument).length <= MAX_ROLE_INLINE_POLICY_CHARS, {
+  error: `policy document is too long: IAM allows ${MAX_ROLE_INLINE_POLICY_CHARS} characters for all inline policies of a role`,
+  path: ['policyDocument'],
+});
+
+function roleArnOf(params: PutRolePolicyParams, partition: string): string {
+  return iamRoleArn(partition, params.accountId, params.roleName, params.rolePath);
+}
+
+/**
+ * Exactly iam:PutRolePolicy on exactly the named role. IAM has no condition key for the inline
+ * policy's name, so the session could put any inline policy on that one role; the request and the
+ * review name the one it will put.
+ */
+export function putRolePolicySessionPolicy(params: PutRolePolicyParams, partition: string): IamPolicyDocument {
+  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: [roleArnOf(params, partition)] }] };
+}
+
+/** Reads only: the role (to tell a missing role from a missing policy) and its inline policy. */
+export function putRolePolicyPreviewPolicy(params: PutRolePolicyParams, partition: string): IamPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['iam:GetRole', 'iam:GetRolePolicy'], Resource: [roleArnOf(params, partition)] }],
+  };
+}
+
+function statementCount(n: number): string {
+  return `${n} ${n === 1 ? 'statement' : 'statements'}`;
+}
+
+function summarize(params: PutRolePolicyParams): string {
+  return `put inline policy "${params.policyName}" (${statementCount(params.policyDocument.Statement.length)}) on ${describeRole(params)}`;
+}
+
+/** The role's own facts worth a note: a path that differs from the request, a permissions boundary. */
+function roleNotes(role: Role | undefined, expectedArn: string): { notes: string[]; warnings: string[] } {
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  if (role?.Arn && role.Arn !== expectedArn) {
+    warnings.push(`the role's ARN is ${role.Arn}, not ${expectedArn}: the session policy names the latter, so the change would be denied`);
+  }
+  const boundary = role?.PermissionsBoundary?.PermissionsBoundaryArn;
+  if (boundary) notes.push(`the role has the permissions boundary ${boundary}: it caps what any of its policies can grant`);
+  return { notes, warnings };
+}
+
+/**
+ * The impact of putting the inline policy: the role must exist (GetRole), the current inline
+ * policy of that name is read (NoSuchEntity: none yet) and compared with the proposed one.
+ * Facts: `exists`, `addedActions`, `removedActions`, `widensAccess`, `wildcardAction`, `wildcardResource`.
+ */
+export async function previewPutRolePolicy(params: PutRolePolicyParams, iam: IamSender, partition: string): Promise<OperationPreview> {
+  const roleArn = roleArnOf(params, partition);
+  const { Role: role } = await iam.send(new GetRoleCommand({ RoleName: params.roleName }));
+  let current: PolicyInput | undefined;
+  try {
+    const response = await iam.send(new GetRolePolicyCommand({ RoleName: params.roleName, PolicyName: params.policyName }));
+    current = readPolicyDocument(response.PolicyDocument ?? '');
+  } catch (err) {
+    if (!isNoSuchEntity(err)) throw err;
+  }
+
+  const diff = diffPolicies(current, params.policyDocument);
+  const flags = grantFlags(normalizePolicy(params.policyDocument));
+  const { notes, warnings } = roleNotes(role, roleArn);
+  const proposedCount = statementCount(params.policyDocument.Statement.length);
+
+  if (current) {
+    const currentCount = statementCount(normalizePolicy(current).length);
+    notes.unshift(`replaces inline policy "${params.policyName}" of ${roleArn} (${currentCount}) with ${proposedCount}`);
+    notes.push(`${diff.added.length} added, ${diff.removed.length} removed, ${diff.changed.length} changed, ${diff.unchanged} unchanged`);
+  } else {
+    notes.unshift(`creates inline policy "${params.policyName}" on ${roleArn} with ${proposedCount}`);
+  }
+  if (diff.addedActions.length > 0) notes.push(`actions new to this policy: ${diff.addedActions.join(', ')}`);
+  if (diff.removedActions.length > 0) notes.push(`actions no longer in this policy: ${diff.removedActions.join(', ')}`);
+  if (!diff.widens) notes.push('does not widen the access this policy grants');
+
+  warnings.push(...diff.reasons.map((reason) => `widens access: ${reason}`), ...grantWarnings(diff.widening, `role ${params.roleName}`));
+
+  return {
+    facts: {
+      exists: current !== undefined,
+      addedActions: diff.addedActions.length,
+      removedActions: diff.removedActions.length,
+      widensAccess: diff.widens,
+      wildcardAction: flags.wildcardAction,
+      wildcardResource: flags.wildcardResource,
+    },
+    notes,
+    warnings,
+    detail: diff.text,
+  };
+}
+
+async function preview(params: PutRolePolicyParams, context: OperationContext): Promise<OperationPreview> {
+  const iam = iamClient(context);
+  try {
+    return await previewPutRolePolicy(params, iam, context.partition);
+  } finally {
+    iam.destroy();
+  }
+}
+
+async function execute(params: PutRolePolicyParams, context: OperationContext): Promise<OperationOutcome> {
+  const iam = iamClient(context);
+  try {
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: params.roleName,
+        PolicyName: params.policyName,
+        // Compact JSON of the document as requested and reviewed, element for element.
+        PolicyDocument: JSON.stringify(params.policyDocument),
+      }),
+    );
+    return {
+      summary: summarize(params),
+      outputs: {
+        roleArn: roleArnOf(params, context.partition),
+        policyName: params.policyName,
+        statements: params.policyDocument.Statement.length,
+      },
+    };
+  } finally {
+    iam.destroy();
+  }
+}
+
+/** `iam.putRolePolicy`: create or replace one inline policy of one role. Putting the same document again changes nothing. */
+export const iamPutRolePolicy: Operation<PutRolePolicyParams> = {
+  name: 'iam.putRolePolicy',
+  title: 'Put an inline policy on an IAM role',
+  description:
+    'Creates or replaces one inline policy of one IAM role (PutRolePolicy) with the given policy document. ' +
+    'The preview compares it with the current policy of that name and flags any widening of access. ' +
+    'The session may call only iam:PutRolePolicy, only on that role.',
+  params: putRolePolicyParams,
+  idempotent: true,
+  summarize,
+  sessionPolicy: putRolePolicySessionPolicy,
+  execute,
+  previewPolicy: putRolePolicyPreviewPolicy,
+  preview,
+};
