@@ -1,3 +1,7 @@
+import { ec2RunInstances } from './ec2-run-instances';
+import { iamAttachRolePolicy } from './iam-attach-role-policy';
+import { iamDetachRolePolicy } from './iam-detach-role-policy';
+import { iamPutRolePolicy } from './iam-put-role-policy';
 import { s3CopyObject } from './s3-copy-object';
 import type { Operation } from './types';
 
@@ -75,5 +79,5 @@ export class Catalogue {
 
 /** The catalogue the worker and API run with. Each operation lives in its own file and is listed here. */
 export function defaultCatalogue(): Catalogue {
-  return new Catalogue([s3CopyObject]);
+  return new Catalogue([s3CopyObject, ec2RunInstances, iamPutRolePolicy, iamAttachRolePolicy, iamDetachRolePolicy]);
 }

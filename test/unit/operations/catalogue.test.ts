@@ -10,11 +10,11 @@ const params = {
 };
 
 describe('Catalogue', () => {
-  test('the default catalogue has s3.copyObject', () => {
+  test('the default catalogue has every operation, sorted by name', () => {
     const catalogue = defaultCatalogue();
-    expect(catalogue.names()).toEqual(['s3.copyObject']);
+    expect(catalogue.names()).toEqual(['ec2.runInstances', 'iam.attachRolePolicy', 'iam.detachRolePolicy', 'iam.putRolePolicy', 's3.copyObject']);
     expect(catalogue.get('s3.copyObject')).toBe(s3CopyObject);
-    expect(catalogue.list()).toEqual([s3CopyObject]);
+    expect(catalogue.list().map((operation) => operation.name)).toEqual(catalogue.names());
     expect(catalogue.get('s3.deleteBucket')).toBeUndefined();
   });
 
@@ -30,7 +30,9 @@ describe('Catalogue', () => {
 
   test('resolve names unknown actions and the known ones', () => {
     expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow(UnknownActionError);
-    expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow('unknown action "s3.deleteBucket"; known: s3.copyObject');
+    expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow(
+      'unknown action "s3.deleteBucket"; known: ec2.runInstances, iam.attachRolePolicy, iam.detachRolePolicy, iam.putRolePolicy, s3.copyObject',
+    );
   });
 
   test('resolve lists every refused field', () => {
