@@ -28,6 +28,8 @@ export interface OneShotRoleRequest {
   /** Requester identity id; becomes the SourceIdentity. */
   requester: string;
   approvers: string[];
+  /** Distinguishes a read-only preview session (`<action id>.preview`) in CloudTrail. */
+  purpose?: 'execute' | 'preview';
 }
 
 /** The names of the session (safe to record anywhere). */
@@ -56,6 +58,10 @@ export function stsName(value: string): string {
 }
 
 /** The role session name for an action: its id, in STS's charset and length. */
+function sessionNameFor(request: OneShotRoleRequest): string {
+  return roleSessionName(request.purpose === 'preview' ? `${request.actionId}.preview` : request.actionId);
+}
+
 export function roleSessionName(actionId: string): string {
   return stsName(actionId);
 }
@@ -110,7 +116,7 @@ export function assumeRoleInput(request: OneShotRoleRequest): AssumeRoleCommandI
   }
   return {
     RoleArn: request.roleArn,
-    RoleSessionName: roleSessionName(request.actionId),
+    RoleSessionName: sessionNameFor(request),
     Policy: policy,
     DurationSeconds: SESSION_DURATION_SECONDS,
     SourceIdentity: sourceIdentity(request.requester),
@@ -139,7 +145,7 @@ export async function assumeOneShotRole(sts: STSClient, request: OneShotRoleRequ
     },
     session: {
       roleArn: request.roleArn,
-      roleSessionName: roleSessionName(request.actionId),
+      roleSessionName: sessionNameFor(request),
       sourceIdentity: sourceIdentity(request.requester),
     },
   };

@@ -7,6 +7,7 @@ import type { MessageLinks } from './notify/review-message';
 import { createSlackActivities } from './notify/slack/activities';
 import type { SlackSettings } from './notify/slack/client';
 import { createPolicyActivities } from './policy';
+import { createPreviewActivities } from './preview';
 
 export interface ActivityDeps {
   /** The current policy; a function so a reload takes effect for new requests only. */
@@ -25,6 +26,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPolicyActivities(deps),
     ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws }),
+    ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws }),
     ...createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links }),
     ...createCallbackActivities(deps.callbacks),
   };

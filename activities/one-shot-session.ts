@@ -1,0 +1,122 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import { ApplicationFailure } from '@temporalio/common';
+import { InvalidParamsError, UnknownActionError, type Catalogue, type ResolvedOperation } from '../operations/catalogue';
+import type { IamPolicyDocument, Operation, OperationContext } from '../operations/types';
+import type { JsonObject, Requester } from '../workflows/types';
+import { logInfo } from './activity-log';
+import type { AwsSettings } from './aws-settings';
+import { toApplicationFailure } from './aws-errors';
+import { assumeOneShotRole, type OneShotRole, type OneShotSession } from './credentials';
+
+export interface OneShotDeps {
+  catalogue: Catalogue;
+  aws: AwsSettings;
+  /** STS client for AssumeRole; by default one is built from `aws` (no SDK retries) and shared. */
+  sts?: STSClient;
+}
+
+export interface OneShotInput {
+  actionId: string;
+  action: string;
+  params: JsonObject;
+  requester: Requester;
+  approvers: string[];
+}
+
+/**
+ * Runs one step of one operation (its preview or its execution) with credentials that exist only
+ * here: assume the executor role narrowed by that step's session policy, run, drop them. Nothing
+ * secret leaves: failures carry type and redacted message only, and a value holding the
+ * credentials is refused.
+ */
+export function oneShotRunner(deps: OneShotDeps) {
+  let sharedSts = deps.sts;
+  const sts = (): STSClient =>
+    (sharedSts ??= new STSClient({
+      region: deps.aws.region,
+      maxAttempts: 1, // Temporal owns retries
+      ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
+      ...(deps.aws.baseCredentials ? { credentials: deps.aws.baseCredentials } : {}),
+    }));
+
+  return async function runOneShot<T>(
+    input: OneShotInput,
+    purpose: 'execute' | 'preview',
+    run: (operation: Operation<unknown>, params: unknown, context: OperationContext) => Promise<T>,
+  ): Promise<{ value: T; session: OneShotSession }> {
+    const { operation, params } = resolve(deps.catalogue, input);
+    const sessionPolicy = buildSessionPolicy(() =>
+      purpose === 'preview' ? operation.previewPolicy(params, deps.aws.partition) : operation.sessionPolicy(params, deps.aws.partition),
+    );
+
+    let role: OneShotRole;
+    try {
+      role = await assumeOneShotRole(sts(), {
+        roleArn: deps.aws.executorRoleArn,
+        sessionPolicy,
+        actionId: input.actionId,
+        action: input.action,
+        requester: input.requester.id,
+        approvers: input.approvers,
+        purpose,
+      });
+    } catch (err) {
+      const base = deps.aws.baseCredentials;
+      throw toApplicationFailure(err, 'sts:AssumeRole', [base?.secretAccessKey, base?.sessionToken]);
+    }
+    const { credentials, session } = role;
+    const secrets = [credentials.secretAccessKey, credentials.sessionToken];
+    logInfo(`assumed one-shot ${purpose} session`, { action: input.action, ...session });
+
+    let value: T;
+    try {
+      value = await run(operation, params, {
+        actionId: input.actionId,
+        region: deps.aws.region,
+        partition: deps.aws.partition,
+        ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
+        credentials,
+      });
+    } catch (err) {
+      throw toApplicationFailure(err, purpose === 'preview' ? `${operation.name} preview` : operation.name, secrets);
+    }
+    assertNoSecrets(operation.name, value, secrets);
+    return { value, session };
+  };
+}
+
+/** Catalogue lookup and params re-validation, as non-retryable failures (retrying cannot help). */
+function resolve(catalogue: Catalogue, input: OneShotInput): ResolvedOperation {
+  try {
+    return catalogue.resolve(input.action, input.params);
+  } catch (err) {
+    if (err instanceof UnknownActionError) {
+      throw ApplicationFailure.create({ type: 'UnknownAction', message: err.message, nonRetryable: true });
+    }
+    if (err instanceof InvalidParamsError) {
+      throw ApplicationFailure.create({ type: 'InvalidParams', message: err.message, nonRetryable: true });
+    }
+    throw err;
+  }
+}
+
+function buildSessionPolicy(build: () => IamPolicyDocument): IamPolicyDocument {
+  try {
+    return build();
+  } catch (err) {
+    // A bad setting (e.g. the partition) or a bug in the operation: the same input fails again.
+    throw ApplicationFailure.create({ type: 'SessionPolicyError', message: (err as Error).message, nonRetryable: true });
+  }
+}
+
+/** Defence in depth against an operation that returns what it must not. */
+function assertNoSecrets(name: string, value: unknown, secrets: (string | undefined)[]): void {
+  const text = JSON.stringify(value);
+  if (secrets.some((secret) => secret && text.includes(secret))) {
+    throw ApplicationFailure.create({
+      type: 'CredentialLeak',
+      message: `${name} returned its session credentials in its outcome; the result was discarded`,
+      nonRetryable: true,
+    });
+  }
+}
