@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { evaluatePolicy as decide, type LoadedPolicy } from '../policy';
+import { evaluatePolicy as decide, evaluatePolicyBeforePreview as decideBeforePreview, type LoadedPolicy } from '../policy';
 import type { Catalogue } from '../operations/catalogue';
-import type { JsonObject, PolicyEvaluation, Requester } from '../workflows/types';
+import type { JsonObject, OperationFacts, PolicyEvaluation, PolicyEvaluationBeforePreview, Requester } from '../workflows/types';
 import { operationFacts } from './operation-facts';
 
 export interface EvaluatePolicyInput {
@@ -9,21 +9,31 @@ export interface EvaluatePolicyInput {
   params: JsonObject;
   requester: Requester;
   context?: JsonObject;
+  /** The preview's facts (`{}` when it failed); absent before any preview. */
+  preview?: JsonObject;
 }
 
-/** The policy activity: pure evaluation, run as an activity so the decision and policy hash land in history. */
+/** The policy activities: pure evaluation, run as activities so decisions and the policy hash land in history. */
 export function createPolicyActivities(deps: { policy: () => LoadedPolicy; catalogue: Catalogue }) {
+  const factsOf = (input: EvaluatePolicyInput): OperationFacts => {
+    try {
+      return operationFacts(deps.catalogue, input.action, input.params);
+    } catch (err) {
+      // The API validates first; reaching here means a client bypassed it. Retrying cannot help.
+      throw ApplicationFailure.create({ type: 'InvalidParams', message: (err as Error).message, nonRetryable: true });
+    }
+  };
   return {
     async evaluatePolicy(input: EvaluatePolicyInput): Promise<PolicyEvaluation> {
-      let operation;
-      try {
-        operation = operationFacts(deps.catalogue, input.action, input.params);
-      } catch (err) {
-        // The API validates first; reaching here means a client bypassed it. Retrying cannot help.
-        throw ApplicationFailure.create({ type: 'InvalidParams', message: (err as Error).message, nonRetryable: true });
-      }
-      const decision = decide(deps.policy(), input);
-      return { decision, operation };
+      const operation = factsOf(input);
+      return { decision: decide(deps.policy(), input), operation };
+    },
+
+    /** Decides on params alone when policy can; says so when it needs the preview first. */
+    async evaluatePolicyBeforePreview(input: EvaluatePolicyInput): Promise<PolicyEvaluationBeforePreview> {
+      const operation = factsOf(input);
+      const decision = decideBeforePreview(deps.policy(), input);
+      return decision ? { decision, needsPreview: false, operation } : { needsPreview: true, operation };
     },
   };
 }

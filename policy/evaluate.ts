@@ -16,6 +16,8 @@ export interface EvaluationRequest {
   params: JsonObject;
   requester: Requester;
   context?: JsonObject;
+  /** The operation's preview facts; `{}` when the preview failed. Absent: not previewed yet. */
+  preview?: JsonObject;
 }
 
 const DEFAULT_RISK: Record<PolicyEffect, Risk> = { allow: 'low', review: 'medium', deny: 'high' };
@@ -45,6 +47,8 @@ interface CompiledRule {
   /** Undefined when the rule matches any requester. */
   requester?: (id: string) => boolean;
   params: readonly ((params: JsonObject) => boolean)[];
+  /** Tests on preview facts; a rule with any needs the preview before it can match. */
+  preview: readonly ((facts: JsonObject) => boolean)[];
   outcome: CompiledOutcome;
 }
 
@@ -57,16 +61,40 @@ interface CompiledPolicy {
 // is invisible to callers: evaluation stays a pure function of (policy, request).
 const compiledPolicies = new WeakMap<PolicyDocument, CompiledPolicy>();
 
-/** The decision for one request: the first rule whose match holds, else the policy's default. Pure; no I/O. */
+/**
+ * The decision for one request: the first rule whose match holds, else the policy's default.
+ * Pure; no I/O. Preview matchers test `request.preview` (a missing preview matches nothing but
+ * `exists: false`, `notEquals` and `notIn`, as missing params do).
+ */
 export function evaluatePolicy(policy: LoadedPolicy, request: EvaluationRequest): PolicyDecision {
   const compiled = compile(policy.document);
-  const rule = compiled.rules.find(
-    (candidate) =>
-      candidate.actions.some((glob) => glob(request.action)) &&
-      (candidate.requester === undefined || candidate.requester(request.requester.id)) &&
-      candidate.params.every((test) => test(request.params)),
-  );
-  return decide(rule?.outcome ?? compiled.fallback, request.requester.id, policy.hash);
+  // With facts given, the walk always ends at a rule or the default; `??` only satisfies the type.
+  return decide(firstMatch(compiled, request, request.preview ?? {}) ?? compiled.fallback, request.requester.id, policy.hash);
+}
+
+/**
+ * The same decision without preview facts, when it can be made: `undefined` when a rule that
+ * matches on preview facts is reached before any rule decides. Then the caller previews and
+ * calls `evaluatePolicy`, which gives exactly the answer a one-pass evaluation would.
+ */
+export function evaluatePolicyBeforePreview(policy: LoadedPolicy, request: EvaluationRequest): PolicyDecision | undefined {
+  const outcome = firstMatch(compile(policy.document), request, undefined);
+  return outcome && decide(outcome, request.requester.id, policy.hash);
+}
+
+/** Rules in order; without `facts`, stops (undefined) at the first applicable rule that needs them. */
+function firstMatch(compiled: CompiledPolicy, request: EvaluationRequest, facts: JsonObject | undefined): CompiledOutcome | undefined {
+  for (const rule of compiled.rules) {
+    const holds =
+      rule.actions.some((glob) => glob(request.action)) &&
+      (rule.requester === undefined || rule.requester(request.requester.id)) &&
+      rule.params.every((test) => test(request.params));
+    if (!holds) continue;
+    if (rule.preview.length === 0) return rule.outcome;
+    if (facts === undefined) return undefined;
+    if (rule.preview.every((test) => test(facts))) return rule.outcome;
+  }
+  return compiled.fallback;
 }
 
 function decide(outcome: CompiledOutcome, requesterId: string, policyHash: string): PolicyDecision {
@@ -120,6 +148,7 @@ function compile(document: PolicyDocument): CompiledPolicy {
       actions: rule.match.action.map(compileGlob),
       ...(rule.match.requester ? { requester: compileRequester(document, rule.match.requester) } : {}),
       params: Object.entries(rule.match.params ?? {}).map(([path, matcher]) => compileParamMatcher(path, matcher)),
+      preview: Object.entries(rule.match.preview ?? {}).map(([path, matcher]) => compileParamMatcher(path, matcher)),
       outcome: {
         ruleId: rule.id,
         effect: rule.effect,

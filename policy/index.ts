@@ -1,6 +1,6 @@
 /** The policy file: schema, loader (errors name file, line and field) and the pure evaluator. */
 export { InvalidDurationError, parseDuration } from './duration';
-export { compileGlob, evaluatePolicy, type EvaluationRequest, type Glob } from './evaluate';
+export { compileGlob, evaluatePolicy, evaluatePolicyBeforePreview, type EvaluationRequest, type Glob } from './evaluate';
 export { groupMembers, IDENTITY_CHANNELS, resolveChannelIdentity, type IdentityChannel } from './identities';
 export { formatPath, loadPolicyFile, parsePolicy, PolicyFileError, type PolicyIssue } from './load';
 export {

@@ -117,8 +117,10 @@ export const matchSchema = z.strictObject(
     requester: oneOrMany(requesterEntry, 'an identity id or group:NAME', 1).optional(),
     /** Keys are dotted paths into the request params. */
     params: z.record(paramPath, paramMatcherSchema, expecting('a mapping of param paths to matchers')).optional(),
+    /** Keys are preview fact names (e.g. sourceBytes); the impact is previewed only when such a rule is reached. */
+    preview: z.record(paramPath, paramMatcherSchema, expecting('a mapping of preview fact names to matchers')).optional(),
   },
-  expecting('a mapping with action and optionally requester and params'),
+  expecting('a mapping with action and optionally requester, params and preview'),
 );
 
 export const reviewSchema = z.strictObject(
