@@ -19,6 +19,8 @@ export function actionView(state: ActionState, context: ViewContext) {
     requester: request.requester,
     requestedAt: request.requestedAt,
     summary: state.operation?.summary ?? null,
+    /** What would change, read before review with read-only credentials; `{ error }` if it could not be. */
+    preview: state.preview ?? null,
     policy: policy
       ? { effect: policy.effect, ruleId: policy.ruleId, reason: policy.reason, risk: policy.risk, policyHash: policy.policyHash }
       : null,

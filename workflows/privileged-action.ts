@@ -1,6 +1,7 @@
 import {
   ActivityFailure,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -12,12 +13,21 @@ import { Notifier } from './notifier';
 import { refuseCancel, refuseDecision } from './refusals';
 import { ApproversAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
 import { ActionStatus, TERMINAL_STATUSES } from './types';
-import type { ActionRequestInput, ActionState, DecideInput, ReviewRequirement } from './types';
+import type { ActionRequestInput, ActionState, DecideInput, PolicyEvaluation, ReviewRequirement } from './types';
 
-const { evaluatePolicy } = proxyActivities<Activities>({
+const { evaluatePolicy, evaluatePolicyBeforePreview } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['UnknownAction', 'InvalidParams'] },
 });
+
+/** Read-only: safe to retry; permanent AWS errors come back non-retryable. */
+const { previewOperation } = proxyActivities<Activities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', maximumAttempts: 3 },
+});
+
+/** Workflows started before impact previews existed replay the old path (one policy evaluation). */
+const IMPACT_PREVIEW = 'impact-preview';
 
 /** Idempotent operations may be retried on transient AWS errors; the activity marks permanent ones non-retryable. */
 const retryingExecutor = proxyActivities<Activities>({
@@ -117,14 +127,32 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     }
   }
 
+  /**
+   * Policy on params first: a request denied there is never previewed. Otherwise the impact is
+   * previewed (reviewers see it; rules may need it) and, if policy asked for it, evaluated again.
+   */
+  async function evaluateWithPreview(): Promise<PolicyEvaluation | undefined> {
+    const request = { action: input.action, params: input.params, requester: input.requester, context: input.context };
+    const early = await evaluatePolicyBeforePreview(request);
+    if (early.decision?.effect === 'deny') return { decision: early.decision, operation: early.operation };
+    if (isClosed(state)) return undefined;
+    try {
+      state.preview = await previewOperation({ actionId: input.actionId, ...request });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      state.preview = { error: describeFailure(err) }; // reviewers see why; preview rules then match nothing
+    }
+    changed();
+    if (early.decision) return { decision: early.decision, operation: early.operation };
+    const facts = 'facts' in state.preview ? state.preview.facts : {};
+    return evaluatePolicy({ ...request, preview: facts });
+  }
+
   try {
-    const evaluation = await evaluatePolicy({
-      action: input.action,
-      params: input.params,
-      requester: input.requester,
-      context: input.context,
-    });
-    if (isClosed(state)) return await finish(); // cancelled while policy was being evaluated
+    const evaluation = patched(IMPACT_PREVIEW)
+      ? await evaluateWithPreview()
+      : await evaluatePolicy({ action: input.action, params: input.params, requester: input.requester, context: input.context });
+    if (!evaluation || isClosed(state)) return await finish(); // cancelled while policy was being evaluated
     state.policy = evaluation.decision;
     state.operation = evaluation.operation;
     upsertSearchAttributes([{ key: RiskAttribute, value: evaluation.decision.risk }]);

@@ -16,6 +16,8 @@ export interface ReviewMessage {
   summary: string;
   params: { name: string; value: string }[];
   justification: string;
+  /** What would change, read before review; `error` when it could not be read. */
+  impact?: { notes: string[]; warnings: string[]; detail?: string; error?: string };
   risk: Risk;
   ruleId: string;
   policyReason: string;
@@ -50,6 +52,7 @@ export function reviewMessage(state: ActionState, links: MessageLinks): ReviewMe
       value: typeof value === 'string' ? value : JSON.stringify(value),
     })),
     justification: state.request.justification,
+    ...(state.preview ? { impact: impactOf(state.preview) } : {}),
     risk: state.policy?.risk ?? 'medium',
     ruleId: state.policy?.ruleId ?? '',
     policyReason: state.policy?.reason ?? '',
@@ -63,6 +66,11 @@ export function reviewMessage(state: ActionState, links: MessageLinks): ReviewMe
       ? { temporalUi: `${links.temporalUiUrl}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(state.actionId)}` }
       : {},
   };
+}
+
+function impactOf(preview: NonNullable<ActionState['preview']>): NonNullable<ReviewMessage['impact']> {
+  if ('error' in preview) return { notes: [], warnings: [], error: `${preview.error.type}: ${preview.error.message}` };
+  return { notes: preview.notes, warnings: preview.warnings, ...(preview.detail ? { detail: preview.detail } : {}) };
 }
 
 function outcomeOf(state: ActionState, approvals: string[]): ReviewMessage['outcome'] {

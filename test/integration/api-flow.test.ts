@@ -4,6 +4,9 @@ import { acceptedUpdates, fetchHistory, readableHistory, scheduledActivities } f
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { objectExists, putObject, readObject, testS3 } from '../support/test-aws';
 
+/** A request reviewed and closed without execution: decided on params, previewed for reviewers only. */
+const REVIEWED_NOT_EXECUTED = ['evaluatePolicyBeforePreview', 'previewOperation'];
+
 /**
  * The whole path over HTTP, against the real Temporal dev server and moto:
  * request → policy → review through the API → one-shot STS credentials → the copy in S3.
@@ -164,7 +167,7 @@ describe('privileged action over the HTTP API', () => {
     expect(late.json().error.code).toBe('action_closed');
     const history = await fetchHistory(stack.client, created.id);
     expect(acceptedUpdates(history, 'decide')).toHaveLength(1);
-    expect(scheduledActivities(history)).toEqual(['evaluatePolicy']);
+    expect(scheduledActivities(history)).toEqual(REVIEWED_NOT_EXECUTED);
     expect(await objectExists(s3, 'airlock-exports', destinationKey)).toBe(false);
   });
 
@@ -178,7 +181,7 @@ describe('privileged action over the HTTP API', () => {
     const late = await decide('bob', created.id, 'approve');
     expect(late.statusCode).toBe(409);
     expect(late.json().error.code).toBe('action_closed');
-    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(['evaluatePolicy']);
+    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(REVIEWED_NOT_EXECUTED);
     expect(await objectExists(s3, 'airlock-exports', destinationKey)).toBe(false);
   });
 
@@ -196,7 +199,7 @@ describe('privileged action over the HTTP API', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('not_cancellable');
     expect((await decide('bob', created.id, 'approve')).json().error.code).toBe('action_closed');
-    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(['evaluatePolicy']);
+    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(REVIEWED_NOT_EXECUTED);
     expect(await objectExists(s3, 'airlock-exports', destinationKey)).toBe(false);
   });
 
@@ -209,7 +212,8 @@ describe('privileged action over the HTTP API', () => {
       review: null,
     });
     expect(created.closedAt).not.toBeNull();
-    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(['evaluatePolicy']);
+    expect(created.preview).toBeNull(); // denied on params: never previewed
+    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(['evaluatePolicyBeforePreview']);
     expect(await objectExists(s3, 'airlock-elsewhere', destinationKey)).toBe(false);
   });
 
@@ -219,8 +223,29 @@ describe('privileged action over the HTTP API', () => {
     expect(created.policy).toMatchObject({ effect: 'allow', ruleId: 'auto-allow-scratch' });
     const done = await waitForStatus(created.id, 'succeeded', 'etl-bot');
     expect(done.votes).toEqual([]);
-    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(['evaluatePolicy', 'executeOperation']);
+    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual([
+      'evaluatePolicyBeforePreview',
+      'previewOperation',
+      'evaluatePolicy',
+      'executeOperation',
+    ]);
     expect(await readObject(s3, 'airlock-scratch', destinationKey)).toBe(body);
+  });
+
+  it('previews the impact before review, and a rule on preview facts changes the decision', async () => {
+    const small = await exportRequest('airlock-scratch');
+    const large = await exportRequest('airlock-scratch');
+    await putObject(s3, 'airlock-src', large.request.params.sourceKey, 'x'.repeat(5000));
+
+    const allowed = await submit('etl-bot', small.request);
+    expect(allowed.policy.ruleId).toBe('auto-allow-scratch');
+    expect(allowed.preview.facts).toMatchObject({ sourceExists: true, sourceBytes: small.body.length, destinationExists: false });
+
+    const reviewed = await submit('etl-bot', large.request);
+    expect(reviewed).toMatchObject({ status: 'pending_review', policy: { effect: 'review', ruleId: 'review-large-scratch' } });
+    expect(reviewed.preview.facts).toMatchObject({ sourceBytes: 5000 });
+    expect(reviewed.preview.notes.join(' ')).toMatch(/airlock-scratch/);
+    expect(await objectExists(s3, 'airlock-scratch', large.destinationKey)).toBe(false);
   });
 
   it('starts one workflow for the same Idempotency-Key, and refuses the key for a different request', async () => {

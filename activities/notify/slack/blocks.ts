@@ -53,7 +53,11 @@ export function reviewBlocks(message: ReviewMessage): { text: string; blocks: Kn
   if (message.outcome) head.push(outcomeSection(message.outcome, message.status));
   head.push(factsSection(message));
 
-  const tail: KnownBlock[] = [justificationSection(message.justification), contextBlock(message)];
+  const tail: KnownBlock[] = [
+    ...(message.impact ? [impactSection(message.impact)] : []),
+    justificationSection(message.justification),
+    contextBlock(message),
+  ];
   if (message.open) tail.push({ type: 'divider' }, actionsBlock(message));
 
   const paramBlocks = paramSections(message.params, BLOCK_KIT_LIMITS.blocksPerMessage - head.length - tail.length);
@@ -98,6 +102,28 @@ function factsSection(message: ReviewMessage): SectionBlock {
 function approvalsLine(message: ReviewMessage): string {
   const count = `${message.approvals.length} of ${message.quorum} approval${message.quorum === 1 ? '' : 's'}`;
   return message.approvals.length ? `${count}: ${names(message.approvals)}` : count;
+}
+
+/** What would change: warnings first, then the notes, then any detail (e.g. a policy diff) as code. */
+function impactSection(impact: NonNullable<ReviewMessage['impact']>): SectionBlock {
+  const title = '*Impact*\n';
+  const lines = impact.error
+    ? [`:grey_question: Could not preview the impact: ${escapeMrkdwn(impact.error)}`]
+    : [
+        ...impact.warnings.map((warning) => `:warning: ${escapeMrkdwn(warning)}`),
+        ...impact.notes.map((note) => `• ${escapeMrkdwn(note)}`),
+      ];
+  // Drop whole lines (never half an escaped entity) until it fits; the API shows everything.
+  const budget = BLOCK_KIT_LIMITS.sectionText - title.length - 60;
+  let kept = lines;
+  while (kept.join('\n').length > budget) kept = kept.slice(0, -1);
+  let text = kept.join('\n') || (lines.length ? '' : '(no changes found)');
+  if (kept.length < lines.length) text += `\n…and ${lines.length - kept.length} more (see the API)`;
+  // The detail (e.g. a policy diff) is shown whole, as code, or not at all.
+  const detail = impact.detail ? `\n\`\`\`${escapeMrkdwn(impact.detail).replace(/`/g, 'ˋ')}\`\`\`` : '';
+  if (detail && text.length + detail.length <= budget) text += detail;
+  else if (detail) text += '\n(the full detail is in the API)';
+  return section(`${title}${text}`);
 }
 
 function justificationSection(justification: string): SectionBlock {
