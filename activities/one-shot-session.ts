@@ -1,7 +1,8 @@
 import { STSClient } from '@aws-sdk/client-sts';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { InvalidParamsError, UnknownActionError, type Catalogue, type ResolvedOperation } from '../operations/catalogue';
-import type { IamPolicyDocument, Operation, OperationContext } from '../operations/types';
+import type { IamPolicyDocument, Operation, OperationContext, OperationProgress } from '../operations/types';
 import type { JsonObject, Requester } from '../workflows/types';
 import { logInfo } from './activity-log';
 import type { AwsSettings } from './aws-settings';
@@ -68,6 +69,7 @@ export function oneShotRunner(deps: OneShotDeps) {
     const secrets = [credentials.secretAccessKey, credentials.sessionToken];
     logInfo(`assumed one-shot ${purpose} session`, { action: input.action, ...session });
 
+    const liveness = activityProgress();
     let value: T;
     try {
       value = await run(operation, params, {
@@ -76,14 +78,45 @@ export function oneShotRunner(deps: OneShotDeps) {
         partition: deps.aws.partition,
         ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
         credentials,
+        ...(liveness ? { progress: liveness.progress } : {}),
       });
     } catch (err) {
       throw toApplicationFailure(err, purpose === 'preview' ? `${operation.name} preview` : operation.name, secrets);
+    } finally {
+      liveness?.stop();
     }
     assertNoSecrets(operation.name, value, secrets);
     return { value, session };
   };
 }
+
+/**
+ * Heartbeats every few seconds while an operation runs, repeating its last progress report, so a
+ * crashed worker is noticed within the heartbeat timeout and the retry resumes from that report.
+ * Undefined outside an activity (direct calls in scripts and tests).
+ */
+function activityProgress(): { progress: OperationProgress; stop(): void } | undefined {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return undefined;
+  }
+  let last: unknown = context.info.heartbeatDetails;
+  const ticker = setInterval(() => context.heartbeat(last), HEARTBEAT_EVERY_MS);
+  return {
+    progress: {
+      resumeFrom: () => context.info.heartbeatDetails,
+      report: (details) => {
+        last = details;
+        context.heartbeat(details);
+      },
+    },
+    stop: () => clearInterval(ticker),
+  };
+}
+
+const HEARTBEAT_EVERY_MS = 2000;
 
 /** Catalogue lookup and params re-validation, as non-retryable failures (retrying cannot help). */
 function resolve(catalogue: Catalogue, input: OneShotInput): ResolvedOperation {

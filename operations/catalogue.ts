@@ -3,6 +3,7 @@ import { iamAttachRolePolicy } from './iam-attach-role-policy';
 import { iamDetachRolePolicy } from './iam-detach-role-policy';
 import { iamPutRolePolicy } from './iam-put-role-policy';
 import { s3CopyObject } from './s3-copy-object';
+import { s3ExportPrefix } from './s3-export-prefix';
 import type { Operation } from './types';
 
 /** The action names no catalogue entry has. */
@@ -79,5 +80,5 @@ export class Catalogue {
 
 /** The catalogue the worker and API run with. Each operation lives in its own file and is listed here. */
 export function defaultCatalogue(): Catalogue {
-  return new Catalogue([s3CopyObject, ec2RunInstances, iamPutRolePolicy, iamAttachRolePolicy, iamDetachRolePolicy]);
+  return new Catalogue([s3CopyObject, s3ExportPrefix, ec2RunInstances, iamPutRolePolicy, iamAttachRolePolicy, iamDetachRolePolicy]);
 }

@@ -72,7 +72,7 @@ function summarize(params: CopyObjectParams): string {
 }
 
 /** An S3 client on the one-shot credentials; Temporal owns retries, so the SDK makes one attempt. */
-function s3Client(context: OperationContext): S3Client {
+export function s3Client(context: OperationContext): S3Client {
   return new S3Client({
     region: context.region,
     credentials: context.credentials,
@@ -109,7 +109,7 @@ async function execute(params: CopyObjectParams, context: OperationContext): Pro
 /** CopyObject copies at most 5 GB in one request; larger objects need a multipart copy. */
 const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
 
-function s3BucketArn(partition: string, bucket: string): string {
+export function s3BucketArn(partition: string, bucket: string): string {
   return `arn:${assertPartition(partition)}:s3:::${bucket}`;
 }
 

@@ -37,6 +37,16 @@ export interface OperationContext {
   /** Custom endpoint (moto, MinIO, LocalStack); undefined for real AWS. */
   endpoint?: string;
   credentials: AwsCredentialIdentity;
+  /** For long operations: progress recorded by Temporal (heartbeat details), kept across retries and worker crashes. */
+  progress?: OperationProgress;
+}
+
+/** Durable progress of one long operation; never put anything secret in it (it lands in history). */
+export interface OperationProgress {
+  /** What the previous attempt last reported, when this attempt is a retry. */
+  resumeFrom(): unknown;
+  /** Records progress; a retry after a crash starts from the last report that reached the server. */
+  report(details: { [key: string]: string | number | boolean }): void;
 }
 
 /** Non-secret outcome of an operation: ids, ARNs, counts. */

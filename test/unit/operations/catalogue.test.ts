@@ -12,7 +12,7 @@ const params = {
 describe('Catalogue', () => {
   test('the default catalogue has every operation, sorted by name', () => {
     const catalogue = defaultCatalogue();
-    expect(catalogue.names()).toEqual(['ec2.runInstances', 'iam.attachRolePolicy', 'iam.detachRolePolicy', 'iam.putRolePolicy', 's3.copyObject']);
+    expect(catalogue.names()).toEqual(['ec2.runInstances', 'iam.attachRolePolicy', 'iam.detachRolePolicy', 'iam.putRolePolicy', 's3.copyObject', 's3.exportPrefix']);
     expect(catalogue.get('s3.copyObject')).toBe(s3CopyObject);
     expect(catalogue.list().map((operation) => operation.name)).toEqual(catalogue.names());
     expect(catalogue.get('s3.deleteBucket')).toBeUndefined();
@@ -31,7 +31,7 @@ describe('Catalogue', () => {
   test('resolve names unknown actions and the known ones', () => {
     expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow(UnknownActionError);
     expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow(
-      'unknown action "s3.deleteBucket"; known: ec2.runInstances, iam.attachRolePolicy, iam.detachRolePolicy, iam.putRolePolicy, s3.copyObject',
+      'unknown action "s3.deleteBucket"; known: ec2.runInstances, iam.attachRolePolicy, iam.detachRolePolicy, iam.putRolePolicy, s3.copyObject, s3.exportPrefix',
     );
   });
 
