@@ -166,6 +166,19 @@ export class ActionsService {
     }
   }
 
+  /**
+   * Progress of a running operation: the execute activity's last heartbeat details (e.g. objects
+   * copied so far), from Temporal's record of the pending activity. Undefined when none.
+   */
+  async progress(actionId: string): Promise<unknown> {
+    const description = await this.client.workflow.getHandle(actionId).describe();
+    const pending = description.raw.pendingActivities?.find((activity) => activity.activityType?.name === 'executeOperation');
+    const payloads = pending?.heartbeatDetails?.payloads;
+    if (!payloads?.length) return undefined;
+    const details = await decodeFromPayloadsAtIndex<unknown>(this.client.workflow.options.loadedDataConverter, 0, payloads);
+    return { ...(details as object), attempt: pending?.attempt ?? 1 };
+  }
+
   /** Queries and Updates need a worker; without one they would wait for the server's own timeout. */
   private withinDeadline<T>(call: () => Promise<T>): Promise<T> {
     return this.client.connection.withDeadline(Date.now() + this.admissionTimeoutMs, call);

@@ -29,15 +29,21 @@ const { previewOperation } = proxyActivities<Activities>({
 /** Workflows started before impact previews existed replay the old path (one policy evaluation). */
 const IMPACT_PREVIEW = 'impact-preview';
 
-/** Idempotent operations may be retried on transient AWS errors; the activity marks permanent ones non-retryable. */
+/**
+ * Idempotent operations may be retried on transient AWS errors and after a worker crash (noticed
+ * by the missed heartbeat); the activity marks permanent errors non-retryable. Long operations
+ * resume from their last heartbeat.
+ */
 const retryingExecutor = proxyActivities<Activities>({
-  startToCloseTimeout: '5m',
-  retry: { initialInterval: '2s', maximumAttempts: 3 },
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '2s', maximumAttempts: 5 },
 });
 
 /** Non-idempotent operations run at most once: a blind retry could apply the change twice. */
 const singleShotExecutor = proxyActivities<Activities>({
-  startToCloseTimeout: '5m',
+  startToCloseTimeout: '1h',
+  heartbeatTimeout: '10s',
   retry: { maximumAttempts: 1 },
 });
 

@@ -57,7 +57,8 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
   app.get<{ Params: { id: string } }>('/v1/actions/:id', async (request) => {
     const principal = authenticate(principals, request);
     const { state, live } = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
-    return { ...actionView(state, view), live };
+    const progress = state.status === 'executing' ? await actions.progress(state.actionId) : undefined;
+    return { ...actionView(state, view), live, progress: progress ?? null };
   });
 
   app.post<{ Params: { id: string } }>('/v1/actions/:id/decisions', async (request) => {

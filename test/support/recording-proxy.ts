@@ -23,6 +23,8 @@ export interface RecordingProxy {
   issuedSecrets(): string[];
   /** Every AccessKeyId that appeared in a response (not secret; what an audit record may name). */
   issuedAccessKeyIds(): string[];
+  /** Holds matching requests back for `ms` before forwarding them (a slow AWS, for crash tests). */
+  delay(matches: (method: string, url: string) => boolean, ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -35,9 +37,12 @@ export async function startRecordingProxy(targetEndpoint: string): Promise<Recor
   const target = new URL(targetEndpoint);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const recorded: RecordedExchange[] = [];
+  let slow: { matches: (method: string, url: string) => boolean; ms: number } | undefined;
 
   const server = createServer((req, res) => {
-    void readBody(req).then((requestBody) => {
+    const wait = slow?.matches(req.method ?? 'GET', req.url ?? '/') ? slow.ms : 0;
+    void readBody(req).then(async (requestBody) => {
+      if (wait) await new Promise((r) => setTimeout(r, wait));
       const options: RequestOptions = {
         protocol: target.protocol,
         hostname: target.hostname,
@@ -78,6 +83,9 @@ export async function startRecordingProxy(targetEndpoint: string): Promise<Recor
   const responses = (): string[] => recorded.map((exchange) => exchange.responseBody);
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    delay: (matches, ms) => {
+      slow = { matches, ms };
+    },
     responses,
     exchanges: () => recorded.map((exchange) => ({ ...exchange })),
     issuedSecrets: () => extractFields(responses(), ['SecretAccessKey', 'SessionToken']),

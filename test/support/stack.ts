@@ -11,7 +11,7 @@ import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { createAirlockWorker } from '../../workers/create-worker';
-import { startRecordingProxy } from './recording-proxy';
+import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
 import { requiredEnv, TEST_REGION } from './test-aws';
 
 /** The people and agents of the test policy (test/fixtures/policy.yaml), each with a fresh API key. */
@@ -56,6 +56,8 @@ export interface Stack {
   taskQueue: string;
   keys: Record<string, string>;
   startWorker(): Promise<void>;
+  /** The recording proxy between the worker and moto (use its endpoint for spawned workers too). */
+  proxy: RecordingProxy;
   /** Every secret access key and session token moto issued to this stack's worker. */
   issuedSecrets(): string[];
   /** Base URL of the API, listening on a free loopback port. */
@@ -150,6 +152,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     taskQueue,
     keys,
     startWorker,
+    proxy,
     issuedSecrets: () => proxy.issuedSecrets(),
     baseUrl,
     async call(as, method, url, body, headers = {}) {
