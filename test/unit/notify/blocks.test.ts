@@ -225,3 +225,40 @@ describe('rejectReasonModal', () => {
     expect(JSON.parse(rejectReasonModal(ACTION_ID).private_metadata ?? '')).toEqual({ actionId: ACTION_ID });
   });
 });
+
+describe('impact section', () => {
+  const impactText = (s: ActionState): string => JSON.stringify(render(s).blocks.filter((block) => JSON.stringify(block).includes('*Impact*')));
+
+  it('shows warnings before notes, escaped, and the detail as code', () => {
+    const text = impactText(
+      state({
+        preview: {
+          facts: { destinationExists: true },
+          notes: ['copies 2.1 MB to s3://b/k <!channel>'],
+          warnings: ['s3://b/k exists and would be overwritten'],
+          detail: '+ Allow s3:GetObject on <arn>',
+        },
+      }),
+    );
+    expect(text).toContain(':warning: s3://b/k exists and would be overwritten');
+    expect(text.indexOf(':warning:')).toBeLessThan(text.indexOf('copies 2.1 MB'));
+    expect(text).toContain('&lt;!channel&gt;');
+    expect(text).not.toContain('<!channel>');
+    expect(text).toContain('```+ Allow s3:GetObject on &lt;arn&gt;```');
+  });
+
+  it('says why when the preview could not be read', () => {
+    const text = impactText(state({ preview: { error: { type: 'AccessDenied', message: 'not allowed to read' } } }));
+    expect(text).toContain('Could not preview the impact: AccessDenied: not allowed to read');
+  });
+
+  it('stays within Block Kit limits with a huge preview, and says more is in the API', () => {
+    const rendered = render(state({ preview: { facts: {}, notes: Array.from({ length: 500 }, (_, i) => `note ${i} ${'x'.repeat(50)}`), warnings: [], detail: 'y'.repeat(10_000) } }));
+    expect(blockKitProblems(rendered.blocks)).toEqual([]);
+    expect(JSON.stringify(rendered.blocks)).toContain('more (see the API)');
+  });
+
+  it('is absent when there is no preview (denied on params)', () => {
+    expect(impactText(state())).toBe('[]');
+  });
+});
