@@ -15,7 +15,7 @@ import { ec2RunInstances, runInstancesClientToken } from '../../operations/ec2-r
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import type { ExecuteOperationInput, JsonObject } from '../../workflows/types';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
-import { requiredEnv, TEST_REGION } from '../support/test-aws';
+import { requiredEnv, TEST_REGION, testAwsSettings } from '../support/test-aws';
 
 // ec2.runInstances against the shared moto server, through STS (the executor role) and a recording
 // proxy that shows what reached AWS. moto ships its default AMIs in every region; the VPC, subnet
@@ -59,13 +59,7 @@ beforeAll(async () => {
 
   const deps = {
     catalogue: defaultCatalogue(),
-    aws: {
-      region: TEST_REGION,
-      partition: 'aws',
-      endpoint: proxy.endpoint,
-      executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
-      baseCredentials: MOTO_BASE_CREDENTIALS,
-    },
+    aws: testAwsSettings(proxy.endpoint),
   };
   activities = { ...createExecuteActivities(deps), ...createPreviewActivities(deps) };
 }, 60_000);

@@ -6,7 +6,7 @@ import { copyObjectSessionPolicy } from '../../operations/s3-copy-object';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { failureOf } from '../support/failures';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
-import { putObject, requiredEnv, TEST_REGION } from '../support/test-aws';
+import { putObject, requiredEnv, TEST_REGION, testAwsSettings } from '../support/test-aws';
 
 /** The preview activity assumes the executor role with the operation's read-only policy, never its write policy. */
 describe('previewOperation on moto, through STS', () => {
@@ -21,13 +21,7 @@ describe('previewOperation on moto, through STS', () => {
     s3 = new S3Client({ region: TEST_REGION, endpoint: moto, forcePathStyle: true, credentials: MOTO_BASE_CREDENTIALS });
     ({ previewOperation } = createPreviewActivities({
       catalogue,
-      aws: {
-        region: TEST_REGION,
-        partition: 'aws',
-        endpoint: proxy.endpoint,
-        executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
-        baseCredentials: MOTO_BASE_CREDENTIALS,
-      },
+      aws: testAwsSettings(proxy.endpoint),
     }));
   });
   afterAll(async () => {

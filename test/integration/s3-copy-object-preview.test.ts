@@ -5,7 +5,7 @@ import { defaultCatalogue } from '../../operations/catalogue';
 import { previewCopyObject, s3CopyObject, type CopyObjectParams, type S3Sender } from '../../operations/s3-copy-object';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
-import { putObject, requiredEnv, TEST_REGION } from '../support/test-aws';
+import { putObject, requiredEnv, TEST_REGION, testAwsSettings } from '../support/test-aws';
 
 // s3.copyObject's preview against the shared moto server: through the preview activity (STS with
 // the read-only policy) for existing and missing objects, and directly for the one-key listing
@@ -26,13 +26,7 @@ beforeAll(async () => {
   s3 = new S3Client({ region: TEST_REGION, endpoint: moto, forcePathStyle: true, credentials: MOTO_BASE_CREDENTIALS });
   ({ previewOperation } = createPreviewActivities({
     catalogue: defaultCatalogue(),
-    aws: {
-      region: TEST_REGION,
-      partition: 'aws',
-      endpoint: proxy.endpoint,
-      executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
-      baseCredentials: MOTO_BASE_CREDENTIALS,
-    },
+    aws: testAwsSettings(proxy.endpoint),
   }));
 });
 

@@ -9,10 +9,9 @@ import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } fr
 import { slackClient } from '../../activities/notify/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
-import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { createAirlockWorker } from '../../workers/create-worker';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
-import { requiredEnv, TEST_REGION } from './test-aws';
+import { requiredEnv, testAwsSettings } from './test-aws';
 
 /** The people and agents of the test policy (test/fixtures/policy.yaml), each with a fresh API key. */
 export const TEST_PRINCIPALS: Record<string, PrincipalRole[]> = {
@@ -100,13 +99,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
       activities: createActivities({
         policy: () => policy,
         catalogue,
-        aws: {
-          region: TEST_REGION,
-          partition: 'aws',
-          endpoint: proxy.endpoint,
-          executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
-          baseCredentials: MOTO_BASE_CREDENTIALS,
-        },
+        aws: testAwsSettings(proxy.endpoint),
         ...(options.slack ? { slack: { botToken: options.slack.botToken, apiUrl: options.slack.apiUrl } } : {}),
         links: { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' },
         callbacks: { secret: TEST_CALLBACK_SECRET, allowedHosts: ['127.0.0.1'] },

@@ -1,4 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { AwsSettings } from '../../activities/aws-settings';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 
 export const TEST_ROLE_NAME = 'airlock-test-executor';
@@ -33,6 +34,17 @@ export async function objectExists(s3: S3Client, bucket: string, key: string): P
     if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
     throw err;
   }
+}
+
+/** The worker's AWS settings in tests: the shared moto (or a proxy in front of it) and the seeded role. */
+export function testAwsSettings(endpoint: string): AwsSettings {
+  return {
+    region: TEST_REGION,
+    partition: 'aws',
+    endpoint,
+    executorRoleArn: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
+    baseCredentials: MOTO_BASE_CREDENTIALS,
+  };
 }
 
 export function requiredEnv(name: string): string {
