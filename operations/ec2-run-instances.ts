@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { assertPartition } from './arn';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
 import type { IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { withClient } from './with-client';
 
 /** The longest partition name: the size check at the edge must hold wherever the worker runs. */
 const LONGEST_PARTITION = 'aws-us-gov';
@@ -256,13 +257,8 @@ export async function runInstancesWith(ec2: Ec2Sender, params: RunInstancesParam
   };
 }
 
-async function execute(params: RunInstancesParams, context: OperationContext): Promise<OperationOutcome> {
-  const ec2 = ec2Client(params, context);
-  try {
-    return await runInstancesWith(ec2, params, context.actionId);
-  } finally {
-    ec2.destroy();
-  }
+function execute(params: RunInstancesParams, context: OperationContext): Promise<OperationOutcome> {
+  return withClient(ec2Client(params, context), (ec2) => runInstancesWith(ec2, params, context.actionId));
 }
 
 /** Runs a Describe call; an error named in `missing` means "no such resource" and yields undefined. */
@@ -359,13 +355,8 @@ export async function previewRunInstancesWith(ec2: Ec2Sender, params: RunInstanc
   return { facts, notes, warnings };
 }
 
-async function preview(params: RunInstancesParams, context: OperationContext): Promise<OperationPreview> {
-  const ec2 = ec2Client(params, context);
-  try {
-    return await previewRunInstancesWith(ec2, params);
-  } finally {
-    ec2.destroy();
-  }
+function preview(params: RunInstancesParams, context: OperationContext): Promise<OperationPreview> {
+  return withClient(ec2Client(params, context), (ec2) => previewRunInstancesWith(ec2, params));
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type PolicyDiff,
 } from './policy-diff';
 import type { IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { withClient } from './with-client';
 
 /*
  * Shared by iam.attachRolePolicy and iam.detachRolePolicy (iam-detach-role-policy.ts): the params,
@@ -197,22 +198,16 @@ function summarize(params: RolePolicyAttachmentParams): string {
 }
 
 async function preview(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationPreview> {
-  const iam = iamClient(context);
-  try {
+  return withClient(iamClient(context), async (iam) => {
     return await previewAttachRolePolicy(params, iam, context.partition);
-  } finally {
-    iam.destroy();
-  }
+  });
 }
 
 async function execute(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationOutcome> {
-  const iam = iamClient(context);
-  try {
+  return withClient(iamClient(context), async (iam) => {
     await iam.send(new AttachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
     return { summary: summarize(params), outputs: { roleArn: attachmentRoleArn(params, context.partition), policyArn: params.policyArn } };
-  } finally {
-    iam.destroy();
-  }
+  });
 }
 
 /** `iam.attachRolePolicy`: attach one managed policy to one role. Attaching an attached policy succeeds and changes nothing. */

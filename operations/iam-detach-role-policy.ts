@@ -13,6 +13,7 @@ import {
 import { describeRole, iamClient, isNoSuchEntity, type IamSender } from './iam-put-role-policy';
 import { diffPolicies } from './policy-diff';
 import type { Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { withClient } from './with-client';
 
 /**
  * The impact of detaching: what access goes away, and whether the policy is attached at all.
@@ -47,29 +48,25 @@ function summarize(params: RolePolicyAttachmentParams): string {
 }
 
 async function preview(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationPreview> {
-  const iam = iamClient(context);
-  try {
+  return withClient(iamClient(context), async (iam) => {
     return await previewDetachRolePolicy(params, iam, context.partition);
-  } finally {
-    iam.destroy();
-  }
+  });
 }
 
-async function execute(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationOutcome> {
-  const iam = iamClient(context);
+function execute(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationOutcome> {
   const outputs = { roleArn: attachmentRoleArn(params, context.partition), policyArn: params.policyArn };
-  try {
-    await iam.send(new DetachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
-    return { summary: summarize(params), outputs: { ...outputs, detached: true } };
-  } catch (err) {
-    // IAM answers NoSuchEntity when the policy is not attached (or the role or policy does not
-    // exist): either way it is not attached, which is what was asked. Treating it as done keeps a
-    // retry after a lost response from failing an action whose detach went through.
-    if (!isNoSuchEntity(err)) throw err;
-    return { summary: `${summarize(params)}: it was not attached`, outputs: { ...outputs, detached: false } };
-  } finally {
-    iam.destroy();
-  }
+  return withClient(iamClient(context), async (iam) => {
+    try {
+      await iam.send(new DetachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
+      return { summary: summarize(params), outputs: { ...outputs, detached: true } };
+    } catch (err) {
+      // IAM answers NoSuchEntity when the policy is not attached (or the role or policy does not
+      // exist): either way it is not attached, which is what was asked. Treating it as done keeps a
+      // retry after a lost response from failing an action whose detach went through.
+      if (!isNoSuchEntity(err)) throw err;
+      return { summary: `${summarize(params)}: it was not attached`, outputs: { ...outputs, detached: false } };
+    }
+  });
 }
 
 /** `iam.detachRolePolicy`: detach one managed policy from one role. Detaching a detached policy changes nothing. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { assertPartition } from './arn';
 import { diffPolicies, grantFlags, grantWarnings, normalizePolicy, policyDocument, readPolicyDocument, type PolicyInput } from './policy-diff';
 import type { IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { withClient } from './with-client';
 
 /*
  * Names shared by the IAM operations (this file, iam-attach-role-policy.ts, iam-detach-role-policy.ts).
@@ -192,17 +193,13 @@ export async function previewPutRolePolicy(params: PutRolePolicyParams, iam: Iam
 }
 
 async function preview(params: PutRolePolicyParams, context: OperationContext): Promise<OperationPreview> {
-  const iam = iamClient(context);
-  try {
+  return withClient(iamClient(context), async (iam) => {
     return await previewPutRolePolicy(params, iam, context.partition);
-  } finally {
-    iam.destroy();
-  }
+  });
 }
 
 async function execute(params: PutRolePolicyParams, context: OperationContext): Promise<OperationOutcome> {
-  const iam = iamClient(context);
-  try {
+  return withClient(iamClient(context), async (iam) => {
     await iam.send(
       new PutRolePolicyCommand({
         RoleName: params.roleName,
@@ -219,9 +216,7 @@ async function execute(params: PutRolePolicyParams, context: OperationContext): 
         statements: params.policyDocument.Statement.length,
       },
     };
-  } finally {
-    iam.destroy();
-  }
+  });
 }
 
 /** `iam.putRolePolicy`: create or replace one inline policy of one role. Putting the same document again changes nothing. */

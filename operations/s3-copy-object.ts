@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { assertPartition, s3CopySource, s3ObjectArn, s3Uri } from './arn';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
 import type { IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from './types';
+import { withClient } from './with-client';
 
 /** The longest partition name: the size check at the edge must hold wherever the worker runs. */
 const LONGEST_PARTITION = 'aws-us-gov';
@@ -82,8 +83,7 @@ export function s3Client(context: OperationContext): S3Client {
 }
 
 async function execute(params: CopyObjectParams, context: OperationContext): Promise<OperationOutcome> {
-  const s3 = s3Client(context);
-  try {
+  return withClient(s3Client(context), async (s3) => {
     const response = await s3.send(
       new CopyObjectCommand({
         CopySource: s3CopySource(params.sourceBucket, params.sourceKey),
@@ -101,9 +101,7 @@ async function execute(params: CopyObjectParams, context: OperationContext): Pro
         ...(response.VersionId ? { versionId: response.VersionId } : {}),
       },
     };
-  } finally {
-    s3.destroy();
-  }
+  });
 }
 
 /** CopyObject copies at most 5 GB in one request; larger objects need a multipart copy. */
@@ -294,12 +292,9 @@ export async function previewCopyObject(params: CopyObjectParams, s3: S3Sender, 
 }
 
 async function preview(params: CopyObjectParams, context: OperationContext): Promise<OperationPreview> {
-  const s3 = s3Client(context);
-  try {
+  return withClient(s3Client(context), async (s3) => {
     return await previewCopyObject(params, s3, { mayList: copyObjectPreviewMayList(params, context.partition) });
-  } finally {
-    s3.destroy();
-  }
+  });
 }
 
 /** `s3.copyObject`: export one object to another bucket (or key). Copying again yields the same object. */

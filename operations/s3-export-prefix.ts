@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { assertPartition, s3CopySource } from './arn';
 import { bucketName, formatBytes, objectKey, s3BucketArn, s3Client } from './s3-copy-object';
 import type { IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { withClient } from './with-client';
 
 /** Objects listed per page while copying; progress is recorded after each object. */
 const PAGE_SIZE = 100;
@@ -116,8 +117,7 @@ async function count(s3: S3Client, bucket: string, prefix: string): Promise<{ ob
 }
 
 async function preview(params: ExportPrefixParams, context: OperationContext): Promise<OperationPreview> {
-  const s3 = s3Client(context);
-  try {
+  return withClient(s3Client(context), async (s3) => {
     const [source, destination] = await Promise.all([
       count(s3, params.sourceBucket, params.sourcePrefix),
       count(s3, params.destinationBucket, params.destinationPrefix),
@@ -139,9 +139,7 @@ async function preview(params: ExportPrefixParams, context: OperationContext): P
       ],
       warnings,
     };
-  } finally {
-    s3.destroy();
-  }
+  });
 }
 
 /**
@@ -150,10 +148,9 @@ async function preview(params: ExportPrefixParams, context: OperationContext): P
  * exists with the same ETag, so no object is copied twice even if the last report was lost.
  */
 async function execute(params: ExportPrefixParams, context: OperationContext): Promise<OperationOutcome> {
-  const s3 = s3Client(context);
   const resumed = asProgress(context.progress?.resumeFrom());
   const progress: ExportProgress = resumed ?? { startAfter: '', copied: 0, skipped: 0, bytes: 0 };
-  try {
+  await withClient(s3Client(context), async (s3) => {
     for await (const object of listObjects(s3, params.sourceBucket, params.sourcePrefix, progress.startAfter || undefined)) {
       if (object.size > MAX_COPY_BYTES) throw new ObjectTooLargeError(object.key, object.size);
       const destinationKey = params.destinationPrefix + object.key.slice(params.sourcePrefix.length);
@@ -174,9 +171,7 @@ async function execute(params: ExportPrefixParams, context: OperationContext): P
       progress.startAfter = object.key;
       context.progress?.report({ ...progress });
     }
-  } finally {
-    s3.destroy();
-  }
+  });
   return {
     summary: `exported ${progress.copied} object(s) (${formatBytes(progress.bytes)}) from s3://${params.sourceBucket}/${params.sourcePrefix} to s3://${params.destinationBucket}/${params.destinationPrefix}${progress.skipped ? `; ${progress.skipped} already there` : ''}`,
     outputs: {
