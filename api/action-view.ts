@@ -1,14 +1,14 @@
+import { temporalUiLink, type TemporalUiLinks } from '../config/temporal-ui';
 import type { ActionState } from '../workflows/types';
 
-export interface ViewContext {
-  namespace: string;
-  temporalUiUrl?: string;
-}
+/** Links in API responses point at the Temporal UI when it is configured. */
+export type ViewContext = TemporalUiLinks;
 
 /** The public JSON shape of one action. Only non-secret data exists in the state to begin with. */
 export function actionView(state: ActionState, context: ViewContext) {
   const { request, policy } = state;
   const base = `/v1/actions/${encodeURIComponent(state.actionId)}`;
+  const temporalUi = temporalUiLink(context, state.actionId);
   return {
     id: state.actionId,
     status: state.status,
@@ -46,11 +46,7 @@ export function actionView(state: ActionState, context: ViewContext) {
       self: base,
       decisions: `${base}/decisions`,
       cancel: `${base}/cancel`,
-      ...(context.temporalUiUrl
-        ? {
-            temporalUi: `${context.temporalUiUrl}/namespaces/${encodeURIComponent(context.namespace)}/workflows/${encodeURIComponent(state.actionId)}`,
-          }
-        : {}),
+      ...(temporalUi ? { temporalUi } : {}),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { temporalUiLink, type TemporalUiLinks } from '../../config/temporal-ui';
 import type { ActionState, ActionStatus, Risk, Vote } from '../../workflows/types';
 
 /**
@@ -31,10 +32,8 @@ export interface ReviewMessage {
   links: { temporalUi?: string };
 }
 
-export interface MessageLinks {
-  temporalUiUrl?: string;
-  namespace: string;
-}
+/** Channel messages link to the Temporal UI when it is configured. */
+export type MessageLinks = TemporalUiLinks;
 
 /** Builds the channel-neutral message for the state of an action. */
 export function reviewMessage(state: ActionState, links: MessageLinks): ReviewMessage {
@@ -62,10 +61,13 @@ export function reviewMessage(state: ActionState, links: MessageLinks): ReviewMe
     eligibleApprovers: review?.eligibleApprovers ?? [],
     ...(state.deadline ? { deadline: state.deadline } : {}),
     ...(outcomeOf(state, approvals) ? { outcome: outcomeOf(state, approvals) } : {}),
-    links: links.temporalUiUrl
-      ? { temporalUi: `${links.temporalUiUrl}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(state.actionId)}` }
-      : {},
+    links: temporalUiOf(links, state.actionId),
   };
+}
+
+function temporalUiOf(links: MessageLinks, actionId: string): ReviewMessage['links'] {
+  const temporalUi = temporalUiLink(links, actionId);
+  return temporalUi ? { temporalUi } : {};
 }
 
 function impactOf(preview: NonNullable<ActionState['preview']>): NonNullable<ReviewMessage['impact']> {
