@@ -1,13 +1,14 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { InvalidParamsError, UnknownActionError, type Catalogue, type ResolvedOperation } from '../operations/catalogue';
+import type { Catalogue } from '../operations/catalogue';
 import type { IamPolicyDocument, Operation, OperationContext, OperationProgress } from '../operations/types';
 import type { JsonObject, Requester } from '../workflows/types';
 import { logInfo } from './activity-log';
 import type { AwsSettings } from './aws-settings';
 import { toApplicationFailure } from './aws-errors';
 import { assumeOneShotRole, type OneShotRole, type OneShotSession } from './credentials';
+import { resolveOperation } from './resolve-operation';
 
 export interface OneShotDeps {
   catalogue: Catalogue;
@@ -45,7 +46,7 @@ export function oneShotRunner(deps: OneShotDeps) {
     purpose: 'execute' | 'preview',
     run: (operation: Operation<unknown>, params: unknown, context: OperationContext) => Promise<T>,
   ): Promise<{ value: T; session: OneShotSession }> {
-    const { operation, params } = resolve(deps.catalogue, input);
+    const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
     const sessionPolicy = buildSessionPolicy(() =>
       purpose === 'preview' ? operation.previewPolicy(params, deps.aws.partition) : operation.sessionPolicy(params, deps.aws.partition),
     );
@@ -117,21 +118,6 @@ function activityProgress(): { progress: OperationProgress; stop(): void } | und
 }
 
 const HEARTBEAT_EVERY_MS = 2000;
-
-/** Catalogue lookup and params re-validation, as non-retryable failures (retrying cannot help). */
-function resolve(catalogue: Catalogue, input: OneShotInput): ResolvedOperation {
-  try {
-    return catalogue.resolve(input.action, input.params);
-  } catch (err) {
-    if (err instanceof UnknownActionError) {
-      throw ApplicationFailure.create({ type: 'UnknownAction', message: err.message, nonRetryable: true });
-    }
-    if (err instanceof InvalidParamsError) {
-      throw ApplicationFailure.create({ type: 'InvalidParams', message: err.message, nonRetryable: true });
-    }
-    throw err;
-  }
-}
 
 function buildSessionPolicy(build: () => IamPolicyDocument): IamPolicyDocument {
   try {

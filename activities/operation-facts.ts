@@ -1,13 +1,7 @@
-import type { Catalogue } from '../operations/catalogue';
-import type { JsonObject, OperationFacts } from '../workflows/types';
+import type { Operation } from '../operations/types';
+import type { OperationFacts } from '../workflows/types';
 
-export { InvalidParamsError, UnknownActionError } from '../operations/catalogue';
-
-/**
- * What the workflow must know about an operation (retry safety, one-line summary), from the
- * catalogue. Throws UnknownActionError or InvalidParamsError.
- */
-export function operationFacts(catalogue: Catalogue, action: string, params: JsonObject): OperationFacts {
-  const resolved = catalogue.resolve(action, params);
-  return { idempotent: resolved.operation.idempotent, summary: resolved.operation.summarize(resolved.params) };
+/** What the workflow must know about a resolved operation: retry safety and the one-line summary. */
+export function operationFactsOf(operation: Operation<unknown>, params: unknown): OperationFacts {
+  return { idempotent: operation.idempotent, summary: operation.summarize(params) };
 }

@@ -1,8 +1,8 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { evaluatePolicy as decide, evaluatePolicyBeforePreview as decideBeforePreview, type LoadedPolicy } from '../policy';
 import type { Catalogue } from '../operations/catalogue';
 import type { JsonObject, OperationFacts, PolicyEvaluation, PolicyEvaluationBeforePreview, Requester } from '../workflows/types';
-import { operationFacts } from './operation-facts';
+import { operationFactsOf } from './operation-facts';
+import { resolveOperation } from './resolve-operation';
 
 export interface EvaluatePolicyInput {
   action: string;
@@ -16,12 +16,8 @@ export interface EvaluatePolicyInput {
 /** The policy activities: pure evaluation, run as activities so decisions and the policy hash land in history. */
 export function createPolicyActivities(deps: { policy: () => LoadedPolicy; catalogue: Catalogue }) {
   const factsOf = (input: EvaluatePolicyInput): OperationFacts => {
-    try {
-      return operationFacts(deps.catalogue, input.action, input.params);
-    } catch (err) {
-      // The API validates first; reaching here means a client bypassed it. Retrying cannot help.
-      throw ApplicationFailure.create({ type: 'InvalidParams', message: (err as Error).message, nonRetryable: true });
-    }
+    const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
+    return operationFactsOf(operation, params);
   };
   return {
     async evaluatePolicy(input: EvaluatePolicyInput): Promise<PolicyEvaluation> {

@@ -1,4 +1,6 @@
-import { operationFacts } from '../../../activities/operation-facts';
+import { operationFactsOf } from '../../../activities/operation-facts';
+import { resolveOperation } from '../../../activities/resolve-operation';
+import { failureOf } from '../../support/failures';
 import { Catalogue, defaultCatalogue, InvalidParamsError, UnknownActionError } from '../../../operations/catalogue';
 import { s3CopyObject } from '../../../operations/s3-copy-object';
 
@@ -53,16 +55,21 @@ describe('Catalogue', () => {
   });
 });
 
-describe('operationFacts', () => {
+describe('operation facts and resolution inside activities', () => {
   test('gives the idempotent flag and the one-line summary', () => {
-    expect(operationFacts(defaultCatalogue(), 's3.copyObject', params)).toEqual({
+    const { operation, params: parsed } = resolveOperation(defaultCatalogue(), 's3.copyObject', params);
+    expect(operationFactsOf(operation, parsed)).toEqual({
       idempotent: true,
       summary: 'copy s3://airlock-source/reports/2026-q3.csv to s3://airlock-exports/q3.csv',
     });
   });
 
-  test('throws typed errors for unknown actions and invalid params', () => {
-    expect(() => operationFacts(defaultCatalogue(), 'nope', {})).toThrow(UnknownActionError);
-    expect(() => operationFacts(defaultCatalogue(), 's3.copyObject', { ...params, sourceKey: '${x}' })).toThrow(InvalidParamsError);
+  test('turns unknown actions and invalid params into typed non-retryable failures', async () => {
+    const unknown = await failureOf(Promise.resolve().then(() => resolveOperation(defaultCatalogue(), 'nope', {})));
+    expect(unknown).toMatchObject({ type: 'UnknownAction', nonRetryable: true });
+    const invalid = await failureOf(
+      Promise.resolve().then(() => resolveOperation(defaultCatalogue(), 's3.copyObject', { ...params, sourceKey: '${x}' })),
+    );
+    expect(invalid).toMatchObject({ type: 'InvalidParams', nonRetryable: true });
   });
 });
