@@ -44,6 +44,14 @@ export const configSchema = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean)),
+  /**
+   * Where the audit trail is kept: `sqlite:<file>` (embedded, the default) or
+   * `postgres://user:password@host:port/database` (production). Worker and API must share it.
+   */
+  AIRLOCK_AUDIT_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
+    .default('sqlite:.airlock/audit.db'),
   AIRLOCK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -1,0 +1,87 @@
+import type { AuditEventInput } from '../workflows/audit-events';
+import type { JsonObject } from '../workflows/types';
+import { ChainVerifier, sealEvent, type AuditRow, type VerifyReport } from './chain';
+import type { AuditFilter, AuditStore } from './store';
+
+/** One audit event as readers get it: the stored row with its data parsed. */
+export interface AuditRecord {
+  seq: number;
+  eventId: string;
+  kind: string;
+  actionId: string;
+  actor: string;
+  occurredAt: string;
+  recordedAt: string;
+  data: JsonObject;
+  prevHash: string;
+  hash: string;
+}
+
+/** Rows per query when reading: memory stays flat however many events match. */
+export const AUDIT_PAGE_SIZE = 500;
+
+/** An action's lineage is tens of events; this bound only stops a runaway response. */
+const LINEAGE_LIMIT = 10_000;
+
+/**
+ * The audit trail over either store: append (sealing each event onto the chain), read in order
+ * page by page, and verify the chain. The one code path both stores share.
+ */
+export class AuditLog {
+  constructor(
+    readonly store: AuditStore,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Appends events in order; events already stored (same id) are skipped. Returns how many were new. */
+  append(events: AuditEventInput[]): Promise<number> {
+    if (events.length === 0) return Promise.resolve(0);
+    const recordedAt = this.clock().toISOString();
+    return this.store.append(events, (event, head) => sealEvent(event, head, recordedAt));
+  }
+
+  /** Stored rows matching the filter, in chain order, fetched a page at a time. */
+  async *rows(filter: AuditFilter = {}, pageSize = AUDIT_PAGE_SIZE): AsyncGenerator<AuditRow> {
+    let afterSeq = 0;
+    for (;;) {
+      const page = await this.store.page(filter, afterSeq, pageSize);
+      yield* page;
+      const last = page[page.length - 1];
+      if (!last || page.length < pageSize) return;
+      afterSeq = last.seq;
+    }
+  }
+
+  /** Like `rows`, with each event's data parsed. */
+  async *records(filter: AuditFilter = {}, pageSize = AUDIT_PAGE_SIZE): AsyncGenerator<AuditRecord> {
+    for await (const row of this.rows(filter, pageSize)) yield toRecord(row);
+  }
+
+  /** The whole story of one action, in order. */
+  async lineage(actionId: string): Promise<AuditRecord[]> {
+    const events: AuditRecord[] = [];
+    for await (const record of this.records({ actionId })) {
+      events.push(record);
+      if (events.length >= LINEAGE_LIMIT) break;
+    }
+    return events;
+  }
+
+  /** Walks the whole chain and reports the first broken link, if any. */
+  async verify(): Promise<VerifyReport> {
+    const verifier = new ChainVerifier();
+    for await (const row of this.rows()) {
+      if (verifier.push(row)) break;
+    }
+    return verifier.report();
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
+}
+
+export function toRecord(row: AuditRow): AuditRecord {
+  const { dataJson, ...rest } = row;
+  return { ...rest, data: JSON.parse(dataJson) as JsonObject };
+}

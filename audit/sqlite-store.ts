@@ -1,0 +1,84 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AuditEventInput } from '../workflows/audit-events';
+import type { AuditRow, ChainHead } from './chain';
+import { APPEND_ONLY_MESSAGE, INDEXES, INSERT_COLUMNS, pageQuery } from './sql';
+import type { AuditFilter, AuditStore, SealEvent } from './store';
+
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS audit_events (
+     seq INTEGER PRIMARY KEY,
+     event_id TEXT NOT NULL UNIQUE,
+     kind TEXT NOT NULL,
+     action_id TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     occurred_at TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
+     data TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   )`,
+  ...INDEXES,
+  `CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
+     BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY_MESSAGE}'); END`,
+  `CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
+     BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY_MESSAGE}'); END`,
+];
+
+/**
+ * The embedded store: one SQLite file, no server. WAL lets the worker and the API (separate
+ * processes) read while one writes; `BEGIN IMMEDIATE` serializes writers across processes, and
+ * the file lock dies with its process, so a killed worker never leaves the store locked.
+ */
+export class SqliteAuditStore implements AuditStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly appendAll: (events: AuditEventInput[], seal: SealEvent) => number;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('busy_timeout = 10000'); // wait for another process's write instead of failing
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL'); // an acknowledged audit event survives a power cut
+    this.db.transaction(() => SCHEMA.forEach((sql) => this.db.exec(sql))).immediate();
+
+    const byId = this.db.prepare<[string], { seq: number }>('SELECT seq FROM audit_events WHERE event_id = ?');
+    const head = this.db.prepare<[], ChainHead>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');
+    const insert = this.db.prepare<AuditRow>(
+      `INSERT INTO audit_events (${INSERT_COLUMNS}) VALUES ` +
+        '(@seq, @eventId, @kind, @actionId, @actor, @occurredAt, @recordedAt, @dataJson, @prevHash, @hash)',
+    );
+    const appendAll = (events: AuditEventInput[], seal: SealEvent): number => {
+      let current = head.get();
+      let added = 0;
+      for (const event of events) {
+        if (byId.get(event.eventId)) continue;
+        const row = seal(event, current);
+        insert.run(row);
+        current = { seq: row.seq, hash: row.hash };
+        added += 1;
+      }
+      return added;
+    };
+    const transaction = this.db.transaction(appendAll);
+    this.appendAll = (events, seal) => transaction.immediate(events, seal);
+  }
+
+  append(events: AuditEventInput[], seal: SealEvent): Promise<number> {
+    return Promise.resolve().then(() => this.appendAll(events, seal));
+  }
+
+  page(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]> {
+    return Promise.resolve().then(() => {
+      const { sql, params } = pageQuery(filter, afterSeq, limit, () => '?');
+      return this.db.prepare<(string | number)[], AuditRow>(sql).all(...params);
+    });
+  }
+
+  close(): Promise<void> {
+    this.db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,40 @@
+import type { AuditEventInput } from '../workflows/audit-events';
+import type { AuditRow, ChainHead } from './chain';
+
+/** Which events to read. Times compare against `occurredAt` (ISO strings in UTC sort as time). */
+export interface AuditFilter {
+  /** Inclusive. */
+  from?: string;
+  /** Exclusive. */
+  to?: string;
+  actionId?: string;
+  actor?: string;
+}
+
+/** Builds the row for an event from the current chain head (pure; called inside the store's lock). */
+export type SealEvent = (event: AuditEventInput, head: ChainHead | undefined) => AuditRow;
+
+/**
+ * The small interface both stores (embedded SQLite, PostgreSQL) implement, with the same schema:
+ * everything else (hashing, verifying, exporting) is one code path above it (AuditLog).
+ */
+export interface AuditStore {
+  /** `sqlite` or `postgres`, for logs and reports. */
+  readonly kind: string;
+  /**
+   * Appends the events in order in one transaction, serialized against every other writer in any
+   * process, skipping events whose id is already stored. Returns how many were new.
+   */
+  append(events: AuditEventInput[], seal: SealEvent): Promise<number>;
+  /** Up to `limit` rows matching the filter with `seq > afterSeq`, in `seq` order. */
+  page(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * The schema, in words, that both stores create (see each store's DDL):
+ * `audit_events(seq PK, event_id UNIQUE, kind, action_id, actor, occurred_at, recorded_at, data,
+ * prev_hash, hash)`, indexes on (action_id, seq), (actor, seq) and (occurred_at), and triggers
+ * that refuse UPDATE and DELETE: the application can only append.
+ */
+export const AUDIT_TABLE = 'audit_events';
