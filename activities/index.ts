@@ -1,5 +1,7 @@
+import type { AuditLog } from '../audit/audit-log';
 import type { LoadedPolicy } from '../policy';
 import type { Catalogue } from '../operations/catalogue';
+import { createAuditActivities } from './audit';
 import type { AwsSettings } from './aws-settings';
 import { createExecuteActivities } from './execute';
 import { createCallbackActivities, type CallbackSettings } from './notify/callback';
@@ -19,16 +21,19 @@ export interface ActivityDeps {
   /** For links in channel messages. */
   links: MessageLinks;
   callbacks: CallbackSettings;
+  /** The audit trail: the workflow's events, and each credential as it is issued. */
+  audit: AuditLog;
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createPolicyActivities(deps),
-    ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws }),
-    ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws }),
+    ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
+    ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     ...createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links }),
     ...createCallbackActivities(deps.callbacks),
+    ...createAuditActivities(deps.audit),
   };
 }
 

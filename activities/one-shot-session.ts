@@ -5,6 +5,8 @@ import type { Catalogue } from '../operations/catalogue';
 import type { IamPolicyDocument, Operation, OperationContext, OperationProgress } from '../operations/types';
 import type { JsonObject, Requester } from '../workflows/types';
 import { logInfo } from './activity-log';
+import type { AuditLog } from '../audit/audit-log';
+import { recordCredentialIssued } from './audit';
 import type { AwsSettings } from './aws-settings';
 import { toApplicationFailure } from './aws-errors';
 import { assumeOneShotRole, type OneShotRole, type OneShotSession } from './credentials';
@@ -13,6 +15,8 @@ import { resolveOperation } from './resolve-operation';
 export interface OneShotDeps {
   catalogue: Catalogue;
   aws: AwsSettings;
+  /** Where each issued credential is recorded before it is used. */
+  audit: AuditLog;
   /** STS client for AssumeRole; by default one is built from `aws` (no SDK retries) and shared. */
   sts?: STSClient;
 }
@@ -69,6 +73,14 @@ export function oneShotRunner(deps: OneShotDeps) {
     const { credentials, session } = role;
     const secrets = [credentials.secretAccessKey, credentials.sessionToken];
     logInfo(`assumed one-shot ${purpose} session`, { action: input.action, ...session });
+    // Unrecorded, unused: if the store is down the attempt fails and the credential just expires.
+    await recordCredentialIssued(deps.audit, {
+      actionId: input.actionId,
+      purpose,
+      session,
+      accessKeyId: credentials.accessKeyId,
+      ...(credentials.expiration ? { expiration: credentials.expiration } : {}),
+    });
 
     const liveness = activityProgress();
     let value: T;

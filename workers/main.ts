@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { openAuditLog, redactUrl } from '../audit/open-store';
 import { loadConfig, required } from '../config/load';
 import { defaultCatalogue } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
@@ -9,7 +10,9 @@ import { createAirlockWorker } from './create-worker';
 async function main(): Promise<void> {
   const config = loadConfig();
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE);
+  const audit = await openAuditLog(config.AIRLOCK_AUDIT_URL);
   const activities = createActivities({
+    audit,
     policy: () => policy,
     catalogue: defaultCatalogue(),
     aws: {
@@ -37,11 +40,14 @@ async function main(): Promise<void> {
     taskQueue: config.AIRLOCK_TASK_QUEUE,
     activities,
   });
-  console.log(`worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash})`);
+  console.log(
+    `worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash}, audit ${audit.store.kind} ${redactUrl(config.AIRLOCK_AUDIT_URL)})`,
+  );
   try {
     await worker.run(); // the SDK runtime drains and stops on SIGINT/SIGTERM
   } finally {
     await connection.close();
+    await audit.close();
   }
 }
 

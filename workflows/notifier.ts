@@ -30,6 +30,8 @@ export class Notifier {
     private readonly state: ActionState,
     /** A counter the workflow bumps on every change of state worth showing. */
     private readonly changes: () => number,
+    /** Told of every delivery, sent or failed (the audit trail records each). */
+    private readonly onDelivery: (record: NotificationRecord) => void = () => undefined,
   ) {}
 
   /** Posts the review request to each Slack channel named by policy (other channel kinds have their own issues). */
@@ -92,6 +94,7 @@ export class Notifier {
 
   private record(record: NotificationRecord): void {
     (this.state.notifications ??= []).push(record);
+    this.onDelivery(record);
   }
 }
 

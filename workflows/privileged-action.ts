@@ -7,6 +7,9 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { decisionData, notificationData, previewData, requestData, resultData, voteData } from './audit-data';
+import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from './audit-events';
+import { Auditor } from './auditor';
 import { describeFailure } from './failures';
 import { admittedUpdate, cancelUpdate, decideUpdate, statusQuery } from './messages';
 import { Notifier } from './notifier';
@@ -28,6 +31,9 @@ const { previewOperation } = proxyActivities<Activities>({
 
 /** Workflows started before impact previews existed replay the old path (one policy evaluation). */
 const IMPACT_PREVIEW = 'impact-preview';
+
+/** Workflows started before the audit trail existed replay without writing audit events. */
+const AUDIT_TRAIL = 'audit-trail';
 
 /**
  * Idempotent operations may be retried on transient AWS errors and after a worker crash (noticed
@@ -52,6 +58,8 @@ const singleShotExecutor = proxyActivities<Activities>({
  * business outcomes (denied, rejected, expired, failed) complete the workflow normally.
  */
 export async function privilegedAction(input: ActionRequestInput): Promise<ActionState> {
+  const auditor = new Auditor(patched(AUDIT_TRAIL));
+  auditor.record(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
   const state: ActionState = {
     actionId: input.actionId,
     status: ActionStatus.Evaluating,
@@ -70,22 +78,26 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     if (TERMINAL_STATUSES.includes(status)) state.closedAt = state.updatedAt;
     upsertSearchAttributes([{ key: StatusAttribute, value: status }]);
   };
-  const notifier = new Notifier(state, () => changes);
+  const notifier = new Notifier(state, () => changes, (record) =>
+    auditor.record(record.status === 'sent' ? AuditEventKind.NotificationSent : AuditEventKind.NotificationFailed, SYSTEM_ACTOR, notificationData(record)),
+  );
 
   setHandler(statusQuery, () => state);
   setHandler(admittedUpdate, async () => {
     await condition(() => state.status !== ActionStatus.Evaluating);
     return state;
   });
-  setHandler(decideUpdate, (decision) => recordVote(decision), {
+  // A vote or cancel is answered once it is on record in the audit trail.
+  setHandler(decideUpdate, (decision) => auditor.after(recordVote(decision)), {
     validator: (decision) => refuseDecision(state, decision),
   });
   setHandler(
     cancelUpdate,
     (request) => {
       state.cancellation = { ...request, at: now() };
+      auditor.record(AuditEventKind.ActionCancelled, request.by, { from: state.status, ...(request.reason ? { reason: request.reason } : {}) });
       transition(ActionStatus.Cancelled);
-      return state;
+      return auditor.after(state);
     },
     { validator: (_request) => refuseCancel(state) },
   );
@@ -93,9 +105,12 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   function recordVote(decision: DecideInput): ActionState {
     state.votes.push({ ...decision, at: now() });
     const quorum = state.policy?.review?.quorum ?? 1;
+    auditor.record(AuditEventKind.VoteRecorded, decision.reviewer, voteData(decision, approvals().length, quorum));
     if (decision.verdict === 'reject') {
+      auditor.record(AuditEventKind.ActionRejected, decision.reviewer, decision.comment !== undefined ? { comment: decision.comment } : {});
       transition(ActionStatus.Rejected);
     } else if (approvals().length >= quorum) {
+      auditor.record(AuditEventKind.ActionApproved, SYSTEM_ACTOR, { by: 'quorum', approvers: approvals() });
       transition(ActionStatus.Approved);
     } else {
       changed();
@@ -108,10 +123,11 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     return state.votes.filter((vote) => vote.verdict === 'approve').map((vote) => vote.reviewer);
   }
 
-  /** Every path ends here: channels show the final state and the requester hears the outcome. */
+  /** Every path ends here: channels show the final state, the requester hears the outcome, the story is stored. */
   async function finish(): Promise<ActionState> {
     await notifier.refresh();
     await notifier.deliverOutcome();
+    await auditor.flushed();
     return state;
   }
 
@@ -126,6 +142,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
       const woken =
         remaining > 0 && (await condition(() => state.status !== ActionStatus.PendingReview || notifier.needsRefresh(), remaining));
       if (!woken) {
+        auditor.record(AuditEventKind.ActionExpired, SYSTEM_ACTOR, { deadline: state.deadline, approvers: approvals() });
         transition(ActionStatus.Expired);
         break;
       }
@@ -142,12 +159,15 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     const early = await evaluatePolicyBeforePreview(request);
     if (early.decision?.effect === 'deny') return { decision: early.decision, operation: early.operation };
     if (isClosed(state)) return undefined;
+    await auditor.flushed(); // the request is on record before the preview's credential is
     try {
       state.preview = await previewOperation({ actionId: input.actionId, ...request });
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       state.preview = { error: describeFailure(err) }; // reviewers see why; preview rules then match nothing
     }
+    const previewKind = 'error' in state.preview ? AuditEventKind.PreviewFailed : AuditEventKind.PreviewCompleted;
+    auditor.record(previewKind, SYSTEM_ACTOR, previewData(state.preview));
     changed();
     if (early.decision) return { decision: early.decision, operation: early.operation };
     const facts = 'facts' in state.preview ? state.preview.facts : {};
@@ -162,9 +182,11 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     state.policy = evaluation.decision;
     state.operation = evaluation.operation;
     upsertSearchAttributes([{ key: RiskAttribute, value: evaluation.decision.risk }]);
+    auditor.record(AuditEventKind.PolicyDecided, POLICY_ACTOR, decisionData(evaluation.decision));
 
-    const { effect, review } = evaluation.decision;
+    const { effect, review, ruleId, reason } = evaluation.decision;
     if (effect === 'deny') {
+      auditor.record(AuditEventKind.ActionDenied, POLICY_ACTOR, { ruleId, reason });
       transition(ActionStatus.Denied);
       return await finish();
     }
@@ -172,9 +194,13 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
       await awaitReview(review);
       if (state.status !== ActionStatus.Approved) return await finish();
     } else {
+      auditor.record(AuditEventKind.ActionApproved, POLICY_ACTOR, { by: 'policy', ruleId });
       transition(ActionStatus.Approved);
     }
 
+    // Write-ahead: the approval and the start are on record before any credential exists.
+    auditor.record(AuditEventKind.ExecutionStarted, SYSTEM_ACTOR, { approvers: approvals(), idempotent: evaluation.operation.idempotent });
+    await auditor.flushed();
     transition(ActionStatus.Executing);
     const showingExecution = notifier.refresh(); // reviewers see "approved, executing" while it runs
     const executor = evaluation.operation.idempotent ? retryingExecutor : singleShotExecutor;
@@ -186,6 +212,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
         requester: input.requester,
         approvers: approvals(),
       });
+      auditor.record(AuditEventKind.OperationSucceeded, SYSTEM_ACTOR, resultData(state.result));
       transition(ActionStatus.Succeeded);
     } finally {
       await showingExecution;
@@ -196,6 +223,8 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     // workflow task (Temporal retries it after a fix) rather than be recorded as a result.
     if (!(err instanceof ActivityFailure)) throw err;
     state.error = describeFailure(err);
+    const failedKind = state.status === ActionStatus.Executing ? AuditEventKind.OperationFailed : AuditEventKind.ActionFailed;
+    auditor.record(failedKind, SYSTEM_ACTOR, { error: { ...state.error } });
     transition(ActionStatus.Failed);
     return await finish();
   }

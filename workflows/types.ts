@@ -54,6 +54,14 @@ export interface ActionRequestInput {
   requestedAt: string;
   /** Where Airlock POSTs the final outcome (signed), if the requester asked for it. */
   callbackUrl?: string;
+  /** The network origin of the request, for the audit trail. */
+  origin?: RequestOrigin;
+}
+
+/** Where a request came from on the network, as the API saw it. */
+export interface RequestOrigin {
+  ip: string;
+  userAgent?: string;
 }
 
 export type PolicyEffect = 'deny' | 'allow' | 'review';

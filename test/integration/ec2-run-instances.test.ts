@@ -14,6 +14,7 @@ import { defaultCatalogue } from '../../operations/catalogue';
 import { ec2RunInstances, runInstancesClientToken } from '../../operations/ec2-run-instances';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import type { ExecuteOperationInput, JsonObject } from '../../workflows/types';
+import { memoryAuditLog } from '../support/audit';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { requiredEnv, TEST_REGION, testAwsSettings } from '../support/test-aws';
 
@@ -60,6 +61,7 @@ beforeAll(async () => {
   const deps = {
     catalogue: defaultCatalogue(),
     aws: testAwsSettings(proxy.endpoint),
+    audit: memoryAuditLog(),
   };
   activities = { ...createExecuteActivities(deps), ...createPreviewActivities(deps) };
 }, 60_000);

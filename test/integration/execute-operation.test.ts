@@ -6,6 +6,7 @@ import { defaultCatalogue } from '../../operations/catalogue';
 import { s3CopyObject } from '../../operations/s3-copy-object';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import type { ExecuteOperationInput, ExecutionResult, JsonObject } from '../../workflows/types';
+import { memoryAuditLog } from '../support/audit';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { failureOf } from '../support/failures';
 import { seedAws } from '../support/seed-aws';
@@ -28,6 +29,7 @@ let s3: S3Client;
 let activities: ReturnType<typeof createExecuteActivities>;
 const logLines: string[] = [];
 let counter = 0;
+const audit = memoryAuditLog();
 
 beforeAll(async () => {
   const motoEndpoint = requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT');
@@ -42,6 +44,7 @@ beforeAll(async () => {
   activities = createExecuteActivities({
     catalogue: defaultCatalogue(),
     aws: { region: REGION, partition: 'aws', endpoint: proxy.endpoint, executorRoleArn: roleArn, baseCredentials: MOTO_BASE_CREDENTIALS },
+    audit,
   });
 }, 60_000);
 
@@ -54,7 +57,8 @@ afterAll(async () => {
 function runExecute(input: ExecuteOperationInput): Promise<ExecutionResult> {
   const logger = new DefaultLogger('TRACE', (entry: LogEntry) => logLines.push(`${entry.message} ${JSON.stringify(entry.meta ?? {})}`));
   const { executeOperation } = activities;
-  return new MockActivityEnvironment({}, { logger }).run<[ExecuteOperationInput], ExecutionResult, typeof executeOperation>(executeOperation, input);
+  // Each call is its own activity, as in a workflow (the credential's audit event id names it).
+  return new MockActivityEnvironment({ activityId: input.actionId }, { logger }).run<[ExecuteOperationInput], ExecutionResult, typeof executeOperation>(executeOperation, input);
 }
 
 function copyInput(params: JsonObject, overrides: Partial<ExecuteOperationInput> = {}): ExecuteOperationInput {
@@ -96,6 +100,33 @@ describe('executeOperation on moto', () => {
       completedAt: expect.any(String),
     });
     expect(Number.isNaN(Date.parse(result.completedAt))).toBe(false);
+  });
+
+  test('records the credential it was issued, by key id and session name, never its secret', async () => {
+    const params = { sourceBucket: SOURCE_BUCKET, sourceKey: SOURCE_KEY, destinationBucket: DESTINATION_BUCKET, destinationKey: 'exports/audited.csv' };
+    const input = copyInput(params);
+    const issuedBefore = proxy.issuedAccessKeyIds().length;
+    await runExecute(input);
+
+    const events = await audit.lineage(input.actionId);
+    const newKeyIds = proxy.issuedAccessKeyIds().slice(issuedBefore);
+    expect(newKeyIds).toHaveLength(1);
+    expect(events).toEqual([
+      expect.objectContaining({
+        kind: 'credential.issued',
+        actor: 'airlock',
+        data: {
+          purpose: 'execute',
+          roleArn,
+          roleSessionName: input.actionId,
+          sourceIdentity: 'etl-bot',
+          accessKeyId: newKeyIds[0],
+          expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        },
+      }),
+    ]);
+    const stored = JSON.stringify(events);
+    for (const secret of proxy.issuedSecrets()) expect(stored).not.toContain(secret);
   });
 
   test('asks STS for a 15-minute session with the exact session policy, source identity and tags', async () => {

@@ -4,6 +4,7 @@ import { createPreviewActivities } from '../../activities/preview';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { copyObjectSessionPolicy } from '../../operations/s3-copy-object';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
+import { memoryAuditLog } from '../support/audit';
 import { failureOf } from '../support/failures';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { putObject, requiredEnv, TEST_REGION, testAwsSettings } from '../support/test-aws';
@@ -22,6 +23,7 @@ describe('previewOperation on moto, through STS', () => {
     ({ previewOperation } = createPreviewActivities({
       catalogue,
       aws: testAwsSettings(proxy.endpoint),
+      audit: memoryAuditLog(),
     }));
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { createPreviewActivities } from '../../activities/preview';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { previewCopyObject, s3CopyObject, type CopyObjectParams, type S3Sender } from '../../operations/s3-copy-object';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
+import { memoryAuditLog } from '../support/audit';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { putObject, requiredEnv, TEST_REGION, testAwsSettings } from '../support/test-aws';
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
   ({ previewOperation } = createPreviewActivities({
     catalogue: defaultCatalogue(),
     aws: testAwsSettings(proxy.endpoint),
+    audit: memoryAuditLog(),
   }));
 });
 

@@ -1,6 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { z } from 'zod';
+import { memoryAuditLog } from '../../support/audit';
 import { failureOf } from '../../support/failures';
 import { createExecuteActivities } from '../../../activities/execute';
 import { Catalogue } from '../../../operations/catalogue';
@@ -73,6 +74,7 @@ function activitiesWith(behaviour: Behaviour, sts = fakeSts()) {
     catalogue,
     aws: { region: 'eu-west-1', partition: 'aws', endpoint: 'http://127.0.0.1:1', executorRoleArn: ROLE_ARN },
     sts: sts.client,
+    audit: memoryAuditLog(),
   });
   return { ...activities, contexts, sts };
 }
@@ -175,6 +177,7 @@ describe('executeOperation', () => {
       catalogue: new Catalogue([s3CopyObject]),
       aws: { region: 'eu-west-1', partition: 'aws:iam::*', executorRoleArn: ROLE_ARN },
       sts: sts.client,
+      audit: memoryAuditLog(),
     });
     const failure = await failureOf(
       executeOperation(

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import type { AuditLog } from '../audit/audit-log';
+import { AuditEventKind, SYSTEM_ACTOR, type RecordAuditEventsInput } from '../workflows/audit-events';
+import type { OneShotSession } from './credentials';
+
+/** The activity the workflow writes its audit events through. Idempotent: stored ids are skipped. */
+export function createAuditActivities(audit: AuditLog) {
+  return {
+    async recordAuditEvents(input: RecordAuditEventsInput): Promise<{ added: number }> {
+      return { added: await audit.append(input.events) };
+    },
+  };
+}
+
+/** What an issued one-shot credential may be known by: never the secret key or session token. */
+export interface IssuedCredential {
+  actionId: string;
+  purpose: 'execute' | 'preview';
+  session: OneShotSession;
+  accessKeyId: string;
+  expiration?: Date;
+}
+
+/**
+ * Records a credential the moment STS issued it, from inside the activity that holds it (the key
+ * id never passes through workflow history). Each attempt issues its own credential, so the event
+ * id names the attempt: a retry records the new credential, a replayed write of the same one is skipped.
+ */
+export async function recordCredentialIssued(audit: AuditLog, issued: IssuedCredential): Promise<void> {
+  await audit.append([
+    {
+      eventId: `${attemptId() ?? `direct/${randomUUID()}`}/credential`,
+      kind: AuditEventKind.CredentialIssued,
+      actionId: issued.actionId,
+      actor: SYSTEM_ACTOR,
+      occurredAt: new Date().toISOString(),
+      data: {
+        purpose: issued.purpose,
+        roleArn: issued.session.roleArn,
+        roleSessionName: issued.session.roleSessionName,
+        sourceIdentity: issued.session.sourceIdentity,
+        accessKeyId: issued.accessKeyId,
+        ...(issued.expiration ? { expiresAt: issued.expiration.toISOString() } : {}),
+      },
+    },
+  ]);
+}
+
+/** `<workflow id>/<run id>/activity/<activity id>/<attempt>` inside an activity; undefined outside one. */
+function attemptId(): string | undefined {
+  let context: Context;
+  try {
+    context = Context.current();
+  } catch {
+    return undefined;
+  }
+  const { workflowExecution, activityId, attempt } = context.info;
+  if (!workflowExecution) return `activity/${activityId}/${attempt}`;
+  return `${workflowExecution.workflowId}/${workflowExecution.runId}/activity/${activityId}/${attempt}`;
+}

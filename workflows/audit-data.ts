@@ -1,0 +1,85 @@
+/**
+ * The data of each workflow audit event, built from workflow state. Explicit field lists, not
+ * spreads: what an auditor reads is decided here, and nothing else slips in.
+ */
+import type {
+  ActionPreview,
+  ActionRequestInput,
+  DecideInput,
+  ExecutionResult,
+  JsonObject,
+  NotificationRecord,
+  PolicyDecision,
+} from './types';
+
+export function requestData(input: ActionRequestInput): JsonObject {
+  return {
+    action: input.action,
+    params: input.params,
+    justification: input.justification,
+    source: input.requester.source,
+    requestedAt: input.requestedAt,
+    ...(input.origin ? { origin: { ...input.origin } } : {}),
+    ...(input.context ? { context: input.context } : {}),
+    ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
+  };
+}
+
+export function previewData(preview: ActionPreview): JsonObject {
+  if ('error' in preview) return { error: { ...preview.error } };
+  return {
+    facts: { ...preview.facts },
+    notes: [...preview.notes],
+    warnings: [...preview.warnings],
+    ...(preview.detail !== undefined ? { detail: preview.detail } : {}),
+  };
+}
+
+export function decisionData(decision: PolicyDecision): JsonObject {
+  const review = decision.review;
+  return {
+    effect: decision.effect,
+    ruleId: decision.ruleId,
+    reason: decision.reason,
+    risk: decision.risk,
+    policyHash: decision.policyHash,
+    ...(review
+      ? {
+          review: {
+            approverGroups: [...review.approverGroups],
+            eligibleApprovers: [...review.eligibleApprovers],
+            quorum: review.quorum,
+            timeoutMs: review.timeoutMs,
+            channels: [...review.channels],
+          },
+        }
+      : {}),
+  };
+}
+
+export function voteData(decision: DecideInput, approvals: number, quorum: number): JsonObject {
+  return {
+    verdict: decision.verdict,
+    channel: decision.channel,
+    ...(decision.comment !== undefined ? { comment: decision.comment } : {}),
+    approvals,
+    quorum,
+  };
+}
+
+export function notificationData(record: NotificationRecord): JsonObject {
+  return {
+    target: record.target,
+    ...(record.ref ? { ref: { channel: record.ref.channel, ts: record.ref.ts } } : {}),
+    ...(record.error ? { error: { ...record.error } } : {}),
+  };
+}
+
+export function resultData(result: ExecutionResult): JsonObject {
+  return {
+    summary: result.summary,
+    outputs: { ...result.outputs },
+    session: { ...result.session },
+    completedAt: result.completedAt,
+  };
+}
