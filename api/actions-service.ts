@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -7,11 +7,14 @@ import {
   type Client,
 } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { canonicalJson } from '../audit/canonical-json';
+import type { AuditLog } from '../audit/audit-log';
 import type { Catalogue } from '../operations/catalogue';
+import { AuditEventKind } from '../workflows/audit-events';
 import { admittedUpdate, cancelUpdate, decideUpdate, PRIVILEGED_ACTION_WORKFLOW, statusQuery } from '../workflows/messages';
 import { ActionAttribute, RequesterAttribute, StatusAttribute } from '../workflows/search-attributes';
 import { ActionStatus, RefusalCode } from '../workflows/types';
-import type { ActionRequestInput, ActionState, DecideInput, JsonObject, Requester } from '../workflows/types';
+import type { ActionRequestInput, ActionState, DecideInput, JsonObject, RequestOrigin, Requester } from '../workflows/types';
 import { idempotentActionId, newActionId } from './action-id';
 import { ApiError, validationError } from './errors';
 import { toApiError } from './temporal-errors';
@@ -24,6 +27,7 @@ export interface SubmitInput {
   requester: Requester;
   idempotencyKey?: string;
   callbackUrl?: string;
+  origin?: RequestOrigin;
 }
 
 export interface SubmitResult {
@@ -56,6 +60,8 @@ export class ActionsService {
     private readonly client: Client,
     private readonly catalogue: Catalogue,
     private readonly taskQueue: string,
+    /** Where refused votes are recorded (accepted ones are recorded by the workflow). */
+    private readonly audit: AuditLog,
     /**
      * How long a call that needs a worker (admission, query, vote, cancel) may wait for one:
      * a new request then answers `evaluating`, a read falls back to history, a vote gets 503.
@@ -83,6 +89,7 @@ export class ActionsService {
       requester: input.requester,
       ...(input.context ? { context: input.context } : {}),
       ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
+      ...(input.origin ? { origin: input.origin } : {}),
       requestedAt: new Date().toISOString(),
     };
     const startOperation = new WithStartWorkflowOperation(PRIVILEGED_ACTION_WORKFLOW, {
@@ -145,7 +152,10 @@ export class ActionsService {
     }
   }
 
-  /** A reviewer's vote; the workflow's validator refuses bad ones without touching history. */
+  /**
+   * A reviewer's vote. The workflow's validator refuses bad ones without touching history, so a
+   * refusal is recorded in the audit trail here (idempotently per update id) before it is answered.
+   */
   async decide(actionId: string, decision: DecideInput, updateId?: string): Promise<ActionState> {
     try {
       const handle = this.client.workflow.getHandle(actionId);
@@ -153,7 +163,35 @@ export class ActionsService {
         handle.executeUpdate(decideUpdate, { args: [decision], ...(updateId ? { updateId } : {}) }),
       );
     } catch (err) {
-      return toApiError(err, actionId);
+      const mapped = mapError(err, actionId);
+      if (mapped instanceof ApiError && VOTE_REFUSAL_CODES.has(mapped.code)) {
+        await this.recordRefusedVote(actionId, decision, mapped, updateId);
+      }
+      throw mapped;
+    }
+  }
+
+  private async recordRefusedVote(actionId: string, decision: DecideInput, refusal: ApiError, updateId?: string): Promise<void> {
+    try {
+      await this.audit.append([
+        {
+          eventId: `${actionId}/refused/${updateId ?? randomUUID()}`,
+          kind: AuditEventKind.VoteRefused,
+          actionId,
+          actor: decision.reviewer,
+          occurredAt: new Date().toISOString(),
+          data: {
+            verdict: decision.verdict,
+            channel: decision.channel,
+            ...(decision.comment !== undefined ? { comment: decision.comment } : {}),
+            code: refusal.code,
+            message: refusal.message,
+          },
+        },
+      ]);
+    } catch {
+      // Nothing changed, but a refusal must not go unrecorded: the caller retries and is refused again.
+      throw new ApiError(503, 'audit_unavailable', 'the audit trail is unavailable; retry');
     }
   }
 
@@ -228,6 +266,19 @@ export class ActionsService {
   }
 }
 
+/** What `toApiError` makes of a Temporal error: an ApiError, or the error itself when it is not one of ours. */
+function mapError(err: unknown, actionId: string): unknown {
+  try {
+    return toApiError(err, actionId);
+  } catch (mapped) {
+    return mapped;
+  }
+}
+
+const VOTE_REFUSAL_CODES: ReadonlySet<string> = new Set(
+  Object.values(RefusalCode).filter((code) => code !== RefusalCode.NotCancellable),
+);
+
 /** The state a just-started action has before any worker has picked it up. */
 function evaluatingState(request: ActionRequestInput): ActionState {
   return { actionId: request.actionId, status: ActionStatus.Evaluating, request, votes: [], updatedAt: request.requestedAt };
@@ -241,15 +292,6 @@ function fingerprint(request: ActionRequestInput): string {
       canonicalJson({ action, params, justification, context: context ?? null, requester: requester.id, callbackUrl: callbackUrl ?? null }),
     )
     .digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Markdown shown in the Temporal UI: who, what, why. */

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { openAuditLog } from '../audit/open-store';
 import { loadConfig } from '../config/load';
 import { loadPrincipalsFile } from '../config/principals';
 import { slackClient } from '../activities/notify/slack/client';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const principals = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE); // maps Slack/Teams users to identities
+  const audit = await openAuditLog(config.AIRLOCK_AUDIT_URL);
   const connection = await Connection.connect({ address: config.AIRLOCK_TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.AIRLOCK_TEMPORAL_NAMESPACE });
   const app = await buildApi({
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
     catalogue: defaultCatalogue(),
     principals,
     taskQueue: config.AIRLOCK_TASK_QUEUE,
+    audit,
     temporalUiUrl: config.AIRLOCK_TEMPORAL_UI_URL,
     bodyLimit: config.AIRLOCK_API_BODY_LIMIT,
     logLevel: config.AIRLOCK_LOG_LEVEL,
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     await app.close();
     await connection.close();
+    await audit.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { WebClient } from '@slack/web-api';
+import type { AuditLog } from '../audit/audit-log';
 import type { LoadedPolicy } from '../policy';
 import { slackInteractionRoutes } from './slack/interactions';
 import type { PrincipalDirectory } from '../config/principals';
@@ -8,6 +9,7 @@ import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
 import { installErrorHandling } from './errors';
 import { actionRoutes } from './routes/actions';
+import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
 
 export interface ApiOptions {
@@ -15,6 +17,8 @@ export interface ApiOptions {
   catalogue: Catalogue;
   principals: PrincipalDirectory;
   taskQueue: string;
+  /** The audit trail: refused votes are written here; auditors read it. */
+  audit: AuditLog;
   temporalUiUrl?: string;
   bodyLimit?: number;
   logLevel?: string;
@@ -42,7 +46,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   installErrorHandling(app);
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415, not a string body
-  const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.admissionTimeoutMs);
+  const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.audit, options.admissionTimeoutMs);
   const view = {
     namespace: options.client.options.namespace,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
@@ -62,5 +66,6 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     view,
     callbackAllowedHosts: options.callbackAllowedHosts ?? [],
   });
+  await app.register(auditRoutes, { audit: options.audit, principals: options.principals });
   return app;
 }

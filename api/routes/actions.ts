@@ -38,6 +38,7 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
       requester: { id: principal.id, source: 'api' },
       ...(idempotencyKey ? { idempotencyKey } : {}),
       ...(body.data.callbackUrl ? { callbackUrl: body.data.callbackUrl } : {}),
+      origin: { ip: request.ip, ...(typeof request.headers['user-agent'] === 'string' ? { userAgent: request.headers['user-agent'].slice(0, 256) } : {}) },
     });
     if (replayed) reply.header('idempotent-replayed', 'true');
     reply.header('location', `/v1/actions/${encodeURIComponent(state.actionId)}`);

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
+import type { AuditLog } from '../../audit/audit-log';
+import { openAuditLog } from '../../audit/open-store';
 import { buildApi } from '../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
 import { slackClient } from '../../activities/notify/slack/client';
@@ -22,6 +26,7 @@ export const TEST_PRINCIPALS: Record<string, PrincipalRole[]> = {
   carol: ['reviewer'],
   mallory: ['reviewer'], // a reviewer in no approver group
   root: ['admin'],
+  audrey: ['auditor'],
 };
 
 export interface HttpResponse {
@@ -54,6 +59,8 @@ export interface Stack {
   client: Client;
   taskQueue: string;
   keys: Record<string, string>;
+  /** The audit trail as the API reads it (the worker writes through its own connection). */
+  audit: AuditLog;
   startWorker(): Promise<void>;
   /** The recording proxy between the worker and moto (use its endpoint for spawned workers too). */
   proxy: RecordingProxy;
@@ -76,6 +83,8 @@ export interface StackOptions {
   /** False: no worker yet (call `startWorker()`), to test what happens while none runs. */
   worker?: boolean;
   admissionTimeoutMs?: number;
+  /** Audit store URL; by default a fresh embedded (SQLite) store in a temp dir. */
+  auditUrl?: string;
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -87,6 +96,11 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   const policy = loadPolicyFile(options.policyFile ?? TEST_POLICY_FILE);
   // The worker's AWS traffic goes through a recording proxy, so tests can see what moto issued.
   const proxy = await startRecordingProxy(requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT'));
+  // Worker and API each open the store, as the two processes do in production.
+  const auditDir = options.auditUrl ? undefined : mkdtempSync(join(tmpdir(), 'airlock-audit-'));
+  const auditUrl = options.auditUrl ?? `sqlite:${join(auditDir ?? '', 'audit.db')}`;
+  const workerAudit = await openAuditLog(auditUrl);
+  const apiAudit = await openAuditLog(auditUrl);
 
   const nativeConnection = await NativeConnection.connect({ address });
   let running: { worker: Worker; done: Promise<void> } | undefined;
@@ -103,6 +117,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
         ...(options.slack ? { slack: { botToken: options.slack.botToken, apiUrl: options.slack.apiUrl } } : {}),
         links: { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' },
         callbacks: { secret: TEST_CALLBACK_SECRET, allowedHosts: ['127.0.0.1'] },
+        audit: workerAudit,
       }),
     });
     running = { worker, done: worker.run() };
@@ -123,6 +138,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     catalogue,
     principals,
     taskQueue,
+    audit: apiAudit,
     logLevel: 'silent',
     temporalUiUrl: 'http://127.0.0.1:8233',
     callbackAllowedHosts: ['127.0.0.1'],
@@ -144,6 +160,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     client,
     taskQueue,
     keys,
+    audit: apiAudit,
     startWorker,
     proxy,
     issuedSecrets: () => proxy.issuedSecrets(),
@@ -175,6 +192,9 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
       await connection.close();
       await nativeConnection.close();
       await proxy.stop();
+      await workerAudit.close();
+      await apiAudit.close();
+      if (auditDir) rmSync(auditDir, { recursive: true, force: true });
     },
   };
 }
