@@ -1,0 +1,21 @@
+import { auditExportBenchmark } from './audit-export';
+
+/** Every benchmark by name: adding one is one line here. `npm run bench -- <name>…` runs some. */
+const BENCHMARKS: Record<string, () => Promise<void>> = {
+  'audit-export': auditExportBenchmark,
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2);
+  const unknown = names.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
+  for (const name of names.length > 0 ? names : Object.keys(BENCHMARKS)) {
+    console.log(`== ${name}`);
+    await BENCHMARKS[name]?.();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});
