@@ -23,7 +23,7 @@ export async function openAuditLog(url: string): Promise<AuditLog> {
   return new AuditLog(await openAuditStore(url));
 }
 
-/** The URL without its password, for messages. */
+/** The URL without its password, for messages: in the userinfo (even with no user) or as `?password=`, which pg also reads. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@').replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
