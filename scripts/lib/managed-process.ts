@@ -39,7 +39,14 @@ export class ManagedProcess {
     name: string,
     command: string,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; cwd?: string; onLine?: (line: string) => void; ownProcessGroup?: boolean } = {},
+    options: {
+      env?: NodeJS.ProcessEnv;
+      cwd?: string;
+      onLine?: (line: string) => void;
+      ownProcessGroup?: boolean;
+      /** Run as this OS user (root only); the child then has no supplementary groups. */
+      user?: { uid: number; gid: number };
+    } = {},
   ): ManagedProcess {
     const child = spawn(command, args, {
       env: options.env ?? process.env,
@@ -47,6 +54,8 @@ export class ManagedProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
       // In its own group a child does not get the terminal's Ctrl-C, so we can stop children in order.
       detached: options.ownProcessGroup ?? false,
+      uid: options.user?.uid,
+      gid: options.user?.gid,
     });
     return new ManagedProcess(name, child, options.onLine);
   }
@@ -64,10 +73,10 @@ export class ManagedProcess {
     return this.recent.slice(-lines).join('\n');
   }
 
-  /** SIGTERM, then SIGKILL after the grace period. */
-  async stop(graceMs = 10_000): Promise<void> {
+  /** `signal` (SIGTERM by default), then SIGKILL after the grace period. */
+  async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (this.exited) return;
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
     await this.exit;
     clearTimeout(timer);

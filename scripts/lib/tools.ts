@@ -20,20 +20,39 @@ function findProjectRoot(start: string): string {
   return dir;
 }
 
-/** Reads .tools/env; environment variables win so a user can point at their own binaries. */
-export function toolPaths(): ToolPaths {
-  const envFile = join(PROJECT_ROOT, '.tools', 'env');
-  const fromFile: Record<string, string> = {};
+function readEnvFile(name: string): Record<string, string> {
+  const envFile = join(PROJECT_ROOT, '.tools', name);
+  const values: Record<string, string> = {};
   if (existsSync(envFile)) {
     for (const line of readFileSync(envFile, 'utf8').split('\n')) {
       const eq = line.indexOf('=');
-      if (eq > 0) fromFile[line.slice(0, eq)] = line.slice(eq + 1).trim();
+      if (eq > 0) values[line.slice(0, eq)] = line.slice(eq + 1).trim();
     }
   }
+  return values;
+}
+
+/** Reads .tools/env; environment variables win so a user can point at their own binaries. */
+export function toolPaths(): ToolPaths {
+  const fromFile = readEnvFile('env');
   const temporalCli = process.env.TEMPORAL_CLI_PATH ?? fromFile.TEMPORAL_CLI_PATH;
   const motoServer = process.env.MOTO_SERVER_PATH ?? fromFile.MOTO_SERVER_PATH;
   if (!temporalCli || !motoServer) {
     throw new Error('Local tools are not installed: run `npm run tools` (scripts/install-tools.sh) first');
   }
   return { temporalCli, motoServer };
+}
+
+/** The PostgreSQL server bin dir (initdb, postgres): $POSTGRES_BIN_DIR, else .tools/postgres.env. */
+export function postgresBinDir(): string {
+  const fromEnv = process.env.POSTGRES_BIN_DIR;
+  const dir = fromEnv || readEnvFile('postgres.env').POSTGRES_BIN_DIR;
+  if (!dir) {
+    throw new Error('PostgreSQL is not set up: run `bash scripts/install-postgres.sh` first (it writes .tools/postgres.env)');
+  }
+  if (!existsSync(join(dir, 'initdb')) || !existsSync(join(dir, 'postgres'))) {
+    const fix = fromEnv ? 'fix or unset POSTGRES_BIN_DIR' : 'run `bash scripts/install-postgres.sh` again';
+    throw new Error(`PostgreSQL bin dir ${dir} has no initdb and postgres: ${fix}`);
+  }
+  return dir;
 }
