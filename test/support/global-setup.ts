@@ -1,17 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startMotoServer } from '../../scripts/lib/moto-server';
+import { startPostgresServer } from '../../scripts/lib/postgres-server';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 import { seedAws } from './seed-aws';
 import { TEST_BUCKETS, TEST_ROLE_NAME } from './test-aws';
 
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
 /**
- * Starts one real Temporal dev server (in memory, headless) and one moto server for the whole
- * integration run, each on a free port. Test files read the addresses from the environment.
+ * Starts one real Temporal dev server (in memory, headless), one moto server and one throwaway
+ * PostgreSQL cluster for the whole integration run, each on a free port. Test files read the
+ * addresses from the environment. An AIRLOCK_TEST_POSTGRES_URL already set is used instead.
  */
 export default async function globalSetup(): Promise<void> {
-  const [temporal, moto] = await Promise.all([startTemporalDevServer({ headless: true }), startMotoServer()]);
-  const { roleArn } = await seedAws(moto.endpoint, { roleName: TEST_ROLE_NAME, buckets: [...TEST_BUCKETS], objects: [] });
-  Object.assign(globalThis, { __airlockTemporal: temporal, __airlockMoto: moto });
-  process.env.AIRLOCK_TEST_TEMPORAL_ADDRESS = temporal.address;
-  process.env.AIRLOCK_TEST_MOTO_ENDPOINT = moto.endpoint;
-  process.env.AIRLOCK_TEST_ROLE_ARN = roleArn;
+  const results = await Promise.allSettled([startTemporalDevServer({ headless: true }), startMotoServer(), startTestPostgres()]);
+  const started = results.flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
+  const [temporal, moto, postgres] = results;
+  try {
+    if (temporal.status === 'rejected') throw temporal.reason;
+    if (moto.status === 'rejected') throw moto.reason;
+    if (postgres.status === 'rejected') throw postgres.reason;
+    const { roleArn } = await seedAws(moto.value.endpoint, { roleName: TEST_ROLE_NAME, buckets: [...TEST_BUCKETS], objects: [] });
+    Object.assign(globalThis, { __airlockTemporal: temporal.value, __airlockMoto: moto.value, __airlockPostgres: postgres.value });
+    process.env.AIRLOCK_TEST_TEMPORAL_ADDRESS = temporal.value.address;
+    process.env.AIRLOCK_TEST_MOTO_ENDPOINT = moto.value.endpoint;
+    process.env.AIRLOCK_TEST_ROLE_ARN = roleArn;
+    if (postgres.value) process.env.AIRLOCK_TEST_POSTGRES_URL = postgres.value.adminUrl;
+  } catch (err) {
+    // Jest runs no teardown when setup fails: stop what did start rather than leave it running.
+    await Promise.allSettled(started.map((server) => server.stop()));
+    throw err;
+  }
+}
+
+/** A fast, throwaway cluster in a fresh temp dir that stop() deletes; none when the URL is given. */
+async function startTestPostgres(): Promise<(Stoppable & { adminUrl: string }) | undefined> {
+  if (process.env.AIRLOCK_TEST_POSTGRES_URL) return undefined;
+  // Under the OS temp dir so that, as root, the postgres OS user can reach it.
+  const dataDir = mkdtempSync(join(tmpdir(), 'airlock-pg-test-'));
+  const removeDir = (): void => rmSync(dataDir, { recursive: true, force: true });
+  try {
+    const server = await startPostgresServer({ dataDir, fast: true });
+    return {
+      adminUrl: server.adminUrl,
+      stop: async () => {
+        await server.stop();
+        removeDir();
+      },
+    };
+  } catch (err) {
+    removeDir();
+    throw err;
+  }
 }

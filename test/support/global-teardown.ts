@@ -4,5 +4,6 @@ interface Stoppable {
 
 export default async function globalTeardown(): Promise<void> {
   const scope = globalThis as unknown as Record<string, Stoppable | undefined>;
-  await Promise.all([scope.__airlockTemporal?.stop(), scope.__airlockMoto?.stop()]);
+  // The PostgreSQL stopper also deletes the cluster's temp dir.
+  await Promise.all([scope.__airlockTemporal?.stop(), scope.__airlockMoto?.stop(), scope.__airlockPostgres?.stop()]);
 }
