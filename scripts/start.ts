@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPolicyFile } from '../policy';
 import { ensureDevPrincipals } from './lib/dev-principals';
+import { startDevPostgres } from './lib/dev-postgres';
 import { ManagedProcess } from './lib/managed-process';
 import { MOTO_BASE_CREDENTIALS, startMotoServer, type MotoServer } from './lib/moto-server';
 import { seedDemoAws } from './lib/seed-demo-aws';
@@ -11,13 +12,17 @@ import { PROJECT_ROOT } from './lib/tools';
 /**
  * `npm start`: the whole stack on one machine with no server to install. Temporal dev server
  * (SQLite under .airlock/, Web UI), a local AWS-compatible server (moto) seeded with demo buckets
- * unless real AWS is configured, then the worker and the API as child processes.
+ * unless real AWS is configured, then the worker and the API as child processes. The audit store
+ * is embedded SQLite, or with `--postgres` a PostgreSQL cluster under .airlock/postgres.
  * Ctrl-C stops them in order: API, worker, then the servers.
  */
 const STATE_DIR = join(PROJECT_ROOT, '.airlock');
 const API_PORT = Number(process.env.AIRLOCK_API_PORT ?? 8080);
 const TEMPORAL_PORT = Number(process.env.AIRLOCK_TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.AIRLOCK_TEMPORAL_UI_PORT ?? TEMPORAL_PORT + 1000);
+const POSTGRES_PORT = Number(process.env.AIRLOCK_POSTGRES_PORT ?? 5433);
+// `npm start --postgres` reaches us as npm_config_postgres; `npm start -- --postgres` as an argument.
+const WANTS_POSTGRES = process.argv.includes('--postgres') || process.env.npm_config_postgres === 'true';
 
 const stoppers: (() => Promise<void>)[] = [];
 const children: ManagedProcess[] = [];
@@ -65,6 +70,7 @@ async function main(): Promise<void> {
     });
     console.log(`[aws] local moto server at ${moto.endpoint} (demo buckets seeded; state is in memory)`);
   }
+  const audit = await auditStore();
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
     AIRLOCK_POLICY_FILE: policyFile,
     AIRLOCK_PRINCIPALS_FILE: process.env.AIRLOCK_PRINCIPALS_FILE ?? principalsFile,
     AIRLOCK_API_PORT: String(API_PORT),
+    AIRLOCK_AUDIT_URL: audit.url,
     ...(uiUrl ? { AIRLOCK_TEMPORAL_UI_URL: uiUrl } : {}),
   };
   const dist = join(PROJECT_ROOT, 'dist');
@@ -114,12 +121,40 @@ async function main(): Promise<void> {
       `  API          http://127.0.0.1:${API_PORT}   (try GET /healthz)`,
       ...(uiUrl ? [`  Temporal UI  ${uiUrl}`] : []),
       `  Temporal     ${temporalAddress}   (state in .airlock/temporal.db)`,
+      `  Audit store  ${audit.summary}`,
       `  API keys     source ${keysFile}${created ? '   (new keys generated)' : ''}`,
       '  Walk-through README.md, "One approval, end to end"',
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
+}
+
+/** AIRLOCK_AUDIT_URL for worker and API: the user's, else PostgreSQL with --postgres, else embedded SQLite. */
+async function auditStore(): Promise<{ url: string; summary: string }> {
+  const given = process.env.AIRLOCK_AUDIT_URL;
+  if (given) {
+    console.log(`[audit] store from AIRLOCK_AUDIT_URL${WANTS_POSTGRES ? ' (so --postgres starts no server)' : ''}`);
+    return { url: given, summary: 'AIRLOCK_AUDIT_URL' };
+  }
+  if (WANTS_POSTGRES) {
+    const { server, url } = await startDevPostgres({
+      dataDir: join(STATE_DIR, 'postgres'),
+      port: POSTGRES_PORT,
+      // Its routine LOG lines are noise here; warnings and errors are not.
+      onLine: (line) => {
+        if (/\b(WARNING|ERROR|FATAL|PANIC):/.test(line)) console.log(`[postgres] ${line}`);
+      },
+      ownProcessGroup: true,
+    });
+    children.push(server.process);
+    stoppers.push(() => server.stop());
+    const moved = server.port === POSTGRES_PORT ? '' : ` (port ${POSTGRES_PORT} was taken)`;
+    console.log(`[audit] PostgreSQL at ${url}${moved}`);
+    return { url, summary: `${url}   (data in .airlock/postgres)` };
+  }
+  console.log('[audit] embedded store .airlock/audit.db');
+  return { url: `sqlite:${join(STATE_DIR, 'audit.db')}`, summary: 'embedded, .airlock/audit.db' };
 }
 
 async function waitForHealthy(url: string, api: ManagedProcess): Promise<void> {
