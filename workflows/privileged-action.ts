@@ -83,9 +83,10 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   );
 
   setHandler(statusQuery, () => state);
+  // Admission is answered once the request and the policy decision are on record.
   setHandler(admittedUpdate, async () => {
     await condition(() => state.status !== ActionStatus.Evaluating);
-    return state;
+    return auditor.after(state);
   });
   // A vote or cancel is answered once it is on record in the audit trail.
   setHandler(decideUpdate, (decision) => auditor.after(recordVote(decision)), {
