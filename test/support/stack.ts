@@ -6,8 +6,9 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
-import type { AuditLog } from '../../audit/audit-log';
-import { openAuditLog } from '../../audit/open-store';
+import { AuditLog } from '../../audit/audit-log';
+import { openAuditLog, openAuditStore } from '../../audit/open-store';
+import type { AuditStore } from '../../audit/store';
 import { buildApi } from '../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
 import { slackClient } from '../../activities/notify/slack/client';
@@ -85,6 +86,8 @@ export interface StackOptions {
   admissionTimeoutMs?: number;
   /** Audit store URL; by default a fresh embedded (SQLite) store in a temp dir. */
   auditUrl?: string;
+  /** Wraps the worker's audit store, e.g. to inject failures. */
+  wrapWorkerAuditStore?: (store: AuditStore) => AuditStore;
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -99,7 +102,8 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   // Worker and API each open the store, as the two processes do in production.
   const auditDir = options.auditUrl ? undefined : mkdtempSync(join(tmpdir(), 'airlock-audit-'));
   const auditUrl = options.auditUrl ?? `sqlite:${join(auditDir ?? '', 'audit.db')}`;
-  const workerAudit = await openAuditLog(auditUrl);
+  const workerStore = await openAuditStore(auditUrl);
+  const workerAudit = new AuditLog(options.wrapWorkerAuditStore ? options.wrapWorkerAuditStore(workerStore) : workerStore);
   const apiAudit = await openAuditLog(auditUrl);
 
   const nativeConnection = await NativeConnection.connect({ address });

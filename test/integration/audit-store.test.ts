@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { AuditLog } from '../../audit/audit-log';
+import { openAuditLog } from '../../audit/open-store';
+import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { AuditEventKind, type AuditEventInput } from '../../workflows/audit-events';
+import { freshStore, STORE_KINDS, type StoreUnderTest } from '../support/audit-stores';
+
+/** The same behaviour on both stores: one schema, one code path above the store interface. */
+describe.each(STORE_KINDS)('audit store (%s)', (kind) => {
+  let store: StoreUnderTest;
+  let audit: AuditLog;
+
+  beforeEach(async () => {
+    store = await freshStore(kind);
+    audit = await openAuditLog(store.url);
+  });
+  afterEach(async () => {
+    await audit?.close();
+    await store?.cleanup();
+  });
+
+  function event(n: number, overrides: Partial<AuditEventInput> = {}): AuditEventInput {
+    return {
+      eventId: `act-${n % 3}/run/${n}`,
+      kind: AuditEventKind.VoteRecorded,
+      actionId: `act-${n % 3}`,
+      actor: n % 2 === 0 ? 'bob' : 'carol',
+      occurredAt: new Date(Date.UTC(2026, 10, 22, 10, 0, n)).toISOString(),
+      data: { n, comment: `vote ${n} ✓` },
+      ...overrides,
+    };
+  }
+
+  async function seqs(): Promise<number[]> {
+    const found: number[] = [];
+    for await (const row of audit.rows()) found.push(row.seq);
+    return found;
+  }
+
+  test('appends in order, each event sealed onto the last, and verifies', async () => {
+    expect(await audit.append([event(1), event(2)])).toBe(2);
+    expect(await audit.append([event(3)])).toBe(1);
+    const records = [];
+    for await (const record of audit.records()) records.push(record);
+    expect(records.map((record) => [record.seq, record.eventId])).toEqual([
+      [1, 'act-1/run/1'],
+      [2, 'act-2/run/2'],
+      [3, 'act-0/run/3'],
+    ]);
+    expect(records[0]?.data).toEqual({ n: 1, comment: 'vote 1 ✓' });
+    expect(records[1]?.prevHash).toBe(records[0]?.hash);
+    expect(await audit.verify()).toEqual({ ok: true, checked: 3, head: { seq: 3, hash: records[2]?.hash } });
+  });
+
+  test('an event id already stored is skipped: in one batch, across batches and across connections', async () => {
+    expect(await audit.append([event(1), event(1), event(2)])).toBe(2);
+    expect(await audit.append([event(2), event(3)])).toBe(1);
+    const second = await openAuditLog(store.url);
+    try {
+      expect(await second.append([event(3, { data: { n: 99 } }), event(1)])).toBe(0);
+    } finally {
+      await second.close();
+    }
+    expect(await seqs()).toEqual([1, 2, 3]);
+    expect((await audit.lineage('act-0'))[0]?.data).toEqual({ n: 3, comment: 'vote 3 ✓' }); // the first write stands
+  });
+
+  test('writers in separate processes interleave into one unbroken chain', async () => {
+    const writers = ['alpha', 'beta', 'gamma'].map((name) => appendFromChildProcess(store.url, name, 60));
+    await Promise.all(writers);
+    expect(await seqs()).toEqual(Array.from({ length: 180 }, (_, index) => index + 1));
+    const report = await audit.verify();
+    expect(report).toMatchObject({ ok: true, checked: 180 });
+    const writersSeen = new Set<string>();
+    for await (const record of audit.records()) writersSeen.add(record.actor);
+    expect([...writersSeen].sort()).toEqual(['alpha', 'beta', 'gamma']);
+  });
+
+  test('reads filter by action, actor and time, in chain order, page by page', async () => {
+    await audit.append(Array.from({ length: 12 }, (_, index) => event(index + 1)));
+    const read = async (filter: Parameters<AuditLog['records']>[0], pageSize = 2) => {
+      const found: number[] = [];
+      for await (const record of audit.records(filter, pageSize)) found.push(record.data.n as number);
+      return found;
+    };
+    expect(await read({ actionId: 'act-1' })).toEqual([1, 4, 7, 10]);
+    expect(await read({ actor: 'bob' })).toEqual([2, 4, 6, 8, 10, 12]);
+    expect(await read({ from: event(5).occurredAt, to: event(8).occurredAt })).toEqual([5, 6, 7]);
+    expect(await read({ actionId: 'act-2', actor: 'bob', from: event(3).occurredAt }, 1)).toEqual([8]);
+    expect(await read({ actionId: 'act-9' })).toEqual([]);
+    expect((await audit.lineage('act-0')).map((record) => record.data.n)).toEqual([3, 6, 9, 12]);
+  });
+
+  test('the store itself refuses UPDATE and DELETE', async () => {
+    await audit.append([event(1), event(2)]);
+    const raw = await store.raw();
+    try {
+      await expect(raw.run(`UPDATE audit_events SET actor = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+      await expect(raw.run('DELETE FROM audit_events WHERE seq = 2')).rejects.toThrow(/append-only/);
+    } finally {
+      await raw.close();
+    }
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 2 });
+  });
+
+  test('editing one row in the database makes verify fail at that row', async () => {
+    await audit.append(Array.from({ length: 6 }, (_, index) => event(index + 1)));
+    await tamper(`UPDATE audit_events SET data = '{"comment":"approved","n":4}' WHERE seq = 4`);
+    expect(await audit.verify()).toMatchObject({ ok: false, checked: 3, head: { seq: 3 }, firstBreak: { seq: 4, reason: 'hash_mismatch' } });
+  });
+
+  test('deleting one row in the database makes verify fail at that row', async () => {
+    await audit.append(Array.from({ length: 6 }, (_, index) => event(index + 1)));
+    await tamper('DELETE FROM audit_events WHERE seq = 5');
+    expect(await audit.verify()).toMatchObject({ ok: false, checked: 4, firstBreak: { seq: 5, reason: 'missing' } });
+  });
+
+  test('after tampering, appends go on and the break is still reported', async () => {
+    await audit.append([event(1), event(2), event(3)]);
+    await tamper(`UPDATE audit_events SET actor = 'mallory' WHERE seq = 2`);
+    await audit.append([event(4)]);
+    expect(await audit.verify()).toMatchObject({ ok: false, firstBreak: { seq: 2, reason: 'hash_mismatch' } });
+  });
+
+  async function tamper(sql: string): Promise<void> {
+    const raw = await store.raw();
+    try {
+      await raw.disableTriggers();
+      await raw.run(sql);
+    } finally {
+      await raw.close();
+    }
+  }
+});
+
+/** Appends `count` events one at a time from a separate Node process (the built store code in dist/). */
+function appendFromChildProcess(url: string, writer: string, count: number): Promise<void> {
+  const script = `
+    const { openAuditLog } = require(${JSON.stringify(join(PROJECT_ROOT, 'dist', 'audit', 'open-store.js'))});
+    (async () => {
+      const audit = await openAuditLog(process.argv[1]);
+      for (let n = 1; n <= ${count}; n += 1) {
+        await audit.append([{ eventId: '${writer}/' + n, kind: 'vote.recorded', actionId: 'act-${writer}', actor: '${writer}',
+          occurredAt: new Date().toISOString(), data: { n } }]);
+      }
+      await audit.close();
+    })().catch((err) => { console.error(err); process.exit(1); });`;
+  return new Promise((resolveRun, rejectRun) => {
+    const child = spawn(process.execPath, ['-e', script, url], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => (code === 0 ? resolveRun() : rejectRun(new Error(`writer ${writer} exited ${code}: ${stderr}`))));
+  });
+}
