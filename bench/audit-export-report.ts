@@ -71,14 +71,17 @@ export function exportMarkdown(results: AuditExportResults): string {
   return `## Audit export: ${count(results.events)} events
 
 Does \`GET /v1/audit\` stream the trail without loading it all in memory? \`bench/audit-export.ts\`
-seeds a fresh store with ${count(results.events)} events (${count(results.actions)} actions, ten kinds,
+seeds a fresh store with ${count(results.events)} events (${count(results.actions)} actions, nine kinds,
 data of a few hundred bytes such as a \`request.received\` with its params) through
 \`AuditLog.append\`, ${count(results.batch)} per call. A child process then serves the real route
 (\`installErrorHandling\` + \`auditRoutes\`, auditor key) and the benchmark reads the export
 incrementally, checking every line arrives in seq order. RSS is the child's: *before* after a
-forced GC, *peak* is its lifetime maximum (getrusage) read after the export; *growth ÷ size* near
-or above 1 means the export was held in memory. The *buffered* row is a contrast route in the same
-child that collects every record into an array before answering.
+forced GC, *peak* is its lifetime maximum (getrusage) read after the export, *growth ÷ size* is
+peak minus before over the export's bytes. The *buffered* row is a contrast route in the same
+child that collects every record into an array before answering. SQLite runs with its production
+settings (WAL, \`synchronous=FULL\`); PostgreSQL is a private cluster on the same machine started by
+\`scripts/lib/postgres-server.ts\` in its fast mode (fsync off), so its seeding rate is an upper
+bound, and \`PostgresAuditStore.append\` makes two round trips per event (id check, insert).
 
 Machine: ${describeMachine(results.machine)}.
 

@@ -7,6 +7,7 @@ import { exportMarkdown, exportTable, type AuditExportResults, type ExportResult
 import { seedAuditLog, type SeedResult } from './lib/audit-events';
 import { EXPORT_PATHS, type ExportMode } from './lib/export-protocol';
 import { startExportServer } from './lib/export-server-process';
+import { withBenchPostgres } from './lib/bench-postgres';
 import { describeMachine, machine, writeDocSection, writeResults } from './lib/publish';
 import { readExport } from './lib/stream-export';
 import { count } from './lib/table';
@@ -36,6 +37,7 @@ const SQLITE_EXPORTS: ExportScenario[] = [
   { mode: 'streaming', oldSpaceMiB: 32 },
   { mode: 'buffered' },
 ];
+const POSTGRES_EXPORTS: ExportScenario[] = [{ mode: 'streaming' }];
 
 export async function auditExportBenchmark(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-audit-'));
@@ -44,6 +46,13 @@ export async function auditExportBenchmark(): Promise<void> {
     const stores: StoreResult[] = [];
     const skipped: string[] = [];
     stores.push(await benchStore('sqlite', `sqlite:${join(dir, 'audit.db')}`, SQLITE_EXPORTS, key));
+    const postgres = await withBenchPostgres((url) => benchStore('postgres', url, POSTGRES_EXPORTS, key));
+    if ('result' in postgres) {
+      stores.push(postgres.result);
+    } else {
+      skipped.push(`postgres: ${postgres.skipped}`);
+      console.log(`postgres: row skipped: ${postgres.skipped}`);
+    }
 
     const results: AuditExportResults = { benchmark: NAME, machine: machine(), events: EVENTS, actions: ACTIONS, batch: BATCH, stores, skipped };
     console.log(`\n${describeMachine(results.machine)}\n\n${exportTable(results)}\n`);
