@@ -163,7 +163,7 @@ export class ActionsService {
         handle.executeUpdate(decideUpdate, { args: [decision], ...(updateId ? { updateId } : {}) }),
       );
     } catch (err) {
-      const mapped = mapError(err, actionId);
+      const mapped = await this.closedNotMissing(mapError(err, actionId), actionId, RefusalCode.ActionClosed);
       if (mapped instanceof ApiError && VOTE_REFUSAL_CODES.has(mapped.code)) {
         await this.recordRefusedVote(actionId, decision, mapped, updateId);
       }
@@ -200,8 +200,23 @@ export class ActionsService {
       const handle = this.client.workflow.getHandle(actionId);
       return await this.withinDeadline(() => handle.executeUpdate(cancelUpdate, { args: [{ by, ...(reason ? { reason } : {}) }] }));
     } catch (err) {
-      return toApiError(err, actionId, RefusalCode.NotCancellable);
+      throw await this.closedNotMissing(mapError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable);
     }
+  }
+
+  /**
+   * An Update that races the workflow's completion can come back as NOT_FOUND. If the workflow
+   * exists it has closed: say so (409), not that the action is unknown (404).
+   */
+  private async closedNotMissing(mapped: unknown, actionId: string, closedCode: RefusalCode): Promise<unknown> {
+    if (!(mapped instanceof ApiError) || mapped.code !== 'action_not_found') return mapped;
+    try {
+      const description = await this.client.workflow.getHandle(actionId).describe();
+      if (description.status.name !== 'RUNNING') return new ApiError(409, closedCode, 'the action has already finished');
+    } catch {
+      // Really not found (or Temporal unreachable): the 404 stands.
+    }
+    return mapped;
   }
 
   /**
@@ -267,9 +282,9 @@ export class ActionsService {
 }
 
 /** What `toApiError` makes of a Temporal error: an ApiError, or the error itself when it is not one of ours. */
-function mapError(err: unknown, actionId: string): unknown {
+function mapError(err: unknown, actionId: string, closedCode?: RefusalCode): unknown {
   try {
-    return toApiError(err, actionId);
+    return toApiError(err, actionId, closedCode);
   } catch (mapped) {
     return mapped;
   }

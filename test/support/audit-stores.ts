@@ -37,7 +37,15 @@ async function freshSqliteStore(): Promise<StoreUnderTest> {
       const db = new Database(file);
       db.pragma('busy_timeout = 10000');
       return {
-        run: async (sql) => void db.exec(sql),
+        run: async (sql) => {
+          try {
+            db.exec(sql);
+          } catch (err) {
+            // The native module is loaded once per jest process, so its SqliteError may come from
+            // another test file's realm, where jest's toThrow does not see an Error.
+            throw new Error((err as Error).message);
+          }
+        },
         disableTriggers: async () => void db.exec('DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;'),
         close: async () => void db.close(),
       };
