@@ -36,8 +36,8 @@ export class AuditLog {
   /** Appends events in order; events already stored (same id) are skipped. Returns how many were new. */
   append(events: AuditEventInput[]): Promise<number> {
     if (events.length === 0) return Promise.resolve(0);
-    const recordedAt = this.clock().toISOString();
-    return this.store.append(events, (event, head) => sealEvent(event, head, recordedAt));
+    // Stamped inside the store's lock, so recordedAt never goes backwards as seq goes up.
+    return this.store.append(events, (event, head) => sealEvent(event, head, this.clock().toISOString()));
   }
 
   /** Stored rows matching the filter, in chain order, fetched a page at a time. */

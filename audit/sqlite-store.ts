@@ -42,7 +42,9 @@ export class SqliteAuditStore implements AuditStore {
     this.db.pragma('busy_timeout = 10000'); // wait for another process's write instead of failing
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL'); // an acknowledged audit event survives a power cut
-    this.db.transaction(() => SCHEMA.forEach((sql) => this.db.exec(sql))).immediate();
+    // Created once; an existing table is left as it is (no write at open, no quiet repair).
+    const present = this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'`).get();
+    if (!present) this.db.transaction(() => SCHEMA.forEach((sql) => this.db.exec(sql))).immediate();
 
     const byId = this.db.prepare<[string], { seq: number }>('SELECT seq FROM audit_events WHERE event_id = ?');
     const head = this.db.prepare<[], ChainHead>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1');

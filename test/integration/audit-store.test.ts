@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import type { AuditLog } from '../../audit/audit-log';
 import { openAuditLog } from '../../audit/open-store';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
@@ -153,3 +154,37 @@ function appendFromChildProcess(url: string, writer: string, count: number): Pro
     child.on('exit', (code) => (code === 0 ? resolveRun() : rejectRun(new Error(`writer ${writer} exited ${code}: ${stderr}`))));
   });
 }
+
+describe('audit store on PostgreSQL with a least-privilege role', () => {
+  test('a role that may only SELECT and INSERT can append and read, and can neither change rows nor switch the triggers off', async () => {
+    const store = await freshStore('postgres');
+    const owner = await openAuditLog(store.url); // creates the schema as the owner
+    await owner.close();
+    const role = `audit_writer_${Math.random().toString(16).slice(2, 10)}`;
+    const raw = await store.raw();
+    try {
+      await raw.run(`CREATE ROLE ${role} LOGIN; GRANT SELECT, INSERT ON audit_events TO ${role}`);
+    } finally {
+      await raw.close();
+    }
+    const url = new URL(store.url);
+    url.username = role;
+    const writer = await openAuditLog(url.toString());
+    try {
+      const event = { eventId: 'least/1', kind: AuditEventKind.RequestReceived, actionId: 'act-least', actor: 'etl-bot', occurredAt: new Date().toISOString(), data: {} };
+      expect(await writer.append([event])).toBe(1);
+      expect(await writer.verify()).toMatchObject({ ok: true, checked: 1 });
+    } finally {
+      await writer.close();
+    }
+    const asRole = new Client({ connectionString: url.toString() });
+    await asRole.connect();
+    try {
+      await expect(asRole.query('ALTER TABLE audit_events DISABLE TRIGGER USER')).rejects.toThrow(/must be owner/);
+      await expect(asRole.query(`UPDATE audit_events SET actor = 'mallory'`)).rejects.toThrow(/permission denied/);
+      await expect(asRole.query('DELETE FROM audit_events')).rejects.toThrow(/permission denied/);
+    } finally {
+      await asRole.end();
+    }
+  });
+});
