@@ -81,7 +81,7 @@ peak minus before over the export's bytes. The *buffered* row is a contrast rout
 child that collects every record into an array before answering. SQLite runs with its production
 settings (WAL, \`synchronous=FULL\`); PostgreSQL is a private cluster on the same machine started by
 \`scripts/lib/postgres-server.ts\` in its fast mode (fsync off), so its seeding rate is an upper
-bound, and \`PostgresAuditStore.append\` makes two round trips per event (id check, insert).
+bound. \`PostgresAuditStore.append\` checks a batch's ids in one query and inserts it in multi-row statements.
 
 Machine: ${describeMachine(results.machine)}.
 
