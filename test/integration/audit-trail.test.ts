@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { AuditStore } from '../../audit/store';
 import { fetchHistory } from '../support/history';
@@ -139,6 +141,46 @@ describe.each(STORE_KINDS)('audit trail (%s store)', (kind) => {
     expect(cancelEvents.map((event) => event.kind)).toEqual([...reviewed, 'action.cancelled']);
     expect(cancelEvents.at(-1)).toMatchObject({ actor: 'etl-bot', data: { from: 'pending_review', reason: 'no longer needed' } });
     expect((await finalLineage(expired)).map((event) => event.kind)).toEqual([...reviewed, 'action.expired']);
+  });
+
+  test('a failed operation and the requester callback are on record', async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolveListen) => receiver.listen(0, '127.0.0.1', resolveListen));
+    try {
+      const port = (receiver.address() as AddressInfo).port;
+      const missingSource = {
+        action: 's3.copyObject',
+        params: { sourceBucket: 'airlock-src', sourceKey: `src/missing-${randomUUID()}.csv`, destinationBucket: 'airlock-scratch', destinationKey: `failed/${randomUUID()}.csv` },
+        justification: 'Scratch copy of an object that is not there',
+        callbackUrl: `http://127.0.0.1:${port}/airlock`,
+      };
+      const id = await submit('etl-bot', missingSource);
+      const events = await finalLineage(id);
+      expect(events.map((event) => event.kind)).toEqual([
+        'request.received',
+        'credential.issued',
+        'preview.completed',
+        'policy.decided',
+        'action.approved',
+        'execution.started',
+        'credential.issued',
+        'operation.failed',
+        'notification.sent',
+      ]);
+      expect(events[7]?.data).toMatchObject({ error: { type: expect.stringMatching(/NoSuchKey|NotFound/) } });
+      expect(events[8]?.data).toEqual({ target: 'callback' });
+      expect(received).toHaveLength(1);
+    } finally {
+      await new Promise((resolveClose) => receiver.close(resolveClose));
+    }
   });
 
   test('the export streams JSON lines, filtered by action, actor and time, with no secret in them', async () => {
