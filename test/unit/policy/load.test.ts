@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatPath, loadPolicyFile, parsePolicy, PolicyFileError } from '../../../policy';
@@ -76,7 +76,7 @@ describe('parsePolicy: hash', () => {
   });
 
   test('loadPolicyFile hashes the file bytes, matching parsePolicy of the same text', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'airlock-policy-'));
+    const dir = tempDir();
     const file = join(dir, 'policy.yaml');
     writeFileSync(file, VALID);
     const loaded = loadPolicyFile(file);
@@ -208,7 +208,7 @@ describe('parsePolicy: errors name file, line and field', () => {
   });
 
   test('loadPolicyFile names the path, including when it cannot read it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'airlock-policy-'));
+    const dir = tempDir();
     const file = join(dir, 'broken.yaml');
     writeFileSync(file, withLine(21, '      quorum: 0'));
     expect(() => loadPolicyFile(file)).toThrow(`${file}:21: rules[1].review.quorum: must be at least 1`);
@@ -225,3 +225,13 @@ describe('formatPath', () => {
     expect(formatPath([])).toBe('');
   });
 });
+
+/** A temp dir removed after the test. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-policy-'));
+  afterEachCleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const afterEachCleanups: (() => void)[] = [];
+afterEach(() => afterEachCleanups.splice(0).forEach((cleanup) => cleanup()));
