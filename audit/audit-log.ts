@@ -4,18 +4,7 @@ import { ChainVerifier, sealEvent, type AuditRow, type VerifyReport } from './ch
 import type { AuditFilter, AuditStore } from './store';
 
 /** One audit event as readers get it: the stored row with its data parsed. */
-export interface AuditRecord {
-  seq: number;
-  eventId: string;
-  kind: string;
-  actionId: string;
-  actor: string;
-  occurredAt: string;
-  recordedAt: string;
-  data: JsonObject;
-  prevHash: string;
-  hash: string;
-}
+export type AuditRecord = Omit<AuditRow, 'dataJson'> & { data: JsonObject };
 
 /** Rows per query when reading: memory stays flat however many events match. */
 export const AUDIT_PAGE_SIZE = 500;

@@ -1,23 +1,12 @@
 import { Pool, type PoolClient } from 'pg';
 import type { AuditEventInput } from '../workflows/audit-events';
 import type { AuditRow, ChainHead } from './chain';
-import { APPEND_ONLY_MESSAGE, INDEXES, INSERT_COLUMNS, pageQuery } from './sql';
+import { APPEND_ONLY_MESSAGE, createTableSql, INDEXES, INSERT_COLUMNS, pageQuery } from './sql';
 import type { AuditFilter, AuditStore, SealEvent } from './store';
 
 /** Same table, indexes and append-only rule as the SQLite store, in PostgreSQL's dialect. */
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS audit_events (
-     seq BIGINT PRIMARY KEY,
-     event_id TEXT NOT NULL UNIQUE,
-     kind TEXT NOT NULL,
-     action_id TEXT NOT NULL,
-     actor TEXT NOT NULL,
-     occurred_at TEXT NOT NULL,
-     recorded_at TEXT NOT NULL,
-     data TEXT NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   )`,
+  createTableSql('BIGINT'),
   ...INDEXES,
   `CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN RAISE EXCEPTION '${APPEND_ONLY_MESSAGE}'; END $$`,

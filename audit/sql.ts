@@ -9,6 +9,22 @@ export const ROW_COLUMNS =
 
 export const INSERT_COLUMNS = 'seq, event_id, kind, action_id, actor, occurred_at, recorded_at, data, prev_hash, hash';
 
+/** The one table both stores create; only the integer type of `seq` is spelled per dialect. */
+export function createTableSql(seqType: 'INTEGER' | 'BIGINT'): string {
+  return `CREATE TABLE IF NOT EXISTS audit_events (
+     seq ${seqType} PRIMARY KEY,
+     event_id TEXT NOT NULL UNIQUE,
+     kind TEXT NOT NULL,
+     action_id TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     occurred_at TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
+     data TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   )`;
+}
+
 /** The indexes both stores create: lineage by action, export by actor or time. */
 export const INDEXES = [
   'CREATE INDEX IF NOT EXISTS audit_events_action ON audit_events (action_id, seq)',

@@ -3,22 +3,12 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEventInput } from '../workflows/audit-events';
 import type { AuditRow, ChainHead } from './chain';
-import { APPEND_ONLY_MESSAGE, INDEXES, INSERT_COLUMNS, pageQuery } from './sql';
+import { APPEND_ONLY_MESSAGE, createTableSql, INDEXES, INSERT_COLUMNS, pageQuery } from './sql';
 import type { AuditFilter, AuditStore, SealEvent } from './store';
 
 const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS audit_events (
-     seq INTEGER PRIMARY KEY,
-     event_id TEXT NOT NULL UNIQUE,
-     kind TEXT NOT NULL,
-     action_id TEXT NOT NULL,
-     actor TEXT NOT NULL,
-     occurred_at TEXT NOT NULL,
-     recorded_at TEXT NOT NULL,
-     data TEXT NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   )`,
+  // INTEGER PRIMARY KEY: seq is the rowid.
+  createTableSql('INTEGER'),
   ...INDEXES,
   `CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events
      BEGIN SELECT RAISE(ABORT, '${APPEND_ONLY_MESSAGE}'); END`,
