@@ -15,7 +15,8 @@ export interface AuditFilter {
 export type SealEvent = (event: AuditEventInput, head: ChainHead | undefined) => AuditRow;
 
 /**
- * The small interface both stores (embedded SQLite, PostgreSQL) implement, with the same schema:
+ * The small interface both stores (embedded SQLite, PostgreSQL) implement, with the same schema
+ * (`createTableSql` and `INDEXES` in sql.ts, plus triggers that refuse UPDATE and DELETE):
  * everything else (hashing, verifying, exporting) is one code path above it (AuditLog).
  */
 export interface AuditStore {
@@ -30,11 +31,3 @@ export interface AuditStore {
   page(filter: AuditFilter, afterSeq: number, limit: number): Promise<AuditRow[]>;
   close(): Promise<void>;
 }
-
-/**
- * The schema, in words, that both stores create (see each store's DDL):
- * `audit_events(seq PK, event_id UNIQUE, kind, action_id, actor, occurred_at, recorded_at, data,
- * prev_hash, hash)`, indexes on (action_id, seq), (actor, seq) and (occurred_at), and triggers
- * that refuse UPDATE and DELETE: the application can only append.
- */
-export const AUDIT_TABLE = 'audit_events';

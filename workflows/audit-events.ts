@@ -28,8 +28,6 @@ export const AuditEventKind = {
 } as const;
 export type AuditEventKind = (typeof AuditEventKind)[keyof typeof AuditEventKind];
 
-export const AUDIT_EVENT_KINDS: readonly AuditEventKind[] = Object.values(AuditEventKind);
-
 /** The actor of events Airlock itself causes (a timeout, a notification, an issued credential). */
 export const SYSTEM_ACTOR = 'airlock';
 /** The actor of policy decisions. */

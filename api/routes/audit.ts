@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AuditLog } from '../../audit/audit-log';
+import { AUDIT_PAGE_SIZE, type AuditLog } from '../../audit/audit-log';
 import type { AuditFilter } from '../../audit/store';
 import type { PrincipalDirectory } from '../../config/principals';
 import { ACTION_ID_PATTERN } from '../action-id';
@@ -69,7 +69,7 @@ async function* jsonLines(audit: AuditLog, filter: AuditFilter): AsyncGenerator<
   for await (const record of audit.records(filter)) {
     chunk += `${JSON.stringify(record)}\n`;
     lines += 1;
-    if (lines % 500 === 0) {
+    if (lines % AUDIT_PAGE_SIZE === 0) {
       yield chunk;
       chunk = '';
     }
