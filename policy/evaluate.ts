@@ -2,6 +2,7 @@ import type { JsonObject, JsonValue, PolicyDecision, PolicyEffect, Requester, Ri
 import { parseDuration } from './duration';
 import { membersOfGroups } from './identities';
 import {
+  DEFAULT_REVIEW_TIMEOUT,
   DEFAULT_RULE_ID,
   REQUESTER_GROUP_PREFIX,
   type LoadedPolicy,
@@ -21,7 +22,6 @@ export interface EvaluationRequest {
 }
 
 const DEFAULT_RISK: Record<PolicyEffect, Risk> = { allow: 'low', review: 'medium', deny: 'high' };
-const DEFAULT_TIMEOUT = '24h';
 const DEFAULT_CHANNELS: readonly string[] = ['api'];
 const NO_MATCH_REASON = 'No rule matched';
 
@@ -32,6 +32,9 @@ interface CompiledReview {
   quorum: number;
   timeoutMs: number;
   channels: readonly string[];
+  /** Sorted longest first, so reminders come in time order. */
+  remindBeforeMs: readonly number[];
+  escalation?: { afterMs: number; approverGroups: readonly string[]; pool: readonly string[]; channels: readonly string[] };
 }
 
 interface CompiledOutcome {
@@ -127,6 +130,17 @@ function decide(outcome: CompiledOutcome, requesterId: string, policyHash: strin
       quorum: review.quorum,
       timeoutMs: review.timeoutMs,
       channels: [...review.channels],
+      ...(review.remindBeforeMs.length > 0 ? { remindBeforeMs: [...review.remindBeforeMs] } : {}),
+      ...(review.escalation
+        ? {
+            escalation: {
+              afterMs: review.escalation.afterMs,
+              approverGroups: [...review.escalation.approverGroups],
+              eligibleApprovers: review.escalation.pool.filter((id) => id !== requesterId),
+              channels: [...review.escalation.channels],
+            },
+          }
+        : {}),
     },
   };
 }
@@ -135,13 +149,32 @@ function compile(document: PolicyDocument): CompiledPolicy {
   const cached = compiledPolicies.get(document);
   if (cached) return cached;
 
-  const compileReview = (review: ReviewSpec): CompiledReview => ({
-    approverGroups: review.approvers,
-    pool: membersOfGroups(document, review.approvers),
-    quorum: review.quorum ?? 1,
-    timeoutMs: parseDuration(review.timeout ?? document.defaults?.review?.timeout ?? DEFAULT_TIMEOUT),
-    channels: review.channels ?? document.defaults?.review?.channels ?? DEFAULT_CHANNELS,
-  });
+  const compileReview = (review: ReviewSpec): CompiledReview => {
+    const timeoutMs = parseDuration(review.timeout ?? document.defaults?.review?.timeout ?? DEFAULT_REVIEW_TIMEOUT);
+    const channels = review.channels ?? document.defaults?.review?.channels ?? DEFAULT_CHANNELS;
+    const escalation = review.escalation;
+    return {
+      approverGroups: review.approvers,
+      pool: membersOfGroups(document, review.approvers),
+      quorum: review.quorum ?? 1,
+      timeoutMs,
+      channels,
+      // Loading refuses a review's own reminders outside its window; a default one that does not fit is skipped.
+      remindBeforeMs: [...new Set((review.remindBefore ?? document.defaults?.review?.remindBefore ?? []).map(parseDuration))]
+        .filter((ms) => ms < timeoutMs)
+        .sort((a, b) => b - a),
+      ...(escalation
+        ? {
+            escalation: {
+              afterMs: parseDuration(escalation.after),
+              approverGroups: escalation.approvers,
+              pool: membersOfGroups(document, escalation.approvers),
+              channels: escalation.channels ?? channels,
+            },
+          }
+        : {}),
+    };
+  };
 
   const compiled: CompiledPolicy = {
     rules: document.rules.map((rule) => ({

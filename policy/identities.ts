@@ -34,6 +34,12 @@ export function resolveChannelIdentity(policy: LoadedPolicy, channel: IdentityCh
   return channelIndex(policy.document).get(channel)?.get(normalize(channel, externalId));
 }
 
+/** The channel user id (e.g. Slack user id) the policy gives an identity, if any. */
+export function channelIdOf(policy: LoadedPolicy, channel: IdentityChannel, identityId: string): string | undefined {
+  const identities = policy.document.identities ?? {};
+  return Object.hasOwn(identities, identityId) ? identities[identityId]?.[channel] : undefined;
+}
+
 /** Distinct members of one group, sorted; empty for a group the policy does not define. */
 export function groupMembers(policy: LoadedPolicy, group: string): string[] {
   return membersOfGroups(policy.document, [group]);

@@ -1,7 +1,7 @@
 /** The policy file: schema, loader (errors name file, line and field) and the pure evaluator. */
 export { InvalidDurationError, parseDuration } from './duration';
 export { compileGlob, evaluatePolicy, evaluatePolicyBeforePreview, type EvaluationRequest, type Glob } from './evaluate';
-export { groupMembers, IDENTITY_CHANNELS, resolveChannelIdentity, type IdentityChannel } from './identities';
+export { channelIdOf, groupMembers, IDENTITY_CHANNELS, resolveChannelIdentity, type IdentityChannel } from './identities';
 export { formatPath, loadPolicyFile, parsePolicy, PolicyFileError, type PolicyIssue } from './load';
 export {
   DEFAULT_RULE_ID,

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { IDENTITY_CHANNELS, membersOfGroups } from './identities';
-import { policySchema, REQUESTER_GROUP_PREFIX, type LoadedPolicy, type PolicyDocument, type ReviewSpec } from './schema';
+import { parseDuration } from './duration';
+import { DEFAULT_REVIEW_TIMEOUT, policySchema, REQUESTER_GROUP_PREFIX, type LoadedPolicy, type PolicyDocument, type ReviewSpec } from './schema';
 
 export type { LoadedPolicy } from './schema';
 
@@ -145,10 +146,32 @@ function crossCheck(document: PolicyDocument): RawIssue[] {
     }
   }
 
-  const checkReview = (review: ReviewSpec, at: IssuePath): void => {
-    review.approvers.forEach((group, i) => {
-      if (!hasGroup(group)) issues.push({ path: [...at, 'approvers', i], message: `unknown group "${group}" (${knownGroups})` });
+  const checkGroups = (names: readonly string[], at: IssuePath): void => {
+    names.forEach((group, i) => {
+      if (!hasGroup(group)) issues.push({ path: [...at, i], message: `unknown group "${group}" (${knownGroups})` });
     });
+  };
+
+  /** Reminders and escalation must fall inside the review window, or they would never happen. */
+  const checkTimers = (review: ReviewSpec, at: IssuePath): void => {
+    const timeout = review.timeout ?? document.defaults?.review?.timeout ?? DEFAULT_REVIEW_TIMEOUT;
+    const timeoutMs = parseDuration(timeout);
+    const seen = new Set<number>();
+    review.remindBefore?.forEach((before, i) => {
+      const ms = parseDuration(before);
+      if (ms >= timeoutMs) issues.push({ path: [...at, 'remindBefore', i], message: `must be shorter than the review timeout (${timeout})` });
+      else if (seen.has(ms)) issues.push({ path: [...at, 'remindBefore', i], message: `duplicate reminder (${before})` });
+      seen.add(ms);
+    });
+    if (review.escalation && parseDuration(review.escalation.after) >= timeoutMs) {
+      issues.push({ path: [...at, 'escalation', 'after'], message: `must be shorter than the review timeout (${timeout})` });
+    }
+  };
+
+  const checkReview = (review: ReviewSpec, at: IssuePath): void => {
+    checkGroups(review.approvers, [...at, 'approvers']);
+    if (review.escalation) checkGroups(review.escalation.approvers, [...at, 'escalation', 'approvers']);
+    checkTimers(review, at);
     if (!review.approvers.every(hasGroup)) return;
     const quorum = review.quorum ?? 1;
     const pool = membersOfGroups(document, review.approvers).length;

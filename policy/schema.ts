@@ -22,6 +22,9 @@ export const REQUESTER_GROUP_PREFIX = 'group:';
 /** The rule id reported when no rule matched. */
 export const DEFAULT_RULE_ID = 'default';
 
+/** How long reviewers have when neither the review nor defaults.review sets a timeout. */
+export const DEFAULT_REVIEW_TIMEOUT = '24h';
+
 /**
  * A schema-level message for a value of the wrong type or outside an enum that still says
  * `required` when the key is absent. Other issues (unknown keys, bad record keys) keep theirs.
@@ -123,6 +126,18 @@ export const matchSchema = z.strictObject(
   expecting('a mapping with action and optionally requester, params and preview'),
 );
 
+export const escalationSchema = z.strictObject(
+  {
+    /** How long after the review opens, with no decision yet; must be shorter than the review timeout. */
+    after: durationSchema,
+    /** Group names whose members may also vote from then on, and are told so. */
+    approvers: oneOrMany(groupName, 'a group name', 1),
+    /** Where the escalation is announced; default: the review's channels. */
+    channels: oneOrMany(channelSchema, 'a channel', 1).optional(),
+  },
+  expecting('a mapping with after, approvers and optionally channels'),
+);
+
 export const reviewSchema = z.strictObject(
   {
     /** Group names; members of any of them may vote. */
@@ -133,8 +148,12 @@ export const reviewSchema = z.strictObject(
     timeout: durationSchema.optional(),
     /** Default: defaults.review.channels, else [api]. */
     channels: oneOrMany(channelSchema, 'a channel', 1).optional(),
+    /** Reminders to reviewers who have not voted, each this long before the deadline. Default: defaults.review.remindBefore, else none. */
+    remindBefore: oneOrMany(durationSchema, 'a duration', 0).optional(),
+    /** Widens the review to more approvers when no decision has come after a while. */
+    escalation: escalationSchema.optional(),
   },
-  expecting('a mapping with approvers and optionally quorum, timeout, channels'),
+  expecting('a mapping with approvers and optionally quorum, timeout, channels, remindBefore, escalation'),
 );
 
 const outcomeFields = {
@@ -203,8 +222,12 @@ export const policySchema = z.strictObject(
         {
           review: z
             .strictObject(
-              { timeout: durationSchema.optional(), channels: oneOrMany(channelSchema, 'a channel', 1).optional() },
-              expecting('a mapping with timeout and/or channels'),
+              {
+                timeout: durationSchema.optional(),
+                channels: oneOrMany(channelSchema, 'a channel', 1).optional(),
+                remindBefore: oneOrMany(durationSchema, 'a duration', 0).optional(),
+              },
+              expecting('a mapping with timeout, channels and/or remindBefore'),
             )
             .optional(),
         },
@@ -223,6 +246,7 @@ export type PolicyRule = z.output<typeof ruleSchema>;
 export type PolicyMatch = z.output<typeof matchSchema>;
 export type ParamMatcher = z.output<typeof paramMatcherSchema>;
 export type ReviewSpec = z.output<typeof reviewSchema>;
+export type EscalationSpec = z.output<typeof escalationSchema>;
 export type DefaultOutcome = z.output<typeof defaultOutcomeSchema>;
 export type IdentityChannels = z.output<typeof identityChannelsSchema>;
 

@@ -79,6 +79,20 @@ export interface ReviewRequirement {
   timeoutMs: number;
   /** Where the request is announced, e.g. `api`, `slack:#data-approvals`. */
   channels: string[];
+  /** Remind reviewers who have not voted this long before the deadline, earliest reminder first. */
+  remindBeforeMs?: number[];
+  /** Widen the review when no decision has come this long after it opened. */
+  escalation?: EscalationRequirement;
+}
+
+/** Who else may vote, and where they are told, once a review has waited too long. */
+export interface EscalationRequirement {
+  afterMs: number;
+  /** Group names from the policy, for display. */
+  approverGroups: string[];
+  /** Members of those groups, the requester already removed; they may vote once escalated. */
+  eligibleApprovers: string[];
+  channels: string[];
 }
 
 /** The outcome of policy evaluation, recorded in history with the policy hash. */
@@ -197,6 +211,36 @@ export interface NotificationRecord {
   ref?: MessageRef;
   error?: { type: string; message: string };
   at: string;
+  /** Set for a thread notice; absent for the review message itself and the callback. */
+  purpose?: ReviewNotice['kind'];
+}
+
+/** One reminder: when, and who had not voted. Its posts are notifications with purpose `reminder`. */
+export interface ReminderRecord {
+  at: string;
+  /** Eligible approvers who had not voted at the time. */
+  pending: string[];
+}
+
+/** The escalation of a review: who was added. Its posts are notifications with purpose `escalation`. */
+export interface EscalationRecord {
+  at: string;
+  approverGroups: string[];
+  /** Approvers eligible only through the escalation. */
+  addedApprovers: string[];
+}
+
+/** A short message in the thread of a posted review: a reminder, or the news of an escalation. */
+export interface ReviewNotice {
+  kind: 'reminder' | 'escalation';
+  actionId: string;
+  /** Identity ids to mention (channels map them to their own user ids). */
+  mention: string[];
+  approvals: number;
+  quorum: number;
+  deadline?: string;
+  /** Escalation: the groups whose members may now vote. */
+  approverGroups?: string[];
 }
 
 /** The full state of one action, as the `status` query returns it. */
@@ -214,6 +258,10 @@ export interface ActionState {
   result?: ExecutionResult;
   error?: { type: string; message: string };
   notifications?: NotificationRecord[];
+  /** Reminders sent to reviewers who had not voted yet. */
+  reminders?: ReminderRecord[];
+  /** Set once the review was escalated. */
+  escalation?: EscalationRecord;
   updatedAt: string;
   /** Set when the action reached a terminal status. */
   closedAt?: string;

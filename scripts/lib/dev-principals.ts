@@ -9,6 +9,7 @@ const DEV_PRINCIPALS: { id: string; roles: PrincipalRole[] }[] = [
   { id: 'alice', roles: ['reviewer'] },
   { id: 'bob', roles: ['reviewer'] },
   { id: 'carol', roles: ['reviewer'] },
+  { id: 'dave', roles: ['reviewer'] },
   { id: 'admin', roles: ['admin', 'auditor'] },
 ];
 

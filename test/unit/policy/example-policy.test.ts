@@ -12,7 +12,7 @@ function copyTo(destinationBucket: string | undefined, requester = 'etl-bot') {
 }
 
 describe('config/example-policy.yaml (what npm start loads)', () => {
-  test('copies to airlock-exports need one data owner within the hour', () => {
+  test('copies to airlock-exports need one data owner within the hour, with a reminder and an escalation to security', () => {
     expect(copyTo('airlock-exports')).toEqual({
       effect: 'review',
       ruleId: 'review-exports',
@@ -25,6 +25,8 @@ describe('config/example-policy.yaml (what npm start loads)', () => {
         quorum: 1,
         timeoutMs: 60 * 60 * 1000,
         channels: ['api'],
+        remindBeforeMs: [15 * 60 * 1000],
+        escalation: { afterMs: 30 * 60 * 1000, approverGroups: ['security'], eligibleApprovers: ['dave'], channels: ['api'] },
       },
     });
   });

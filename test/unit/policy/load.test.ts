@@ -98,7 +98,7 @@ describe('parsePolicy: errors name file, line and field', () => {
 
   test('unknown key (a typo)', () => {
     expect(errorOf(withLine(21, '      quorom: 2')).message).toBe(
-      'policy.yaml:21: rules[1].review.quorom: unknown field (expected one of: approvers, quorum, timeout, channels)',
+      'policy.yaml:21: rules[1].review.quorom: unknown field (expected one of: approvers, quorum, timeout, channels, remindBefore, escalation)',
     );
     expect(errorOf(withLine(8, 'rule:')).message).toContain('policy.yaml:8: rule: unknown field');
     expect(errorOf(withLine(14, '        destinationBucket: { notin: [exports] }')).message).toContain(
