@@ -31,7 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPolicyActivities(deps),
     ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
-    ...createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links }),
+    ...createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links, policy: deps.policy }),
     ...createCallbackActivities(deps.callbacks),
     ...createAuditActivities(deps.audit),
   };

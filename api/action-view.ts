@@ -1,4 +1,5 @@
 import { temporalUiLink, type TemporalUiLinks } from '../config/temporal-ui';
+import { eligibleApprovers } from '../workflows/approvers';
 import type { ActionState } from '../workflows/types';
 
 /** Links in API responses point at the Temporal UI when it is configured. */
@@ -27,11 +28,21 @@ export function actionView(state: ActionState, context: ViewContext) {
     review: policy?.review
       ? {
           approverGroups: policy.review.approverGroups,
-          eligibleApprovers: policy.review.eligibleApprovers,
+          /** Who may vote now: escalated approvers are included once the review was escalated. */
+          eligibleApprovers: eligibleApprovers(state),
           quorum: policy.review.quorum,
           approvals: state.votes.filter((vote) => vote.verdict === 'approve').map((vote) => vote.reviewer),
           deadline: state.deadline ?? null,
           channels: policy.review.channels,
+          reminders: state.reminders ?? [],
+          escalation: policy.review.escalation
+            ? {
+                approverGroups: policy.review.escalation.approverGroups,
+                afterMs: policy.review.escalation.afterMs,
+                escalatedAt: state.escalation?.at ?? null,
+                addedApprovers: state.escalation?.addedApprovers ?? null,
+              }
+            : null,
         }
       : null,
     votes: state.votes,

@@ -6,10 +6,12 @@ import type {
   ActionPreview,
   ActionRequestInput,
   DecideInput,
+  EscalationRecord,
   ExecutionResult,
   JsonObject,
   NotificationRecord,
   PolicyDecision,
+  ReminderRecord,
 } from './types';
 
 export function requestData(input: ActionRequestInput): JsonObject {
@@ -51,6 +53,17 @@ export function decisionData(decision: PolicyDecision): JsonObject {
             quorum: review.quorum,
             timeoutMs: review.timeoutMs,
             channels: [...review.channels],
+            ...(review.remindBeforeMs ? { remindBeforeMs: [...review.remindBeforeMs] } : {}),
+            ...(review.escalation
+              ? {
+                  escalation: {
+                    afterMs: review.escalation.afterMs,
+                    approverGroups: [...review.escalation.approverGroups],
+                    eligibleApprovers: [...review.escalation.eligibleApprovers],
+                    channels: [...review.escalation.channels],
+                  },
+                }
+              : {}),
           },
         }
       : {}),
@@ -70,9 +83,18 @@ export function voteData(decision: DecideInput, approvals: number, quorum: numbe
 export function notificationData(record: NotificationRecord): JsonObject {
   return {
     target: record.target,
+    ...(record.purpose ? { purpose: record.purpose } : {}),
     ...(record.ref ? { ref: { channel: record.ref.channel, ts: record.ref.ts } } : {}),
     ...(record.error ? { error: { ...record.error } } : {}),
   };
+}
+
+export function reminderData(reminder: ReminderRecord, deadline: string | undefined): JsonObject {
+  return { pending: [...reminder.pending], ...(deadline ? { deadline } : {}) };
+}
+
+export function escalationData(escalation: EscalationRecord, channels: readonly string[]): JsonObject {
+  return { approverGroups: [...escalation.approverGroups], addedApprovers: [...escalation.addedApprovers], channels: [...channels] };
 }
 
 export function resultData(result: ExecutionResult): JsonObject {

@@ -13,6 +13,8 @@ export const AuditEventKind = {
   PolicyDecided: 'policy.decided',
   NotificationSent: 'notification.sent',
   NotificationFailed: 'notification.failed',
+  ReviewReminded: 'review.reminded',
+  ReviewEscalated: 'review.escalated',
   VoteRecorded: 'vote.recorded',
   VoteRefused: 'vote.refused',
   ActionApproved: 'action.approved',

@@ -1,7 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeFailure } from './failures';
-import type { ActionState, NotificationRecord } from './types';
+import type { ActionState, NotificationRecord, ReviewNotice } from './types';
+
+type PostedRecord = NotificationRecord & { ref: NonNullable<NotificationRecord['ref']> };
 
 /** Slack calls: rate limits come back with Retry-After as nextRetryDelay; permanent errors are non-retryable. */
 const slack = proxyActivities<Activities>({
@@ -36,9 +38,44 @@ export class Notifier {
 
   /** Posts the review request to each Slack channel named by policy (other channel kinds have their own issues). */
   async announce(channels: string[]): Promise<void> {
-    const slackChannels = channels.filter((channel) => channel.startsWith(SLACK_PREFIX));
-    if (slackChannels.length === 0) return;
+    if (!channels.some((channel) => channel.startsWith(SLACK_PREFIX))) return;
     this.rendered = this.changes();
+    await this.post(channels);
+  }
+
+  /** Posts a reminder in the thread of every posted review message, mentioning who has not voted. */
+  async remind(notice: ReviewNotice): Promise<void> {
+    await this.postNotices(this.posted(), notice);
+  }
+
+  /**
+   * Announces an escalation in the escalation channels: the review is posted where it is not yet
+   * (then kept up to date like the others), and each review message there gets a notice in its thread.
+   * Messages posted earlier now show an older state, so the review loop refreshes them.
+   */
+  async escalate(channels: string[], notice: ReviewNotice): Promise<void> {
+    await this.post(channels.filter((channel) => !this.posted().some((record) => record.target === channel)));
+    await this.postNotices(
+      this.posted().filter((record) => channels.includes(record.target)),
+      notice,
+    );
+  }
+
+  private async postNotices(messages: PostedRecord[], notice: ReviewNotice): Promise<void> {
+    await Promise.all(
+      messages.map(async ({ target, ref }) => {
+        try {
+          const posted = await slack.postSlackNotice({ ref, notice });
+          this.record({ target, purpose: notice.kind, status: 'sent', ref: posted, at: now() });
+        } catch (err) {
+          this.record({ target, purpose: notice.kind, status: 'failed', error: describeFailure(err), at: now() });
+        }
+      }),
+    );
+  }
+
+  private async post(channels: string[]): Promise<void> {
+    const slackChannels = channels.filter((channel) => channel.startsWith(SLACK_PREFIX));
     await Promise.all(
       slackChannels.map(async (target) => {
         try {
@@ -85,10 +122,10 @@ export class Notifier {
     }
   }
 
-  private posted(): (NotificationRecord & { ref: NonNullable<NotificationRecord['ref']> })[] {
+  /** The review messages posted (not the notices in their threads). */
+  private posted(): PostedRecord[] {
     return (this.state.notifications ?? []).filter(
-      (record): record is NotificationRecord & { ref: NonNullable<NotificationRecord['ref']> } =>
-        record.status === 'sent' && record.ref !== undefined,
+      (record): record is PostedRecord => record.status === 'sent' && record.ref !== undefined && record.purpose === undefined,
     );
   }
 

@@ -7,16 +7,26 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { decisionData, notificationData, previewData, requestData, resultData, voteData } from './audit-data';
+import { decisionData, escalationData, notificationData, previewData, reminderData, requestData, resultData, voteData } from './audit-data';
 import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from './audit-events';
+import { pendingApprovers } from './approvers';
 import { Auditor } from './auditor';
 import { describeFailure } from './failures';
 import { admittedUpdate, cancelUpdate, decideUpdate, statusQuery } from './messages';
 import { Notifier } from './notifier';
 import { refuseCancel, refuseDecision } from './refusals';
+import { reviewTimers, type ReviewTimer } from './review-timers';
 import { ApproversAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
 import { ActionStatus, TERMINAL_STATUSES } from './types';
-import type { ActionRequestInput, ActionState, DecideInput, PolicyEvaluation, ReviewRequirement } from './types';
+import type {
+  ActionRequestInput,
+  ActionState,
+  DecideInput,
+  EscalationRequirement,
+  PolicyEvaluation,
+  ReviewNotice,
+  ReviewRequirement,
+} from './types';
 
 const { evaluatePolicy, evaluatePolicyBeforePreview } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -34,6 +44,9 @@ const IMPACT_PREVIEW = 'impact-preview';
 
 /** Workflows started before the audit trail existed replay without writing audit events. */
 const AUDIT_TRAIL = 'audit-trail';
+
+/** Workflows started before reminders and escalation existed replay with the deadline as their only timer. */
+const REVIEW_TIMERS = 'review-timers';
 
 /**
  * Idempotent operations may be retried on transient AWS errors and after a worker crash (noticed
@@ -132,23 +145,68 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     return state;
   }
 
-  /** Waits for quorum, one rejection, a cancel or the deadline, refreshing messages after each vote. */
+  /**
+   * Waits for quorum, one rejection, a cancel or the deadline, refreshing messages after each vote.
+   * Reminders and the escalation are durable timers on the same wait: they survive worker restarts
+   * and fire at their time, not later, whoever is polling.
+   */
   async function awaitReview(review: ReviewRequirement): Promise<void> {
-    const deadlineAt = Date.now() + review.timeoutMs;
+    const openedAt = Date.now();
+    const deadlineAt = openedAt + review.timeoutMs;
     state.deadline = new Date(deadlineAt).toISOString();
     transition(ActionStatus.PendingReview);
     await notifier.announce(review.channels);
+    const timers = patched(REVIEW_TIMERS) ? reviewTimers(review, openedAt, deadlineAt) : [];
     while (state.status === ActionStatus.PendingReview) {
-      const remaining = deadlineAt - Date.now();
+      const next = timers[0]; // every timer comes before the deadline
+      const remaining = (next?.at ?? deadlineAt) - Date.now();
       const woken =
         remaining > 0 && (await condition(() => state.status !== ActionStatus.PendingReview || notifier.needsRefresh(), remaining));
-      if (!woken) {
+      if (state.status !== ActionStatus.PendingReview) break;
+      if (!woken && !next) {
         auditor.record(AuditEventKind.ActionExpired, SYSTEM_ACTOR, { deadline: state.deadline, approvers: approvals() });
         transition(ActionStatus.Expired);
         break;
       }
-      if (state.status === ActionStatus.PendingReview) await notifier.refresh();
+      // `next` is due; so is any later timer whose time came while an earlier one ran.
+      const due = (timer: ReviewTimer | undefined): timer is ReviewTimer =>
+        !woken && timer !== undefined && (timer === next || timer.at <= Date.now()) && state.status === ActionStatus.PendingReview;
+      for (let timer = timers[0]; due(timer); timer = timers[0]) {
+        timers.shift();
+        if (timer.kind === 'escalation' && review.escalation) await escalate(review, review.escalation);
+        else await remind(review);
+      }
+      await notifier.refresh();
     }
+  }
+
+  async function remind(review: ReviewRequirement): Promise<void> {
+    const reminder = { at: now(), pending: pendingApprovers(state) };
+    (state.reminders ??= []).push(reminder);
+    state.updatedAt = reminder.at; // nothing a review message shows has changed: no refresh
+    auditor.record(AuditEventKind.ReviewReminded, SYSTEM_ACTOR, reminderData(reminder, state.deadline));
+    await notifier.remind(notice('reminder', review, reminder.pending));
+  }
+
+  async function escalate(review: ReviewRequirement, escalation: EscalationRequirement): Promise<void> {
+    const added = escalation.eligibleApprovers.filter((id) => !review.eligibleApprovers.includes(id));
+    state.escalation = { at: now(), approverGroups: [...escalation.approverGroups], addedApprovers: added };
+    changed(); // messages show the escalation and the wider list of approvers
+    auditor.record(AuditEventKind.ReviewEscalated, SYSTEM_ACTOR, escalationData(state.escalation, escalation.channels));
+    const voted = new Set(state.votes.map((vote) => vote.reviewer));
+    const mention = escalation.eligibleApprovers.filter((id) => !voted.has(id));
+    await notifier.escalate(escalation.channels, { ...notice('escalation', review, mention), approverGroups: [...escalation.approverGroups] });
+  }
+
+  function notice(kind: ReviewNotice['kind'], review: ReviewRequirement, mention: string[]): ReviewNotice {
+    return {
+      kind,
+      actionId: input.actionId,
+      mention,
+      approvals: approvals().length,
+      quorum: review.quorum,
+      ...(state.deadline ? { deadline: state.deadline } : {}),
+    };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
+import { eligibleApprovers } from './approvers';
 import { ActionStatus, RefusalCode, TERMINAL_STATUSES } from './types';
 import type { ActionState, DecideInput } from './types';
 
@@ -16,7 +17,7 @@ export function refuseDecision(state: ActionState, decision: DecideInput): void 
   if (decision.reviewer === state.request.requester.id) {
     throw refusal(RefusalCode.SelfApproval, 'the requester cannot decide on their own request');
   }
-  if (!state.policy?.review?.eligibleApprovers.includes(decision.reviewer)) {
+  if (!eligibleApprovers(state).includes(decision.reviewer)) {
     throw refusal(RefusalCode.NotAnApprover, `${decision.reviewer} is not an approver for this request`);
   }
   if (state.votes.some((vote) => vote.reviewer === decision.reviewer)) {

@@ -1,4 +1,5 @@
 import { temporalUiLink, type TemporalUiLinks } from '../../config/temporal-ui';
+import { eligibleApprovers } from '../../workflows/approvers';
 import type { ActionState, ActionStatus, Risk, Vote } from '../../workflows/types';
 
 /**
@@ -25,7 +26,10 @@ export interface ReviewMessage {
   quorum: number;
   approvals: string[];
   votes: Vote[];
+  /** Who may vote now, escalated approvers included. */
   eligibleApprovers: string[];
+  /** Set once the review was escalated to more approvers. */
+  escalation?: { approverGroups: string[]; at: string };
   deadline?: string;
   /** Set once closed: e.g. "Approved by alice, carol and executed", with detail such as the result. */
   outcome?: { title: string; detail?: string };
@@ -58,7 +62,8 @@ export function reviewMessage(state: ActionState, links: MessageLinks): ReviewMe
     quorum: review?.quorum ?? 1,
     approvals,
     votes: state.votes,
-    eligibleApprovers: review?.eligibleApprovers ?? [],
+    eligibleApprovers: eligibleApprovers(state),
+    ...(state.escalation ? { escalation: { approverGroups: state.escalation.approverGroups, at: state.escalation.at } } : {}),
     ...(state.deadline ? { deadline: state.deadline } : {}),
     ...(outcomeOf(state, approvals) ? { outcome: outcomeOf(state, approvals) } : {}),
     links: temporalUiOf(links, state.actionId),

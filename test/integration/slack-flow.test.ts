@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { signCallback } from '../../activities/notify/callback';
 import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../../activities/notify/slack/action-ids';
 import { signSlackRequest } from '../../api/slack/signature';
+import { eventually } from '../support/eventually';
 import { acceptedUpdates, fetchHistory } from '../support/history';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
 import { bundleWorkflows, startStack, TEST_CALLBACK_SECRET, type HttpResponse, type Stack } from '../support/stack';
@@ -243,16 +244,6 @@ describe('Slack review flow', () => {
 });
 
 /** Polls until `probe` returns something, or fails after the timeout. */
-async function eventually<T>(probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A requester's webhook receiver on loopback that answers 503 a few times before accepting. */
 async function startCallbackReceiver(failuresFirst: number) {
   const accepted: { body: string; signature: string }[] = [];

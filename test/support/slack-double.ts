@@ -22,6 +22,8 @@ export interface SlackMessage {
   ts: string;
   text?: string;
   blocks?: unknown[];
+  /** Set on a reply: the ts of the message it answers in a thread. */
+  thread_ts?: string;
   user: string;
   bot_id: string;
   edited?: { user: string; ts: string };
@@ -126,7 +128,17 @@ export async function startSlackDouble(options: SlackDoubleOptions): Promise<Sla
       if (!body.text && !body.blocks) return fail('no_text');
       const problems = body.blocks === undefined ? [] : blockKitProblems(body.blocks);
       if (problems.length) return invalidBlocks(problems);
-      const message: SlackMessage = { type: 'message', channel, ts: nextTs(), ...content(body), user: BOT_USER, bot_id: BOT_ID };
+      const parent = typeof body.thread_ts === 'string' ? threads.get(body.thread_ts)?.[0] : undefined;
+      if (body.thread_ts !== undefined && parent?.channel !== channel) return fail('thread_not_found');
+      const message: SlackMessage = {
+        type: 'message',
+        channel,
+        ts: nextTs(),
+        ...content(body),
+        ...(parent ? { thread_ts: parent.ts } : {}),
+        user: BOT_USER,
+        bot_id: BOT_ID,
+      };
       threads.set(message.ts, [message]);
       return { status: 200, body: { ok: true, channel, ts: message.ts, message } };
     },

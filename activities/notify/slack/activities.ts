@@ -1,22 +1,32 @@
 import type { WebClient } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActionState, MessageRef } from '../../../workflows/types';
+import { channelIdOf, type LoadedPolicy } from '../../../policy';
+import type { ActionState, MessageRef, ReviewNotice } from '../../../workflows/types';
 import { logInfo } from '../../activity-log';
 import { reviewMessage, type MessageLinks } from '../review-message';
 import { reviewBlocks } from './blocks';
 import { slackClient, type SlackSettings } from './client';
+import { noticeText } from './notice-text';
 import { SlackFailureType, toSlackFailure } from './slack-errors';
 
 export interface SlackActivityDeps {
   /** Unset: Slack is not configured, and every Slack activity fails non-retryably. */
   slack?: SlackSettings;
   links: MessageLinks;
+  /** Maps identities to Slack user ids, so notices mention people; unset, they are named instead. */
+  policy?: () => LoadedPolicy;
 }
 
 export interface PostSlackReviewInput {
   state: ActionState;
   /** A channel id (`C0123…`) or a `#name`, as the policy names it after `slack:`. */
   channel: string;
+}
+
+export interface PostSlackNoticeInput {
+  /** The review message whose thread gets the notice. */
+  ref: MessageRef;
+  notice: ReviewNotice;
 }
 
 export interface UpdateSlackReviewInput {
@@ -78,6 +88,21 @@ export function createSlackActivities(deps: SlackActivityDeps) {
         throw toSlackFailure(err, 'chat.update', secrets);
       }
       logInfo('updated Slack review', { actionId: input.state.actionId, status: input.state.status, ts: input.ref.ts });
+    },
+
+    /** Posts a reminder or escalation notice in the review message's thread, mentioning the people it is for. */
+    async postSlackNotice(input: PostSlackNoticeInput): Promise<MessageRef> {
+      const slack = client();
+      const policy = deps.policy?.();
+      const text = noticeText(input.notice, (id) => (policy ? channelIdOf(policy, 'slack', id) : undefined));
+      let result: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
+      try {
+        result = await slack.chat.postMessage({ channel: input.ref.channel, thread_ts: input.ref.ts, text, unfurl_links: false, unfurl_media: false });
+      } catch (err) {
+        throw toSlackFailure(err, 'chat.postMessage', secrets);
+      }
+      logInfo('posted Slack notice', { actionId: input.notice.actionId, kind: input.notice.kind, channel: input.ref.channel, thread: input.ref.ts });
+      return { channel: result.channel ?? input.ref.channel, ts: result.ts ?? '' };
     },
   };
 }

@@ -95,6 +95,7 @@ function factsSection(message: ReviewMessage): SectionBlock {
     fields.push(field('Policy rule', [rule, clip(message.policyReason, 1500)].filter(Boolean).join(': ')));
   }
   if (message.eligibleApprovers.length) fields.push(field('Approvers', names(message.eligibleApprovers)));
+  if (message.escalation) fields.push(field('Escalated', `to ${names(message.escalation.approverGroups)}, ${slackDate(message.escalation.at)}`));
   return { ...section(`*${clip(message.summary, BLOCK_KIT_LIMITS.sectionText - 2)}*`), fields };
 }
 
@@ -210,7 +211,7 @@ function fallbackText(message: ReviewMessage): string {
 }
 
 /** `<!date^…>` shows the deadline in each reader's own time zone; the fallback is UTC. */
-function slackDate(iso: string): string {
+export function slackDate(iso: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return clip(iso, 100);
   const fallback = `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
