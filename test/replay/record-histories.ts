@@ -20,6 +20,7 @@ const SLACK = { token: 'xoxb-record', signingSecret: 'record-signing-secret', ch
 describe('record histories', () => {
   let stack: Stack;
   let slackStack: Stack;
+  let timersStack: Stack;
   let slack: SlackDouble;
   let receiver: Server;
   let receiverUrl = '';
@@ -29,10 +30,14 @@ describe('record histories', () => {
     if (!/^\d{4}-\d{2}-\d{2}-[a-z0-9-]+$/.test(SET)) throw new Error('set HISTORY_SET=<yyyy-mm-dd>-<topic>');
     if (existsSync(OUT)) throw new Error(`${OUT} exists: histories are never overwritten; choose a new set name`);
     const bundle = await bundleWorkflows();
-    slack = await startSlackDouble({ token: SLACK.token, channels: { 'data-approvals': SLACK.channel } });
+    slack = await startSlackDouble({ token: SLACK.token, channels: { 'data-approvals': SLACK.channel, security: 'C0SECURITY' } });
     stack = await startStack(bundle);
     slackStack = await startStack(bundle, {
       policyFile: join(__dirname, '..', 'fixtures', 'policy-slack.yaml'),
+      slack: { botToken: SLACK.token, apiUrl: slack.apiUrl, signingSecret: SLACK.signingSecret },
+    });
+    timersStack = await startStack(bundle, {
+      policyFile: join(__dirname, '..', 'fixtures', 'policy-reminders.yaml'),
       slack: { botToken: SLACK.token, apiUrl: slack.apiUrl, signingSecret: SLACK.signingSecret },
     });
     receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
@@ -44,6 +49,7 @@ describe('record histories', () => {
   afterAll(async () => {
     await stack?.stop();
     await slackStack?.stop();
+    await timersStack?.stop();
     await slack?.stop();
     await new Promise((resolve) => receiver?.close(resolve));
     s3.destroy();
@@ -126,5 +132,16 @@ describe('record histories', () => {
     await save(slackStack, 'slack-channel-failed', broken);
 
     await save(stack, 'callback-delivered', await request(stack, 'airlock-scratch', 'reports', 'etl-bot', { callbackUrl: receiverUrl }));
+  });
+
+  it('records reminders and escalation', async () => {
+    const escalated = await request(timersStack, 'airlock-exports', 'escalate');
+    await posted(escalated);
+    for (let i = 0; i < 200 && !(await timersStack.call('mallory', 'GET', `/v1/actions/${escalated}`)).json().review.escalation.escalatedAt; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await vote(timersStack, 'mallory', escalated, 'approve');
+    await save(timersStack, 'slack-escalated', escalated);
+    await save(timersStack, 'reminded-expired', await request(timersStack, 'airlock-exports', 'reports'));
   });
 });

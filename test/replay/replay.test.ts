@@ -25,7 +25,7 @@ describe('replay of recorded histories', () => {
     bundle = await bundleWorkflows();
   });
 
-  it('has histories for every final state, and for Slack and callback deliveries', () => {
+  it('has histories for every final state, for Slack and callback deliveries, and for reminders and escalation', () => {
     const names = histories.map((path) => path.replace(/^.*\//, '').replace(/\.json$/, ''));
     expect(names).toEqual(
       expect.arrayContaining([
@@ -40,6 +40,8 @@ describe('replay of recorded histories', () => {
         'slack-rejected',
         'slack-channel-failed',
         'callback-delivered',
+        'slack-escalated',
+        'reminded-expired',
       ]),
     );
   });
