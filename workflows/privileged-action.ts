@@ -103,7 +103,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   });
   // A vote or cancel is answered once it is on record in the audit trail.
   setHandler(decideUpdate, (decision) => auditor.after(recordVote(decision)), {
-    validator: (decision) => refuseDecision(state, decision),
+    validator: (decision) => refuseDecision(state, decision, Date.now()),
   });
   setHandler(
     cancelUpdate,
@@ -113,7 +113,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
       transition(ActionStatus.Cancelled);
       return auditor.after(state);
     },
-    { validator: (_request) => refuseCancel(state) },
+    { validator: (_request) => refuseCancel(state, Date.now()) },
   );
 
   function recordVote(decision: DecideInput): ActionState {

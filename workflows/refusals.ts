@@ -7,12 +7,15 @@ import type { ActionState, DecideInput } from './types';
  * Update validators: synchronous checks that throw to refuse. A refusal writes nothing to history;
  * the caller receives the failure with `type` set to a RefusalCode.
  */
-export function refuseDecision(state: ActionState, decision: DecideInput): void {
+export function refuseDecision(state: ActionState, decision: DecideInput, now: number): void {
   if (TERMINAL_STATUSES.includes(state.status) || state.status === ActionStatus.Approved || state.status === ActionStatus.Executing) {
     throw refusal(RefusalCode.ActionClosed, `the request is ${state.status}; votes are closed`);
   }
   if (state.status !== ActionStatus.PendingReview) {
     throw refusal(RefusalCode.NotPendingReview, `the request is ${state.status}, not pending review`);
+  }
+  if (pastDeadline(state, now)) {
+    throw refusal(RefusalCode.ActionClosed, `the review deadline (${state.deadline}) has passed; votes are closed`);
   }
   if (decision.reviewer === state.request.requester.id) {
     throw refusal(RefusalCode.SelfApproval, 'the requester cannot decide on their own request');
@@ -28,10 +31,21 @@ export function refuseDecision(state: ActionState, decision: DecideInput): void 
   }
 }
 
-export function refuseCancel(state: ActionState): void {
+export function refuseCancel(state: ActionState, now: number): void {
   if (state.status !== ActionStatus.Evaluating && state.status !== ActionStatus.PendingReview) {
     throw refusal(RefusalCode.NotCancellable, `the request is ${state.status} and can no longer be cancelled`);
   }
+  if (pastDeadline(state, now)) {
+    throw refusal(RefusalCode.NotCancellable, `the review deadline (${state.deadline}) has passed; the request is expiring`);
+  }
+}
+
+/**
+ * The deadline shown is workflow time when review opened; the expiry timer starts a moment later,
+ * when that workflow task completes. Refusing from the shown time on makes it the real cut-off.
+ */
+function pastDeadline(state: ActionState, now: number): boolean {
+  return state.status === ActionStatus.PendingReview && state.deadline !== undefined && now >= Date.parse(state.deadline);
 }
 
 function refusal(code: RefusalCode, message: string): ApplicationFailure {

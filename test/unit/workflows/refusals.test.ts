@@ -2,6 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { refuseCancel, refuseDecision } from '../../../workflows/refusals';
 import { ActionStatus, type ActionState, type DecideInput } from '../../../workflows/types';
 
+const NOW = Date.parse('2026-11-21T00:30:00.000Z');
+
 function pendingState(overrides: Partial<ActionState> = {}): ActionState {
   return {
     actionId: 'action-s3.copyObject-aaaaaaaaaaaaaaaa',
@@ -48,7 +50,7 @@ function refusalCode(run: () => void): string | undefined {
 
 describe('decide validator', () => {
   it('accepts an eligible approver voting first', () => {
-    expect(refusalCode(() => refuseDecision(pendingState(), vote('alice')))).toBeUndefined();
+    expect(refusalCode(() => refuseDecision(pendingState(), vote('alice'), NOW))).toBeUndefined();
   });
 
   it.each([
@@ -61,25 +63,38 @@ describe('decide validator', () => {
     ['a vote while executing', pendingState({ status: ActionStatus.Executing }), vote('bob'), 'action_closed'],
     ['a vote after expiry', pendingState({ status: ActionStatus.Expired }), vote('bob'), 'action_closed'],
   ])('refuses %s', (_label, state, decision, code) => {
-    expect(refusalCode(() => refuseDecision(state, decision))).toBe(code);
+    expect(refusalCode(() => refuseDecision(state, decision, NOW))).toBe(code);
   });
 
   it('refuses the requester even if a policy listed them as an approver', () => {
     const state = pendingState();
     state.policy!.review!.eligibleApprovers.push('etl-bot');
-    expect(refusalCode(() => refuseDecision(state, vote('etl-bot')))).toBe('self_approval');
+    expect(refusalCode(() => refuseDecision(state, vote('etl-bot'), NOW))).toBe('self_approval');
   });
 });
 
 describe('cancel validator', () => {
   it.each([ActionStatus.Evaluating, ActionStatus.PendingReview])('allows cancelling while %s', (status) => {
-    expect(refusalCode(() => refuseCancel(pendingState({ status })))).toBeUndefined();
+    expect(refusalCode(() => refuseCancel(pendingState({ status }), NOW))).toBeUndefined();
   });
 
   it.each([ActionStatus.Approved, ActionStatus.Executing, ActionStatus.Succeeded, ActionStatus.Rejected, ActionStatus.Cancelled])(
     'refuses once %s',
     (status) => {
-      expect(refusalCode(() => refuseCancel(pendingState({ status })))).toBe('not_cancellable');
+      expect(refusalCode(() => refuseCancel(pendingState({ status }), NOW))).toBe('not_cancellable');
     },
   );
+});
+
+describe('the deadline shown is the cut-off', () => {
+  const deadline = '2026-11-21T01:00:00.000Z';
+  const at = (iso: string): number => Date.parse(iso);
+
+  it('counts a vote and allows a cancel until the deadline, refuses both from it on, before the expiry timer fires', () => {
+    const state = pendingState({ deadline });
+    expect(refusalCode(() => refuseDecision(state, vote('alice'), at('2026-11-21T00:59:59.999Z')))).toBeUndefined();
+    expect(refusalCode(() => refuseCancel(state, at('2026-11-21T00:59:59.999Z')))).toBeUndefined();
+    expect(refusalCode(() => refuseDecision(state, vote('alice'), at(deadline)))).toBe('action_closed');
+    expect(refusalCode(() => refuseCancel(state, at(deadline)))).toBe('not_cancellable');
+  });
 });

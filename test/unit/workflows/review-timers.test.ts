@@ -37,13 +37,14 @@ describe('approvers after an escalation', () => {
     const policy = { effect: 'review' as const, ruleId: 'r', reason: 'x', risk: 'high' as const, policyHash: 'sha256:0', review };
     return sampleActionState({ policy, ...overrides });
   }
+  const BEFORE_DEADLINE = Date.parse('2026-11-21T13:45:00.000Z'); // the sample state's deadline is 14:00
   const escalated = { at: '2026-11-22T10:30:00.000Z', approverGroups: ['oncall'], addedApprovers: ['carol'] };
 
   it('the escalation group may vote only once escalated, merged without duplicates', () => {
     expect(eligibleApprovers(state())).toEqual(['alice', 'bob']);
-    expect(() => refuseDecision(state(), { reviewer: 'carol', verdict: 'approve', channel: 'api' })).toThrow('not an approver');
+    expect(() => refuseDecision(state(), { reviewer: 'carol', verdict: 'approve', channel: 'api' }, BEFORE_DEADLINE)).toThrow('not an approver');
     expect(eligibleApprovers(state({ escalation: escalated }))).toEqual(['alice', 'bob', 'carol']);
-    expect(() => refuseDecision(state({ escalation: escalated }), { reviewer: 'carol', verdict: 'approve', channel: 'api' })).not.toThrow();
+    expect(() => refuseDecision(state({ escalation: escalated }), { reviewer: 'carol', verdict: 'approve', channel: 'api' }, BEFORE_DEADLINE)).not.toThrow();
   });
 
   it('pending approvers are the eligible ones who have not voted', () => {
