@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
@@ -88,6 +88,8 @@ export interface StackOptions {
   auditUrl?: string;
   /** Wraps the worker's audit store, e.g. to inject failures. */
   wrapWorkerAuditStore?: (store: AuditStore) => AuditStore;
+  /** Interceptors on the API's Temporal client, e.g. to see which requests reach Temporal. */
+  clientInterceptors?: WorkflowClientInterceptor[];
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -129,7 +131,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   if (options.worker !== false) await startWorker();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', interceptors: { workflow: options.clientInterceptors ?? [] } });
   const keys: Record<string, string> = {};
   const principals = new PrincipalDirectory(
     Object.entries(TEST_PRINCIPALS).map(([id, roles]) => {
