@@ -8,6 +8,7 @@ import type { PrincipalDirectory } from '../config/principals';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
 import { installErrorHandling } from './errors';
+import { installJsonBodyParser } from './json-body';
 import { actionRoutes } from './routes/actions';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
@@ -46,6 +47,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   installErrorHandling(app);
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415, not a string body
+  installJsonBodyParser(app);
   const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.audit, options.admissionTimeoutMs);
   const view = {
     namespace: options.client.options.namespace,
