@@ -7,8 +7,10 @@ import { slackInteractionRoutes } from './slack/interactions';
 import type { PrincipalDirectory } from '../config/principals';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
+import { refuseUnreadOversizedBodies } from './body-limit';
 import { installErrorHandling } from './errors';
 import { installJsonBodyParser } from './json-body';
+import { clientErrorHandler, frameworkErrors, refuseExpectations } from './protocol-errors';
 import { actionRoutes } from './routes/actions';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
@@ -35,19 +37,24 @@ export interface ApiOptions {
 
 /** Builds the HTTP API without listening, so tests can `inject` and entry points can `listen`. */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const app = Fastify({
     logger: {
       level: options.logLevel ?? 'info',
       redact: ['req.headers.authorization', 'req.headers["x-slack-signature"]'],
     },
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    bodyLimit,
     requestTimeout: 30_000,
     connectionTimeout: 30_000,
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
   });
   installErrorHandling(app);
+  refuseExpectations(app.server);
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415, not a string body
   installJsonBodyParser(app);
+  refuseUnreadOversizedBodies(app, bodyLimit);
   const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.audit, options.admissionTimeoutMs);
   const view = {
     namespace: options.client.options.namespace,
