@@ -21,7 +21,7 @@ describe('API fuzzing', () => {
   let pendingId: string;
 
   beforeAll(async () => {
-    // No rate limit here: the properties send thousands of requests as the same few principals.
+    // startStack's rate limits are out of reach: the properties send thousands of requests as a few principals.
     stack = await startStack(await bundleWorkflows(), { clientInterceptors: [counter.interceptor] });
     http = rawHttpClient(stack.baseUrl);
     const created = await http.send({

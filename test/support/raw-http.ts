@@ -6,6 +6,8 @@ export interface RawRequest {
   path: string;
   headers?: OutgoingHttpHeaders;
   body?: string | Buffer;
+  /** The loopback address to send from (any of 127.0.0.0/8), to appear as another client IP. */
+  localAddress?: string;
 }
 
 export interface RawResponse {
@@ -26,7 +28,7 @@ export function rawHttpClient(baseUrl: string): { send(request: RawRequest): Pro
     new Promise((resolve, reject) => {
       let answered = false;
       const outgoing = httpRequest(
-        { host: url.hostname, port: url.port, method: request.method, path: request.path, headers: framed(request), agent },
+        { host: url.hostname, port: url.port, method: request.method, path: request.path, headers: framed(request), agent, ...(request.localAddress ? { localAddress: request.localAddress } : {}) },
         (response) => {
           answered = true;
           const chunks: Buffer[] = [];

@@ -9,6 +9,7 @@ import { createActivities } from '../../activities';
 import { AuditLog } from '../../audit/audit-log';
 import { openAuditLog, openAuditStore } from '../../audit/open-store';
 import type { AuditStore } from '../../audit/store';
+import type { RateLimits } from '../../api/rate-limit';
 import { buildApi } from '../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
 import { slackClient } from '../../activities/notify/slack/client';
@@ -90,6 +91,8 @@ export interface StackOptions {
   wrapWorkerAuditStore?: (store: AuditStore) => AuditStore;
   /** Interceptors on the API's Temporal client, e.g. to see which requests reach Temporal. */
   clientInterceptors?: WorkflowClientInterceptor[];
+  /** The API's rate limits; by default too high to reach, since tests poll fast as a few principals. */
+  rateLimits?: Partial<RateLimits>;
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -148,6 +151,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     logLevel: 'silent',
     temporalUiUrl: 'http://127.0.0.1:8233',
     callbackAllowedHosts: ['127.0.0.1'],
+    rateLimits: options.rateLimits ?? { apiPerMinute: 1_000_000, slackPerMinute: 1_000_000 },
     ...(options.admissionTimeoutMs ? { admissionTimeoutMs: options.admissionTimeoutMs } : {}),
     ...(options.slack
       ? {
