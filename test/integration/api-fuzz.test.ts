@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ACTION_ID_PATTERN } from '../../api/action-id';
 import { RefusalCode } from '../../workflows/types';
-import { anyJson, contentType, deepJson, deepJsonText, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, oddText } from '../support/fuzz';
+import { anyJson, contentType, deepJson, deepJsonText, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, mutated, oddText } from '../support/fuzz';
 import { rawHttpClient, type RawRequest, type RawResponse } from '../support/raw-http';
 import { bundleWorkflows, startStack, TEST_PRINCIPALS, type Stack } from '../support/stack';
 import { countTemporalCalls, type TemporalCall } from '../support/temporal-calls';
@@ -40,11 +40,13 @@ describe('API fuzzing', () => {
 
   const principalIds = Object.keys(TEST_PRINCIPALS);
 
-  /** Authorization headers: real keys of every role, and broken, forged or missing ones. */
-  function authorization(): fc.Arbitrary<Record<string, string>> {
+  /** Authorization headers: real keys of every role (mostly of `likely`), and broken, forged or missing ones. */
+  function authorization(likely: readonly string[] = principalIds): fc.Arbitrary<Record<string, string>> {
     const key = fc.constantFrom(...principalIds).map((id) => stack.keys[id] ?? '');
+    const likelyKey = fc.constantFrom(...likely).map((id) => stack.keys[id] ?? '');
     return fc.oneof(
-      { weight: 6, arbitrary: key.map((value) => ({ authorization: `Bearer ${value}` })) },
+      { weight: 24, arbitrary: likelyKey.map((value) => ({ authorization: `Bearer ${value}` })) },
+      { weight: 4, arbitrary: key.map((value) => ({ authorization: `Bearer ${value}` })) },
       fc.constant({}),
       headerText().map((value) => ({ authorization: value })),
       headerText(120).map((value) => ({ authorization: `Bearer ${value}` })),
@@ -58,7 +60,7 @@ describe('API fuzzing', () => {
   /** Path ids: the pending action, well-formed unknown ones, and anything else, percent-encoded or raw. */
   function actionId(): fc.Arbitrary<string> {
     return fc.oneof(
-      { weight: 2, arbitrary: fc.constant(pendingId) },
+      { weight: 4, arbitrary: fc.constant(pendingId) },
       fc.stringMatching(/^[a-z2-9]{16}$/).map((suffix) => `action-s3.copyObject-${suffix}`),
       oddText.map(percentEncode),
       fc.constantFrom('%', '%zz', '%00', '%ff%fe', '%c0%af', '%E0%A4%A', '..%2f..%2fetc', '.', '..', '%2e%2e', 'a'.repeat(5_000), 'action-', `${pendingId}%00`, `${pendingId}/`),
@@ -82,48 +84,55 @@ describe('API fuzzing', () => {
       .map((pairs) => `?${pairs.map(([key, value]) => `${key}=${value}`).join('&')}`),
   );
 
-  /** A value for one field: mostly the valid one, otherwise anything. */
-  function field<T>(valid: T): fc.Arbitrary<unknown> {
-    return fc.oneof({ weight: 3, arbitrary: fc.constant(valid) }, anyJson, oddText, fc.constant(null));
+  /** Valid bodies for each write route, then up to two fields (at any depth) broken, removed or added. */
+  const nearValidCreate: fc.Arbitrary<unknown> = fc
+    .record({
+      justification: fc.oneof(fc.constant('The quarterly report needs this copy'), fc.string({ unit: 'grapheme', minLength: 10, maxLength: 100 })),
+      context: fc.option(fc.dictionary(fc.string({ unit: 'binary', maxLength: 20 }), anyJson, { maxKeys: 3 })),
+      idempotencyKey: fc.option(fc.uuid().map((id) => `fuzz-${id}`)),
+      // Hosts off the allow-list only: an accepted callback would have the worker post to it.
+      callbackUrl: fc.option(fc.constantFrom('https://evil.example/cb', 'http://169.254.169.254/latest', 'file:///etc/passwd'), { freq: 6 }),
+    })
+    .chain(({ justification, context, idempotencyKey, callbackUrl }) =>
+      mutated({
+        ...validCreate(FUZZ_DESTINATION_KEY),
+        justification,
+        ...(context !== null ? { context } : {}),
+        ...(idempotencyKey !== null ? { idempotencyKey } : {}),
+        ...(callbackUrl !== null ? { callbackUrl } : {}),
+      }),
+    );
+  const nearValidDecision: fc.Arbitrary<unknown> = fc
+    .oneof(fc.constant({ decision: 'approve' }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }).map((text) => ({ decision: 'reject', comment: `No: ${text}` })))
+    .chain((valid) => mutated(valid));
+  const nearValidCancel: fc.Arbitrary<unknown> = fc
+    .oneof(fc.constant({}), oddText.map((reason) => ({ reason })))
+    .chain((valid) => mutated(valid));
+  const nearValidBody = fc.oneof(nearValidCreate, nearValidDecision, nearValidCancel);
+
+  /** Request bodies: near-valid JSON (mostly for the route), any JSON, not JSON, deep, lone surrogates, invalid UTF-8, prototype keys. */
+  function body(forRoute: fc.Arbitrary<unknown> | undefined): fc.Arbitrary<string | Buffer | undefined> {
+    return fc.oneof(
+      { weight: forRoute ? 1 : 8, arbitrary: fc.constant(undefined) },
+      { weight: forRoute ? 30 : 1, arbitrary: (forRoute ?? nearValidBody).map((value) => JSON.stringify(value)) },
+      nearValidBody.map((value) => JSON.stringify(value)),
+      anyJson.map((value) => JSON.stringify(value)),
+      oddText,
+      deepJson,
+      deepJson.map((deep) => `{"action":"s3.copyObject","params":{"sourceBucket":${deep}},"justification":"deeply nested params"}`),
+      deepJson.map((deep) => `{"action":"s3.copyObject","params":{},"justification":"deeply nested context","context":{"a":${deep}}}`),
+      jsonWithLoneSurrogateEscapes.map((escapes) => `{"action":"s3.copyObject","params":{},"justification":"surrogates ${escapes} here","comment":"${escapes}","decision":"reject","reason":"${escapes}"}`),
+      invalidUtf8.map((bytes) => Buffer.concat([Buffer.from('{"decision":"reject","comment":"'), bytes, Buffer.from('","justification":"'), bytes, Buffer.from('"}')])),
+      fc.constantFrom('{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', '{"params":{"__proto__":{}}}', '', ' ', 'null', '[]', '"', '{', '{"a":1}garbage', '\ufeff{}'),
+    );
   }
 
-  /** Near-valid bodies for each route: every field right or wrong independently, plus extra fields. */
-  const nearValidBody: fc.Arbitrary<Record<string, unknown>> = fc.oneof(
-    fc.record(
-      {
-        action: fc.oneof(field('s3.copyObject'), fc.constantFrom('ec2.terminateEverything', 'S3.COPYOBJECT', 's3.copyObject ', '')),
-        params: fc.oneof(field(validParams(`fuzz/${randomUUID()}.csv`)), fc.dictionary(oddText, anyJson, { maxKeys: 5 })),
-        justification: field('The quarterly report needs this copy'),
-        context: fc.dictionary(oddText, anyJson, { maxKeys: 3 }),
-        idempotencyKey: field('fuzz-key'),
-        callbackUrl: fc.oneof(oddText, fc.constantFrom('https://127.0.0.1/cb', 'http://169.254.169.254/latest', 'file:///etc/passwd', 'javascript:alert(1)')),
-        extra: anyJson,
-      },
-      { requiredKeys: [] },
-    ),
-    fc.record({ decision: field('approve'), comment: fc.oneof(oddText, anyJson), extra: anyJson }, { requiredKeys: [] }),
-    fc.record({ reason: fc.oneof(oddText, anyJson), extra: anyJson }, { requiredKeys: [] }),
-  );
-
-  /** Request bodies: near-valid JSON, any JSON, not JSON, deep, lone surrogates, invalid UTF-8, prototype keys. */
-  const body: fc.Arbitrary<string | Buffer | undefined> = fc.oneof(
-    fc.constant(undefined),
-    { weight: 4, arbitrary: nearValidBody.map((value) => JSON.stringify(value)) },
-    anyJson.map((value) => JSON.stringify(value)),
-    oddText,
-    deepJson,
-    deepJson.map((deep) => `{"action":"s3.copyObject","params":{"sourceBucket":${deep}},"justification":"deeply nested params"}`),
-    deepJson.map((deep) => `{"action":"s3.copyObject","params":{},"justification":"deeply nested context","context":{"a":${deep}}}`),
-    jsonWithLoneSurrogateEscapes.map((escapes) => `{"action":"s3.copyObject","params":{},"justification":"surrogates ${escapes} here","comment":"${escapes}","decision":"reject","reason":"${escapes}"}`),
-    invalidUtf8.map((bytes) => Buffer.concat([Buffer.from('{"decision":"reject","comment":"'), bytes, Buffer.from('","justification":"'), bytes, Buffer.from('"}')])),
-    fc.constantFrom('{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', '{"params":{"__proto__":{}}}', '', ' ', 'null', '[]', '"', '{', '{"a":1}garbage', '\ufeff{}'),
-  );
-
-  type Route = { method: 'GET' | 'POST'; path: (id: string, query: string) => string };
+  /** A route, the body it takes, and the principals who may change something through it (the others are tried too). */
+  type Route = { method: 'GET' | 'POST'; path: (id: string, query: string) => string; body?: fc.Arbitrary<unknown>; callers?: string[] };
   const routes: Route[] = [
-    { method: 'POST', path: () => '/v1/actions' },
-    { method: 'POST', path: (id) => `/v1/actions/${id}/decisions` },
-    { method: 'POST', path: (id) => `/v1/actions/${id}/cancel` },
+    { method: 'POST', path: () => '/v1/actions', body: nearValidCreate, callers: ['etl-bot', 'other-bot', 'alice'] },
+    { method: 'POST', path: (id) => `/v1/actions/${id}/decisions`, body: nearValidDecision, callers: ['alice', 'bob', 'carol', 'mallory'] },
+    { method: 'POST', path: (id) => `/v1/actions/${id}/cancel`, body: nearValidCancel, callers: ['etl-bot', 'root'] },
     { method: 'GET', path: (id) => `/v1/actions/${id}` },
     { method: 'GET', path: (id) => `/v1/actions/${id}/lineage` },
     { method: 'GET', path: (_id, query) => `/v1/actions${query}` },
@@ -138,6 +147,8 @@ describe('API fuzzing', () => {
     method: string;
     path: string;
     id: string;
+    /** The principal whose key the request carried, if any. */
+    caller: string | undefined;
     response: RawResponse;
     calls: TemporalCall[];
     writes: TemporalCall[];
@@ -147,13 +158,23 @@ describe('API fuzzing', () => {
     counter.reset();
     // Every Temporal call a route makes is awaited before it answers, so the record is complete here.
     const response = await http.send(request);
-    return { method: request.method, path: request.path, id, response, calls: counter.calls(), writes: counter.writes() };
+    return { method: request.method, path: request.path, id, caller: callerOf(request.headers?.authorization), response, calls: counter.calls(), writes: counter.writes() };
+  }
+
+  /** Who a request's Authorization header names, read the way the docs put it: `Bearer <key>`, scheme in any case. */
+  function callerOf(header: unknown): string | undefined {
+    const key = typeof header === 'string' ? /^bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+    return Object.entries(stack.keys).find(([, value]) => value === key)?.[0];
   }
 
   /** What must hold for any request: undefined when it does, else what went wrong. */
-  function violation({ method, id, response, calls, writes }: Sent): string | undefined {
+  function violation({ method, id, caller, response, calls, writes }: Sent, mayWrite?: readonly string[]): string | undefined {
     if (response.statusCode >= 500) return `answered ${response.statusCode}: ${response.body.slice(0, 300)}`;
     if (method === 'GET' && writes.length > 0) return `a read changed something in Temporal: ${JSON.stringify(writes)}`;
+    // Whatever Temporal answers, only a principal allowed on the route may get a write as far as Temporal.
+    if (mayWrite && writes.length > 0 && !(caller && mayWrite.includes(caller))) {
+      return `${caller ?? 'a caller without a valid key'} got ${JSON.stringify(writes)} through, answered ${response.statusCode}`;
+    }
     if (response.statusCode < 400) return undefined;
     const error = errorOf(response.body);
     if (!error) return `a ${response.statusCode} without { error: { code, message } }: ${response.body.slice(0, 300)}`;
@@ -167,21 +188,25 @@ describe('API fuzzing', () => {
     return undefined;
   }
 
-  function expectNoViolation(sent: Sent): void {
-    const problem = violation(sent);
+  function expectNoViolation(sent: Sent, mayWrite?: readonly string[]): void {
+    const problem = violation(sent, mayWrite);
     if (problem) throw new Error(`${sent.method} ${sent.path.slice(0, 200)}: ${problem}`);
   }
 
   it('never answers 5xx, always gives an error code, and refused requests never reach Temporal', async () => {
-    const request = fc.record({
-      route: fc.constantFrom(...routes),
-      id: actionId(),
-      query: queryString,
-      auth: authorization(),
-      contentType,
-      body,
-      idempotencyKey: fc.option(fc.oneof(headerText(300), fc.constant(`fuzz-${randomUUID()}`)), { freq: 3 }),
-    });
+    const request = fc.constantFrom(...routes).chain((route) =>
+      fc.record({
+        route: fc.constant(route),
+        id: actionId(),
+        query: queryString,
+        auth: authorization(route.callers),
+        contentType: fc.oneof({ weight: route.body ? 6 : 1, arbitrary: fc.constant('application/json') }, contentType),
+        body: body(route.body),
+        idempotencyKey: fc.option(fc.oneof({ weight: 3, arbitrary: fc.uuid().map((id) => `fuzz-${id}`) }, headerText(300)), { freq: 2 }),
+      }),
+    );
+    // How far the runs got, so generators that never get past the edge would fail the test too.
+    const seen = { reachedTemporal: 0, wrote: 0, succeeded: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(request, async ({ route, id, query, auth, contentType: type, body: payload, idempotencyKey }) => {
         const sent = await send(
@@ -197,10 +222,18 @@ describe('API fuzzing', () => {
           },
           id,
         );
-        expectNoViolation(sent);
+        expectNoViolation(sent, route.callers ?? []);
+        if (sent.calls.length > 0) seen.reachedTemporal++;
+        if (sent.writes.length > 0) seen.wrote++;
+        if (sent.response.statusCode < 300) seen.succeeded++;
+        else seen.refused++;
       }),
       fuzzParameters(400),
     );
+    expect(seen.reachedTemporal).toBeGreaterThan(0);
+    expect(seen.wrote).toBeGreaterThan(0);
+    expect(seen.succeeded).toBeGreaterThan(0);
+    expect(seen.refused).toBeGreaterThan(0);
   });
 
   it('answers other methods, unknown paths and odd headers with 4xx codes and no Temporal call', async () => {
@@ -380,6 +413,9 @@ describe('API fuzzing', () => {
     throw new Error(`${id} never reached ${status}`);
   }
 });
+
+/** The destination of every fuzzed copy request (the workflows they start never get to copy). */
+const FUZZ_DESTINATION_KEY = `fuzz/${randomUUID()}.csv`;
 
 function validParams(destinationKey: string): Record<string, string> {
   return { sourceBucket: 'airlock-src', sourceKey: 'fuzz/source.csv', destinationBucket: 'airlock-exports', destinationKey };

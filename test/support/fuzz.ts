@@ -62,6 +62,49 @@ export const invalidUtf8: fc.Arbitrary<Buffer> = fc
 /** Arbitrary JSON values, of every JSON type. */
 export const anyJson: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 4 });
 
+const REMOVED = Symbol('removed');
+
+/**
+ * A valid JSON-like value with up to `max` of its fields, at any depth, replaced by anything (any
+ * JSON, odd text, null) or removed, or an unexpected field added. Runs stay close enough to valid to get past the first checks
+ * and exercise the ones behind them; the result no longer has the input's type.
+ */
+export function mutated(valid: object, max = 2): fc.Arbitrary<unknown> {
+  const paths = pathsIn(valid);
+  const replacement = fc.oneof(anyJson, oddText, fc.constant(null), fc.constant(REMOVED));
+  // Half the time untouched: the valid value itself is worth sending with everything else fuzzed.
+  const mutations = fc.oneof({ weight: max, arbitrary: fc.constant([]) }, fc.array(fc.tuple(fc.constantFrom(...paths), replacement), { minLength: 1, maxLength: max }));
+  return mutations.map((mutations) => {
+    const copy: unknown = structuredClone(valid);
+    for (const [path, value] of mutations) setAt(copy, path, value);
+    return copy;
+  });
+}
+
+/**
+ * Every path to a value inside `value` (through objects and arrays), the root itself excluded,
+ * plus a new `extra` key in each object, so that setting it adds a field nobody expects.
+ */
+function pathsIn(value: unknown, prefix: string[] = []): string[][] {
+  if (typeof value !== 'object' || value === null) return [];
+  const extra = Array.isArray(value) ? [] : [[...prefix, 'extra']];
+  return [...extra, ...Object.entries(value).flatMap(([key, inner]) => [[...prefix, key], ...pathsIn(inner, [...prefix, key])])];
+}
+
+function setAt(root: unknown, path: string[], value: unknown): void {
+  let parent = root;
+  for (const key of path.slice(0, -1)) {
+    if (typeof parent !== 'object' || parent === null) return; // an earlier mutation replaced this branch
+    parent = (parent as Record<string, unknown>)[key];
+  }
+  const last = path[path.length - 1];
+  if (typeof parent !== 'object' || parent === null || last === undefined) return;
+  const container = parent as Record<string, unknown>;
+  if (value !== REMOVED) container[last] = value;
+  else if (Array.isArray(parent)) parent.splice(Number(last), 1);
+  else delete container[last];
+}
+
 /** Content types a client might send, right, wrong, malformed, or absent (undefined). */
 export const contentType: fc.Arbitrary<string | undefined> = fc.oneof(
   fc.constantFrom(
