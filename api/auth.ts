@@ -10,13 +10,24 @@ declare module 'fastify' {
 
 /** Identity comes from the API key in `Authorization: Bearer <key>`, never from the body. */
 export function authenticate(directory: PrincipalDirectory, request: FastifyRequest): Principal {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-  if (!match?.[1]) throw new ApiError(401, 'unauthenticated', 'missing bearer API key');
-  const principal = directory.authenticate(match[1]);
+  const key = bearerKey(request);
+  if (!key) throw new ApiError(401, 'unauthenticated', 'missing bearer API key');
+  const principal = directory.authenticate(key);
   if (!principal) throw new ApiError(401, 'unauthenticated', 'invalid API key');
   request.principal = principal;
   return principal;
+}
+
+/** The principal the request's API key belongs to, if any; refuses nothing (for the rate limiter). */
+export function identify(directory: PrincipalDirectory, request: FastifyRequest): Principal | undefined {
+  const key = bearerKey(request);
+  return key ? directory.authenticate(key) : undefined;
+}
+
+function bearerKey(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match?.[1];
 }
 
 export function hasRole(principal: Principal, ...roles: PrincipalRole[]): boolean {

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     audit,
     temporalUiUrl: config.AIRLOCK_TEMPORAL_UI_URL,
     bodyLimit: config.AIRLOCK_API_BODY_LIMIT,
+    rateLimits: { apiPerMinute: config.AIRLOCK_API_RATE_LIMIT_PER_MINUTE, slackPerMinute: config.AIRLOCK_SLACK_RATE_LIMIT_PER_MINUTE },
     logLevel: config.AIRLOCK_LOG_LEVEL,
     admissionTimeoutMs: config.AIRLOCK_API_ADMISSION_TIMEOUT_MS,
     callbackAllowedHosts: config.AIRLOCK_CALLBACK_ALLOWED_HOSTS,

@@ -7,7 +7,11 @@ import { slackInteractionRoutes } from './slack/interactions';
 import type { PrincipalDirectory } from '../config/principals';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
+import { refuseUnreadOversizedBodies } from './body-limit';
 import { installErrorHandling } from './errors';
+import { installJsonBodyParser } from './json-body';
+import { clientErrorHandler, frameworkErrors, refuseExpectations } from './protocol-errors';
+import { DEFAULT_RATE_LIMITS, installRateLimits, type RateLimits } from './rate-limit';
 import { actionRoutes } from './routes/actions';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
@@ -22,6 +26,8 @@ export interface ApiOptions {
   temporalUiUrl?: string;
   bodyLimit?: number;
   logLevel?: string;
+  /** Where log lines go (default stdout); tests read them. */
+  logStream?: { write(line: string): void };
   /** How long `POST /v1/actions` waits for the policy decision before answering `evaluating`. */
   admissionTimeoutMs?: number;
   /** Hosts a request's `callbackUrl` may point at. */
@@ -30,27 +36,38 @@ export interface ApiOptions {
   policy?: () => LoadedPolicy;
   /** Slack interactivity: enabled when a signing secret is configured. */
   slack?: { signingSecret: string; client?: WebClient };
+  /** Requests a minute per principal (API) and per client IP (Slack); defaults 600 each. */
+  rateLimits?: Partial<RateLimits>;
 }
 
 /** Builds the HTTP API without listening, so tests can `inject` and entry points can `listen`. */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const app = Fastify({
     logger: {
       level: options.logLevel ?? 'info',
       redact: ['req.headers.authorization', 'req.headers["x-slack-signature"]'],
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    bodyLimit,
     requestTimeout: 30_000,
     connectionTimeout: 30_000,
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
   });
   installErrorHandling(app);
+  refuseExpectations(app.server);
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415, not a string body
+  installJsonBodyParser(app);
+  refuseUnreadOversizedBodies(app, bodyLimit);
   const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.audit, options.admissionTimeoutMs);
   const view = {
     namespace: options.client.options.namespace,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
   };
+  // Before the routes: the limiter attaches itself to each route as it is added.
+  await installRateLimits(app, options.principals, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
   await app.register(healthRoutes, { client: options.client });
   if (options.slack && options.policy) {
     await app.register(slackInteractionRoutes, {

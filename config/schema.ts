@@ -17,6 +17,10 @@ export const configSchema = z.object({
   AIRLOCK_API_PORT: port.default(8080),
   /** Largest accepted request body, bytes. */
   AIRLOCK_API_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
+  /** Requests a minute each API principal may make (without a valid key: each client IP); over it, 429. */
+  AIRLOCK_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Requests a minute each client IP may make to POST /slack/interactions; over it, 429. */
+  AIRLOCK_SLACK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** How long a new request waits for the policy decision before the API answers `evaluating`. */
   AIRLOCK_API_ADMISSION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   AIRLOCK_POLICY_FILE: z.string().min(1).default('config/example-policy.yaml'),

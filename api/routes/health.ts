@@ -3,7 +3,8 @@ import type { Client } from '@temporalio/client';
 
 /** Liveness plus a bounded Temporal reachability check, for load balancers and `npm start`. */
 export async function healthRoutes(app: FastifyInstance, deps: { client: Client }): Promise<void> {
-  app.get('/healthz', async (_request, reply) => {
+  // Not rate limited: load balancers poll it, and a refused health check would take a healthy instance out of rotation.
+  app.get('/healthz', { config: { rateLimit: false } }, async (_request, reply) => {
     try {
       await deps.client.connection.withDeadline(Date.now() + 2000, () =>
         deps.client.workflowService.getSystemInfo({}),

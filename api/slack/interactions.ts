@@ -87,14 +87,15 @@ export async function slackInteractionRoutes(app: FastifyInstance, deps: SlackIn
 
   // A child context even when called directly: the parsers below must not reach the JSON API.
   await app.register(async (scope) => {
-    // Only Slack's form encoding, kept as the exact string received: the signature covers those bytes.
+    // Only Slack's form encoding, kept as the exact bytes received: the signature covers the bytes,
+    // and text decoded from them differs wherever they are not valid UTF-8.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: SLACK_BODY_LIMIT }, (_request, body, done) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit: SLACK_BODY_LIMIT }, (_request, body, done) => {
       done(null, body);
     });
 
     scope.post('/slack/interactions', async (request, reply) => {
-      const rawBody = typeof request.body === 'string' ? request.body : '';
+      const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const check = verifySlackSignature({
         rawBody,
         timestamp: singleHeader(request.headers['x-slack-request-timestamp']),
@@ -111,7 +112,7 @@ export async function slackInteractionRoutes(app: FastifyInstance, deps: SlackIn
         return reply.status(401).send(body);
       }
 
-      const parsed = parseSlackInteraction(rawBody);
+      const parsed = parseSlackInteraction(rawBody.toString('utf8'));
       if (!parsed.ok) {
         request.log.warn({ problem: parsed.problem }, 'invalid Slack interaction payload');
         return reply.status(400).send(errorBody('invalid_payload', `invalid Slack interaction payload: ${parsed.problem}`));

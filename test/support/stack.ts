@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
 import { AuditLog } from '../../audit/audit-log';
 import { openAuditLog, openAuditStore } from '../../audit/open-store';
 import type { AuditStore } from '../../audit/store';
+import type { RateLimits } from '../../api/rate-limit';
 import { buildApi } from '../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
 import { slackClient } from '../../activities/notify/slack/client';
@@ -88,6 +89,10 @@ export interface StackOptions {
   auditUrl?: string;
   /** Wraps the worker's audit store, e.g. to inject failures. */
   wrapWorkerAuditStore?: (store: AuditStore) => AuditStore;
+  /** Interceptors on the API's Temporal client, e.g. to see which requests reach Temporal. */
+  clientInterceptors?: WorkflowClientInterceptor[];
+  /** The API's rate limits; by default too high to reach, since tests poll fast as a few principals. */
+  rateLimits?: Partial<RateLimits>;
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -129,7 +134,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   if (options.worker !== false) await startWorker();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default' });
+  const client = new Client({ connection, namespace: 'default', interceptors: { workflow: options.clientInterceptors ?? [] } });
   const keys: Record<string, string> = {};
   const principals = new PrincipalDirectory(
     Object.entries(TEST_PRINCIPALS).map(([id, roles]) => {
@@ -146,6 +151,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     logLevel: 'silent',
     temporalUiUrl: 'http://127.0.0.1:8233',
     callbackAllowedHosts: ['127.0.0.1'],
+    rateLimits: options.rateLimits ?? { apiPerMinute: 1_000_000, slackPerMinute: 1_000_000 },
     ...(options.admissionTimeoutMs ? { admissionTimeoutMs: options.admissionTimeoutMs } : {}),
     ...(options.slack
       ? {

@@ -1,0 +1,49 @@
+import rateLimit, { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PrincipalDirectory } from '../config/principals';
+import { identify } from './auth';
+import { ApiError } from './errors';
+
+/** Requests allowed per minute, per API instance (each instance counts in its own memory). */
+export interface RateLimits {
+  /** `/v1/*`, per authenticated principal; requests without a valid key, per client IP. */
+  apiPerMinute: number;
+  /** `/slack/interactions`, per client IP: Slack's own traffic is a few clicks a minute. */
+  slackPerMinute: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimits = { apiPerMinute: 600, slackPerMinute: 600 };
+
+const SLACK_KEY_PREFIX = 'slack-ip:';
+
+/**
+ * Rate limits, so that one agent (one API key) cannot starve the others, and a flood of unsigned
+ * Slack posts or bad keys is cut off per address. The limiter runs on `onRequest`, before the body
+ * is read, after a hook that identifies the principal (without refusing anyone: the routes still
+ * authenticate). A limited request gets 429 `rate_limited` with `Retry-After` and reaches nothing
+ * behind the API. Routes with `config: { rateLimit: false }` (health) are not limited.
+ */
+export async function installRateLimits(app: FastifyInstance, principals: PrincipalDirectory, limits: RateLimits): Promise<void> {
+  app.addHook('onRequest', async (request) => {
+    request.principal = identify(principals, request);
+  });
+  // Registered on `app` itself (the plugin is not encapsulated): its per-route hook then runs after
+  // the hook above, which Fastify runs first as an instance-level hook.
+  await app.register(rateLimit, {
+    timeWindow: 60_000,
+    keyGenerator: limiterKey,
+    max: (_request, key) => (key.startsWith(SLACK_KEY_PREFIX) ? limits.slackPerMinute : limits.apiPerMinute),
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute; retry in ${context.after}`),
+    onExceeded: (request) => {
+      // The principal's id, never its key; the address when there is no principal.
+      request.log.warn({ principal: request.principal?.id, ip: request.ip, route: request.routeOptions.url }, 'rate limited');
+    },
+  });
+}
+
+function limiterKey(request: FastifyRequest): string {
+  const ip = normalizeIP(request.ip);
+  if (request.routeOptions.url?.startsWith('/slack/')) return `${SLACK_KEY_PREFIX}${ip}`;
+  return request.principal ? `principal:${request.principal.id}` : `ip:${ip}`;
+}
