@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { AuditLog } from '../audit/audit-log';
 import { AuditEventKind, SYSTEM_ACTOR, type RecordAuditEventsInput } from '../workflows/audit-events';
-import type { OneShotSession } from './credentials';
+import type { OneShotSession, SessionPurpose } from './credentials';
 
 /** The activity the workflow writes its audit events through. Idempotent: stored ids are skipped. */
 export function createAuditActivities(audit: AuditLog) {
@@ -16,7 +16,7 @@ export function createAuditActivities(audit: AuditLog) {
 /** What an issued one-shot credential may be known by: never the secret key or session token. */
 export interface IssuedCredential {
   actionId: string;
-  purpose: 'execute' | 'preview';
+  purpose: SessionPurpose;
   session: OneShotSession;
   accessKeyId: string;
   expiration?: Date;

@@ -28,9 +28,16 @@ export interface OneShotRoleRequest {
   /** Requester identity id; becomes the SourceIdentity. */
   requester: string;
   approvers: string[];
-  /** Distinguishes a read-only preview session (`<action id>.preview`) in CloudTrail. */
-  purpose?: 'execute' | 'preview';
+  /** Distinguishes the read-only sessions (`<action id>.preview`, `<action id>.recheck`) in CloudTrail. */
+  purpose?: SessionPurpose;
 }
+
+/**
+ * Why a one-shot session exists: `execute` runs the operation; `preview` reads its impact before
+ * review; `recheck` reads, on a retry after an attempt whose outcome is unknown, whether the change
+ * is already in place. Both read-only purposes run under the operation's preview policy.
+ */
+export type SessionPurpose = 'execute' | 'preview' | 'recheck';
 
 /** The names of the session (safe to record anywhere). */
 export interface OneShotSession {
@@ -59,7 +66,8 @@ export function stsName(value: string): string {
 
 /** The role session name for an action: its id, in STS's charset and length. */
 function sessionNameFor(request: OneShotRoleRequest): string {
-  return roleSessionName(request.purpose === 'preview' ? `${request.actionId}.preview` : request.actionId);
+  const purpose = request.purpose ?? 'execute';
+  return roleSessionName(purpose === 'execute' ? request.actionId : `${request.actionId}.${purpose}`);
 }
 
 export function roleSessionName(actionId: string): string {

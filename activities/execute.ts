@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { ExecuteOperationInput, ExecutionResult } from '../workflows/types';
 import { logInfo } from './activity-log';
 import { oneShotRunner, type OneShotDeps } from './one-shot-session';
@@ -8,11 +9,25 @@ export type ExecuteActivityDeps = OneShotDeps;
  * The execute activity. One call = one operation: assume the executor role with the operation's
  * session policy, run it, return names and results only. The credentials exist only in the
  * runner's memory: not in the result, not in logs, not in failures.
+ *
+ * A retry first asks the operation whether an earlier attempt already applied the change (under a
+ * read-only `recheck` session), so a worker killed after AWS took the request but before the
+ * result was recorded does not make the change twice.
  */
 export function createExecuteActivities(deps: ExecuteActivityDeps) {
   const runOneShot = oneShotRunner(deps);
   return {
     async executeOperation(input: ExecuteOperationInput): Promise<ExecutionResult> {
+      const findApplied = deps.catalogue.get(input.action)?.findApplied;
+      if (findApplied && currentAttempt() > 1) {
+        const { value: applied, session } = await runOneShot(input, 'recheck', async (operation, params, context) =>
+          operation.findApplied?.(params, context),
+        );
+        if (applied) {
+          logInfo('operation already applied by an earlier attempt; not run again', { action: input.action, roleSessionName: session.roleSessionName });
+          return { summary: applied.summary, outputs: { ...applied.outputs, alreadyApplied: true }, session, completedAt: new Date().toISOString() };
+        }
+      }
       const { value: outcome, session } = await runOneShot(input, 'execute', (operation, params, context) =>
         operation.execute(params, context),
       );
@@ -20,4 +35,13 @@ export function createExecuteActivities(deps: ExecuteActivityDeps) {
       return { summary: outcome.summary, outputs: outcome.outputs, session, completedAt: new Date().toISOString() };
     },
   };
+}
+
+/** This activity attempt's number (1 for the first); 1 outside an activity (direct calls in scripts and tests). */
+function currentAttempt(): number {
+  try {
+    return Context.current().info.attempt;
+  } catch {
+    return 1;
+  }
 }

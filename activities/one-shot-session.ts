@@ -9,7 +9,7 @@ import type { AuditLog } from '../audit/audit-log';
 import { recordCredentialIssued } from './audit';
 import type { AwsSettings } from './aws-settings';
 import { toApplicationFailure } from './aws-errors';
-import { assumeOneShotRole, type OneShotRole, type OneShotSession } from './credentials';
+import { assumeOneShotRole, type OneShotRole, type OneShotSession, type SessionPurpose } from './credentials';
 import { resolveOperation } from './resolve-operation';
 
 export interface OneShotDeps {
@@ -47,12 +47,12 @@ export function oneShotRunner(deps: OneShotDeps) {
 
   return async function runOneShot<T>(
     input: OneShotInput,
-    purpose: 'execute' | 'preview',
+    purpose: SessionPurpose,
     run: (operation: Operation<unknown>, params: unknown, context: OperationContext) => Promise<T>,
   ): Promise<{ value: T; session: OneShotSession }> {
     const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
     const sessionPolicy = buildSessionPolicy(() =>
-      purpose === 'preview' ? operation.previewPolicy(params, deps.aws.partition) : operation.sessionPolicy(params, deps.aws.partition),
+      purpose === 'execute' ? operation.sessionPolicy(params, deps.aws.partition) : operation.previewPolicy(params, deps.aws.partition),
     );
 
     let role: OneShotRole;
@@ -94,7 +94,7 @@ export function oneShotRunner(deps: OneShotDeps) {
         ...(liveness ? { progress: liveness.progress } : {}),
       });
     } catch (err) {
-      throw toApplicationFailure(err, purpose === 'preview' ? `${operation.name} preview` : operation.name, secrets);
+      throw toApplicationFailure(err, purpose === 'execute' ? operation.name : `${operation.name} ${purpose}`, secrets);
     } finally {
       liveness?.stop();
     }
@@ -142,7 +142,7 @@ function buildSessionPolicy(build: () => IamPolicyDocument): IamPolicyDocument {
 
 /** Defence in depth against an operation that returns what it must not. */
 function assertNoSecrets(name: string, value: unknown, secrets: (string | undefined)[]): void {
-  const text = JSON.stringify(value);
+  const text = JSON.stringify(value) ?? ''; // undefined (a recheck that found nothing) has no text
   if (secrets.some((secret) => secret && text.includes(secret))) {
     throw ApplicationFailure.create({
       type: 'CredentialLeak',

@@ -297,6 +297,30 @@ async function preview(params: CopyObjectParams, context: OperationContext): Pro
   });
 }
 
+/**
+ * After an attempt whose outcome is unknown: the copy is in place when the destination holds an
+ * object with the source's ETag (same content). A CopyObject of a single-part object keeps its
+ * ETag; where it would not (multipart or SSE-KMS sources), the ETags differ and the copy simply
+ * runs again, which is safe. Runs with the preview policy: HeadObject on exactly the two objects.
+ */
+export async function findCopyApplied(params: CopyObjectParams, s3: S3Sender): Promise<OperationOutcome | undefined> {
+  const [source, destination] = await Promise.all([
+    inspectObject(s3, params.sourceBucket, params.sourceKey, false),
+    inspectObject(s3, params.destinationBucket, params.destinationKey, false),
+  ]);
+  if (source.state !== 'present' || destination.state !== 'present') return undefined;
+  const etag = destination.head.ETag;
+  if (etag === undefined || etag !== source.head.ETag) return undefined;
+  return {
+    summary: summarize(params),
+    outputs: {
+      destination: s3Uri(params.destinationBucket, params.destinationKey),
+      etag,
+      ...(destination.head.VersionId ? { versionId: destination.head.VersionId } : {}),
+    },
+  };
+}
+
 /** `s3.copyObject`: export one object to another bucket (or key). Copying again yields the same object. */
 export const s3CopyObject: Operation<CopyObjectParams> = {
   name: 's3.copyObject',
@@ -311,4 +335,5 @@ export const s3CopyObject: Operation<CopyObjectParams> = {
   execute,
   previewPolicy: copyObjectPreviewPolicy,
   preview,
+  findApplied: (params, context) => withClient(s3Client(context), (s3) => findCopyApplied(params, s3)),
 };

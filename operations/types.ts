@@ -77,4 +77,11 @@ export interface Operation<P = unknown> {
   previewPolicy(params: P, partition: string): IamPolicyDocument;
   /** Computes the impact without changing anything; runs with `previewPolicy` credentials. */
   preview(params: P, context: OperationContext): Promise<OperationPreview>;
+  /**
+   * On a retry after an attempt whose outcome is unknown (a worker killed mid-request, a lost
+   * reply): whether the change is already in place, read with `previewPolicy` credentials. An
+   * outcome means it is, and the operation is not run again; undefined means run it. Operations
+   * without it are simply run again (they are idempotent, or never retried).
+   */
+  findApplied?(params: P, context: OperationContext): Promise<OperationOutcome | undefined>;
 }

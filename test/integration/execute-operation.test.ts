@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { createExecuteActivities } from '../../activities/execute';
@@ -53,12 +53,21 @@ afterAll(async () => {
   await proxy?.stop();
 });
 
-/** Runs the activity in a mock activity context whose log lines are kept for the leak check. */
-function runExecute(input: ExecuteOperationInput): Promise<ExecutionResult> {
+/** Runs the activity (as attempt `attempt`) in a mock activity context whose log lines are kept for the leak check. */
+function runExecute(input: ExecuteOperationInput, attempt = 1): Promise<ExecutionResult> {
   const logger = new DefaultLogger('TRACE', (entry: LogEntry) => logLines.push(`${entry.message} ${JSON.stringify(entry.meta ?? {})}`));
   const { executeOperation } = activities;
   // Each call is its own activity, as in a workflow (the credential's audit event id names it).
-  return new MockActivityEnvironment({ activityId: input.actionId }, { logger }).run<[ExecuteOperationInput], ExecutionResult, typeof executeOperation>(executeOperation, input);
+  return new MockActivityEnvironment({ activityId: input.actionId, attempt }, { logger }).run<[ExecuteOperationInput], ExecutionResult, typeof executeOperation>(
+    executeOperation,
+    input,
+  );
+}
+
+/** CopyObject requests the proxy forwarded to `bucket/key`. */
+function copyRequestsTo(bucket: string, key: string): number {
+  const path = `/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
+  return proxy.exchanges().filter((exchange) => exchange.method === 'PUT' && exchange.url.includes('x-id=CopyObject') && exchange.url.split('?')[0] === path).length;
 }
 
 function copyInput(params: JsonObject, overrides: Partial<ExecuteOperationInput> = {}): ExecuteOperationInput {
@@ -227,5 +236,63 @@ describe('executeOperation on moto', () => {
       ...logLines,
     ].join('\n');
     for (const secret of secrets) expect(visible.includes(secret)).toBe(false);
+  });
+
+  describe('a retry after an attempt whose outcome is unknown', () => {
+    const params = (destinationKey: string): JsonObject => ({ sourceBucket: SOURCE_BUCKET, sourceKey: SOURCE_KEY, destinationBucket: DESTINATION_BUCKET, destinationKey });
+
+    test('finds the copy already in place under a read-only recheck session, and does not copy again', async () => {
+      const input = copyInput(params('exports/retried-after-copy.csv'));
+      const first = await runExecute(input);
+      expect(copyRequestsTo(DESTINATION_BUCKET, 'exports/retried-after-copy.csv')).toBe(1);
+      const before = assumeRoleRequests().length;
+
+      const retried = await runExecute(input, 2);
+
+      expect(copyRequestsTo(DESTINATION_BUCKET, 'exports/retried-after-copy.csv')).toBe(1);
+      expect(retried).toEqual({
+        summary: first.summary,
+        outputs: { ...first.outputs, alreadyApplied: true },
+        session: { roleArn, roleSessionName: `${input.actionId}.recheck`, sourceIdentity: 'etl-bot' },
+        completedAt: expect.any(String),
+      });
+      // One read-only session: the preview policy (HeadObject on the two objects), nothing that writes.
+      const sent = assumeRoleRequests().slice(before);
+      expect(sent.map((form) => form.get('RoleSessionName'))).toEqual([`${input.actionId}.recheck`]);
+      expect(JSON.parse(sent[0]?.get('Policy') ?? '')).toEqual(s3CopyObject.previewPolicy(s3CopyObject.params.parse(input.params), 'aws'));
+      const recorded = (await audit.lineage(input.actionId)).map((event) => event.data.purpose);
+      expect(recorded).toEqual(['execute', 'recheck']);
+    });
+
+    test('copies when the destination does not hold the source yet', async () => {
+      const input = copyInput(params('exports/retried-before-copy.csv'));
+      const before = assumeRoleRequests().length;
+
+      const retried = await runExecute(input, 2);
+
+      expect(copyRequestsTo(DESTINATION_BUCKET, 'exports/retried-before-copy.csv')).toBe(1);
+      expect(await readObject(s3, DESTINATION_BUCKET, 'exports/retried-before-copy.csv')).toBe(BODY);
+      expect(retried.outputs.alreadyApplied).toBeUndefined();
+      expect(assumeRoleRequests().slice(before).map((form) => form.get('RoleSessionName'))).toEqual([`${input.actionId}.recheck`, input.actionId]);
+    });
+
+    test('copies again when the destination holds other content', async () => {
+      const key = 'exports/retried-over-other.csv';
+      await s3.send(new PutObjectCommand({ Bucket: DESTINATION_BUCKET, Key: key, Body: 'older,content\n' }));
+      const input = copyInput(params(key));
+
+      const retried = await runExecute(input, 2);
+
+      expect(copyRequestsTo(DESTINATION_BUCKET, key)).toBe(1);
+      expect(await readObject(s3, DESTINATION_BUCKET, key)).toBe(BODY);
+      expect(retried.outputs.alreadyApplied).toBeUndefined();
+    });
+
+    test('the first attempt never rechecks', async () => {
+      const input = copyInput(params('exports/first-attempt.csv'));
+      const before = assumeRoleRequests().length;
+      await runExecute(input);
+      expect(assumeRoleRequests().slice(before).map((form) => form.get('RoleSessionName'))).toEqual([input.actionId]);
+    });
   });
 });
