@@ -16,8 +16,9 @@ import { ActionAttribute, RequesterAttribute, StatusAttribute } from '../workflo
 import { ActionStatus, RefusalCode } from '../workflows/types';
 import type { ActionRequestInput, ActionState, DecideInput, JsonObject, RequestOrigin, Requester } from '../workflows/types';
 import { idempotentActionId, newActionId } from './action-id';
-import { ApiError, validationError } from './errors';
+import { ApiError, temporalUnavailable, validationError } from './errors';
 import { toApiError } from './temporal-errors';
+import { temporalReachable } from './temporal-reachable';
 
 export interface SubmitInput {
   action: string;
@@ -132,7 +133,8 @@ export class ActionsService {
 
   private async confirmStarted(actionId: string): Promise<void> {
     try {
-      await this.client.workflow.getHandle(actionId).describe();
+      // Bounded: an unreachable server is retried by the client until the deadline.
+      await this.withinDeadline(() => this.client.workflow.getHandle(actionId).describe());
     } catch {
       throw new ApiError(503, 'temporal_unavailable', 'the request could not be recorded; retry with the same Idempotency-Key');
     }
@@ -140,7 +142,8 @@ export class ActionsService {
 
   /**
    * The full state, from the workflow's `status` query. If no worker answers in time, what history
-   * alone tells (the request, and the status from visibility) with `live: false`.
+   * alone tells (the request, and the status from visibility) with `live: false`; if Temporal itself
+   * cannot be reached, 503 `temporal_unavailable`.
    */
   async get(actionId: string): Promise<ActionRead> {
     const handle = this.client.workflow.getHandle(actionId);
@@ -148,7 +151,8 @@ export class ActionsService {
       return { state: await this.withinDeadline(() => handle.query(statusQuery)), live: true };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return toApiError(err, actionId);
-      return { state: await this.fromHistory(actionId), live: false };
+      if (!(await temporalReachable(this.client))) throw temporalUnavailable();
+      return { state: await this.withinDeadline(() => this.fromHistory(actionId)), live: false };
     }
   }
 
@@ -163,7 +167,7 @@ export class ActionsService {
         handle.executeUpdate(decideUpdate, { args: [decision], ...(updateId ? { updateId } : {}) }),
       );
     } catch (err) {
-      const mapped = await this.closedNotMissing(mapError(err, actionId), actionId, RefusalCode.ActionClosed);
+      const mapped = await this.unavailableCause(await this.closedNotMissing(mapError(err, actionId), actionId, RefusalCode.ActionClosed));
       if (mapped instanceof ApiError && VOTE_REFUSAL_CODES.has(mapped.code)) {
         await this.recordRefusedVote(actionId, decision, mapped, updateId);
       }
@@ -200,7 +204,7 @@ export class ActionsService {
       const handle = this.client.workflow.getHandle(actionId);
       return await this.withinDeadline(() => handle.executeUpdate(cancelUpdate, { args: [{ by, ...(reason ? { reason } : {}) }] }));
     } catch (err) {
-      throw await this.closedNotMissing(mapError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable);
+      throw await this.unavailableCause(await this.closedNotMissing(mapError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable));
     }
   }
 
@@ -217,6 +221,15 @@ export class ActionsService {
       // Really not found (or Temporal unreachable): the 404 stands.
     }
     return mapped;
+  }
+
+  /**
+   * A vote or cancel that no worker answered in time may have found no Temporal at all (the client
+   * retries an unreachable server until the deadline): say which, so operators look in the right place.
+   */
+  private async unavailableCause(mapped: unknown): Promise<unknown> {
+    if (!(mapped instanceof ApiError) || mapped.code !== 'worker_unavailable') return mapped;
+    return (await temporalReachable(this.client)) ? mapped : temporalUnavailable();
   }
 
   /**

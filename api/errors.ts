@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import { isTemporalUnreachable } from './temporal-reachable';
 
 export interface ErrorBody {
   error: { code: string; message: string; issues?: { path: string; message: string }[] };
@@ -16,6 +17,11 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Temporal could not be reached: nothing the caller asked for can be known to have happened. */
+export function temporalUnavailable(): ApiError {
+  return new ApiError(503, 'temporal_unavailable', 'Temporal could not be reached; retry (with the same Idempotency-Key)');
 }
 
 /** A 400 listing every zod issue with its path, so the caller can fix all of them at once. */
@@ -44,8 +50,11 @@ export function installErrorHandling(app: FastifyInstance): void {
       if (err.statusCode === 401 || err.statusCode === 403) {
         request.log.warn({ code: err.code, url: request.url, method: request.method }, 'refused request');
       }
-      const body: ErrorBody = { error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } };
-      return reply.status(err.statusCode).send(body);
+      return reply.status(err.statusCode).send(errorBody(err));
+    }
+    if (isTemporalUnreachable(err)) {
+      request.log.warn({ url: request.url, method: request.method }, 'Temporal unreachable');
+      return reply.status(503).send(errorBody(temporalUnavailable()));
     }
     const known = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (known) return reply.status(known.status).send({ error: { code: known.code, message: err.message } });
@@ -61,4 +70,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } }),
   );
+}
+
+function errorBody(err: ApiError): ErrorBody {
+  return { error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } };
 }
