@@ -8,7 +8,8 @@ import { RefusalCode } from '../../workflows/types';
 import { fetchHistory } from '../support/history';
 import { closedWithoutExecution, executed, observeOutcome, type CopyTarget } from '../support/outcome';
 import { scenarioIterations, soakTimeout } from '../support/soak';
-import { bundleWorkflows, startStack, type HttpResponse, type Stack } from '../support/stack';
+import type { HttpResponse } from '../support/http-call';
+import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { putObject, testS3 } from '../support/test-aws';
 
 const POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy-races.yaml');

@@ -7,7 +7,8 @@ import { signSlackRequest } from '../../api/slack/signature';
 import { eventually } from '../support/eventually';
 import { acceptedUpdates, fetchHistory } from '../support/history';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
-import { bundleWorkflows, startStack, TEST_CALLBACK_SECRET, type HttpResponse, type Stack } from '../support/stack';
+import type { HttpResponse } from '../support/http-call';
+import { bundleWorkflows, startStack, TEST_CALLBACK_SECRET, type Stack } from '../support/stack';
 import { objectExists, putObject, readObject, testS3 } from '../support/test-aws';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests';

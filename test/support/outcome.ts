@@ -7,6 +7,9 @@ import { objectExists } from './test-aws';
 
 type History = temporal.api.history.v1.IHistory;
 
+/** Where an outcome is read from: an in-process stack, or one of separate processes. */
+export type OutcomeSource = Pick<Stack, 'client' | 'call' | 'audit' | 'proxy'>;
+
 /** The audit kinds that close a review: a closed action has exactly one of them. */
 const REVIEW_OUTCOMES = ['action.approved', 'action.rejected', 'action.expired', 'action.cancelled', 'action.denied'];
 
@@ -50,7 +53,7 @@ export interface CopyTarget {
  * Waits for the workflow to end, then reads the outcome from every place. Reads come after the
  * workflow result: the workflow stores its audit events before it completes.
  */
-export async function observeOutcome(stack: Stack, s3: S3Client, actionId: string, target: CopyTarget): Promise<Outcome> {
+export async function observeOutcome(stack: OutcomeSource, s3: S3Client, actionId: string, target: CopyTarget): Promise<Outcome> {
   const result = await stack.client.workflow.getHandle<() => Promise<ActionState>>(actionId).result();
   const response = await stack.call('audrey', 'GET', `/v1/actions/${actionId}`);
   if (response.statusCode !== 200) throw new Error(`GET /v1/actions/${actionId} answered ${response.statusCode}: ${response.text}`);
@@ -99,7 +102,7 @@ export function completedUpdates(history: History, name: string): number {
 }
 
 /** CopyObject requests to the target that the worker sent through the recording proxy (moto saw each). */
-export function copyRequests(stack: Stack, target: CopyTarget): number {
+export function copyRequests(stack: OutcomeSource, target: CopyTarget): number {
   const path = `/${target.bucket}/${target.key}`;
   return stack.proxy
     .exchanges()
@@ -117,9 +120,9 @@ export function executed(voters: string[], refused: string[] = []): Outcome {
   };
 }
 
-/** What an action closed without execution leads to: nothing copied, `closing` the only outcome event. */
+/** What an action closed without execution leads to: nothing copied, `action.<status>` the only outcome event. */
 export function closedWithoutExecution(
-  status: 'expired' | 'cancelled',
+  status: 'expired' | 'cancelled' | 'rejected',
   options: { votes?: string[]; refused?: string[]; cancelledBy?: string } = {},
 ): Outcome {
   const votes = options.votes ?? [];

@@ -23,7 +23,12 @@ export interface RecordingProxy {
   issuedSecrets(): string[];
   /** Every AccessKeyId that appeared in a response (not secret; what an audit record may name). */
   issuedAccessKeyIds(): string[];
-  /** Holds matching requests back for `ms` before forwarding them (a slow AWS, for crash tests). */
+  /** Every request as it arrived, before it was held or forwarded (a crash test kills while one is in flight). */
+  arrivals(): { method: string; url: string }[];
+  /**
+   * Holds matching requests back for `ms` before forwarding them (a slow AWS, for crash tests). A
+   * held request is forwarded even if its client has gone meanwhile, as AWS acts on what it received.
+   */
   delay(matches: (method: string, url: string) => boolean, ms: number): void;
   stop(): Promise<void>;
 }
@@ -37,9 +42,11 @@ export async function startRecordingProxy(targetEndpoint: string): Promise<Recor
   const target = new URL(targetEndpoint);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const recorded: RecordedExchange[] = [];
+  const arrived: { method: string; url: string }[] = [];
   let slow: { matches: (method: string, url: string) => boolean; ms: number } | undefined;
 
   const server = createServer((req, res) => {
+    arrived.push({ method: req.method ?? 'GET', url: req.url ?? '/' });
     const wait = slow?.matches(req.method ?? 'GET', req.url ?? '/') ? slow.ms : 0;
     void readBody(req).then(async (requestBody) => {
       if (wait) await new Promise((r) => setTimeout(r, wait));
@@ -87,6 +94,7 @@ export async function startRecordingProxy(targetEndpoint: string): Promise<Recor
       slow = { matches, ms };
     },
     responses,
+    arrivals: () => arrived.map((request) => ({ ...request })),
     exchanges: () => recorded.map((exchange) => ({ ...exchange })),
     issuedSecrets: () => extractFields(responses(), ['SecretAccessKey', 'SessionToken']),
     issuedAccessKeyIds: () => extractFields(responses(), ['AccessKeyId']),

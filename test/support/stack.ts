@@ -16,6 +16,7 @@ import { slackClient } from '../../activities/notify/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
+import { apiCaller, type ApiCall } from './http-call';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
 import { requiredEnv, testAwsSettings } from './test-aws';
 
@@ -30,15 +31,6 @@ export const TEST_PRINCIPALS: Record<string, PrincipalRole[]> = {
   root: ['admin'],
   audrey: ['auditor'],
 };
-
-export interface HttpResponse {
-  statusCode: number;
-  headers: Record<string, string>;
-  text: string;
-  // The API's JSON is asserted field by field in tests; typing every response shape would add nothing.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json(): any;
-}
 
 export const TEST_POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy.yaml');
 
@@ -71,7 +63,7 @@ export interface Stack {
   /** Base URL of the API, listening on a free loopback port. */
   baseUrl: string;
   /** A real HTTP request as a named principal (null: no credentials). */
-  call(as: string | null, method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResponse>;
+  call: ApiCall;
   stop(): Promise<void>;
 }
 
@@ -175,24 +167,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     proxy,
     issuedSecrets: () => proxy.issuedSecrets(),
     baseUrl,
-    async call(as, method, url, body, headers = {}) {
-      const response = await fetch(`${baseUrl}${url}`, {
-        method,
-        headers: {
-          ...(as ? { authorization: `Bearer ${keys[as]}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return {
-        statusCode: response.status,
-        headers: Object.fromEntries(response.headers.entries()),
-        text,
-        json: () => JSON.parse(text),
-      };
-    },
+    call: apiCaller(baseUrl, keys),
     async stop() {
       await api.close();
       if (running) {
