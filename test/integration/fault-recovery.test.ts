@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ActionState } from '../../workflows/types';
+import { RefusalCode } from '../../workflows/types';
+import { eventually } from '../support/eventually';
+import type { HttpResponse } from '../support/http-call';
+import { closedWithoutExecution, executed, observeOutcome, type CopyTarget, type Outcome } from '../support/outcome';
+import { ProcessStack } from '../support/process-stack';
+import { scenarioIterations, soakTimeout } from '../support/soak';
+import { putObject, testS3 } from '../support/test-aws';
+
+const ITERATIONS = scenarioIterations(2);
+/** An iteration waits for processes to restart and, after a crash mid-operation, for the heartbeat timeout. */
+const TIMEOUT = soakTimeout(ITERATIONS, 60_000);
+
+/**
+ * Faults on Airlock as it runs in production: the worker and the API are separate OS processes,
+ * and the Temporal dev server keeps its state in a SQLite file. The worker is SIGKILLed while
+ * actions wait for review and while an operation is in flight at AWS; the dev server itself is
+ * SIGKILLed and restarted on the same file with actions pending. After recovery every action ends
+ * as its votes say, in the API, the workflow result, the history, the audit trail and S3 alike; no
+ * vote accepted before or during a fault is lost; no copy reaches moto twice. Each scenario repeats
+ * `scenarioIterations` times (many more under `npm run soak`).
+ */
+describe('fault recovery with real processes', () => {
+  let stack: ProcessStack;
+  const s3 = testS3();
+
+  beforeAll(async () => {
+    stack = await ProcessStack.start();
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    s3.destroy();
+  });
+
+  /** Runs `scenario` per iteration; a failure names its iteration, what it noted and the processes' last words. */
+  async function iterate(scenario: (note: (facts: object) => void) => Promise<void>): Promise<void> {
+    for (let iteration = 0; iteration < ITERATIONS; iteration++) {
+      const noted: object[] = [];
+      try {
+        if (!stack.worker?.running) await stack.startWorker();
+        await scenario((facts) => noted.push(facts));
+      } catch (err) {
+        if (err instanceof Error) {
+          err.message = `iteration ${iteration + 1}/${ITERATIONS}: ${err.message}\n\nnoted: ${JSON.stringify(Object.assign({}, ...noted), null, 2)}\n\n${stack.tails()}`;
+        }
+        throw err;
+      }
+    }
+    const chain = await stack.audit.verify();
+    expect(chain.ok).toBe(true);
+    expect(chain.checked).toBeGreaterThan(0);
+  }
+
+  /** A fresh source object, and the body of a request to copy it to `prefix/…` (the prefix picks the policy rule). */
+  async function copyRequestBody(prefix: string): Promise<{ body: object; target: CopyTarget }> {
+    const sourceKey = `src/${randomUUID()}.csv`;
+    await putObject(s3, 'airlock-src', sourceKey, `id\n${randomUUID()}\n`);
+    const target = { bucket: 'airlock-exports', key: `${prefix}/${randomUUID()}.csv` };
+    const body = {
+      action: 's3.copyObject',
+      params: { sourceBucket: 'airlock-src', sourceKey, destinationBucket: target.bucket, destinationKey: target.key },
+      justification: 'Fault test: the action must survive a crash',
+    };
+    return { body, target };
+  }
+
+  /** etl-bot asks to copy a fresh object to `prefix/…`; the action waits for review under `ruleId`. */
+  async function submitCopy(prefix: string, ruleId: string): Promise<{ id: string; target: CopyTarget }> {
+    const { body, target } = await copyRequestBody(prefix);
+    const response = await stack.call('etl-bot', 'POST', '/v1/actions', body);
+    expect({ statusCode: response.statusCode, body: response.json() }).toMatchObject({
+      statusCode: 202,
+      body: { status: 'pending_review', policy: { ruleId } },
+    });
+    return { id: response.json().id, target };
+  }
+
+  function vote(as: string, id: string, decision: 'approve' | 'reject', idempotencyKey = randomUUID()): Promise<HttpResponse> {
+    const body = decision === 'approve' ? { decision } : { decision, comment: 'fault test: not this one' };
+    return stack.call(as, 'POST', `/v1/actions/${id}/decisions`, body, { 'idempotency-key': idempotencyKey });
+  }
+
+  /**
+   * A vote as a well-behaved client sends it: a 503 (no worker answered in time) is retried with
+   * the same Idempotency-Key until it is answered. Returns the answer and how many 503s came first.
+   */
+  async function voteUntilAnswered(as: string, id: string, decision: 'approve' | 'reject'): Promise<{ response: HttpResponse; unavailable: number }> {
+    const key = randomUUID();
+    for (let unavailable = 0; ; unavailable++) {
+      const response = await vote(as, id, decision, key);
+      if (response.statusCode !== 503 || unavailable >= 10) return { response, unavailable };
+    }
+  }
+
+  function status(response: HttpResponse): { statusCode: number; code: string | null } {
+    return { statusCode: response.statusCode, code: response.statusCode < 300 ? null : (response.json().error?.code ?? null) };
+  }
+
+  const ACCEPTED = { statusCode: 200, code: null };
+  const UNAVAILABLE = { statusCode: 503, code: 'temporal_unavailable' };
+
+  async function outcomeOf(action: { id: string; target: CopyTarget }): Promise<Outcome> {
+    return observeOutcome(stack, s3, action.id, action.target);
+  }
+
+  test(
+    'the worker SIGKILLed while actions wait for review: votes before, during and after the crash all count once',
+    async () => {
+      await iterate(async (note) => {
+        const approvedAcross = await submitCopy('quorum-2', 'review-two-owners');
+        const rejectedAfter = await submitCopy('faults', 'review-exports');
+        const approvedAfter = await submitCopy('quorum-2', 'review-two-owners');
+        note({ ids: [approvedAcross.id, rejectedAfter.id, approvedAfter.id] });
+        expect(status(await vote('alice', approvedAcross.id, 'approve'))).toEqual(ACCEPTED);
+        expect(status(await vote('alice', approvedAfter.id, 'approve'))).toEqual(ACCEPTED);
+
+        await stack.killWorker();
+        // Bob's vote leaves while no worker runs: it waits in Temporal for the next worker (or is
+        // answered 503 and retried with the same key, which Temporal deduplicates).
+        const inFlight = voteUntilAnswered('bob', approvedAcross.id, 'approve');
+        await sleep(300);
+        await stack.startWorker();
+        const during = await inFlight;
+        note({ duringCrash: { ...status(during.response), unavailable: during.unavailable } });
+        expect(status(during.response)).toEqual(ACCEPTED);
+
+        expect(status(await vote('carol', rejectedAfter.id, 'reject'))).toEqual(ACCEPTED);
+        expect(status(await vote('carol', approvedAfter.id, 'approve'))).toEqual(ACCEPTED);
+
+        expect(await outcomeOf(approvedAcross)).toEqual(executed(['alice', 'bob']));
+        expect(await outcomeOf(rejectedAfter)).toEqual(closedWithoutExecution('rejected', { votes: ['carol'] }));
+        expect(await outcomeOf(approvedAfter)).toEqual(executed(['alice', 'carol']));
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the worker SIGKILLed while its copies are in flight at AWS: the retry finds them done and copies nothing twice',
+    async () => {
+      await iterate(async (note) => {
+        const run = randomUUID();
+        const actions = [await submitCopy(`faults/${run}`, 'review-exports'), await submitCopy(`faults/${run}`, 'review-exports')];
+        note({ ids: actions.map((action) => action.id) });
+        const isCopy = (method: string, url: string): boolean => method === 'PUT' && url.includes('x-id=CopyObject') && url.includes(run);
+        // AWS is slow to answer: the copies are held at the proxy, then reach moto whether or not the worker is still there.
+        stack.proxy.delay(isCopy, 1500);
+        for (const action of actions) expect(status(await vote('bob', action.id, 'approve'))).toEqual(ACCEPTED);
+
+        await eventually(() => stack.proxy.arrivals().filter((request) => isCopy(request.method, request.url)).length === actions.length, 30_000);
+        await stack.killWorker();
+        await stack.startWorker();
+
+        for (const action of actions) {
+          const outcome = await outcomeOf(action);
+          const result = await stack.client.workflow.getHandle<() => Promise<ActionState>>(action.id).result();
+          const purposes = (await stack.audit.lineage(action.id)).filter((event) => event.kind === 'credential.issued').map((event) => event.data.purpose);
+          note({ [action.id]: { outcome, outputs: result.result?.outputs, purposes } });
+          expect(outcome).toEqual(executed(['bob']));
+          // The killed attempt's copy landed; the retry read it back under a read-only session instead of copying again.
+          expect(result.result?.outputs.alreadyApplied).toBe(true);
+          expect(purposes).toEqual(['preview', 'execute', 'recheck']);
+        }
+      });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the Temporal dev server SIGKILLed and restarted on its SQLite file: pending actions, votes and deadlines survive',
+    async () => {
+      await iterate(async (note) => {
+        const halfApproved = await submitCopy('quorum-2', 'review-two-owners');
+        const pending = await submitCopy('faults', 'review-exports');
+        const expiring = await submitCopy('expire-fast', 'review-fast-expiry');
+        note({ ids: [halfApproved.id, pending.id, expiring.id] });
+        expect(status(await vote('alice', halfApproved.id, 'approve'))).toEqual(ACCEPTED);
+        const expiringDeadline: string = (await stack.call('bob', 'GET', `/v1/actions/${expiring.id}`)).json().review.deadline;
+
+        await stack.crashTemporal();
+        // While Temporal is down, a vote, a read and a new request are each answered 503
+        // temporal_unavailable once the client gives up retrying, and none of them leaves a trace.
+        const lateRequest = { key: randomUUID(), ...(await copyRequestBody('faults')) };
+        const [refusedVote, refusedRead, refusedSubmit] = await Promise.all([
+          vote('bob', pending.id, 'approve'),
+          stack.call('bob', 'GET', `/v1/actions/${pending.id}`),
+          stack.call('etl-bot', 'POST', '/v1/actions', lateRequest.body, { 'idempotency-key': lateRequest.key }),
+        ]);
+        note({ whileDown: [refusedVote, refusedRead, refusedSubmit].map(status) });
+        for (const refused of [refusedVote, refusedRead, refusedSubmit]) expect(status(refused)).toEqual(UNAVAILABLE);
+        expect((await stack.call(null, 'GET', '/healthz')).statusCode).toBe(503);
+        // The expiring action's deadline passes while the server is down.
+        await sleep(Math.max(0, Date.parse(expiringDeadline) + 500 - Date.now()));
+        await stack.restartTemporal();
+        await stack.apiHealthy();
+
+        expect(status((await voteUntilAnswered('bob', halfApproved.id, 'approve')).response)).toEqual(ACCEPTED);
+        expect(status((await voteUntilAnswered('bob', pending.id, 'approve')).response)).toEqual(ACCEPTED);
+        // The request refused while down is made now, with the same key, once; its requester cancels it.
+        const retried = await stack.call('etl-bot', 'POST', '/v1/actions', lateRequest.body, { 'idempotency-key': lateRequest.key });
+        expect({ statusCode: retried.statusCode, status: retried.json().status }).toEqual({ statusCode: 202, status: 'pending_review' });
+        const cancelled = await stack.call('etl-bot', 'POST', `/v1/actions/${retried.json().id}/cancel`, { reason: 'fault test' });
+        expect(status(cancelled)).toEqual(ACCEPTED);
+
+        expect(await outcomeOf(halfApproved)).toEqual(executed(['alice', 'bob']));
+        expect(await outcomeOf(pending)).toEqual(executed(['bob']));
+        expect(await outcomeOf(expiring)).toEqual(closedWithoutExecution('expired'));
+        expect(await outcomeOf({ id: retried.json().id, target: lateRequest.target })).toEqual(closedWithoutExecution('cancelled', { cancelledBy: 'etl-bot' }));
+        const late = await vote('carol', expiring.id, 'approve');
+        expect(status(late)).toEqual({ statusCode: 409, code: RefusalCode.ActionClosed });
+      });
+    },
+    TIMEOUT,
+  );
+});
+
