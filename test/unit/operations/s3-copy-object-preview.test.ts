@@ -2,6 +2,7 @@ import { HeadObjectCommand, ListObjectsV2Command, S3ServiceException } from '@aw
 import {
   copyObjectParams,
   copyObjectPreviewMayList,
+  findCopyApplied,
   formatBytes,
   previewCopyObject,
   s3CopyObject,
@@ -235,5 +236,35 @@ describe('s3.copyObject preview', () => {
     [5 * 1024 ** 3, '5.4 GB'],
   ])('formats %d bytes as %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe('s3.copyObject findApplied (a retry asking whether the copy is in place)', () => {
+  const destinationUri = 's3://airlock-exports/partner/2026-q3.csv';
+
+  test('the destination holds the source (same ETag): the copy is in place, and nothing is listed', async () => {
+    const { s3, sent } = fakeS3({ [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: { head: { ETag: '"abc"', VersionId: 'v7' } } });
+    expect(await findCopyApplied(good, s3)).toEqual({
+      summary: `copy s3://airlock-source/reports/2026-q3.csv to ${destinationUri}`,
+      outputs: { destination: destinationUri, etag: '"abc"', versionId: 'v7' },
+    });
+    expect(sent.every((command) => command instanceof HeadObjectCommand)).toBe(true);
+  });
+
+  test('not in place: destination missing, other content, no ETag, source gone, or access denied', async () => {
+    const cases: Record<string, Answer>[] = [
+      { [good.sourceKey]: { head: SOURCE_HEAD } },
+      { [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: { head: { ETag: '"other"' } } },
+      { [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: { head: {} } },
+      { [good.sourceKey]: { head: {} }, [good.destinationKey]: { head: {} } },
+      { [good.destinationKey]: { head: { ETag: '"abc"' } } },
+      { [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: s3Error(403, 'Forbidden') },
+    ];
+    for (const byKey of cases) expect(await findCopyApplied(good, fakeS3(byKey).s3)).toBeUndefined();
+  });
+
+  test('an S3 error other than 403 or 404 fails the check, so Temporal retries it', async () => {
+    const { s3 } = fakeS3({ [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: s3Error(503, 'SlowDown') });
+    await expect(findCopyApplied(good, s3)).rejects.toThrow('SlowDown');
   });
 });
