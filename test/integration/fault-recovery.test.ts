@@ -6,7 +6,7 @@ import { eventually } from '../support/eventually';
 import type { HttpResponse } from '../support/http-call';
 import { closedWithoutExecution, executed, observeOutcome, type CopyTarget, type Outcome } from '../support/outcome';
 import { ProcessStack } from '../support/process-stack';
-import { scenarioIterations, soakTimeout } from '../support/soak';
+import { reportIteration, scenarioIterations, soakTimeout } from '../support/soak';
 import { putObject, testS3 } from '../support/test-aws';
 
 const ITERATIONS = scenarioIterations(2);
@@ -47,6 +47,7 @@ describe('fault recovery with real processes', () => {
         }
         throw err;
       }
+      reportIteration(iteration + 1, ITERATIONS);
     }
     const chain = await stack.audit.verify();
     expect(chain.ok).toBe(true);

@@ -7,7 +7,7 @@ import { decideUpdate } from '../../workflows/messages';
 import { RefusalCode } from '../../workflows/types';
 import { fetchHistory } from '../support/history';
 import { closedWithoutExecution, executed, observeOutcome, type CopyTarget } from '../support/outcome';
-import { scenarioIterations, soakTimeout } from '../support/soak';
+import { reportIteration, scenarioIterations, soakTimeout } from '../support/soak';
 import type { HttpResponse } from '../support/http-call';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { putObject, testS3 } from '../support/test-aws';
@@ -69,6 +69,7 @@ describe('racing decisions', () => {
         }
         throw err;
       }
+      reportIteration(iteration + 1, ITERATIONS);
     }
     const chain = await stack.audit.verify();
     expect(chain.ok).toBe(true);

@@ -14,3 +14,12 @@ export function scenarioIterations(inTests: number): number {
 export function soakTimeout(iterations: number, perIterationMs: number): number {
   return 30_000 + iterations * perIterationMs;
 }
+
+/**
+ * Under `npm run soak`, one line on stderr per finished iteration of the running test, so a long
+ * run shows its progress (jest holds console output until a test file ends). Silent in `npm test`.
+ */
+export function reportIteration(done: number, iterations: number): void {
+  if (!process.env.AIRLOCK_SOAK_ITERATIONS) return;
+  process.stderr.write(`soak: ${expect.getState().currentTestName ?? 'scenario'}: ${done}/${iterations} passed\n`);
+}
