@@ -1,8 +1,10 @@
 import { auditExportBenchmark } from './audit-export';
+import { workflowBenchmark } from './workflow';
 
 /** Every benchmark by name: adding one is one line here. `npm run bench -- <name>…` runs some. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'audit-export': auditExportBenchmark,
+  workflow: workflowBenchmark,
 };
 
 async function main(): Promise<void> {

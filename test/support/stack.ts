@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
 import { AuditLog } from '../../audit/audit-log';
@@ -16,6 +16,7 @@ import { slackClient } from '../../activities/notify/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
+import { quietBundlerLogger, quietRuntime } from '../../scripts/lib/quiet-temporal';
 import { apiCaller, type ApiCall } from './http-call';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
 import { requiredEnv, testAwsSettings } from './test-aws';
@@ -34,18 +35,9 @@ export const TEST_PRINCIPALS: Record<string, PrincipalRole[]> = {
 
 export const TEST_POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy.yaml');
 
-/** Worker logs at WARN in tests, so failures are not buried in lifecycle chatter. */
-function quietRuntime(): void {
-  try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-  } catch {
-    // Already installed by an earlier suite in this process: keep it.
-  }
-}
-
 /** Bundle once per test file: bundling is the slow part of starting a worker. */
 export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
 }
 
 export interface Stack {
@@ -183,12 +175,3 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     },
   };
 }
-
-const quietLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-  log: () => undefined,
-};

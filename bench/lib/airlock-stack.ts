@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { openAuditLog } from '../../audit/open-store';
+import type { AuditLog } from '../../audit/audit-log';
+import { buildApi } from '../../api/server';
+import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
+import { createAirlockWorker } from '../../workers/create-worker';
+import type { actionView } from '../../api/action-view';
+import { benchActivities, loadBenchPolicy } from './bench-activities';
+import type { BenchServers } from './bench-servers';
+import { benchCatalogue } from './noop-operation';
+import { runWorker } from './run-worker';
+
+/** The principals of bench/workflow-policy.yaml, each given a fresh API key. */
+export const BENCH_PRINCIPALS = {
+  'bench-agent': ['requester'],
+  'bench-auto': ['requester'],
+  'bench-reviewer': ['reviewer'],
+} satisfies Record<string, PrincipalRole[]>;
+export type BenchPrincipal = keyof typeof BENCH_PRINCIPALS;
+
+/** An action as the API shows it. */
+export type ActionView = ReturnType<typeof actionView>;
+
+/** What the API answered: status code and parsed JSON body (an error body when the status says so). */
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+/** Airlock in one process, as test/support/stack.ts assembles it: worker, API on loopback, a client. */
+export interface AirlockStack {
+  client: Client;
+  /** A real HTTP POST to the API as a bench principal, over loopback. */
+  post<T = ActionView>(as: BenchPrincipal, path: string, body: unknown): Promise<ApiResponse<T>>;
+  stop(): Promise<void>;
+}
+
+/** Fails the run on any answer but the expected one: a benchmark of errors measures nothing. */
+export function expectAnswer(what: string, response: ApiResponse<ActionView>, status: number, actionStatus?: string): void {
+  if (response.status !== status || (actionStatus !== undefined && response.body.status !== actionStatus)) {
+    throw new Error(`${what} answered ${response.status} ${JSON.stringify(response.body).slice(0, 500)}`);
+  }
+}
+
+/**
+ * Starts a worker with the real activities (bench catalogue and policy, STS on moto, a fresh
+ * SQLite audit store in a temp dir, opened by worker and API each as the two processes do) and
+ * the real API with real keys. `stop()` undoes all of it, also after a partial start.
+ */
+export async function startAirlockStack(servers: BenchServers, bundle: WorkflowBundle, taskQueue: string): Promise<AirlockStack> {
+  const undo: (() => Promise<void>)[] = [];
+  // Every step runs, last started first stopped, even when one fails; the first failure is rethrown.
+  const stop = async (): Promise<void> => {
+    let failure: { error: unknown } | undefined;
+    for (const step of undo.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
+  };
+  try {
+    const auditDir = mkdtempSync(join(tmpdir(), 'airlock-bench-wf-'));
+    undo.push(async () => rmSync(auditDir, { recursive: true, force: true }));
+    const auditUrl = `sqlite:${join(auditDir, 'audit.db')}`;
+    const workerAudit = await openAuditLog(auditUrl);
+    undo.push(() => workerAudit.close());
+    const apiAudit = await openAuditLog(auditUrl);
+    undo.push(() => apiAudit.close());
+
+    const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
+    undo.push(() => nativeConnection.close());
+    const worker = await createAirlockWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      activities: benchActivities({ policy: loadBenchPolicy(), aws: servers.aws, audit: workerAudit }),
+    });
+    undo.push(runWorker(worker));
+
+    const connection = await Connection.connect({ address: servers.temporalAddress });
+    undo.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const { api, keys } = await startApi(client, taskQueue, apiAudit);
+    undo.push(() => api.close());
+    const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+
+    return {
+      client,
+      async post<T>(as: BenchPrincipal, path: string, body: unknown): Promise<ApiResponse<T>> {
+        const response = await fetch(`${baseUrl}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${keys[as]}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, body: (await response.json()) as T };
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function startApi(client: Client, taskQueue: string, audit: AuditLog): Promise<{ api: FastifyInstance; keys: Record<string, string> }> {
+  const keys: Record<string, string> = {};
+  const principals = new PrincipalDirectory(
+    Object.entries(BENCH_PRINCIPALS).map(([id, roles]) => {
+      const key = generateApiKey();
+      keys[id] = key;
+      return { id, roles: [...roles], keySha256: hashApiKey(key) };
+    }),
+  );
+  const api = await buildApi({
+    client,
+    catalogue: benchCatalogue(),
+    principals,
+    taskQueue,
+    audit,
+    logLevel: 'silent',
+    // The throughput part sends far more than a person's 600 a minute; the limiter itself still runs.
+    rateLimits: { apiPerMinute: 10_000_000, slackPerMinute: 10_000_000 },
+  });
+  return { api, keys };
+}

@@ -1,0 +1,24 @@
+/** What the workflow benchmark and its child worker (bench/workflow-worker.ts) agree on. */
+
+/** The child's environment: where to connect, what to run, where to write the audit trail. */
+export const WORKER_ENV = {
+  temporalAddress: 'BENCH_TEMPORAL_ADDRESS',
+  taskQueue: 'BENCH_TASK_QUEUE',
+  auditUrl: 'BENCH_AUDIT_URL',
+  /** A file holding the prebuilt Airlock workflow bundle, so the child does not bundle again. */
+  bundleFile: 'BENCH_BUNDLE_FILE',
+  /** AwsSettings as JSON (moto's endpoint and throwaway base credentials). */
+  aws: 'BENCH_AWS',
+} as const;
+
+export const MEMORY_PATH = '/bench/memory';
+
+/** What `GET /bench/memory` answers: bytes, after a forced GC of the main heap. */
+export interface WorkerMemory {
+  rss: number;
+  heapUsed: number;
+  /** Workflow executions held in the worker's cache right now. */
+  cachedWorkflows: number;
+  /** The cache's size limit (SDK default, derived from the heap limit). */
+  maxCachedWorkflows: number;
+}
