@@ -199,10 +199,13 @@ export class ActionsService {
     }
   }
 
-  async cancel(actionId: string, by: string, reason?: string): Promise<ActionState> {
+  /** The requester's (or an admin's) cancel; `updateId` makes a retried cancel return the first one's result. */
+  async cancel(actionId: string, by: string, reason?: string, updateId?: string): Promise<ActionState> {
     try {
       const handle = this.client.workflow.getHandle(actionId);
-      return await this.withinDeadline(() => handle.executeUpdate(cancelUpdate, { args: [{ by, ...(reason ? { reason } : {}) }] }));
+      return await this.withinDeadline(() =>
+        handle.executeUpdate(cancelUpdate, { args: [{ by, ...(reason ? { reason } : {}) }], ...(updateId ? { updateId } : {}) }),
+      );
     } catch (err) {
       throw await this.unavailableCause(await this.closedNotMissing(mapError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable));
     }

@@ -91,7 +91,10 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
     }
     const body = cancelBody.safeParse(request.body ?? {});
     if (!body.success) throw validationError(body.error, 'body');
-    return actionView(await actions.cancel(state.actionId, principal.id, body.data.reason), view);
+    const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
+    // Its own prefix: a vote and a cancel sent with the same key are two different requests.
+    const updateId = idempotencyKey ? `api-cancel:${principal.id}:${idempotencyKey}` : undefined;
+    return actionView(await actions.cancel(state.actionId, principal.id, body.data.reason, updateId), view);
   });
 
   /** 404 both for unknown ids and for actions the caller may not see, so ids do not leak. */

@@ -203,6 +203,22 @@ describe('privileged action over the HTTP API', () => {
     expect(await objectExists(s3, 'airlock-exports', destinationKey)).toBe(false);
   });
 
+  it('answers a cancel retried with the same Idempotency-Key with the first result, and counts it once', async () => {
+    const { request } = await exportRequest('airlock-exports');
+    const created = await submit('etl-bot', request);
+    const cancelOnce = () =>
+      stack.call('etl-bot', 'POST', `/v1/actions/${created.id}/cancel`, { reason: 'retried' }, { 'idempotency-key': 'cancel-retry-1' });
+    const first = await cancelOnce();
+    const retried = await cancelOnce();
+    expect([first.statusCode, retried.statusCode]).toEqual([200, 200]);
+    expect(retried.json().cancellation).toEqual(first.json().cancellation);
+    const history = await fetchHistory(stack.client, created.id);
+    expect(acceptedUpdates(history, 'cancel')).toHaveLength(1);
+    // Another key is another request: refused, as the action is closed.
+    const other = await stack.call('etl-bot', 'POST', `/v1/actions/${created.id}/cancel`, {}, { 'idempotency-key': 'cancel-retry-2' });
+    expect(other.json().error.code).toBe('not_cancellable');
+  });
+
   it('denies by policy at once and runs nothing', async () => {
     const { request, destinationKey } = await exportRequest('airlock-elsewhere');
     const created = await submit('etl-bot', request);
