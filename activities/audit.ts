@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Context } from '@temporalio/activity';
 import type { AuditLog } from '../audit/audit-log';
 import { AuditEventKind, SYSTEM_ACTOR, type RecordAuditEventsInput } from '../workflows/audit-events';
+import { currentActivity } from './activity-context';
 import type { OneShotSession, SessionPurpose } from './credentials';
 
 /** The activity the workflow writes its audit events through. Idempotent: stored ids are skipped. */
@@ -49,12 +49,8 @@ export async function recordCredentialIssued(audit: AuditLog, issued: IssuedCred
 
 /** `<workflow id>/<run id>/activity/<activity id>/<attempt>` inside an activity; undefined outside one. */
 function attemptId(): string | undefined {
-  let context: Context;
-  try {
-    context = Context.current();
-  } catch {
-    return undefined;
-  }
+  const context = currentActivity();
+  if (!context) return undefined;
   const { workflowExecution, activityId, attempt } = context.info;
   if (!workflowExecution) return `activity/${activityId}/${attempt}`;
   return `${workflowExecution.workflowId}/${workflowExecution.runId}/activity/${activityId}/${attempt}`;

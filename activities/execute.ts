@@ -1,5 +1,5 @@
-import { Context } from '@temporalio/activity';
 import type { ExecuteOperationInput, ExecutionResult } from '../workflows/types';
+import { currentActivity } from './activity-context';
 import { logInfo } from './activity-log';
 import { oneShotRunner, type OneShotDeps } from './one-shot-session';
 
@@ -18,8 +18,8 @@ export function createExecuteActivities(deps: ExecuteActivityDeps) {
   const runOneShot = oneShotRunner(deps);
   return {
     async executeOperation(input: ExecuteOperationInput): Promise<ExecutionResult> {
-      const findApplied = deps.catalogue.get(input.action)?.findApplied;
-      if (findApplied && currentAttempt() > 1) {
+      const isRetry = (currentActivity()?.info.attempt ?? 1) > 1;
+      if (isRetry && deps.catalogue.get(input.action)?.findApplied) {
         const { value: applied, session } = await runOneShot(input, 'recheck', async (operation, params, context) =>
           operation.findApplied?.(params, context),
         );
@@ -35,13 +35,4 @@ export function createExecuteActivities(deps: ExecuteActivityDeps) {
       return { summary: outcome.summary, outputs: outcome.outputs, session, completedAt: new Date().toISOString() };
     },
   };
-}
-
-/** This activity attempt's number (1 for the first); 1 outside an activity (direct calls in scripts and tests). */
-function currentAttempt(): number {
-  try {
-    return Context.current().info.attempt;
-  } catch {
-    return 1;
-  }
 }

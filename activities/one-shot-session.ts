@@ -1,9 +1,9 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Catalogue } from '../operations/catalogue';
 import type { IamPolicyDocument, Operation, OperationContext, OperationProgress } from '../operations/types';
 import type { JsonObject, Requester } from '../workflows/types';
+import { currentActivity } from './activity-context';
 import { logInfo } from './activity-log';
 import type { AuditLog } from '../audit/audit-log';
 import { recordCredentialIssued } from './audit';
@@ -109,12 +109,8 @@ export function oneShotRunner(deps: OneShotDeps) {
  * Undefined outside an activity (direct calls in scripts and tests).
  */
 function activityProgress(): { progress: OperationProgress; stop(): void } | undefined {
-  let context: Context;
-  try {
-    context = Context.current();
-  } catch {
-    return undefined;
-  }
+  const context = currentActivity();
+  if (!context) return undefined;
   let last: unknown = context.info.heartbeatDetails;
   const ticker = setInterval(() => context.heartbeat(last), HEARTBEAT_EVERY_MS);
   return {
