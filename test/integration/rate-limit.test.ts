@@ -7,12 +7,12 @@ import type { AuditLog } from '../../audit/audit-log';
 import { openAuditLog } from '../../audit/open-store';
 import { buildApi } from '../../api/server';
 import { signSlackRequest } from '../../api/slack/signature';
-import { generateApiKey, hashApiKey, PrincipalDirectory } from '../../config/principals';
+import { PrincipalDirectory } from '../../config/principals';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { errorOf } from '../support/fuzz';
 import { rawHttpClient, type RawResponse } from '../support/raw-http';
-import { TEST_POLICY_FILE, TEST_PRINCIPALS } from '../support/stack';
+import { mintTestPrincipals, TEST_POLICY_FILE } from '../support/stack';
 import { requiredEnv } from '../support/test-aws';
 import { countTemporalCalls } from '../support/temporal-calls';
 
@@ -40,12 +40,9 @@ describe('rate limits', () => {
   beforeAll(async () => {
     connection = await Connection.connect({ address: requiredEnv('AIRLOCK_TEST_TEMPORAL_ADDRESS') });
     const client = new Client({ connection, namespace: 'default', interceptors: { workflow: [counter.interceptor] } });
-    const principals = new PrincipalDirectory(
-      Object.entries(TEST_PRINCIPALS).map(([id, roles]) => {
-        keys[id] = generateApiKey();
-        return { id, roles, keySha256: hashApiKey(keys[id]) };
-      }),
-    );
+    const minted = mintTestPrincipals();
+    Object.assign(keys, minted.keys);
+    const principals = new PrincipalDirectory(minted.principals);
     auditDir = mkdtempSync(join(tmpdir(), 'airlock-audit-'));
     audit = await openAuditLog(`sqlite:${join(auditDir, 'audit.db')}`);
     const policy = loadPolicyFile(TEST_POLICY_FILE);

@@ -6,7 +6,6 @@ import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { openAuditLog } from '../../audit/open-store';
 import type { AuditLog } from '../../audit/audit-log';
-import { generateApiKey, hashApiKey } from '../../config/principals';
 import { freePort } from '../../scripts/lib/free-port';
 import { ManagedProcess } from '../../scripts/lib/managed-process';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
@@ -14,7 +13,7 @@ import { startTemporalDevServer, type DevServer } from '../../scripts/lib/tempor
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { apiCaller, type ApiCall } from './http-call';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
-import { TEST_POLICY_FILE, TEST_PRINCIPALS } from './stack';
+import { mintTestPrincipals, TEST_POLICY_FILE } from './stack';
 import { requiredEnv, TEST_REGION } from './test-aws';
 
 const DIST = join(PROJECT_ROOT, 'dist');
@@ -56,16 +55,12 @@ export class ProcessStack {
     const cleanups: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
     try {
       const temporalPort = await freePort();
-      const temporal = await startTemporalDevServer({ dbFile: join(dir, 'temporal.db'), port: temporalPort, headless: true });
+      const temporal = await startOwnTemporal(dir, temporalPort);
       cleanups.unshift(() => temporal.stop());
       const proxy = await startRecordingProxy(requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT'));
       cleanups.unshift(() => proxy.stop());
 
-      const keys: Record<string, string> = {};
-      const principals = Object.entries(TEST_PRINCIPALS).map(([id, roles]) => {
-        keys[id] = generateApiKey();
-        return { id, roles, keySha256: hashApiKey(keys[id]) };
-      });
+      const { keys, principals } = mintTestPrincipals();
       const principalsFile = join(dir, 'principals.yaml');
       writeFileSync(principalsFile, stringify({ principals }));
       const auditUrl = `sqlite:${join(dir, 'audit.db')}`;
@@ -142,7 +137,7 @@ export class ProcessStack {
   /** Starts the dev server again on the same SQLite file and port; worker and API reconnect by themselves. */
   async restartTemporal(): Promise<void> {
     if (this.temporal.process.running) throw new Error('the Temporal dev server is still running');
-    this.temporal = await startTemporalDevServer({ dbFile: join(this.dir, 'temporal.db'), port: this.temporalPort, headless: true });
+    this.temporal = await startOwnTemporal(this.dir, this.temporalPort);
   }
 
   /** Resolves once the API answers /healthz with Temporal reachable. */
@@ -177,4 +172,9 @@ export class ProcessStack {
     await this.proxy.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The stack's dev server: its SQLite file in `dir`, on `port`, so a restart finds the same state at the same address. */
+function startOwnTemporal(dir: string, port: number): Promise<DevServer> {
+  return startTemporalDevServer({ dbFile: join(dir, 'temporal.db'), port, headless: true });
 }

@@ -11,7 +11,7 @@ import { openAuditLog, openAuditStore } from '../../audit/open-store';
 import type { AuditStore } from '../../audit/store';
 import type { RateLimits } from '../../api/rate-limit';
 import { buildApi } from '../../api/server';
-import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
+import { generateApiKey, hashApiKey, PrincipalDirectory, type Principal, type PrincipalRole } from '../../config/principals';
 import { slackClient } from '../../activities/notify/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
@@ -32,6 +32,16 @@ export const TEST_PRINCIPALS: Record<string, PrincipalRole[]> = {
   root: ['admin'],
   audrey: ['auditor'],
 };
+
+/** A fresh API key for each test principal: the keys to call with, and the principals (key hashes) the API reads. */
+export function mintTestPrincipals(): { keys: Record<string, string>; principals: Principal[] } {
+  const keys: Record<string, string> = {};
+  const principals = Object.entries(TEST_PRINCIPALS).map(([id, roles]) => {
+    keys[id] = generateApiKey();
+    return { id, roles, keySha256: hashApiKey(keys[id]) };
+  });
+  return { keys, principals };
+}
 
 export const TEST_POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy.yaml');
 
@@ -119,13 +129,9 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
 
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: 'default', interceptors: { workflow: options.clientInterceptors ?? [] } });
-  const keys: Record<string, string> = {};
-  const principals = new PrincipalDirectory(
-    Object.entries(TEST_PRINCIPALS).map(([id, roles]) => {
-      keys[id] = generateApiKey();
-      return { id, roles, keySha256: hashApiKey(keys[id]) };
-    }),
-  );
+  const minted = mintTestPrincipals();
+  const { keys } = minted;
+  const principals = new PrincipalDirectory(minted.principals);
   const api = await buildApi({
     client,
     catalogue,
