@@ -16,8 +16,8 @@ import { admittedUpdate, cancelUpdate, decideUpdate, statusQuery } from './messa
 import { Notifier } from './notifier';
 import { refuseCancel, refuseDecision } from './refusals';
 import { reviewTimers, type ReviewTimer } from './review-timers';
-import { ApproversAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
-import { ActionStatus, TERMINAL_STATUSES } from './types';
+import { ApproversAttribute, DecisionTimeAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
+import { ActionStatus, DECISION_STATUSES, TERMINAL_STATUSES } from './types';
 import type {
   ActionRequestInput,
   ActionState,
@@ -81,6 +81,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     updatedAt: now(),
   };
   let changes = 0;
+  let decidedAt: string | undefined;
   const changed = (): void => {
     changes += 1;
     state.updatedAt = now();
@@ -89,7 +90,13 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     state.status = status;
     changed();
     if (TERMINAL_STATUSES.includes(status)) state.closedAt = state.updatedAt;
-    upsertSearchAttributes([{ key: StatusAttribute, value: status }]);
+    // The first decision's time rides on the status upsert, so no command is added (replay-safe).
+    const decides = decidedAt === undefined && DECISION_STATUSES.includes(status);
+    if (decides) decidedAt = state.updatedAt;
+    upsertSearchAttributes([
+      { key: StatusAttribute, value: status },
+      ...(decides ? [{ key: DecisionTimeAttribute, value: new Date(state.updatedAt) }] : []),
+    ]);
   };
   const notifier = new Notifier(state, () => changes, (record) =>
     auditor.record(record.status === 'sent' ? AuditEventKind.NotificationSent : AuditEventKind.NotificationFailed, SYSTEM_ACTOR, notificationData(record)),

@@ -9,12 +9,15 @@ export const ActionAttribute = defineSearchAttributeKey('AirlockAction', SearchA
 export const RequesterAttribute = defineSearchAttributeKey('AirlockRequester', SearchAttributeType.KEYWORD);
 export const ApproversAttribute = defineSearchAttributeKey('AirlockApprovers', SearchAttributeType.KEYWORD_LIST);
 export const RiskAttribute = defineSearchAttributeKey('AirlockRisk', SearchAttributeType.KEYWORD);
+/** When the action's fate was settled: approved, rejected, denied, expired or cancelled. */
+export const DecisionTimeAttribute = defineSearchAttributeKey('AirlockDecisionTime', SearchAttributeType.DATETIME);
 
 /** Name and CLI type of each attribute, for `temporal server start-dev --search-attribute` and operator setup. */
-export const SEARCH_ATTRIBUTES: readonly { name: string; type: 'Keyword' | 'KeywordList' }[] = [
+export const SEARCH_ATTRIBUTES: readonly { name: string; type: 'Keyword' | 'KeywordList' | 'Datetime' }[] = [
   { name: StatusAttribute.name, type: 'Keyword' },
   { name: ActionAttribute.name, type: 'Keyword' },
   { name: RequesterAttribute.name, type: 'Keyword' },
   { name: ApproversAttribute.name, type: 'KeywordList' },
   { name: RiskAttribute.name, type: 'Keyword' },
+  { name: DecisionTimeAttribute.name, type: 'Datetime' },
 ];

@@ -20,6 +20,15 @@ export type ActionStatus = (typeof ActionStatus)[keyof typeof ActionStatus];
 
 export const ACTION_STATUSES: readonly ActionStatus[] = Object.values(ActionStatus);
 
+/** Statuses that settle an action's fate (the time of the first one is `AirlockDecisionTime`). */
+export const DECISION_STATUSES: readonly ActionStatus[] = [
+  ActionStatus.Approved,
+  ActionStatus.Rejected,
+  ActionStatus.Denied,
+  ActionStatus.Expired,
+  ActionStatus.Cancelled,
+];
+
 export const TERMINAL_STATUSES: readonly ActionStatus[] = [
   ActionStatus.Succeeded,
   ActionStatus.Failed,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { ManagedProcess, waitForPort } from './managed-process';
 import { freePort } from './free-port';
 import { toolPaths } from './tools';
@@ -13,6 +14,8 @@ export interface DevServerOptions {
   uiPort?: number;
   /** No Web UI (tests). */
   headless?: boolean;
+  /** The UI's remote codec (Airlock's /codec), so signed-in operators see encrypted payloads decoded. */
+  codecEndpoint?: string;
   namespace?: string;
   onLine?: (line: string) => void;
   ownProcessGroup?: boolean;
@@ -44,6 +47,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   } else {
     const uiPort = options.uiPort ?? (await freePort());
     args.push('--ui-port', String(uiPort));
+    if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }
   for (const attribute of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${attribute.name}=${attribute.type}`);
@@ -52,6 +56,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   const address = `127.0.0.1:${port}`;
   await waitForPort(proc, '127.0.0.1', port, 60_000);
   await waitForNamespace(proc, address, namespace);
+  await addMissingSearchAttributes(address, namespace);
   return { address, namespace, uiUrl, process: proc, stop: () => proc.stop() };
 }
 
@@ -71,6 +76,31 @@ async function waitForNamespace(proc: ManagedProcess, address: string, namespace
         await new Promise((r) => setTimeout(r, 200));
       }
     }
+  } finally {
+    await connection.close();
+  }
+}
+
+const INDEXED_VALUE_TYPES = {
+  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  Datetime: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+} as const;
+
+/**
+ * `--search-attribute` registers attributes only when the SQLite file is new: a `.airlock/temporal.db`
+ * from before an attribute was added would refuse every new action that sets it. Add what is missing.
+ */
+async function addMissingSearchAttributes(address: string, namespace: string): Promise<void> {
+  const connection = await Connection.connect({ address });
+  try {
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = SEARCH_ATTRIBUTES.filter((attribute) => !customAttributes?.[attribute.name]);
+    if (missing.length === 0) return;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((attribute) => [attribute.name, INDEXED_VALUE_TYPES[attribute.type]])),
+    });
   } finally {
     await connection.close();
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { acceptedUpdates, fetchHistory, readableHistory, scheduledActivities } from '../support/history';
+import { ActionAttribute, ApproversAttribute, DecisionTimeAttribute, RequesterAttribute, RiskAttribute, StatusAttribute } from '../../workflows/search-attributes';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { objectExists, putObject, readObject, testS3 } from '../support/test-aws';
 
@@ -169,6 +170,31 @@ describe('privileged action over the HTTP API', () => {
     expect(acceptedUpdates(history, 'decide')).toHaveLength(1);
     expect(scheduledActivities(history)).toEqual(REVIEWED_NOT_EXECUTED);
     expect(await objectExists(s3, 'airlock-exports', destinationKey)).toBe(false);
+  });
+
+  it('shows operators in the Temporal UI who asks what and why, and when it was decided', async () => {
+    const { request } = await exportRequest('airlock-exports', 'quorum-2');
+    const created = await submit('etl-bot', request);
+    expect(created.id).toMatch(/^action-s3\.copyObject-[a-z2-9]{16}$/);
+    const handle = stack.client.workflow.getHandle(created.id);
+    const pending = await handle.describe();
+    expect(await pending.staticSummary()).toBe(`etl-bot asks: ${created.summary}`);
+    const details = await pending.staticDetails();
+    expect(details).toContain(request.params.sourceKey);
+    expect(details).toContain(request.justification);
+    const attributes = pending.typedSearchAttributes;
+    expect(attributes.get(StatusAttribute)).toBe('pending_review');
+    expect(attributes.get(ActionAttribute)).toBe('s3.copyObject');
+    expect(attributes.get(RequesterAttribute)).toBe('etl-bot');
+    expect(attributes.get(RiskAttribute)).toBe('high');
+    expect(attributes.get(DecisionTimeAttribute)).toBeUndefined();
+
+    await decide('alice', created.id, 'approve');
+    const rejected = (await decide('bob', created.id, 'reject', 'Wrong quarter')).json();
+    const decided = (await handle.describe()).typedSearchAttributes;
+    expect(decided.get(StatusAttribute)).toBe('rejected');
+    expect(decided.get(ApproversAttribute)).toEqual(['alice']);
+    expect(decided.get(DecisionTimeAttribute)?.toISOString()).toBe(new Date(rejected.votes[1].at).toISOString());
   });
 
   it('expires when nobody decides before the deadline', async () => {
