@@ -4,7 +4,8 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './load';
 
-export const PrincipalRole = z.enum(['requester', 'reviewer', 'admin', 'auditor']);
+/** `operator`: may decode payloads through the codec endpoint (see plaintext in the Temporal UI). */
+export const PrincipalRole = z.enum(['requester', 'reviewer', 'admin', 'auditor', 'operator']);
 export type PrincipalRole = z.infer<typeof PrincipalRole>;
 
 /** Identity ids double as STS SourceIdentity, so they use its character set. */
@@ -24,12 +25,19 @@ export type Principal = z.infer<typeof principalSchema>;
 /** API principals indexed by key hash. Keys are 256-bit random tokens, so a plain sha256 suffices. */
 export class PrincipalDirectory {
   private readonly byHash = new Map<string, Principal>();
+  private readonly byId = new Map<string, Principal>();
 
   constructor(principals: Principal[]) {
     for (const principal of principals) {
       if (this.byHash.has(principal.keySha256)) throw new ConfigError(`principals: duplicate key hash for ${principal.id}`);
       this.byHash.set(principal.keySha256, principal);
+      this.byId.set(principal.id, principal);
     }
+  }
+
+  /** The principal with this id, if it is still configured (codec sessions re-check it on every use). */
+  byIdentity(id: string): Principal | undefined {
+    return this.byId.get(id);
   }
 
   /** The principal holding this API key, if any. */

@@ -1,3 +1,4 @@
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../activities';
 
@@ -8,16 +9,25 @@ export interface AirlockWorkerOptions {
   activities: Activities;
   /** A prebuilt bundle (tests bundle once per suite); otherwise the worker bundles workflows/ itself. */
   workflowBundle?: WorkflowBundle;
+  /**
+   * Payload encryption (codec/data-converter.ts). A prebuilt bundle must have been bundled with
+   * the same `failureConverterPath`: workflow code converts its failures inside the bundle.
+   */
+  dataConverter?: DataConverter;
+  /** Sticky cache size; the SDK default scales with memory (docs/deployment.md). */
+  maxCachedWorkflows?: number;
 }
 
 /** The one place a Worker is configured, shared by the entry point, `npm start` and tests. */
 export function createAirlockWorker(options: AirlockWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, activities, workflowBundle } = options;
+  const { connection, namespace, taskQueue, activities, workflowBundle, dataConverter, maxCachedWorkflows } = options;
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities,
+    ...(dataConverter ? { dataConverter } : {}),
+    ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

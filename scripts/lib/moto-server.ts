@@ -12,6 +12,16 @@ export interface MotoServer {
 /** Static credentials moto accepts; they grant nothing anywhere else. */
 export const MOTO_BASE_CREDENTIALS = { accessKeyId: 'moto-base-key', secretAccessKey: 'moto-base-secret' } as const;
 
+/** The environment a worker needs to run operations against moto: endpoint, executor role, base credentials. */
+export function motoWorkerEnv(endpoint: string, executorRoleArn: string): NodeJS.ProcessEnv {
+  return {
+    AIRLOCK_AWS_ENDPOINT: endpoint,
+    AIRLOCK_EXECUTOR_ROLE_ARN: executorRoleArn,
+    AWS_ACCESS_KEY_ID: MOTO_BASE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_BASE_CREDENTIALS.secretAccessKey,
+  };
+}
+
 /** Starts a local moto server (AWS-compatible API) on a free loopback port. */
 export async function startMotoServer(options: { port?: number; onLine?: (line: string) => void; ownProcessGroup?: boolean } = {}): Promise<MotoServer> {
   const { motoServer } = toolPaths();

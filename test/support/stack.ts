@@ -6,6 +6,9 @@ import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/
 import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
+import { AesGcmCodec } from '../../codec/aes-gcm-codec';
+import { airlockDataConverter, FAILURE_CONVERTER_PATH } from '../../codec/data-converter';
+import type { CodecKeyRing } from '../../codec/keys';
 import { AuditLog } from '../../audit/audit-log';
 import { openAuditLog, openAuditStore } from '../../audit/open-store';
 import type { AuditStore } from '../../audit/store';
@@ -31,6 +34,7 @@ export const TEST_PRINCIPALS: Record<string, PrincipalRole[]> = {
   mallory: ['reviewer'], // a reviewer in no approver group
   root: ['admin'],
   audrey: ['auditor'],
+  olive: ['operator'],
 };
 
 /** A fresh API key for each test principal: the keys to call with, and the principals (key hashes) the API reads. */
@@ -46,8 +50,13 @@ export function mintTestPrincipals(): { keys: Record<string, string>; principals
 export const TEST_POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy.yaml');
 
 /** Bundle once per test file: bundling is the slow part of starting a worker. */
-export function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietBundlerLogger });
+export function bundleWorkflows(options: { encrypted?: boolean } = {}): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: quietBundlerLogger,
+    // With encryption, workflow code must convert its failures as the worker's data converter says.
+    ...(options.encrypted ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}),
+  });
 }
 
 export interface Stack {
@@ -87,6 +96,10 @@ export interface StackOptions {
   clientInterceptors?: WorkflowClientInterceptor[];
   /** The API's rate limits; by default too high to reach, since tests poll fast as a few principals. */
   rateLimits?: Partial<RateLimits>;
+  /** Payload encryption for worker, API client and codec endpoint; bundle with `bundleWorkflows({ encrypted: true })`. */
+  codecKeys?: CodecKeyRing;
+  /** Browser origins the codec endpoint accepts. */
+  codecCorsOrigins?: string[];
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -113,6 +126,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
       namespace: 'default',
       taskQueue,
       workflowBundle: bundle,
+      dataConverter: airlockDataConverter(options.codecKeys),
       activities: createActivities({
         policy: () => policy,
         catalogue,
@@ -128,7 +142,13 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   if (options.worker !== false) await startWorker();
 
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: 'default', interceptors: { workflow: options.clientInterceptors ?? [] } });
+  const dataConverter = airlockDataConverter(options.codecKeys);
+  const client = new Client({
+    connection,
+    namespace: 'default',
+    interceptors: { workflow: options.clientInterceptors ?? [] },
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   const minted = mintTestPrincipals();
   const { keys } = minted;
   const principals = new PrincipalDirectory(minted.principals);
@@ -143,6 +163,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     callbackAllowedHosts: ['127.0.0.1'],
     rateLimits: options.rateLimits ?? { apiPerMinute: 1_000_000, slackPerMinute: 1_000_000 },
     ...(options.admissionTimeoutMs ? { admissionTimeoutMs: options.admissionTimeoutMs } : {}),
+    ...(options.codecKeys ? { codec: { codec: new AesGcmCodec(options.codecKeys), corsOrigins: options.codecCorsOrigins ?? [] } } : {}),
     ...(options.slack
       ? {
           policy: () => policy,

@@ -1,0 +1,31 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../errors';
+
+/** Headers the Temporal UI sends to a codec server (X-Namespace always; Authorization when it passes its token). */
+const ALLOWED_HEADERS = 'content-type, x-namespace, authorization';
+
+/**
+ * CORS for the codec endpoint: only the configured UI origins, with credentials (the session
+ * cookie). A request from any other origin is refused before it is read, not merely left
+ * unreadable by the browser, so a page elsewhere cannot spend an operator's session.
+ */
+export function applyCors(request: FastifyRequest, reply: FastifyReply, allowedOrigins: readonly string[]): void {
+  const origin = request.headers.origin;
+  if (origin === undefined) return; // not a browser's cross-origin call (CLI, scripts)
+  if (!allowedOrigins.includes(origin)) {
+    throw new ApiError(403, 'origin_not_allowed', `origin ${origin} may not call the codec endpoint (AIRLOCK_CODEC_CORS_ORIGINS)`);
+  }
+  reply.header('access-control-allow-origin', origin);
+  reply.header('access-control-allow-credentials', 'true');
+  reply.header('vary', 'Origin');
+}
+
+/** The preflight answer for an allowed origin (applyCors has already refused the others). */
+export function answerPreflight(reply: FastifyReply): FastifyReply {
+  return reply
+    .header('access-control-allow-methods', 'POST, OPTIONS')
+    .header('access-control-allow-headers', ALLOWED_HEADERS)
+    .header('access-control-max-age', '600')
+    .status(204)
+    .send();
+}

@@ -1,0 +1,109 @@
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal, PrincipalDirectory } from '../../config/principals';
+import { UnknownKeyError } from '../../codec/aes-gcm-codec';
+import { authenticate, hasRole } from '../auth';
+import { ApiError, validationError } from '../errors';
+import { applyCors, answerPreflight } from './cors';
+import { loginPage, signedInPage } from './login-page';
+import { payloadsBody, payloadsFromJson, payloadsToJson } from './payloads-json';
+import { readCookie, SESSION_COOKIE, SESSION_TTL_MS, type SessionSigner } from './session';
+
+export interface CodecRoutesDeps {
+  codec: PayloadCodec;
+  principals: PrincipalDirectory;
+  /** The namespace this deployment serves; the UI names its namespace in X-Namespace. */
+  namespace: string;
+  corsOrigins: readonly string[];
+  sessions: SessionSigner;
+}
+
+/** A page of history can hold many payloads of up to 2 MiB each (Temporal's default limit). */
+const CODEC_BODY_LIMIT = 8 * 1024 * 1024;
+const LOGIN_BODY_LIMIT = 4 * 1024;
+
+/**
+ * The codec server (Temporal's remote codec protocol) for the Temporal UI and CLI: `/codec/encode`
+ * and `/codec/decode`, for operators only. Callers prove who they are with an operator's API key
+ * (`temporal workflow show --codec-endpoint … --codec-auth 'Bearer …'`) or, from a browser, with
+ * the session cookie `/codec/login` sets. Every decode is logged with who asked.
+ */
+export async function codecRoutes(app: FastifyInstance, deps: CodecRoutesDeps): Promise<void> {
+  const { codec, principals, namespace, corsOrigins, sessions } = deps;
+
+  app.addHook('onRequest', async (request, reply) => applyCors(request, reply, corsOrigins));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: LOGIN_BODY_LIMIT }, (_request, body, done) => {
+    done(null, new URLSearchParams(typeof body === 'string' ? body : body.toString('utf8')));
+  });
+
+  for (const direction of ['encode', 'decode'] as const) {
+    app.options(`/codec/${direction}`, async (_request, reply) => answerPreflight(reply));
+    app.post(`/codec/${direction}`, { bodyLimit: CODEC_BODY_LIMIT }, async (request) => {
+      const principal = authorizeOperator(request, principals, sessions);
+      const asked = request.headers['x-namespace'];
+      if (asked !== undefined && asked !== namespace) {
+        throw new ApiError(403, 'namespace_not_served', `this codec serves namespace ${namespace}, not ${String(asked)}`);
+      }
+      const body = payloadsBody.safeParse(request.body);
+      if (!body.success) throw validationError(body.error, 'body');
+      const payloads = payloadsFromJson(body.data);
+      const converted = await convert(codec, direction, payloads);
+      request.log.info({ principal: principal.id, direction, payloads: payloads.length }, 'codec request');
+      return payloadsToJson(converted);
+    });
+  }
+
+  app.get('/codec/login', async (_request, reply) => reply.type('text/html; charset=utf-8').send(loginPage()));
+  app.post('/codec/login', async (request, reply) => {
+    const key = request.body instanceof URLSearchParams ? request.body.get('key') : null;
+    const principal = key ? principals.authenticate(key) : undefined;
+    if (!principal || !hasRole(principal, 'operator')) {
+      request.log.warn({ principal: principal?.id, ip: request.ip }, 'refused codec sign-in');
+      return reply.status(401).type('text/html; charset=utf-8').send(loginPage('That key is not an operator key.'));
+    }
+    const { token, session } = sessions.issue(principal.id);
+    request.log.info({ principal: principal.id }, 'codec sign-in');
+    return reply
+      .header('set-cookie', sessionCookie(token, request.protocol === 'https', SESSION_TTL_MS / 1000))
+      .type('text/html; charset=utf-8')
+      .send(signedInPage(principal.id, session.expiresAt, `${request.protocol}://${request.host}/codec`));
+  });
+  app.post('/codec/logout', async (request, reply) =>
+    reply
+      .header('set-cookie', sessionCookie('', request.protocol === 'https', 0))
+      .type('text/html; charset=utf-8')
+      .send(loginPage('Signed out.')),
+  );
+}
+
+/** The operator behind a bearer API key or a valid session cookie; 401/403 (logged) otherwise. */
+function authorizeOperator(request: FastifyRequest, principals: PrincipalDirectory, sessions: SessionSigner): Principal {
+  const token = request.headers.authorization ? undefined : readCookie(request.headers.cookie, SESSION_COOKIE);
+  let principal: Principal | undefined;
+  if (token) {
+    // A signed session names a principal; it must still exist and still be an operator.
+    const session = sessions.verify(token);
+    principal = session ? principals.byIdentity(session.principalId) : undefined;
+    if (!principal) throw new ApiError(401, 'unauthenticated', 'codec session expired or invalid; sign in at /codec/login');
+  } else {
+    principal = authenticate(principals, request);
+  }
+  if (!hasRole(principal, 'operator')) throw new ApiError(403, 'forbidden', `${principal.id} needs the operator role to use the codec`);
+  return principal;
+}
+
+async function convert(codec: PayloadCodec, direction: 'encode' | 'decode', payloads: Payload[]): Promise<Payload[]> {
+  if (direction === 'encode') return codec.encode(payloads);
+  try {
+    return await codec.decode(payloads);
+  } catch (err) {
+    if (err instanceof UnknownKeyError) throw new ApiError(422, 'unknown_key_id', err.message);
+    // A tampered or truncated payload fails GCM authentication: say so, not 500.
+    throw new ApiError(422, 'undecryptable_payload', 'a payload could not be decrypted (tampered, truncated, or not ours)');
+  }
+}
+
+function sessionCookie(token: string, secure: boolean, maxAgeSeconds: number): string {
+  return [`${SESSION_COOKIE}=${token}`, 'Path=/codec', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`, ...(secure ? ['Secure'] : [])].join('; ');
+}
+
