@@ -1,9 +1,11 @@
 import { auditExportBenchmark } from './audit-export';
+import { codecBenchmark } from './codec';
 import { workflowBenchmark } from './workflow';
 
 /** Every benchmark by name: adding one is one line here. `npm run bench -- <name>…` runs some. */
 const BENCHMARKS: Record<string, () => Promise<void>> = {
   'audit-export': auditExportBenchmark,
+  codec: codecBenchmark,
   workflow: workflowBenchmark,
 };
 
