@@ -2,13 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log';
 import { AuditEventKind, SYSTEM_ACTOR, type RecordAuditEventsInput } from '../workflows/audit-events';
 import { currentActivity } from './activity-context';
+import type { LifecycleMetrics } from './lifecycle-metrics';
 import type { OneShotSession, SessionPurpose } from './credentials';
 
-/** The activity the workflow writes its audit events through. Idempotent: stored ids are skipped. */
-export function createAuditActivities(audit: AuditLog) {
+/**
+ * The activity the workflow writes its audit events through. Idempotent: stored ids are skipped.
+ * With `metrics`, the events this call stored feed the lifecycle series: an event is observed the
+ * one time it is stored, so a retried or replayed write counts nothing twice.
+ */
+export function createAuditActivities(audit: AuditLog, metrics?: LifecycleMetrics) {
   return {
     async recordAuditEvents(input: RecordAuditEventsInput): Promise<{ added: number }> {
-      return { added: await audit.append(input.events) };
+      if (!metrics) return { added: await audit.append(input.events) };
+      const stored = await audit.appendNew(input.events);
+      await metrics.observe(stored, (actionId) => audit.lineage(actionId));
+      return { added: stored.length };
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Catalogue } from '../operations/catalogue';
 import { createAuditActivities } from './audit';
 import type { AwsSettings } from './aws-settings';
 import { createExecuteActivities } from './execute';
+import type { LifecycleMetrics } from './lifecycle-metrics';
 import { createCallbackActivities, type CallbackSettings } from './notify/callback';
 import type { MessageLinks } from './notify/review-message';
 import { createSlackActivities } from './notify/slack/activities';
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   callbacks: CallbackSettings;
   /** The audit trail: the workflow's events, and each credential as it is issued. */
   audit: AuditLog;
+  /** Lifecycle series (decision time, approval to execution, completions); unset: none recorded. */
+  metrics?: LifecycleMetrics;
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
@@ -33,7 +36,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     ...createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links, policy: deps.policy }),
     ...createCallbackActivities(deps.callbacks),
-    ...createAuditActivities(deps.audit),
+    ...createAuditActivities(deps.audit, deps.metrics),
   };
 }
 

@@ -29,6 +29,21 @@ export class AuditLog {
     return this.store.append(events, (event, head) => sealEvent(event, head, this.clock().toISOString()));
   }
 
+  /**
+   * Like `append`, returning the events this call stored: the ones its committed transaction
+   * sealed. Across retries and concurrent writers each event is returned by exactly one call,
+   * so metrics can observe an event once however often its write is retried.
+   */
+  async appendNew(events: AuditEventInput[]): Promise<AuditEventInput[]> {
+    const stored: AuditEventInput[] = [];
+    if (events.length === 0) return stored;
+    await this.store.append(events, (event, head) => {
+      stored.push(event);
+      return sealEvent(event, head, this.clock().toISOString());
+    });
+    return stored;
+  }
+
   /** Stored rows matching the filter, in chain order, fetched a page at a time. */
   async *rows(filter: AuditFilter = {}, pageSize = AUDIT_PAGE_SIZE): AsyncGenerator<AuditRow> {
     let afterSeq = 0;

@@ -11,7 +11,11 @@ export interface AuditFilter {
   actor?: string;
 }
 
-/** Builds the row for an event from the current chain head (pure; called inside the store's lock). */
+/**
+ * Builds the row for an event from the current chain head (pure; called inside the store's lock).
+ * A store calls it once for each event it is about to store and for no other, in the transaction
+ * that stores them (`AuditLog.appendNew` relies on this).
+ */
 export type SealEvent = (event: AuditEventInput, head: ChainHead | undefined) => AuditRow;
 
 /**

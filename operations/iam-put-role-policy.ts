@@ -228,6 +228,8 @@ export const iamPutRolePolicy: Operation<PutRolePolicyParams> = {
     'The preview compares it with the current policy of that name and flags any widening of access. ' +
     'The session may call only iam:PutRolePolicy, only on that role.',
   params: putRolePolicyParams,
+  // The document can name internal resources and conditions: reviewers read it, logs do not.
+  sensitiveParams: ['policyDocument'] satisfies (keyof PutRolePolicyParams)[],
   idempotent: true,
   summarize,
   sessionPolicy: putRolePolicySessionPolicy,

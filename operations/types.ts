@@ -66,6 +66,11 @@ export interface Operation<P = unknown> {
   description: string;
   /** Validates params at the edge and again inside the activity. */
   params: z.ZodType<P>;
+  /**
+   * Top-level params whose values never appear in a log line (the audit trail and reviewers still
+   * see them): each is replaced by `[redacted]` wherever a logged object carries params.
+   */
+  sensitiveParams?: readonly string[];
   /** True when running it twice has the same effect as once, so Temporal may retry it. */
   idempotent: boolean;
   /** One line saying exactly what will happen, e.g. `copy s3://a/k to s3://b/k`. */

@@ -5,6 +5,7 @@ import { ACTION_ID_PATTERN } from '../action-id';
 import { actionView, type ViewContext } from '../action-view';
 import type { ActionRead, ActionsService } from '../actions-service';
 import { authenticate, hasRole, requireRole } from '../auth';
+import { bindActionId } from '../log-context';
 import { ApiError, validationError } from '../errors';
 import { cancelBody, createActionBody, decisionBody, idempotencyKeyHeader, listQuery } from '../schemas';
 
@@ -40,6 +41,7 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
       ...(body.data.callbackUrl ? { callbackUrl: body.data.callbackUrl } : {}),
       origin: { ip: request.ip, ...(typeof request.headers['user-agent'] === 'string' ? { userAgent: request.headers['user-agent'].slice(0, 256) } : {}) },
     });
+    bindActionId(request, reply, state.actionId);
     if (replayed) reply.header('idempotent-replayed', 'true');
     reply.header('location', `/v1/actions/${encodeURIComponent(state.actionId)}`);
     return reply.status(202).send(actionView(state, view));

@@ -10,18 +10,35 @@ export class ManagedProcess {
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
-    onLine?: (line: string) => void,
+    onLine?: (line: string, stream: 'stdout' | 'stderr') => void,
   ) {
-    const collect = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        this.recent.push(line);
-        if (this.recent.length > 200) this.recent.shift();
-        onLine?.(line);
-      }
+    const emit = (line: string, stream: 'stdout' | 'stderr'): void => {
+      if (!line.trim()) return;
+      this.recent.push(line);
+      if (this.recent.length > 200) this.recent.shift();
+      onLine?.(line, stream);
     };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
+    // A chunk may end mid-line (a long JSON log line): the rest waits for the next chunk.
+    const collect = (stream: 'stdout' | 'stderr') => {
+      let partial = '';
+      return {
+        data: (chunk: string): void => {
+          const lines = (partial + chunk).split('\n');
+          partial = lines.pop() ?? '';
+          for (const line of lines) emit(line, stream);
+        },
+        end: (): void => {
+          emit(partial, stream);
+          partial = '';
+        },
+      };
+    };
+    for (const [stream, readable] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+      const lines = collect(stream);
+      readable?.setEncoding('utf8'); // decodes a character split across chunks whole
+      readable?.on('data', lines.data);
+      readable?.on('end', lines.end);
+    }
     this.exit = new Promise((resolveExit) => {
       child.on('exit', (code) => {
         this.exited = true;
@@ -42,7 +59,8 @@ export class ManagedProcess {
     options: {
       env?: NodeJS.ProcessEnv;
       cwd?: string;
-      onLine?: (line: string) => void;
+      /** Each line as printed, and which stream printed it. */
+      onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
       ownProcessGroup?: boolean;
       /** Run as this OS user (root only); the child then has no supplementary groups. */
       user?: { uid: number; gid: number };

@@ -22,6 +22,12 @@ const API_ENTRY = join(DIST, 'api', 'main.js');
 
 export interface ProcessStackOptions {
   policyFile?: string;
+  /** Serve the worker's /metrics on a free port (`workerMetricsUrl`). Off by default, so stacks never contend for a port. */
+  workerMetrics?: boolean;
+  /** Settings for both processes on top of the stack's own, e.g. `AIRLOCK_LOG_LEVEL`. */
+  env?: NodeJS.ProcessEnv;
+  /** Every line either process prints, with the stream it printed it on. */
+  onLine?: (process: 'api' | 'worker', line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 /**
@@ -45,6 +51,9 @@ export class ProcessStack {
     /** A real HTTP request to the API process as a named principal of TEST_PRINCIPALS. */
     readonly call: ApiCall,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly onLine: ProcessStackOptions['onLine'],
+    /** The worker's /metrics, with `workerMetrics: true`. */
+    readonly workerMetricsUrl: string | undefined,
   ) {}
 
   static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
@@ -65,6 +74,7 @@ export class ProcessStack {
       writeFileSync(principalsFile, stringify({ principals }));
       const auditUrl = `sqlite:${join(dir, 'audit.db')}`;
       const apiPort = await freePort();
+      const workerMetricsPort = options.workerMetrics ? await freePort() : 0;
       const env: NodeJS.ProcessEnv = {
         ...process.env,
         AIRLOCK_TEMPORAL_ADDRESS: temporal.address,
@@ -83,8 +93,11 @@ export class ProcessStack {
         AIRLOCK_EXECUTOR_ROLE_ARN: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
         AWS_ACCESS_KEY_ID: MOTO_BASE_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: MOTO_BASE_CREDENTIALS.secretAccessKey,
+        AIRLOCK_WORKER_METRICS_PORT: String(workerMetricsPort),
+        ...options.env,
       };
-      const api = ManagedProcess.start('api', process.execPath, [API_ENTRY], { env });
+      const onLine = options.onLine;
+      const api = ManagedProcess.start('api', process.execPath, [API_ENTRY], { env, ...(onLine ? { onLine: (line, stream) => onLine('api', line, stream) } : {}) });
       cleanups.unshift(() => api.stop());
       const connection = await Connection.connect({ address: temporal.address });
       cleanups.unshift(() => connection.close());
@@ -101,6 +114,8 @@ export class ProcessStack {
         audit,
         apiCaller(`http://127.0.0.1:${apiPort}`, keys),
         env,
+        onLine,
+        workerMetricsPort ? `http://127.0.0.1:${workerMetricsPort}/metrics` : undefined,
       );
       await stack.apiHealthy();
       await stack.startWorker();
@@ -118,7 +133,10 @@ export class ProcessStack {
     const ready = new Promise<void>((resolveReady) => (polling = resolveReady));
     const worker = ManagedProcess.start('worker', process.execPath, [WORKER_ENTRY], {
       env: this.env,
-      onLine: (line) => line.includes('worker: polling task queue') && polling(),
+      onLine: (line, stream) => {
+        if (line.includes('worker: polling task queue')) polling();
+        this.onLine?.('worker', line, stream);
+      },
     });
     this.worker = worker;
     await Promise.race([ready, worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`)))]);
