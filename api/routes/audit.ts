@@ -16,7 +16,8 @@ export interface AuditRoutesDeps {
 /** An ISO 8601 time with its offset, normalized to UTC so it compares with stored times as text. */
 const isoTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
 
-const auditQuery = z
+/** `GET /v1/audit` query; exported for the OpenAPI document. */
+export const auditQuery = z
   .strictObject({
     from: isoTime.optional(),
     to: isoTime.optional(),

@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { AuditEventKind } from '../../workflows/audit-events';
+import { ACTION_STATUSES } from '../../workflows/types';
+import { ACTION_ID_PATTERN } from '../action-id';
+import { payloadsBody } from '../codec/payloads-json';
+import type { ComponentSet } from './json-schema';
+
+// What the API answers, in zod: the document is generated from these, and the tests parse real
+// responses (actionView of a full state, the error handler's bodies) with them, strictly, so a field
+// added to a response without being added here fails a test.
+
+const timestamp = z.string().meta({ format: 'date-time', description: 'ISO 8601 time in UTC, e.g. 2026-11-21T13:00:00.000Z' });
+
+export const jsonValue = z.json();
+export const jsonObject = z.record(z.string(), jsonValue);
+
+/** `{ error: { code, message, issues? } }`: every error the API answers. */
+export const errorBody = z.strictObject({
+  error: z.strictObject({
+    code: z.string().describe('Stable and machine-readable, e.g. `invalid_params`; branch on it, not on the message'),
+    message: z.string().describe('For people; may change'),
+    issues: z
+      .array(z.strictObject({ path: z.string().describe('e.g. `body.params.sourceKey`'), message: z.string() }))
+      .optional()
+      .describe('Every validation problem, so all can be fixed at once'),
+  }),
+});
+
+export const actionStatus = z.enum(ACTION_STATUSES as [string, ...string[]]);
+
+const requester = z.strictObject({
+  id: z.string().describe('Identity id of the API key that asked'),
+  source: z.string().describe('How the request arrived, e.g. `api`'),
+});
+
+const failure = z.strictObject({ type: z.string(), message: z.string() });
+
+const previewFact = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const actionPreview = z.union([
+  z.strictObject({
+    facts: z.record(z.string(), previewFact).describe('Machine-readable facts; policy rules match on them as `preview.<name>`'),
+    notes: z.array(z.string()),
+    warnings: z.array(z.string()).describe('What deserves a reviewer\'s attention, e.g. widened access'),
+    detail: z.string().optional().describe('Longer text, such as a readable policy diff'),
+  }),
+  z.strictObject({ error: failure }).describe('The preview could not be read'),
+]);
+
+export const policyDecision = z.strictObject({
+  effect: z.enum(['deny', 'allow', 'review']),
+  ruleId: z.string().describe('The rule that matched, or `default`'),
+  reason: z.string(),
+  risk: z.enum(['low', 'medium', 'high', 'critical']),
+  policyHash: z.string().describe('sha256 of the policy file that decided'),
+});
+
+export const review = z.strictObject({
+  approverGroups: z.array(z.string()),
+  eligibleApprovers: z.array(z.string()).describe('Who may vote now, escalated approvers included'),
+  quorum: z.number().int().min(1),
+  approvals: z.array(z.string()).describe('Reviewers who approved so far'),
+  deadline: timestamp.nullable(),
+  channels: z.array(z.string()),
+  reminders: z.array(z.strictObject({ at: timestamp, pending: z.array(z.string()).describe('Approvers who had not voted') })),
+  escalation: z
+    .strictObject({
+      approverGroups: z.array(z.string()),
+      afterMs: z.number().int(),
+      escalatedAt: timestamp.nullable(),
+      addedApprovers: z.array(z.string()).nullable(),
+    })
+    .nullable()
+    .describe('`null` when the rule has no escalation; `escalatedAt` and `addedApprovers` are `null` until it happened'),
+});
+
+export const vote = z.strictObject({
+  reviewer: z.string(),
+  verdict: z.enum(['approve', 'reject']),
+  comment: z.string().optional(),
+  channel: z.string().describe('`api`, `slack`, …'),
+  at: timestamp,
+});
+
+export const executionResult = z.strictObject({
+  summary: z.string(),
+  outputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('Non-secret outputs: ids, ARNs, counts'),
+  session: z
+    .strictObject({ roleArn: z.string(), roleSessionName: z.string(), sourceIdentity: z.string() })
+    .describe('The STS session the operation ran as; names only, never credentials'),
+  completedAt: timestamp,
+});
+
+export const notification = z.strictObject({
+  target: z.string().describe('e.g. `slack:#data-approvals`, or `callback`'),
+  status: z.enum(['sent', 'failed']),
+  ref: z.strictObject({ channel: z.string(), ts: z.string() }).optional(),
+  error: failure.optional(),
+  at: timestamp,
+  purpose: z.enum(['reminder', 'escalation']).optional().describe('Set for a notice in a review message\'s thread'),
+});
+
+/** What `actionView` returns: the answer of `POST /v1/actions`, decisions and cancels. */
+export const actionView = z.strictObject({
+  id: z.string().regex(ACTION_ID_PATTERN),
+  status: actionStatus,
+  action: z.string(),
+  params: jsonObject.describe('As requested; see `ActionParams.<action>` for what each action takes'),
+  justification: z.string(),
+  context: jsonObject.nullable(),
+  requester,
+  requestedAt: timestamp,
+  summary: z.string().nullable().describe('One line saying exactly what the operation does'),
+  preview: actionPreview.nullable().describe('What would change, read before review; `null` for requests denied on params alone'),
+  policy: policyDecision.nullable(),
+  review: review.nullable(),
+  votes: z.array(vote),
+  cancellation: z.strictObject({ by: z.string(), reason: z.string().optional(), at: timestamp }).nullable(),
+  result: executionResult.nullable(),
+  error: failure.nullable(),
+  notifications: z.array(notification),
+  updatedAt: timestamp,
+  closedAt: timestamp.nullable(),
+  links: z.strictObject({
+    self: z.string(),
+    decisions: z.string(),
+    cancel: z.string(),
+    temporalUi: z.string().optional().describe('The workflow in the Temporal Web UI, when its URL is configured'),
+  }),
+});
+
+/** `GET /v1/actions/{id}`: the view, plus whether a worker answered and the running operation's progress. */
+export const actionDetail = actionView.extend({
+  live: z.boolean().describe('`false` when no worker answered: the state was rebuilt from history, without votes'),
+  progress: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .nullable()
+    .describe('While `executing`: the operation\'s last reported progress, e.g. `{ copied, skipped, bytes, startAfter, attempt }`'),
+});
+
+export const actionList = z.strictObject({
+  items: z.array(
+    z.strictObject({
+      id: z.string(),
+      action: z.string().optional(),
+      requester: z.string().optional(),
+      status: actionStatus.optional(),
+      startedAt: timestamp,
+      closedAt: timestamp.optional(),
+    }),
+  ),
+});
+
+export const auditRecord = z.strictObject({
+  seq: z.number().int().min(1).describe('1, 2, 3, … without gaps'),
+  eventId: z.string(),
+  kind: z.enum(Object.values(AuditEventKind) as [string, ...string[]]),
+  actionId: z.string(),
+  actor: z.string().describe('Identity id, or `airlock` / `policy`'),
+  occurredAt: timestamp,
+  recordedAt: timestamp,
+  data: jsonObject.describe('Kind-specific facts; never a secret'),
+  prevHash: z.string(),
+  hash: z.string().describe('sha256 hex over the previous hash and every stored field (docs/audit.md)'),
+});
+
+export const actionLineage = z.strictObject({ actionId: z.string(), events: z.array(auditRecord) });
+
+export const auditVerifyReport = z.strictObject({
+  store: z.string().describe('`sqlite` or `postgres`'),
+  ok: z.boolean(),
+  checked: z.number().int().describe('Rows checked before the first break (all rows when ok)'),
+  head: z.strictObject({ seq: z.number().int(), hash: z.string() }).nullable().describe('The last row that links correctly'),
+  firstBreak: z
+    .strictObject({ seq: z.number().int(), reason: z.enum(['missing', 'prev_hash_mismatch', 'hash_mismatch']), message: z.string() })
+    .optional(),
+});
+
+export const health = z.union([
+  z.strictObject({ status: z.literal('ok'), temporal: z.literal('ok') }),
+  z.strictObject({ status: z.literal('degraded'), temporal: z.literal('unreachable') }),
+]);
+
+/** What Slack gets back for a modal submission: close it, or show the reviewer an error in it. */
+export const slackViewSubmissionAck = z.union([
+  z.strictObject({ response_action: z.literal('clear') }),
+  z.strictObject({ response_action: z.literal('errors'), errors: z.record(z.string(), z.string()) }),
+]);
+
+/** Names the response shapes, so the document refers to each once. */
+export function addResponseComponents(components: ComponentSet): void {
+  components.add('JsonValue', jsonValue, { description: 'Any JSON value' });
+  components.add('JsonObject', jsonObject);
+  components.add('Error', errorBody, { description: 'The shape of every error; `error.code` is the stable, machine-readable part' });
+  components.add('ActionStatus', actionStatus);
+  components.add('ActionPreview', actionPreview);
+  components.add('PolicyDecision', policyDecision);
+  components.add('Review', review);
+  components.add('Vote', vote);
+  components.add('ExecutionResult', executionResult);
+  components.add('Notification', notification);
+  components.add('ActionView', actionView, { description: 'One action as the API shows it; nothing secret is ever in it' });
+  components.add('ActionDetail', actionDetail);
+  components.add('ActionList', actionList);
+  components.add('AuditRecord', auditRecord, { description: 'One audit event, sealed into the hash chain' });
+  components.add('ActionLineage', actionLineage);
+  components.add('AuditVerifyReport', auditVerifyReport);
+  components.add('Health', health);
+  components.add('SlackViewSubmissionAck', slackViewSubmissionAck);
+  components.add('CodecPayloads', payloadsBody, { description: 'Temporal `Payloads` in proto3 JSON (bytes as base64)' });
+}

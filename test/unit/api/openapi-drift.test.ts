@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildOpenApiDocument, serializeDocument } from '../../../api/openapi/build-document';
+import { defaultCatalogue } from '../../../operations/catalogue';
+
+const COMMITTED = join(__dirname, '..', '..', '..', 'docs', 'openapi.json');
+
+describe('docs/openapi.json', () => {
+  it('is the document the code generates', () => {
+    const generated = serializeDocument(buildOpenApiDocument(defaultCatalogue()));
+    const committed = readFileSync(COMMITTED, 'utf8');
+    if (committed !== generated) {
+      const [was, is] = [committed.split('\n'), generated.split('\n')];
+      let at = 0;
+      while (was[at] === is[at]) at += 1;
+      throw new Error(
+        `docs/openapi.json is out of date: run \`npm run openapi\` and commit the result.\n` +
+          `First difference at line ${at + 1}:\n  committed: ${was[at] ?? '(end of file)'}\n  generated: ${is[at] ?? '(end of file)'}`,
+      );
+    }
+  });
+});
