@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { ManagedProcess } from './managed-process';
+import { PROJECT_ROOT } from './tools';
+
+const DIST = join(PROJECT_ROOT, 'dist');
+
+export interface AirlockProcesses {
+  worker: ManagedProcess;
+  api: ManagedProcess;
+  /** Resolves once the API answers /healthz and the worker polls its task queue; rejects if either exits first. */
+  ready: Promise<void>;
+  /** API first, so no new request arrives for a worker that is going away; the worker gets time to drain. */
+  stop(): Promise<void>;
+}
+
+export interface AirlockProcessesOptions {
+  /** Everything both read (AIRLOCK_* settings); AIRLOCK_API_PORT must be `apiPort`. */
+  env: NodeJS.ProcessEnv;
+  apiPort: number;
+  onWorkerLine?: (line: string) => void;
+  onApiLine?: (line: string) => void;
+  ownProcessGroup?: boolean;
+}
+
+/** Starts the worker and the API from dist/ as child processes, as they run in production. */
+export function startAirlockProcesses(options: AirlockProcessesOptions): AirlockProcesses {
+  let workerPolling: () => void = () => undefined;
+  const polling = new Promise<void>((resolvePolling) => (workerPolling = resolvePolling));
+  const worker = ManagedProcess.start('worker', process.execPath, [join(DIST, 'workers', 'main.js')], {
+    env: options.env,
+    onLine: (line) => {
+      // The worker prints this once it is connected and its pollers run.
+      if (line.includes('worker: polling task queue')) workerPolling();
+      options.onWorkerLine?.(line);
+    },
+    ownProcessGroup: options.ownProcessGroup,
+  });
+  const api = ManagedProcess.start('api', process.execPath, [join(DIST, 'api', 'main.js')], {
+    env: options.env,
+    onLine: options.onApiLine,
+    ownProcessGroup: options.ownProcessGroup,
+  });
+  const workerReady = Promise.race([
+    polling,
+    worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`))),
+  ]);
+  const ready = Promise.all([waitForHealthy(`http://127.0.0.1:${options.apiPort}/healthz`, api), workerReady]).then(() => undefined);
+  return {
+    worker,
+    api,
+    ready,
+    stop: async () => {
+      await api.stop();
+      await worker.stop(30_000);
+    },
+  };
+}
+
+async function waitForHealthy(url: string, api: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (!api.running) throw new Error(`the API exited during start:\n${api.tail()}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`the API did not become healthy at ${url}`);
+}
