@@ -2,9 +2,14 @@ import { Client, Connection } from '@temporalio/client';
 import { openAuditLog } from '../audit/open-store';
 import { loadConfig } from '../config/load';
 import { loadPrincipalsFile } from '../config/principals';
+import { clientConnectionOptions } from '../config/temporal-connection';
 import { slackClient } from '../activities/notify/slack/client';
 import { defaultCatalogue } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
+import { AesGcmCodec } from '../codec/aes-gcm-codec';
+import { airlockDataConverter } from '../codec/data-converter';
+import { loadKeyRing } from '../codec/keys';
+import { apiMetricsFor } from './pending-actions';
 import { buildApi } from './server';
 
 /** API entry point: validate config (fail fast), connect to Temporal, listen; drain on SIGINT/SIGTERM. */
@@ -13,8 +18,10 @@ async function main(): Promise<void> {
   const principals = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE); // maps Slack/Teams users to identities
   const audit = await openAuditLog(config.AIRLOCK_AUDIT_URL);
-  const connection = await Connection.connect({ address: config.AIRLOCK_TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.AIRLOCK_TEMPORAL_NAMESPACE });
+  const connection = await Connection.connect(clientConnectionOptions(config));
+  const codecKeys = loadKeyRing({ keys: config.AIRLOCK_CODEC_KEYS, keysFile: config.AIRLOCK_CODEC_KEYS_FILE });
+  const dataConverter = airlockDataConverter(codecKeys);
+  const client = new Client({ connection, namespace: config.AIRLOCK_TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
   const app = await buildApi({
     client,
     catalogue: defaultCatalogue(),
@@ -25,9 +32,20 @@ async function main(): Promise<void> {
     bodyLimit: config.AIRLOCK_API_BODY_LIMIT,
     rateLimits: { apiPerMinute: config.AIRLOCK_API_RATE_LIMIT_PER_MINUTE, slackPerMinute: config.AIRLOCK_SLACK_RATE_LIMIT_PER_MINUTE },
     logLevel: config.AIRLOCK_LOG_LEVEL,
+    metrics: apiMetricsFor(client, config.AIRLOCK_TASK_QUEUE, defaultCatalogue().names()),
+    metricsToken: config.AIRLOCK_METRICS_TOKEN,
     admissionTimeoutMs: config.AIRLOCK_API_ADMISSION_TIMEOUT_MS,
     callbackAllowedHosts: config.AIRLOCK_CALLBACK_ALLOWED_HOSTS,
     policy: () => policy,
+    ...(codecKeys
+      ? {
+          codec: {
+            codec: new AesGcmCodec(codecKeys),
+            corsOrigins: config.AIRLOCK_CODEC_CORS_ORIGINS,
+            ...(config.AIRLOCK_CODEC_SESSION_SECRET ? { sessionSecret: config.AIRLOCK_CODEC_SESSION_SECRET } : {}),
+          },
+        }
+      : {}),
     ...(config.AIRLOCK_SLACK_SIGNING_SECRET
       ? {
           slack: {

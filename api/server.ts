@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { WebClient } from '@slack/web-api';
 import type { AuditLog } from '../audit/audit-log';
 import type { LoadedPolicy } from '../policy';
@@ -10,11 +11,19 @@ import { ActionsService } from './actions-service';
 import { refuseUnreadOversizedBodies } from './body-limit';
 import { installErrorHandling } from './errors';
 import { installJsonBodyParser } from './json-body';
+import { installActionLogContext } from './log-context';
+import type { ApiMetrics } from './metrics';
 import { clientErrorHandler, frameworkErrors, refuseExpectations } from './protocol-errors';
 import { DEFAULT_RATE_LIMITS, installRateLimits, type RateLimits } from './rate-limit';
+import { codecRoutes } from './codec/routes';
+import { SessionSigner } from './codec/session';
 import { actionRoutes } from './routes/actions';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
+import { openApiRoutes } from './routes/openapi';
+import { installMetrics } from './routes/metrics';
+import { sensitiveParamNames } from '../telemetry/redact';
+import { redactingLogOptions } from '../telemetry/log-options';
 
 export interface ApiOptions {
   client: Client;
@@ -38,6 +47,12 @@ export interface ApiOptions {
   slack?: { signingSecret: string; client?: WebClient };
   /** Requests a minute per principal (API) and per client IP (Slack); defaults 600 each. */
   rateLimits?: Partial<RateLimits>;
+  /** `GET /metrics` and the request counter (docs/operators.md); unset: neither. */
+  metrics?: ApiMetrics;
+  /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** The codec server for the Temporal UI and CLI (`/codec/*`): only when payload encryption is on. */
+  codec?: { codec: PayloadCodec; corsOrigins: readonly string[]; sessionSecret?: string };
 }
 
 /** Builds the HTTP API without listening, so tests can `inject` and entry points can `listen`. */
@@ -46,7 +61,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: options.logLevel ?? 'info',
-      redact: ['req.headers.authorization', 'req.headers["x-slack-signature"]'],
+      ...redactingLogOptions(sensitiveParamNames(options.catalogue.list()), ['req.headers.authorization', 'req.headers["x-slack-signature"]']),
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit,
@@ -57,6 +72,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     clientErrorHandler,
   });
   installErrorHandling(app);
+  installActionLogContext(app);
+  if (options.metrics) installMetrics(app, { metrics: options.metrics, ...(options.metricsToken ? { token: options.metricsToken } : {}) });
   refuseExpectations(app.server);
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415, not a string body
   installJsonBodyParser(app);
@@ -84,5 +101,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     callbackAllowedHosts: options.callbackAllowedHosts ?? [],
   });
   await app.register(auditRoutes, { audit: options.audit, principals: options.principals });
+  await app.register(openApiRoutes, { catalogue: options.catalogue });
+  if (options.codec) {
+    await app.register(codecRoutes, {
+      codec: options.codec.codec,
+      principals: options.principals,
+      namespace: options.client.options.namespace,
+      corsOrigins: options.codec.corsOrigins,
+      sessions: new SessionSigner(options.codec.sessionSecret),
+    });
+  }
   return app;
 }

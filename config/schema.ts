@@ -3,6 +3,32 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z.url().optional();
 
+type TemporalTlsSettings = {
+  AIRLOCK_TEMPORAL_TLS?: boolean | undefined;
+  AIRLOCK_TEMPORAL_TLS_CERT_FILE?: string | undefined;
+  AIRLOCK_TEMPORAL_TLS_KEY_FILE?: string | undefined;
+  AIRLOCK_TEMPORAL_TLS_CA_FILE?: string | undefined;
+  AIRLOCK_TEMPORAL_TLS_SERVER_NAME?: string | undefined;
+};
+
+/** A half mTLS pair, or TLS files with TLS turned off, would fail later at connect with a vaguer error. */
+function checkTemporalTls(config: TemporalTlsSettings, ctx: z.RefinementCtx): void {
+  const cert = config.AIRLOCK_TEMPORAL_TLS_CERT_FILE;
+  const key = config.AIRLOCK_TEMPORAL_TLS_KEY_FILE;
+  if (cert && !key) {
+    ctx.addIssue({ code: 'custom', path: ['AIRLOCK_TEMPORAL_TLS_KEY_FILE'], message: 'required with AIRLOCK_TEMPORAL_TLS_CERT_FILE (mTLS needs both)' });
+  }
+  if (key && !cert) {
+    ctx.addIssue({ code: 'custom', path: ['AIRLOCK_TEMPORAL_TLS_CERT_FILE'], message: 'required with AIRLOCK_TEMPORAL_TLS_KEY_FILE (mTLS needs both)' });
+  }
+  if (config.AIRLOCK_TEMPORAL_TLS === false) {
+    const tlsOnly = (['AIRLOCK_TEMPORAL_TLS_CERT_FILE', 'AIRLOCK_TEMPORAL_TLS_KEY_FILE', 'AIRLOCK_TEMPORAL_TLS_CA_FILE', 'AIRLOCK_TEMPORAL_TLS_SERVER_NAME'] as const).filter((name) => config[name]);
+    if (tlsOnly.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['AIRLOCK_TEMPORAL_TLS'], message: `is false, but ${tlsOnly.join(', ')} only apply with TLS` });
+    }
+  }
+}
+
 /**
  * Every setting Airlock reads from the environment, in one schema. Parsed once at start;
  * a bad value stops the process naming the variable.
@@ -11,6 +37,18 @@ export const configSchema = z.object({
   AIRLOCK_TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   AIRLOCK_TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   AIRLOCK_TASK_QUEUE: z.string().min(1).default('airlock'),
+  // Temporal connection security (config/temporal-connection.ts turns these into SDK options).
+  /** Temporal Cloud API key, sent as a bearer token; implies TLS unless AIRLOCK_TEMPORAL_TLS=false. */
+  AIRLOCK_TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** TLS to the frontend; unset means on when an API key or a client certificate is set, else off. */
+  AIRLOCK_TEMPORAL_TLS: z.stringbool().optional(),
+  /** mTLS client certificate and its private key (PEM files): both or neither. */
+  AIRLOCK_TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+  AIRLOCK_TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** CA bundle (PEM) for a server certificate the OS does not trust; not needed for Temporal Cloud. */
+  AIRLOCK_TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+  /** Name checked against the server certificate (SNI), when it differs from the address's host. */
+  AIRLOCK_TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Base URL of the Temporal Web UI, for links in API responses. */
   AIRLOCK_TEMPORAL_UI_URL: optionalUrl,
   AIRLOCK_API_HOST: z.string().min(1).default('127.0.0.1'),
@@ -57,6 +95,26 @@ export const configSchema = z.object({
     .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
     .default('sqlite:.airlock/audit.db'),
   AIRLOCK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-});
+  // Metrics (docs/operators.md#metrics). The API serves /metrics on its own port.
+  /** The worker's /metrics (Airlock's series and the Temporal SDK's); 0 turns worker metrics off. */
+  AIRLOCK_WORKER_METRICS_PORT: port.default(9464),
+  AIRLOCK_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** When set, both /metrics endpoints require `Authorization: Bearer <token>`. */
+  AIRLOCK_METRICS_TOKEN: z.string().min(16).optional(),
+  // Payload encryption (docs/operators.md). Unset: payloads are plain JSON in Temporal.
+  /** `<id>:<base64 32-byte key>[,…]`: the first key encrypts, all decrypt (rotation). Worker and API must share it. */
+  AIRLOCK_CODEC_KEYS: z.string().min(1).optional(),
+  /** A file holding the same list (one entry per line), e.g. a Docker or Kubernetes secret. */
+  AIRLOCK_CODEC_KEYS_FILE: z.string().min(1).optional(),
+  /** Comma-separated browser origins (the Temporal UI's) allowed to call /codec/* with credentials. */
+  AIRLOCK_CODEC_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean)),
+  /** HMAC key for codec login sessions; set the same on every API replica (default: random per process). */
+  AIRLOCK_CODEC_SESSION_SECRET: z.string().min(32).optional(),
+  /** Workflows the worker keeps cached (sticky execution); each pending action costs ~280 KiB. */
+  AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+}).superRefine(checkTemporalTls);
 
 export type AirlockConfig = z.infer<typeof configSchema>;

@@ -1,10 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPolicyFile } from '../policy';
+import { startAirlockProcesses } from './lib/airlock-processes';
+import { devEncryption } from './lib/dev-codec-keys';
+import { prettyLogLine } from './lib/pretty-log-line';
 import { ensureDevPrincipals } from './lib/dev-principals';
+import { freePort, isPortFree } from './lib/free-port';
 import { startDevPostgres } from './lib/dev-postgres';
-import { ManagedProcess } from './lib/managed-process';
-import { MOTO_BASE_CREDENTIALS, startMotoServer, type MotoServer } from './lib/moto-server';
+import type { ManagedProcess } from './lib/managed-process';
+import { motoWorkerEnv, startMotoServer, type MotoServer } from './lib/moto-server';
 import { seedDemoAws } from './lib/seed-demo-aws';
 import { startTemporalDevServer, type DevServer } from './lib/temporal-dev-server';
 import { PROJECT_ROOT } from './lib/tools';
@@ -21,8 +25,11 @@ const API_PORT = Number(process.env.AIRLOCK_API_PORT ?? 8080);
 const TEMPORAL_PORT = Number(process.env.AIRLOCK_TEMPORAL_PORT ?? 7233);
 const UI_PORT = Number(process.env.AIRLOCK_TEMPORAL_UI_PORT ?? TEMPORAL_PORT + 1000);
 const POSTGRES_PORT = Number(process.env.AIRLOCK_POSTGRES_PORT ?? 5433);
+/** The worker's /metrics; 0 turns it off. When 9464 is taken, a free port. */
+const WORKER_METRICS_PORT = Number(process.env.AIRLOCK_WORKER_METRICS_PORT ?? 9464);
 // `npm start --postgres` reaches us as npm_config_postgres; `npm start -- --postgres` as an argument.
 const WANTS_POSTGRES = process.argv.includes('--postgres') || process.env.npm_config_postgres === 'true';
+const WANTS_ENCRYPTION = process.argv.includes('--encrypt') || process.env.npm_config_encrypt === 'true';
 
 const stoppers: (() => Promise<void>)[] = [];
 const children: ManagedProcess[] = [];
@@ -30,7 +37,7 @@ const children: ManagedProcess[] = [];
 function print(prefix: string): (line: string) => void {
   // While stopping, the dev server warns about every poller it closes: noise, not news.
   return (line) => {
-    if (!(shuttingDown && prefix === 'temporal')) console.log(`[${prefix}] ${line}`);
+    if (!(shuttingDown && prefix === 'temporal')) console.log(`[${prefix}] ${prettyLogLine(line)}`);
   };
 }
 
@@ -39,6 +46,7 @@ async function main(): Promise<void> {
   loadPolicyFile(policyFile); // a bad policy stops us here, naming line and field, before any server starts
   mkdirSync(STATE_DIR, { recursive: true });
   const { principalsFile, keysFile, created } = ensureDevPrincipals(STATE_DIR);
+  const encryption = devEncryption(STATE_DIR, WANTS_ENCRYPTION);
 
   let temporalAddress = process.env.AIRLOCK_TEMPORAL_ADDRESS;
   let uiUrl = process.env.AIRLOCK_TEMPORAL_UI_URL;
@@ -47,6 +55,7 @@ async function main(): Promise<void> {
       dbFile: join(STATE_DIR, 'temporal.db'),
       port: TEMPORAL_PORT,
       uiPort: UI_PORT,
+      ...(encryption ? { codecEndpoint: `http://localhost:${API_PORT}/codec` } : {}),
       onLine: print('temporal'),
       ownProcessGroup: true,
     });
@@ -61,16 +70,12 @@ async function main(): Promise<void> {
     const moto: MotoServer = await startMotoServer({ onLine: () => undefined, ownProcessGroup: true });
     children.push(moto.process);
     stoppers.push(() => moto.stop());
-    const roleArn = await seedDemoAws(moto.endpoint);
-    Object.assign(awsEnv, {
-      AIRLOCK_AWS_ENDPOINT: moto.endpoint,
-      AIRLOCK_EXECUTOR_ROLE_ARN: roleArn,
-      AWS_ACCESS_KEY_ID: MOTO_BASE_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: MOTO_BASE_CREDENTIALS.secretAccessKey,
-    });
+    Object.assign(awsEnv, motoWorkerEnv(moto.endpoint, await seedDemoAws(moto.endpoint)));
     console.log(`[aws] local moto server at ${moto.endpoint} (demo buckets seeded; state is in memory)`);
   }
   const audit = await auditStore();
+  const metricsPort = WORKER_METRICS_PORT === 0 || (await isPortFree(WORKER_METRICS_PORT)) ? WORKER_METRICS_PORT : await freePort();
+  const metricsHost = process.env.AIRLOCK_WORKER_METRICS_HOST ?? '127.0.0.1';
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -79,33 +84,17 @@ async function main(): Promise<void> {
     AIRLOCK_POLICY_FILE: policyFile,
     AIRLOCK_PRINCIPALS_FILE: process.env.AIRLOCK_PRINCIPALS_FILE ?? principalsFile,
     AIRLOCK_API_PORT: String(API_PORT),
+    AIRLOCK_WORKER_METRICS_PORT: String(metricsPort),
     AIRLOCK_AUDIT_URL: audit.url,
     ...(uiUrl ? { AIRLOCK_TEMPORAL_UI_URL: uiUrl } : {}),
+    ...encryption?.env,
+    ...(encryption && uiUrl ? { AIRLOCK_CODEC_CORS_ORIGINS: process.env.AIRLOCK_CODEC_CORS_ORIGINS ?? new URL(uiUrl).origin } : {}),
   };
-  const dist = join(PROJECT_ROOT, 'dist');
-  let workerPolling: () => void = () => undefined;
-  const workerReady = new Promise<void>((resolveReady) => (workerPolling = resolveReady));
-  const printWorker = print('worker');
-  const worker = ManagedProcess.start('worker', process.execPath, [join(dist, 'workers', 'main.js')], {
-    env,
-    onLine: (line) => {
-      if (line.includes('worker: polling task queue')) workerPolling();
-      printWorker(line);
-    },
-    ownProcessGroup: true,
-  });
-  children.push(worker);
-  stoppers.push(() => worker.stop(30_000));
-  const api = ManagedProcess.start('api', process.execPath, [join(dist, 'api', 'main.js')], {
-    env,
-    onLine: print('api'),
-    ownProcessGroup: true,
-  });
-  children.push(api);
-  stoppers.push(() => api.stop());
-
-  await waitForHealthy(`http://127.0.0.1:${API_PORT}/healthz`, api);
-  await Promise.race([workerReady, worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`)))]);
+  const airlock = startAirlockProcesses({ env, apiPort: API_PORT, onWorkerLine: print('worker'), onApiLine: print('api'), ownProcessGroup: true });
+  const { worker, api } = airlock;
+  children.push(worker, api);
+  stoppers.push(() => airlock.stop());
+  await airlock.ready;
   for (const child of [worker, api]) {
     void child.exit.then((code) => {
       if (!shuttingDown) {
@@ -121,7 +110,11 @@ async function main(): Promise<void> {
       `  API          http://127.0.0.1:${API_PORT}   (try GET /healthz)`,
       ...(uiUrl ? [`  Temporal UI  ${uiUrl}`] : []),
       `  Temporal     ${temporalAddress}   (state in .airlock/temporal.db)`,
+      `  Metrics      http://127.0.0.1:${API_PORT}/metrics (API)${metricsPort ? `, http://${metricsHost}:${metricsPort}/metrics (worker)` : ''}`,
       `  Audit store  ${audit.summary}`,
+      encryption
+        ? `  Payloads     encrypted (key ${encryption.keyId} from ${encryption.source}); operators sign in at http://localhost:${API_PORT}/codec/login`
+        : '  Payloads     not encrypted in Temporal (npm start -- --encrypt turns it on)',
       `  API keys     source ${keysFile}${created ? '   (new keys generated)' : ''}`,
       '  Walk-through README.md, "One approval, end to end"',
       'Ctrl-C stops everything.',
@@ -155,20 +148,6 @@ async function auditStore(): Promise<{ url: string; summary: string }> {
   }
   console.log('[audit] embedded store .airlock/audit.db');
   return { url: `sqlite:${join(STATE_DIR, 'audit.db')}`, summary: 'embedded, .airlock/audit.db' };
-}
-
-async function waitForHealthy(url: string, api: ManagedProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (!api.running) throw new Error(`the API exited during start:\n${api.tail()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the API did not become healthy at ${url}`);
 }
 
 let shuttingDown = false;

@@ -2,17 +2,25 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { openAuditLog, redactUrl } from '../audit/open-store';
 import { loadConfig, required } from '../config/load';
+import { workerConnectionOptions } from '../config/temporal-connection';
 import { defaultCatalogue } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
+import { airlockDataConverter } from '../codec/data-converter';
+import { loadKeyRing } from '../codec/keys';
 import { createAirlockWorker } from './create-worker';
+import { startWorkerTelemetry } from './telemetry';
 
 /** Worker entry point: validate config and policy (fail fast), connect, run until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // First: the Temporal Runtime (logger, SDK metrics) must exist before any connection or bundle.
+  const telemetry = await startWorkerTelemetry(config, defaultCatalogue());
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE);
+  const codecKeys = loadKeyRing({ keys: config.AIRLOCK_CODEC_KEYS, keysFile: config.AIRLOCK_CODEC_KEYS_FILE });
   const audit = await openAuditLog(config.AIRLOCK_AUDIT_URL);
   const activities = createActivities({
     audit,
+    metrics: telemetry.metrics,
     policy: () => policy,
     catalogue: defaultCatalogue(),
     aws: {
@@ -33,21 +41,24 @@ async function main(): Promise<void> {
       ...(config.AIRLOCK_CALLBACK_SECRET ? { secret: config.AIRLOCK_CALLBACK_SECRET } : {}),
     },
   });
-  const connection = await NativeConnection.connect({ address: config.AIRLOCK_TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(workerConnectionOptions(config));
   const worker = await createAirlockWorker({
     connection,
     namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
     taskQueue: config.AIRLOCK_TASK_QUEUE,
     activities,
+    dataConverter: airlockDataConverter(codecKeys),
+    maxCachedWorkflows: config.AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS,
   });
-  console.log(
-    `worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash}, audit ${audit.store.kind} ${redactUrl(config.AIRLOCK_AUDIT_URL)})`,
+  telemetry.announce(
+    `worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash}, audit ${audit.store.kind} ${redactUrl(config.AIRLOCK_AUDIT_URL)}, payloads ${codecKeys ? `encrypted with key ${codecKeys.encrypting.id}` : 'not encrypted'})`,
   );
   try {
     await worker.run(); // the SDK runtime drains and stops on SIGINT/SIGTERM
   } finally {
     await connection.close();
     await audit.close();
+    await telemetry.close();
   }
 }
 
