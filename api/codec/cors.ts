@@ -12,6 +12,7 @@ const ALLOWED_HEADERS = 'content-type, x-namespace, authorization';
 export function applyCors(request: FastifyRequest, reply: FastifyReply, allowedOrigins: readonly string[]): void {
   const origin = request.headers.origin;
   if (origin === undefined) return; // not a browser's cross-origin call (CLI, scripts)
+  if (isSameOrigin(request, origin)) return; // our own sign-in form: browsers send Origin on every form POST
   if (!allowedOrigins.includes(origin)) {
     throw new ApiError(403, 'origin_not_allowed', `origin ${origin} may not call the codec endpoint (AIRLOCK_CODEC_CORS_ORIGINS)`);
   }
@@ -28,4 +29,13 @@ export function answerPreflight(reply: FastifyReply): FastifyReply {
     .header('access-control-max-age', '600')
     .status(204)
     .send();
+}
+
+/**
+ * A request from a page the API itself served (/codec/login posting its form). Sec-Fetch-Site is
+ * set by the browser and cannot be set by a page's script; the Origin comparison covers browsers
+ * without it. The UI, on another port, is `same-site`, not `same-origin`, so it still needs CORS.
+ */
+function isSameOrigin(request: FastifyRequest, origin: string): boolean {
+  return request.headers['sec-fetch-site'] === 'same-origin' || origin === `${request.protocol}://${request.host}`;
 }

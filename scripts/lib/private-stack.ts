@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { newKeyEntry } from '../../codec/keys';
+import type { DataConverter } from '@temporalio/common';
+import { airlockDataConverter } from '../../codec/data-converter';
+import { newKeyEntry, parseKeyRing } from '../../codec/keys';
 import { startAirlockProcesses } from './airlock-processes';
 import { ensureDevPrincipals, readDevKey } from './dev-principals';
 import { freePort } from './free-port';
@@ -19,6 +21,8 @@ export interface PrivateStack {
   namespace: string;
   /** With `encrypted`: the UI's codec endpoint, `<apiUrl>/codec`. */
   codecEndpoint?: string;
+  /** With `encrypted`: what a Temporal client of this stack needs to read its payloads. */
+  dataConverter?: DataConverter;
   /** The API key of a dev principal (etl-bot, alice, ops, …; scripts/lib/dev-principals.ts). */
   key(principalId: string): string;
   /** Every child process, so a caller can kill them if it dies before `stop`. */
@@ -27,12 +31,6 @@ export interface PrivateStack {
   stop(): Promise<void>;
 }
 
-/**
- * A whole Airlock of its own, as `npm start` runs it but leaving nothing behind: a Temporal dev
- * server with the Web UI (in memory) and moto seeded with the demo data, both on free ports, then
- * the worker and the API from dist/ with the example policy, dev principals and an embedded audit
- * store in a temp dir. For scripts that need real workflows (the UI screenshot), not for tests.
- */
 export interface PrivateStackOptions {
   policyFile?: string;
   /**
@@ -43,6 +41,13 @@ export interface PrivateStackOptions {
   encrypted?: boolean;
 }
 
+/**
+ * A whole Airlock of its own, as `npm start` runs it but leaving nothing behind: a Temporal dev
+ * server with the Web UI (in memory) and moto seeded with the demo data, both on free ports, then
+ * the worker and the API from dist/ with the example policy, dev principals and an embedded audit
+ * store in a temp dir. For scripts that need real workflows (the UI screenshot, the UI codec
+ * check), not for tests.
+ */
 export async function startPrivateStack(options: PrivateStackOptions = {}): Promise<PrivateStack> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-stack-'));
   const children: ManagedProcess[] = [];
@@ -55,6 +60,7 @@ export async function startPrivateStack(options: PrivateStackOptions = {}): Prom
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const codecEndpoint = options.encrypted ? `${apiUrl}/codec` : undefined;
+    const codecKeys = options.encrypted ? newKeyEntry('stack1') : undefined;
     const temporal = await startTemporalDevServer(codecEndpoint ? { codecEndpoint } : {});
     children.push(temporal.process);
     stoppers.push(() => temporal.stop());
@@ -83,7 +89,7 @@ export async function startPrivateStack(options: PrivateStackOptions = {}): Prom
       // Off: its fixed default port would clash with an `npm start` running beside us.
       AIRLOCK_WORKER_METRICS_PORT: '0',
       // The origin exactly as the browser sends it: scheme, host and port, no path or trailing slash.
-      ...(codecEndpoint ? { AIRLOCK_CODEC_KEYS: newKeyEntry('stack1'), AIRLOCK_CODEC_CORS_ORIGINS: new URL(uiUrl).origin } : {}),
+      ...(codecKeys ? { AIRLOCK_CODEC_KEYS: codecKeys, AIRLOCK_CODEC_CORS_ORIGINS: new URL(uiUrl).origin } : {}),
     };
     const airlock = startAirlockProcesses({ env, apiPort });
     children.push(airlock.worker, airlock.api);
@@ -94,6 +100,7 @@ export async function startPrivateStack(options: PrivateStackOptions = {}): Prom
       apiUrl,
       uiUrl,
       ...(codecEndpoint ? { codecEndpoint } : {}),
+      ...(codecKeys ? { dataConverter: airlockDataConverter(parseKeyRing(codecKeys, 'the private stack')) } : {}),
       temporalAddress: temporal.address,
       namespace: temporal.namespace,
       key: (principalId) => readDevKey(keysFile, principalId),

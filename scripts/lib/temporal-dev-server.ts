@@ -46,7 +46,7 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     args.push('--headless');
   } else {
     const uiPort = options.uiPort ?? (await freePort());
-    args.push('--ui-port', String(uiPort));
+    args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch'); // the news feed is fetched from the internet
     if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -6,6 +6,11 @@ import { squash, type RenderedWorkflowPage } from './workflow-page-check';
 
 /** Debian's chromium (scripts/install-chromium.sh): Playwright's own browser downloads are not used. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Throws, saying how to install it, when Debian's chromium is not there. */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: run bash scripts/install-chromium.sh`);
+}
 
 /**
  * Without the background-networking, component-update and sync switches Chromium calls home at
@@ -106,8 +111,14 @@ async function waitForFrameTexts(page: Page, texts: string[]): Promise<void> {
   }
 }
 
+/** The page as it stands, from the top down to just below the lowest element `below` matches. */
+export async function capturePageTop(page: Page, below: Locator): Promise<Buffer> {
+  const bottom = Math.min((await bottomOf(below)) + 24, VIEWPORT.height);
+  return page.screenshot({ clip: { x: 0, y: 0, width: VIEWPORT.width, height: bottom } });
+}
+
 /** Visible text of the page and every frame in it. */
-async function allText(page: Page): Promise<string> {
+export async function allText(page: Page): Promise<string> {
   const texts = await Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')));
   return texts.join('\n');
 }

@@ -128,9 +128,10 @@ describe('payload encryption and the codec endpoint', () => {
     expect(byKey.statusCode).toBe(200);
     expect(decodedText(byKey.json().payloads)).toContain(marker);
 
+    // As the sign-in form posts itself: a browser names the API's own origin, which is not a UI origin.
     const signIn = await fetch(`${stack.baseUrl}/codec/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(stack.baseUrl).origin },
       body: new URLSearchParams({ key: stack.keys.olive ?? '' }).toString(),
     });
     expect(signIn.status).toBe(200);
