@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors';
 
-/** Headers the Temporal UI sends to a codec server (X-Namespace always; Authorization when it passes its token). */
-const ALLOWED_HEADERS = 'content-type, x-namespace, authorization';
+/** Headers the Temporal UI sends to a codec server (X-Namespace always; Authorization and its extras when it passes its token). */
+const ALLOWED_HEADERS = 'content-type, x-namespace, authorization, authorization-extras';
 
 /**
  * CORS for the codec endpoint: only the configured UI origins, with credentials (the session

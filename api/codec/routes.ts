@@ -2,7 +2,7 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal, PrincipalDirectory } from '../../config/principals';
 import { UnknownKeyError } from '../../codec/aes-gcm-codec';
-import { authenticate, hasRole } from '../auth';
+import { authenticate, hasRole, identify } from '../auth';
 import { ApiError, validationError } from '../errors';
 import { applyCors, answerPreflight } from './cors';
 import { loginPage, signedInPage } from './login-page';
@@ -76,17 +76,22 @@ export async function codecRoutes(app: FastifyInstance, deps: CodecRoutesDeps): 
   );
 }
 
-/** The operator behind a bearer API key or a valid session cookie; 401/403 (logged) otherwise. */
+/**
+ * The operator behind a bearer API key or a valid session cookie; 401/403 (logged) otherwise. A
+ * bearer that is not an Airlock key (the UI's own SSO token, when "pass the user access token" is
+ * on) does not hide the session cookie sent beside it.
+ */
 function authorizeOperator(request: FastifyRequest, principals: PrincipalDirectory, sessions: SessionSigner): Principal {
-  const token = request.headers.authorization ? undefined : readCookie(request.headers.cookie, SESSION_COOKIE);
-  let principal: Principal | undefined;
+  const byKey = request.headers.authorization ? identify(principals, request) : undefined;
+  const token = byKey ? undefined : readCookie(request.headers.cookie, SESSION_COOKIE);
+  let principal: Principal | undefined = byKey;
   if (token) {
     // A signed session names a principal; it must still exist and still be an operator.
     const session = sessions.verify(token);
     principal = session ? principals.byIdentity(session.principalId) : undefined;
     if (!principal) throw new ApiError(401, 'unauthenticated', 'codec session expired or invalid; sign in at /codec/login');
-  } else {
-    principal = authenticate(principals, request);
+  } else if (!principal) {
+    principal = authenticate(principals, request); // throws the usual 401 for a missing or unknown key
   }
   if (!hasRole(principal, 'operator')) throw new ApiError(403, 'forbidden', `${principal.id} needs the operator role to use the codec`);
   return principal;

@@ -146,6 +146,14 @@ describe('payload encryption and the codec endpoint', () => {
     expect(fromUi.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
     expect(fromUi.headers.get('access-control-allow-credentials')).toBe('true');
     expect(decodedText(((await fromUi.json()) as { payloads: JsonPayload[] }).payloads)).toContain(marker);
+
+    // With "pass the user access token" on, the UI adds its own SSO token: the cookie still counts.
+    const withSsoToken = await fetch(`${stack.baseUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { origin: UI_ORIGIN, cookie: cookie.split(';')[0] ?? '', authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.sso.token', 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(withSsoToken.status).toBe(200);
   });
 
   it('decodes for the Temporal CLI given the codec endpoint and an operator key', async () => {
