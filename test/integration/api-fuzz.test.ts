@@ -161,9 +161,13 @@ describe('API fuzzing', () => {
     return { method: request.method, path: request.path, id, caller: callerOf(request.headers?.authorization), response, calls: counter.calls(), writes: counter.writes() };
   }
 
-  /** Who a request's Authorization header names, read the way the docs put it: `Bearer <key>`, scheme in any case. */
+  /**
+   * Who a request's Authorization header names, read the way the docs put it: `Bearer <key>`, scheme
+   * in any case. Whitespace around a header value is not part of it (RFC 9110 §5.5), and Node's
+   * parser drops it, so `Bearer <key> ` names the key too.
+   */
   function callerOf(header: unknown): string | undefined {
-    const key = typeof header === 'string' ? /^bearer\s+(\S+)$/i.exec(header)?.[1] : undefined;
+    const key = typeof header === 'string' ? /^bearer\s+(\S+)$/i.exec(header.trim())?.[1] : undefined;
     return Object.entries(stack.keys).find(([, value]) => value === key)?.[0];
   }
 
