@@ -19,6 +19,7 @@ import { idempotentActionId, newActionId } from './action-id';
 import { ApiError, temporalUnavailable, validationError } from './errors';
 import { toApiError } from './temporal-errors';
 import { temporalReachable } from './temporal-reachable';
+import { waitForClose } from './workflow-close';
 
 export interface SubmitInput {
   action: string;
@@ -154,6 +155,11 @@ export class ActionsService {
       if (!(await temporalReachable(this.client))) throw temporalUnavailable();
       return { state: await this.withinDeadline(() => this.fromHistory(actionId)), live: false };
     }
+  }
+
+  /** Resolves once the action's workflow has closed, or when `signal` aborts; Temporal long-polls, nothing polls here. */
+  waitForClose(actionId: string, signal: AbortSignal): Promise<void> {
+    return waitForClose(this.client, actionId, signal);
   }
 
   /**

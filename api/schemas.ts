@@ -36,3 +36,11 @@ export const listQuery = z.strictObject({
   action: z.string().regex(/^[A-Za-z0-9.]{1,64}$/).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
+
+/** The longest `GET /v1/actions/{id}?waitSeconds=` may wait for the action to finish. */
+export const MAX_WAIT_SECONDS = 60;
+
+/** `GET /v1/actions/{id}` query: `waitSeconds` long-polls until the action is final (0: answer now). */
+export const getActionQuery = z.strictObject({
+  waitSeconds: z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).default(0),
+});

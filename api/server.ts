@@ -18,6 +18,7 @@ import { DEFAULT_RATE_LIMITS, installRateLimits, type RateLimits } from './rate-
 import { codecRoutes } from './codec/routes';
 import { SessionSigner } from './codec/session';
 import { actionRoutes } from './routes/actions';
+import { catalogueRoutes } from './routes/catalogue';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
 import { openApiRoutes } from './routes/openapi';
@@ -41,7 +42,10 @@ export interface ApiOptions {
   admissionTimeoutMs?: number;
   /** Hosts a request's `callbackUrl` may point at. */
   callbackAllowedHosts?: readonly string[];
-  /** The policy, for mapping channel user ids (Slack, Teams) to identities. */
+  /**
+   * The policy, for mapping channel user ids (Slack, Teams) to identities, and for `GET /v1/catalogue`
+   * (registered only with it) to tell agents whether their requests will be reviewed.
+   */
   policy?: () => LoadedPolicy;
   /** Slack interactivity: enabled when a signing secret is configured. */
   slack?: { signingSecret: string; client?: WebClient };
@@ -100,6 +104,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     view,
     callbackAllowedHosts: options.callbackAllowedHosts ?? [],
   });
+  if (options.policy) {
+    await app.register(catalogueRoutes, { catalogue: options.catalogue, principals: options.principals, policy: options.policy });
+  }
   await app.register(auditRoutes, { audit: options.audit, principals: options.principals });
   await app.register(openApiRoutes, { catalogue: options.catalogue });
   if (options.codec) {

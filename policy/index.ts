@@ -3,6 +3,7 @@ export { InvalidDurationError, parseDuration } from './duration';
 export { compileGlob, evaluatePolicy, evaluatePolicyBeforePreview, type EvaluationRequest, type Glob } from './evaluate';
 export { channelIdOf, groupMembers, IDENTITY_CHANNELS, resolveChannelIdentity, type IdentityChannel } from './identities';
 export { formatPath, loadPolicyFile, parsePolicy, PolicyFileError, type PolicyIssue } from './load';
+export { REVIEW_OUTLOOKS, reviewOutlook, type ReviewOutlook } from './review-outlook';
 export {
   DEFAULT_RULE_ID,
   policySchema,

@@ -1,4 +1,4 @@
-import { listQuery } from '../schemas';
+import { getActionQuery, listQuery, MAX_WAIT_SECONDS } from '../schemas';
 import { ROUTE_KIND_ERRORS, mergeErrorCodes } from './error-responses';
 import { jsonBody, jsonResponse, type RouteDoc } from './operation';
 import { actionIdParameter, idempotencyKeyParameter, queryParameters } from './parameters';
@@ -7,6 +7,19 @@ const VOTE_OR_CANCEL_UNAVAILABLE = { 503: ['worker_unavailable', 'temporal_unava
 
 /** `/v1/actions…`: agents request and cancel, reviewers decide, everyone reads what they may see. */
 export const actionRouteDocs: RouteDoc[] = [
+  {
+    method: 'get',
+    path: '/v1/catalogue',
+    operationId: 'getCatalogue',
+    summary: 'What an agent may ask for',
+    description:
+      'Every catalogue operation with the JSON Schema of its params, and `review`: what the policy loaded now makes of the caller\'s own requests ' +
+      '(`required`, `not_required`, `denied` or `depends_on_params`). Registered when the API is given the policy, as `npm start` and the container do.',
+    tag: 'actions',
+    access: ['requester', 'reviewer', 'admin', 'auditor'],
+    rateLimited: true,
+    responses: { '200': jsonResponse('The catalogue, for the caller', 'Catalogue') },
+  },
   {
     method: 'post',
     path: '/v1/actions',
@@ -63,13 +76,20 @@ export const actionRouteDocs: RouteDoc[] = [
     summary: 'Read one action',
     description:
       'The full state, from the workflow. When no worker answers in time, what history alone tells (`live: false`, no votes). ' +
-      'A requester sees only its own actions: other ids answer `404`, so they do not reveal that an action exists.',
+      'A requester sees only its own actions: other ids answer `404`, so they do not reveal that an action exists. ' +
+      'With `waitSeconds`, a long poll: the answer comes once the action is final (`succeeded`, `failed`, `denied`, `rejected`, `expired` or `cancelled`), ' +
+      'or when the seconds have passed, with the status then (still `pending_review`, say); a final action is answered at once.',
     tag: 'actions',
     access: 'any',
     rateLimited: true,
-    parameters: [actionIdParameter],
+    parameters: [
+      actionIdParameter,
+      ...queryParameters(getActionQuery, {
+        waitSeconds: `Wait up to this many seconds (0 to ${MAX_WAIT_SECONDS}) for the action to be final; 0 answers at once`,
+      }),
+    ],
     responses: { '200': jsonResponse('The action', 'ActionDetail') },
-    errors: mergeErrorCodes(ROUTE_KIND_ERRORS.actionId, ROUTE_KIND_ERRORS.temporal),
+    errors: mergeErrorCodes({ 400: ['invalid_request'] }, ROUTE_KIND_ERRORS.actionId, ROUTE_KIND_ERRORS.temporal),
   },
   {
     method: 'post',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REVIEW_OUTLOOKS } from '../../policy/review-outlook';
 import { AuditEventKind } from '../../workflows/audit-events';
 import { ACTION_STATUSES } from '../../workflows/types';
 import { ACTION_ID_PATTERN } from '../action-id';
@@ -151,6 +152,26 @@ export const actionList = z.strictObject({
   ),
 });
 
+export const catalogueEntry = z.strictObject({
+  name: z.string().describe('The catalogue name to ask for, e.g. `s3.copyObject`'),
+  title: z.string(),
+  description: z.string(),
+  idempotent: z.boolean().describe('True when running it twice has the same effect as once'),
+  paramsSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (2020-12) of `params`: the component `ActionParams.<name>` without its title and description'),
+  review: z
+    .enum(REVIEW_OUTLOOKS)
+    .describe(
+      'What the loaded policy makes of the caller\'s own requests: `required` (every one is reviewed), `not_required` (allowed at once), ' +
+        '`denied` (always refused) or `depends_on_params` (the params, or the preview of their impact, decide)',
+    ),
+});
+
+/** `GET /v1/catalogue`. */
+export const catalogue = z.strictObject({
+  policyHash: z.string().describe('sha256 of the policy file the `review` values come from'),
+  items: z.array(catalogueEntry).describe('Sorted by name'),
+});
+
 export const auditRecord = z.strictObject({
   seq: z.number().int().min(1).describe('1, 2, 3, … without gaps'),
   eventId: z.string(),
@@ -202,6 +223,8 @@ export function addResponseComponents(components: ComponentSet): void {
   components.add('ActionView', actionView, { description: 'One action as the API shows it; nothing secret is ever in it' });
   components.add('ActionDetail', actionDetail);
   components.add('ActionList', actionList);
+  components.add('CatalogueEntry', catalogueEntry, { description: 'One operation an agent may ask for' });
+  components.add('Catalogue', catalogue);
   components.add('AuditRecord', auditRecord, { description: 'One audit event, sealed into the hash chain' });
   components.add('ActionLineage', actionLineage);
   components.add('AuditVerifyReport', auditVerifyReport);

@@ -1,13 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { callbackUrlProblem } from '../../activities/notify/callback-url';
 import type { PrincipalDirectory } from '../../config/principals';
+import { TERMINAL_STATUSES } from '../../workflows/types';
 import { ACTION_ID_PATTERN } from '../action-id';
 import { actionView, type ViewContext } from '../action-view';
 import type { ActionRead, ActionsService } from '../actions-service';
 import { authenticate, hasRole, requireRole } from '../auth';
 import { bindActionId } from '../log-context';
+import { longPoll, shutdownSignal } from '../long-poll';
 import { ApiError, validationError } from '../errors';
-import { cancelBody, createActionBody, decisionBody, idempotencyKeyHeader, listQuery } from '../schemas';
+import { cancelBody, createActionBody, decisionBody, getActionQuery, idempotencyKeyHeader, listQuery } from '../schemas';
 
 export interface ActionRoutesDeps {
   actions: ActionsService;
@@ -20,6 +22,7 @@ export interface ActionRoutesDeps {
 /** `/v1/actions`: agents request and cancel, reviewers decide, everyone reads what they may see. */
 export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps): Promise<void> {
   const { actions, principals, view } = deps;
+  const shutdown = shutdownSignal(app);
 
   app.post('/v1/actions', async (request, reply) => {
     const principal = authenticate(principals, request);
@@ -57,9 +60,22 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
     return { items };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/actions/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/actions/:id', async (request, reply) => {
     const principal = authenticate(principals, request);
-    const { state, live } = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
+    const query = getActionQuery.safeParse(request.query ?? {});
+    if (!query.success) throw validationError(query.error, 'query');
+    let read = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
+    const { waitSeconds } = query.data;
+    if (waitSeconds > 0 && !TERMINAL_STATUSES.includes(read.state.status)) {
+      // Waits for the workflow to close, not for the status: the two are moments apart, unless an
+      // outcome callback is still being retried (then the wait runs out, with the final status).
+      const actionId = read.state.actionId;
+      const end = await longPoll(request, reply, waitSeconds, shutdown, (signal) => actions.waitForClose(actionId, signal));
+      request.log.debug({ waitSeconds, end }, 'long poll ended');
+      // Read again, unless the client has gone: the answer would reach no one.
+      if (end !== 'disconnected') read = await actions.get(actionId);
+    }
+    const { state, live } = read;
     const progress = state.status === 'executing' ? await actions.progress(state.actionId) : undefined;
     return { ...actionView(state, view), live, progress: progress ?? null };
   });

@@ -164,9 +164,9 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     rateLimits: options.rateLimits ?? { apiPerMinute: 1_000_000, slackPerMinute: 1_000_000 },
     ...(options.admissionTimeoutMs ? { admissionTimeoutMs: options.admissionTimeoutMs } : {}),
     ...(options.codecKeys ? { codec: { codec: new AesGcmCodec(options.codecKeys), corsOrigins: options.codecCorsOrigins ?? [] } } : {}),
+    policy: () => policy,
     ...(options.slack
       ? {
-          policy: () => policy,
           slack: {
             signingSecret: options.slack.signingSecret,
             client: slackClient({ botToken: options.slack.botToken, apiUrl: options.slack.apiUrl }),

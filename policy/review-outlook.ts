@@ -1,0 +1,57 @@
+import type { PolicyEffect } from '../workflows/types';
+import { compileGlob } from './evaluate';
+import { membersOfGroups } from './identities';
+import { REQUESTER_GROUP_PREFIX, type DefaultOutcome, type LoadedPolicy, type PolicyDocument, type PolicyMatch } from './schema';
+
+/** What a requester can expect of policy for one action, before it has chosen any params. */
+export const REVIEW_OUTLOOKS = ['required', 'not_required', 'denied', 'depends_on_params'] as const;
+export type ReviewOutlook = (typeof REVIEW_OUTLOOKS)[number];
+
+/**
+ * What policy decides for `requesterId`'s requests of `action`, whatever the params: `required`
+ * when every rule that can match (or the default) sends them to review, `not_required` when every
+ * one allows them, `denied` when every one denies them, else `depends_on_params` (params or preview
+ * facts decide). Pure. It follows `evaluatePolicy`: rules in order, the first one that matches on
+ * action and requester alone ends the walk, and a review whose quorum the requester's own
+ * exclusion makes unattainable counts as a deny. A matcher on params or preview facts is taken to
+ * hold for some requests and not for others.
+ */
+export function reviewOutlook(policy: LoadedPolicy, action: string, requesterId: string): ReviewOutlook {
+  const { document } = policy;
+  const effects = new Set<PolicyEffect>();
+  let reachesDefault = true;
+  for (const rule of document.rules) {
+    if (!rule.match.action.some((pattern) => compileGlob(pattern)(action))) continue;
+    if (rule.match.requester && !requesterMatches(document, rule.match.requester, requesterId)) continue;
+    effects.add(effectFor(document, rule, requesterId));
+    if (!conditional(rule.match)) {
+      reachesDefault = false;
+      break;
+    }
+  }
+  if (reachesDefault) effects.add(effectFor(document, document.default ?? { effect: 'deny' }, requesterId));
+  if (effects.size > 1) return 'depends_on_params';
+  const [effect] = effects;
+  return effect === 'review' ? 'required' : effect === 'allow' ? 'not_required' : 'denied';
+}
+
+/** Whether the rule also tests params or preview facts (an empty mapping tests nothing). */
+function conditional(match: PolicyMatch): boolean {
+  return Object.keys(match.params ?? {}).length > 0 || Object.keys(match.preview ?? {}).length > 0;
+}
+
+/** The effect as `evaluatePolicy` reports it to this requester: a review it leaves without a quorum is a deny. */
+function effectFor(document: PolicyDocument, outcome: Pick<DefaultOutcome, 'effect' | 'review'>, requesterId: string): PolicyEffect {
+  if (outcome.effect !== 'review' || !outcome.review) return outcome.effect;
+  const eligible = membersOfGroups(document, outcome.review.approvers).filter((id) => id !== requesterId);
+  return eligible.length < (outcome.review.quorum ?? 1) ? 'deny' : 'review';
+}
+
+/** As the evaluator reads `match.requester`: identity ids, or `group:NAME` for the group's members. */
+function requesterMatches(document: PolicyDocument, entries: readonly string[], requesterId: string): boolean {
+  return entries.some((entry) =>
+    entry.startsWith(REQUESTER_GROUP_PREFIX)
+      ? membersOfGroups(document, [entry.slice(REQUESTER_GROUP_PREFIX.length)]).includes(requesterId)
+      : entry === requesterId,
+  );
+}
