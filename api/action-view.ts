@@ -1,3 +1,4 @@
+import type { ActionView as ClientActionView } from '../client/types';
 import { temporalUiLink, type TemporalUiLinks } from '../config/temporal-ui';
 import { eligibleApprovers } from '../workflows/approvers';
 import type { ActionState } from '../workflows/types';
@@ -61,3 +62,11 @@ export function actionView(state: ActionState, context: ViewContext) {
     },
   };
 }
+
+/** `T`, when it is assignable to `U`; tsc names the offending field when it is not. */
+type AssignableTo<T extends U, U> = T;
+
+// The client library's `ActionView` (client/types.ts) is this view written out without the server's
+// types. Both ways assignable, so neither can gain, lose or change a field without the other.
+export type ViewFitsClient = AssignableTo<ReturnType<typeof actionView>, ClientActionView>;
+export type ClientFitsView = AssignableTo<ClientActionView, ReturnType<typeof actionView>>;
