@@ -1,0 +1,36 @@
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isTerminal, type ActionView, type AirlockClient } from '../client';
+
+/** The longest wait one tool call may ask for: an MCP call held open longer is likely cut by the client. */
+export const MAX_WAIT_SECONDS = 300;
+
+/**
+ * Long-polls in steps this long, reporting progress after each, so a client that asked for
+ * progress (and resets its request timeout on it) can wait longer than its default timeout.
+ */
+const STEP_SECONDS = 20;
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/**
+ * Waits up to `seconds` for the action to reach a final state, through the API's long-poll;
+ * returns the latest view either way. Stops early when the MCP request is cancelled.
+ */
+export async function waitForOutcome(client: AirlockClient, view: ActionView, seconds: number, extra: Extra): Promise<ActionView> {
+  const deadline = Date.now() + Math.min(seconds, MAX_WAIT_SECONDS) * 1000;
+  const progressToken = extra._meta?.progressToken;
+  let current = view;
+  for (let step = 1; !isTerminal(current) && !extra.signal.aborted; step++) {
+    const left = Math.ceil((deadline - Date.now()) / 1000);
+    if (left <= 0) break;
+    current = await client.waitForOutcome(current.id, { timeoutSeconds: Math.min(left, STEP_SECONDS), signal: extra.signal });
+    if (progressToken !== undefined && !isTerminal(current)) {
+      await extra.sendNotification({
+        method: 'notifications/progress',
+        params: { progressToken, progress: step, message: `${current.id} is ${current.status}` },
+      });
+    }
+  }
+  return current;
+}
