@@ -9,6 +9,8 @@ import { createCallbackActivities, type CallbackSettings } from './notify/callba
 import type { MessageLinks } from './notify/review-message';
 import { createSlackActivities } from './notify/slack/activities';
 import type { SlackSettings } from './notify/slack/client';
+import { createTeamsActivities } from './notify/teams/activities';
+import type { TeamsSettings } from './notify/teams/connector';
 import { createPolicyActivities } from './policy';
 import { createPreviewActivities } from './preview';
 
@@ -19,6 +21,8 @@ export interface ActivityDeps {
   aws: AwsSettings;
   /** Unset: Slack is not configured, and a policy naming a Slack channel records a failed delivery. */
   slack?: SlackSettings;
+  /** Unset: Teams is not configured, and a policy naming a Teams conversation records a failed delivery. */
+  teams?: TeamsSettings;
   /** For links in channel messages. */
   links: MessageLinks;
   callbacks: CallbackSettings;
@@ -35,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     ...createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links, policy: deps.policy }),
+    ...createTeamsActivities({ ...(deps.teams ? { teams: deps.teams } : {}), links: deps.links, policy: deps.policy }),
     ...createCallbackActivities(deps.callbacks),
     ...createAuditActivities(deps.audit, deps.metrics),
   };

@@ -79,6 +79,20 @@ export const configSchema = z.object({
   AIRLOCK_SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   /** Web API base URL; tests point it at a local double. */
   AIRLOCK_SLACK_API_URL: z.url().optional(),
+  // Microsoft Teams bot (docs/teams.md). Unset app id: Teams is off.
+  /** The bot's Microsoft App ID (its Azure registration's client id). */
+  AIRLOCK_TEAMS_APP_ID: z.string().min(1).optional(),
+  /** The bot's client secret. */
+  AIRLOCK_TEAMS_APP_PASSWORD: z.string().min(1).optional(),
+  /** Bot Connector base URL the worker posts cards to (from an activity's `serviceUrl`); tests point it at a local double. */
+  AIRLOCK_TEAMS_SERVICE_URL: z.url().default('https://smba.trafficmanager.net/teams/'),
+  /** OAuth2 token endpoint for the bot's token; unset for the multi-tenant Bot Framework one. */
+  AIRLOCK_TEAMS_TOKEN_URL: z.url().optional(),
+  /**
+   * Where POST /teams/messages reads the keys Bot Framework signs with; unset: the `jwks_uri` of Bot
+   * Framework's OpenID metadata. Tests only: in production, any other URL lets its owner act as Teams.
+   */
+  AIRLOCK_TEAMS_JWKS_URL: z.url().optional(),
   /** HMAC key for the `Airlock-Signature` header on requester callbacks. */
   AIRLOCK_CALLBACK_SECRET: z.string().min(16).optional(),
   /** Comma-separated hosts that callback URLs may point at (SSRF guard); empty disables callbacks. */

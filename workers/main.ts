@@ -32,6 +32,16 @@ async function main(): Promise<void> {
     ...(config.AIRLOCK_SLACK_BOT_TOKEN
       ? { slack: { botToken: config.AIRLOCK_SLACK_BOT_TOKEN, ...(config.AIRLOCK_SLACK_API_URL ? { apiUrl: config.AIRLOCK_SLACK_API_URL } : {}) } }
       : {}),
+    ...(config.AIRLOCK_TEAMS_APP_ID
+      ? {
+          teams: {
+            appId: config.AIRLOCK_TEAMS_APP_ID,
+            appPassword: required(config, 'AIRLOCK_TEAMS_APP_PASSWORD'),
+            serviceUrl: config.AIRLOCK_TEAMS_SERVICE_URL,
+            ...(config.AIRLOCK_TEAMS_TOKEN_URL ? { tokenUrl: config.AIRLOCK_TEAMS_TOKEN_URL } : {}),
+          },
+        }
+      : {}),
     links: {
       namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
       ...(config.AIRLOCK_TEMPORAL_UI_URL ? { temporalUiUrl: config.AIRLOCK_TEMPORAL_UI_URL } : {}),

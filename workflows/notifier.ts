@@ -1,12 +1,12 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeFailure } from './failures';
 import type { ActionState, NotificationRecord, ReviewNotice } from './types';
 
 type PostedRecord = NotificationRecord & { ref: NonNullable<NotificationRecord['ref']> };
 
-/** Slack calls: rate limits come back with Retry-After as nextRetryDelay; permanent errors are non-retryable. */
-const slack = proxyActivities<Activities>({
+/** Slack and Teams calls: rate limits come back with Retry-After as nextRetryDelay; permanent errors are non-retryable. */
+const messaging = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
 });
@@ -18,6 +18,16 @@ const callbacks = proxyActivities<Activities>({
 });
 
 const SLACK_PREFIX = 'slack:';
+const TEAMS_PREFIX = 'teams:';
+
+/**
+ * Teams channels were ignored before this patch: a workflow whose policy named one posted nothing
+ * there. The patch is asked only when a Teams channel is named, so other workflows' histories
+ * (and their commands) stay exactly as they were.
+ */
+const TEAMS_CHANNEL = 'teams-channel';
+
+type ChannelKind = 'slack' | 'teams';
 
 /**
  * Keeps every channel in step with the action: posts the review request where policy says,
@@ -27,6 +37,11 @@ const SLACK_PREFIX = 'slack:';
  */
 export class Notifier {
   private rendered = -1;
+  /**
+   * The answer of `patched(TEAMS_CHANNEL)`, asked once. Kept when it is no (an action started
+   * before the patch, replaying): it then ignores Teams to its end, escalations included.
+   */
+  private teams: boolean | undefined;
 
   constructor(
     private readonly state: ActionState,
@@ -36,9 +51,9 @@ export class Notifier {
     private readonly onDelivery: (record: NotificationRecord) => void = () => undefined,
   ) {}
 
-  /** Posts the review request to each Slack channel named by policy (other channel kinds have their own issues). */
+  /** Posts the review request to each Slack and Teams channel named by policy (other channel kinds have their own issues). */
   async announce(channels: string[]): Promise<void> {
-    if (!channels.some((channel) => channel.startsWith(SLACK_PREFIX))) return;
+    if (!channels.some((channel) => this.served(channel))) return;
     this.rendered = this.changes();
     await this.post(channels);
   }
@@ -65,7 +80,8 @@ export class Notifier {
     await Promise.all(
       messages.map(async ({ target, ref }) => {
         try {
-          const posted = await slack.postSlackNotice({ ref, notice });
+          const posted =
+            kindOf(target) === 'teams' ? await messaging.postTeamsNotice({ ref, notice }) : await messaging.postSlackNotice({ ref, notice });
           this.record({ target, purpose: notice.kind, status: 'sent', ref: posted, at: now() });
         } catch (err) {
           this.record({ target, purpose: notice.kind, status: 'failed', error: describeFailure(err), at: now() });
@@ -75,11 +91,14 @@ export class Notifier {
   }
 
   private async post(channels: string[]): Promise<void> {
-    const slackChannels = channels.filter((channel) => channel.startsWith(SLACK_PREFIX));
+    const served = channels.filter((channel) => this.served(channel));
     await Promise.all(
-      slackChannels.map(async (target) => {
+      served.map(async (target) => {
         try {
-          const ref = await slack.postSlackReview({ state: this.state, channel: target.slice(SLACK_PREFIX.length) });
+          const ref =
+            kindOf(target) === 'teams'
+              ? await messaging.postTeamsReview({ state: this.state, conversationId: target.slice(TEAMS_PREFIX.length) })
+              : await messaging.postSlackReview({ state: this.state, channel: target.slice(SLACK_PREFIX.length) });
           this.record({ target, status: 'sent', ref, at: now() });
         } catch (err) {
           this.record({ target, status: 'failed', error: describeFailure(err), at: now() });
@@ -101,7 +120,8 @@ export class Notifier {
     await Promise.all(
       this.posted().map(async (record) => {
         try {
-          await slack.updateSlackReview({ state: snapshot, ref: record.ref });
+          if (kindOf(record.target) === 'teams') await messaging.updateTeamsReview({ state: snapshot, ref: record.ref });
+          else await messaging.updateSlackReview({ state: snapshot, ref: record.ref });
           delete record.error;
         } catch (err) {
           record.error = describeFailure(err); // the message is stale; the action itself goes on
@@ -129,6 +149,17 @@ export class Notifier {
     );
   }
 
+  /**
+   * The kind of a channel this notifier serves, or undefined. The first Teams channel asks for the
+   * patch (inserting its marker in new histories); replaying an older history, the answer is no.
+   */
+  private served(channel: string): ChannelKind | undefined {
+    const kind = kindOf(channel);
+    if (kind !== 'teams') return kind;
+    this.teams ??= patched(TEAMS_CHANNEL);
+    return this.teams ? kind : undefined;
+  }
+
   private record(record: NotificationRecord): void {
     (this.state.notifications ??= []).push(record);
     this.onDelivery(record);
@@ -139,6 +170,13 @@ export class Notifier {
 /** The state as of now: activity inputs are serialized when scheduled, but the record list keeps changing. */
 function structuredCopy(state: ActionState): ActionState {
   return JSON.parse(JSON.stringify(state)) as ActionState;
+}
+
+/** The kind of a channel by its prefix; records of posted messages keep the prefix in `target`. */
+function kindOf(channel: string): ChannelKind | undefined {
+  if (channel.startsWith(SLACK_PREFIX)) return 'slack';
+  if (channel.startsWith(TEAMS_PREFIX)) return 'teams';
+  return undefined;
 }
 
 function now(): string {

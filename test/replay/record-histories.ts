@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { exportedHistoryJson } from '../support/history';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
+import { startTeamsDouble, type TeamsDouble } from '../support/teams-double';
 import { putObject, testS3 } from '../support/test-aws';
 
 /**
@@ -21,7 +22,9 @@ describe('record histories', () => {
   let stack: Stack;
   let slackStack: Stack;
   let timersStack: Stack;
+  let teamsStack: Stack;
   let slack: SlackDouble;
+  let teams: TeamsDouble;
   let receiver: Server;
   let receiverUrl = '';
   const s3 = testS3();
@@ -40,6 +43,11 @@ describe('record histories', () => {
       policyFile: join(__dirname, '..', 'fixtures', 'policy-reminders.yaml'),
       slack: { botToken: SLACK.token, apiUrl: slack.apiUrl, signingSecret: SLACK.signingSecret },
     });
+    teams = await startTeamsDouble({ appId: 'airlock-record-app', appPassword: 'airlock-record-app-password' });
+    teamsStack = await startStack(bundle, {
+      policyFile: join(__dirname, '..', 'fixtures', 'policy-teams.yaml'),
+      teams: { appId: teams.appId, appPassword: teams.appPassword, serviceUrl: teams.serviceUrl, tokenUrl: teams.tokenUrl },
+    });
     receiver = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const address = receiver.address();
@@ -50,7 +58,9 @@ describe('record histories', () => {
     await stack?.stop();
     await slackStack?.stop();
     await timersStack?.stop();
+    await teamsStack?.stop();
     await slack?.stop();
+    await teams?.close();
     await new Promise((resolve) => receiver?.close(resolve));
     s3.destroy();
   });
@@ -132,6 +142,22 @@ describe('record histories', () => {
     await save(slackStack, 'slack-channel-failed', broken);
 
     await save(stack, 'callback-delivered', await request(stack, 'airlock-scratch', 'reports', 'etl-bot', { callbackUrl: receiverUrl }));
+  });
+
+  it('records Teams deliveries (the teams-channel patch)', async () => {
+    const postedCard = async (id: string): Promise<void> => {
+      await teams.waitFor(() => teams.activities().some((activity) => JSON.stringify(activity).includes(id)), 20_000);
+    };
+    const approved = await request(teamsStack, 'airlock-exports', 'quorum-2');
+    await postedCard(approved);
+    await vote(teamsStack, 'alice', approved, 'approve');
+    await vote(teamsStack, 'bob', approved, 'approve');
+    await save(teamsStack, 'teams-approved', approved);
+
+    const rejected = await request(teamsStack, 'airlock-exports', 'reports');
+    await postedCard(rejected);
+    await vote(teamsStack, 'carol', rejected, 'reject', 'Not approved for export');
+    await save(teamsStack, 'teams-rejected', rejected);
   });
 
   it('records reminders and escalation', async () => {

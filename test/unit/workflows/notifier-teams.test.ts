@@ -1,0 +1,70 @@
+import { sampleActionState } from '../../support/action-state';
+
+/**
+ * The Notifier's channel dispatch, outside a workflow: `patched` and the activity proxies are
+ * stubbed, so this checks which activities it would schedule with and without the
+ * `teams-channel` patch. (Determinism itself is checked by the replay tests.)
+ */
+const activities = {
+  postSlackReview: jest.fn(async () => ({ channel: 'C0APPROVALS', ts: '1.1' })),
+  postTeamsReview: jest.fn(async (input: { conversationId: string }) => ({ channel: input.conversationId, ts: 'a-1' })),
+  updateSlackReview: jest.fn(async () => undefined),
+  updateTeamsReview: jest.fn(async () => undefined),
+  postSlackNotice: jest.fn(async () => ({ channel: 'C0APPROVALS', ts: '1.2' })),
+  postTeamsNotice: jest.fn(async () => ({ channel: '19:x', ts: 'a-2' })),
+};
+const patched = jest.fn((_id: string) => true);
+jest.mock('@temporalio/workflow', () => ({
+  patched: (id: string) => patched(id),
+  proxyActivities: () => activities,
+}));
+
+// jest hoists jest.mock above the imports, so the notifier loads with the stubs.
+import { Notifier } from '../../../workflows/notifier';
+
+const CHANNELS = ['api', 'slack:#data-approvals', 'teams:19:approvals@thread.tacv2'];
+const notice = { kind: 'reminder' as const, actionId: 'a', mention: [], approvals: 0, quorum: 1 };
+
+describe('Notifier and Teams channels', () => {
+  beforeEach(() => jest.clearAllMocks());
+
+  it('with the patch: posts, refreshes and replies in Teams as in Slack', async () => {
+    patched.mockReturnValue(true);
+    let changes = 0;
+    const state = sampleActionState();
+    const notifier = new Notifier(state, () => changes);
+    await notifier.announce(CHANNELS);
+    expect(patched).toHaveBeenCalledWith('teams-channel');
+    expect(activities.postTeamsReview).toHaveBeenCalledWith(expect.objectContaining({ conversationId: '19:approvals@thread.tacv2' }));
+    expect(activities.postSlackReview).toHaveBeenCalledTimes(1);
+    expect(state.notifications?.map((record) => record.target)).toEqual(['slack:#data-approvals', 'teams:19:approvals@thread.tacv2']);
+
+    changes += 1;
+    await notifier.refresh();
+    expect(activities.updateTeamsReview).toHaveBeenCalledWith(expect.objectContaining({ ref: { channel: '19:approvals@thread.tacv2', ts: 'a-1' } }));
+    expect(activities.updateSlackReview).toHaveBeenCalledTimes(1);
+
+    await notifier.remind(notice);
+    expect(activities.postTeamsNotice).toHaveBeenCalledTimes(1);
+    expect(activities.postSlackNotice).toHaveBeenCalledTimes(1);
+  });
+
+  it('without the patch: Teams channels are ignored, to the end', async () => {
+    patched.mockReturnValue(false);
+    const state = sampleActionState();
+    const notifier = new Notifier(state, () => 0);
+    await notifier.announce(['api', 'teams:19:approvals@thread.tacv2']);
+    await notifier.escalate(['teams:19:security@thread.tacv2'], { ...notice, kind: 'escalation' });
+    expect(activities.postTeamsReview).not.toHaveBeenCalled();
+    expect(activities.postTeamsNotice).not.toHaveBeenCalled();
+    expect(state.notifications ?? []).toEqual([]);
+    expect(patched).toHaveBeenCalledTimes(1); // asked once, the answer kept
+  });
+
+  it('asks for the patch only when a Teams channel is named', async () => {
+    const notifier = new Notifier(sampleActionState(), () => 0);
+    await notifier.announce(['api', 'slack:#data-approvals']);
+    expect(patched).not.toHaveBeenCalled();
+    expect(activities.postSlackReview).toHaveBeenCalledTimes(1);
+  });
+});
