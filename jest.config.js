@@ -1,6 +1,15 @@
 // Two projects: fast unit tests, and integration tests that share one real Temporal dev server
 // and one moto server started by the global setup (each on free ports, stopped at the end).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+// jose (Teams token checks) ships only as ES modules: Node 20.19+ requires it natively, jest's
+// CommonJS runtime cannot, so its files are compiled to CommonJS for the tests.
+const esmOnly = {
+  transform: {
+    '^.+\\.ts$': tsJest,
+    '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -10,13 +19,13 @@ module.exports = {
     {
       displayName: 'unit',
       testEnvironment: 'node',
-      transform: { '^.+\\.ts$': tsJest },
+      ...esmOnly,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
-      transform: { '^.+\\.ts$': tsJest },
+      ...esmOnly,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -27,7 +36,7 @@ module.exports = {
           {
             displayName: 'record',
             testEnvironment: 'node',
-            transform: { '^.+\\.ts$': tsJest },
+            ...esmOnly,
             testMatch: ['<rootDir>/test/replay/record-histories.ts'],
             globalSetup: '<rootDir>/test/support/global-setup.ts',
             globalTeardown: '<rootDir>/test/support/global-teardown.ts',

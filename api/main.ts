@@ -56,6 +56,9 @@ async function main(): Promise<void> {
           },
         }
       : {}),
+    ...(config.AIRLOCK_TEAMS_APP_ID
+      ? { teams: { appId: config.AIRLOCK_TEAMS_APP_ID, ...(config.AIRLOCK_TEAMS_JWKS_URL ? { jwksUrl: new URL(config.AIRLOCK_TEAMS_JWKS_URL) } : {}) } }
+      : {}),
   });
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {

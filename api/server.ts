@@ -5,6 +5,8 @@ import type { WebClient } from '@slack/web-api';
 import type { AuditLog } from '../audit/audit-log';
 import type { LoadedPolicy } from '../policy';
 import { slackInteractionRoutes } from './slack/interactions';
+import { teamsMessageRoutes } from './teams/messages';
+import { BotTokenVerifier } from './teams/verify-token';
 import type { PrincipalDirectory } from '../config/principals';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
@@ -49,6 +51,8 @@ export interface ApiOptions {
   policy?: () => LoadedPolicy;
   /** Slack interactivity: enabled when a signing secret is configured. */
   slack?: { signingSecret: string; client?: WebClient };
+  /** Teams bot endpoint: enabled with the bot's app id. `jwksUrl` is for tests only (docs/teams.md). */
+  teams?: { appId: string; jwksUrl?: URL };
   /** Requests a minute per principal (API) and per client IP (Slack); defaults 600 each. */
   rateLimits?: Partial<RateLimits>;
   /** `GET /metrics` and the request counter (docs/operators.md); unset: neither. */
@@ -96,6 +100,14 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       policy: options.policy,
       signingSecret: options.slack.signingSecret,
       ...(options.slack.client ? { slack: options.slack.client } : {}),
+    });
+  }
+  if (options.teams && options.policy) {
+    await app.register(teamsMessageRoutes, {
+      actions,
+      policy: options.policy,
+      verifier: new BotTokenVerifier({ appId: options.teams.appId, ...(options.teams.jwksUrl ? { jwksUrl: options.teams.jwksUrl } : {}) }),
+      links: view,
     });
   }
   await app.register(actionRoutes, {

@@ -43,6 +43,7 @@ export function buildOpenApiDocument(catalogue: Catalogue): OpenApiDocument {
       { name: 'actions', description: 'Request, read, decide and cancel privileged actions' },
       { name: 'audit', description: 'The hash-chained audit trail (auditors)' },
       { name: 'slack', description: 'Slack interactivity' },
+      { name: 'teams', description: 'The Microsoft Teams bot endpoint' },
       { name: 'service', description: 'Health, metrics and this document' },
       { name: 'codec', description: 'The codec server for the Temporal UI and CLI (operators; only with payload encryption on)' },
     ],
@@ -58,6 +59,7 @@ export function buildOpenApiDocument(catalogue: Catalogue): OpenApiDocument {
         },
         codecSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The codec session `POST /codec/login` sets, for browsers' },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'The metrics token the operator configured, if any (not an API key)' },
+        botFrameworkToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The Bot Framework token the Bot Connector sends with every activity (not an API key)' },
       },
       headers: {
         'Retry-After': { description: 'Seconds until the rate limit\'s window ends', schema: { type: 'integer', minimum: 0 } },

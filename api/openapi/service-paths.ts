@@ -1,5 +1,6 @@
 import { auditQuery } from '../routes/audit';
 import { SLACK_BODY_LIMIT } from '../slack/interactions';
+import { TEAMS_BODY_LIMIT } from '../teams/messages';
 import { ROUTE_KIND_ERRORS } from './error-responses';
 import { componentRef } from './json-schema';
 import { jsonResponse, type RouteDoc } from './operation';
@@ -113,6 +114,42 @@ export const serviceRouteDocs: RouteDoc[] = [
       },
     },
     errors: { 400: ['invalid_payload'], 401: ['invalid_signature', 'stale_request'], 413: ['body_too_large'], 415: ['unsupported_media_type'] },
+  },
+  {
+    method: 'post',
+    path: '/teams/messages',
+    operationId: 'teamsMessages',
+    summary: 'The Teams bot endpoint: card clicks (Bot Framework activities)',
+    description:
+      'The bot\'s messaging endpoint; registered only when a Teams app id is configured (otherwise `404 not_found`). ' +
+      'The Bot Framework token is checked before the body is read (signature, issuer, audience, expiry), then bound to the activity\'s `serviceUrl`. ' +
+      'An `adaptiveCard/action` invoke answers `200` with a Universal Actions invoke response (the refreshed card, or a message); ' +
+      'other invokes `501`; other activities an empty `200`. ' +
+      `The body limit here is ${TEAMS_BODY_LIMIT / 1024} KiB. Rate limited per client IP address. See docs/teams.md.`,
+    tag: 'teams',
+    access: 'none',
+    security: [{ botFrameworkToken: [] }],
+    rateLimited: true,
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: { type: 'object', description: 'A Bot Framework activity', properties: { type: { type: 'string' } }, required: ['type'] } } },
+    },
+    responses: {
+      '200': {
+        description: 'For an `adaptiveCard/action` invoke: `{ statusCode, type, value }` (an Adaptive Card, a message, or an error); otherwise empty',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: { statusCode: { type: 'integer' }, type: { type: 'string' }, value: {} },
+              required: ['statusCode', 'type', 'value'],
+            },
+          },
+        },
+      },
+      '501': { description: 'An invoke Airlock does not handle' },
+    },
+    errors: { 401: ['unauthenticated'] },
   },
   {
     method: 'get',

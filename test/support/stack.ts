@@ -85,6 +85,10 @@ export interface StackOptions {
   policyFile?: string;
   /** Slack wiring: the worker posts through `apiUrl` (a local double); the API verifies with `signingSecret`. */
   slack?: { botToken: string; apiUrl: string; signingSecret: string };
+  /** Teams wiring: the worker gets a bot token from `tokenUrl` and posts cards to `serviceUrl` (a local double). */
+  teams?: { appId: string; appPassword: string; serviceUrl: string; tokenUrl: string };
+  /** With `teams`: the API serves POST /teams/messages, trusting tokens signed by this JWKS (test/support/bot-framework-tokens.ts). */
+  teamsJwksUrl?: URL;
   /** False: no worker yet (call `startWorker()`), to test what happens while none runs. */
   worker?: boolean;
   admissionTimeoutMs?: number;
@@ -132,6 +136,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
         catalogue,
         aws: testAwsSettings(proxy.endpoint),
         ...(options.slack ? { slack: { botToken: options.slack.botToken, apiUrl: options.slack.apiUrl } } : {}),
+        ...(options.teams ? { teams: options.teams } : {}),
         links: { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' },
         callbacks: { secret: TEST_CALLBACK_SECRET, allowedHosts: ['127.0.0.1'] },
         audit: workerAudit,
@@ -173,6 +178,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
           },
         }
       : {}),
+    ...(options.teams && options.teamsJwksUrl ? { teams: { appId: options.teams.appId, jwksUrl: options.teamsJwksUrl } } : {}),
   });
   const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 

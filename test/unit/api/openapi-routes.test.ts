@@ -52,6 +52,7 @@ describe('OpenAPI document and the API', () => {
         throw new Error('no request in these tests reaches the policy');
       },
       slack: { signingSecret: 'openapi-test-signing-secret' },
+      teams: { appId: 'openapi-test-app', jwksUrl: new URL('http://127.0.0.1:1/keys') },
       metrics: new ApiMetrics({ actions: defaultCatalogue().names(), processMetrics: false }),
       codec: { codec: { encode: async (payloads) => payloads, decode: async (payloads) => payloads }, corsOrigins: [] },
     });
@@ -114,6 +115,7 @@ describe('OpenAPI document and the API', () => {
     { name: 'a bad audit time', route: ['get', '/v1/audit'], request: () => as('auditor', 'GET', '/v1/audit?from=yesterday'), status: 400 },
     { name: 'a requester exports the audit', route: ['get', '/v1/audit'], request: () => as('requester', 'GET', '/v1/audit'), status: 403 },
     { name: 'an unsigned Slack post', route: ['post', '/slack/interactions'], request: () => ({ method: 'POST', url: '/slack/interactions', payload: 'payload=%7B%7D', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), status: 401 },
+    { name: 'a Teams post without a token', route: ['post', '/teams/messages'], request: () => ({ method: 'POST', url: '/teams/messages', payload: '{"type":"message"}', headers: { 'content-type': 'application/json' } }), status: 401 },
   ];
 
   it.each(refusals)('answers $name with a documented $status', async ({ route, request, status }) => {
