@@ -6,6 +6,7 @@ import { ACTION_ID_PATTERN } from '../../api/action-id';
 import { SLACK_BODY_LIMIT } from '../../api/slack/interactions';
 import { signSlackRequest } from '../../api/slack/signature';
 import { anyJson, contentType, deepJson, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, mutated, oddText } from '../support/fuzz';
+import { createPendingAction as createPendingActionOver } from '../support/pending-action';
 import { rawHttpClient, type RawResponse } from '../support/raw-http';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
@@ -50,26 +51,7 @@ describe('Slack interactions fuzzing', () => {
     await slack?.stop();
   });
 
-  async function createPendingAction(): Promise<string> {
-    const created = await http.send({
-      method: 'POST',
-      path: '/v1/actions',
-      headers: { authorization: `Bearer ${stack.keys['etl-bot']}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        action: 's3.copyObject',
-        params: { sourceBucket: 'airlock-src', sourceKey: 'fuzz/source.csv', destinationBucket: 'airlock-exports', destinationKey: `quorum-2/${randomUUID()}.csv` },
-        justification: 'The quarterly report needs this copy',
-      }),
-    });
-    expect(created.statusCode).toBe(202);
-    const id: string = JSON.parse(created.body).id;
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const read = await http.send({ method: 'GET', path: `/v1/actions/${id}`, headers: { authorization: `Bearer ${stack.keys.bob}` } });
-      if (JSON.parse(read.body).status === 'pending_review') return id;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${id} never reached pending_review`);
-  }
+  const createPendingAction = (): Promise<string> => createPendingActionOver(http, stack.keys);
 
   /** What Slack sends for a click: every field right or wrong independently. */
   /** Action ids a payload may name: the pending action, well-formed unknown ones, and anything. */

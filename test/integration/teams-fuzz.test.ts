@@ -7,6 +7,7 @@ import { jose } from '../../api/teams/jose';
 import { BOT_FRAMEWORK_ISSUER } from '../../api/teams/verify-token';
 import { startBotFrameworkIssuer, TEST_TEAMS_APP_ID, type BotFrameworkIssuer } from '../support/bot-framework-tokens';
 import { anyJson, contentType, deepJson, errorOf, fuzzParameters, headerText, mutated, oddText } from '../support/fuzz';
+import { createPendingAction as createPendingActionOver } from '../support/pending-action';
 import { rawHttpClient, type RawResponse } from '../support/raw-http';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { startTeamsDouble, type TeamsDouble } from '../support/teams-double';
@@ -48,26 +49,7 @@ describe('Teams bot endpoint fuzzing', () => {
     await issuer?.stop();
   });
 
-  async function createPendingAction(): Promise<string> {
-    const created = await http.send({
-      method: 'POST',
-      path: '/v1/actions',
-      headers: { authorization: `Bearer ${stack.keys['etl-bot']}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        action: 's3.copyObject',
-        params: { sourceBucket: 'airlock-src', sourceKey: 'fuzz/source.csv', destinationBucket: 'airlock-exports', destinationKey: `quorum-2/${randomUUID()}.csv` },
-        justification: 'The quarterly report needs this copy',
-      }),
-    });
-    expect(created.statusCode).toBe(202);
-    const id: string = JSON.parse(created.body).id;
-    for (let attempt = 0; attempt < 200; attempt++) {
-      const read = await http.send({ method: 'GET', path: `/v1/actions/${id}`, headers: { authorization: `Bearer ${stack.keys.bob}` } });
-      if (JSON.parse(read.body).status === 'pending_review') return id;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${id} never reached pending_review`);
-  }
+  const createPendingAction = (): Promise<string> => createPendingActionOver(http, stack.keys);
 
   /** What Teams sends when a user clicks a card button. */
   function genuineInvoke(actionId: string, aadObjectId: string, verb: string = TEAMS_VERBS.approve, reason?: string): Record<string, unknown> {
