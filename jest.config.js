@@ -1,15 +1,18 @@
 // Two projects: fast unit tests, and integration tests that share one real Temporal dev server
 // and one moto server started by the global setup (each on free ports, stopped at the end).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
-// jose (Teams token checks) ships only as ES modules: Node 20.19+ requires it natively, jest's
-// CommonJS runtime cannot, so its files are compiled to CommonJS for the tests.
+// jose (Teams token checks) and @noble (identity signatures) ship only as ES modules: Node 20.19+
+// requires them natively, jest's CommonJS runtime cannot, so their files are compiled to CommonJS for the tests.
 const esmOnly = {
   transform: {
     '^.+\\.ts$': tsJest,
-    '/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
+    '/node_modules/(jose|@noble/(curves|hashes))/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble/curves|@noble/hashes)/)'],
 };
+
+/** Fault tests: they kill and restart real processes and measure recovery against timeouts. */
+const SERIAL = ['test/integration/fault-recovery.test.ts', 'test/integration/worker-crash.test.ts'];
 
 /** @type {import('jest').Config} */
 module.exports = {

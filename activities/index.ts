@@ -4,6 +4,8 @@ import type { Catalogue } from '../operations/catalogue';
 import { createAuditActivities } from './audit';
 import type { AwsSettings } from './aws-settings';
 import { createExecuteActivities } from './execute';
+import { createIdentityActivities } from './identity';
+import type { TrustedKey } from '../domain/identity-proof';
 import type { LifecycleMetrics } from './lifecycle-metrics';
 import { createCallbackActivities, type CallbackSettings } from './notify/callback';
 import type { MessageLinks } from './notify/review-message';
@@ -30,11 +32,14 @@ export interface ActivityDeps {
   audit: AuditLog;
   /** Lifecycle series (decision time, approval to execution, completions); unset: none recorded. */
   metrics?: LifecycleMetrics;
+  /** Public keys of the API's identity signers: a start they did not sign runs nothing. */
+  identityKeys: readonly TrustedKey[];
 }
 
 /** Every activity the worker registers, bound to its dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createIdentityActivities({ identityKeys: deps.identityKeys, audit: deps.audit }),
     ...createPolicyActivities(deps),
     ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),

@@ -46,8 +46,11 @@ export function actionView(state: ActionState, context: ViewContext) {
             : null,
         }
       : null,
-    votes: state.votes,
-    cancellation: state.cancellation ?? null,
+    // Proofs and Update ids stay in history and the audit trail; the view says who decided what.
+    votes: state.votes.map(({ reviewer, verdict, comment, channel, at }) => ({ reviewer, verdict, ...(comment !== undefined ? { comment } : {}), channel, at })),
+    cancellation: state.cancellation
+      ? { by: state.cancellation.by, ...(state.cancellation.reason !== undefined ? { reason: state.cancellation.reason } : {}), at: state.cancellation.at }
+      : null,
     result: state.result ?? null,
     error: state.error ?? null,
     /** Deliveries to channels and the requester's callback, failed ones with their error. */

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -7,16 +7,17 @@ import {
   type Client,
 } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { canonicalJson } from '../audit/canonical-json';
+import { canonicalJson } from '../domain/canonical-json';
 import type { AuditLog } from '../audit/audit-log';
 import type { Catalogue } from '../operations/catalogue';
-import { AuditEventKind } from '../workflows/audit-events';
 import { admittedUpdate, cancelUpdate, decideUpdate, PRIVILEGED_ACTION_WORKFLOW, statusQuery } from '../workflows/messages';
 import { ActionAttribute, RequesterAttribute, StatusAttribute } from '../workflows/search-attributes';
 import { ActionStatus, RefusalCode } from '../workflows/types';
-import type { ActionRequestInput, ActionState, DecideInput, JsonObject, RequestOrigin, Requester } from '../workflows/types';
+import type { ActionRequestInput, ActionState, CancelInput, DecideInput, JsonObject, RequestOrigin, Requester } from '../workflows/types';
 import { idempotentActionId, newActionId } from './action-id';
 import { ApiError, temporalUnavailable, validationError } from './errors';
+import { freshUpdateId, type IdentitySigner } from './identity-signer';
+import { RefusedVoteRecorder } from './refused-votes';
 import { toApiError } from './temporal-errors';
 import { temporalReachable } from './temporal-reachable';
 import { waitForClose } from './workflow-close';
@@ -62,13 +63,17 @@ export class ActionsService {
     private readonly client: Client,
     private readonly catalogue: Catalogue,
     private readonly taskQueue: string,
-    /** Where refused votes are recorded (accepted ones are recorded by the workflow). */
-    private readonly audit: AuditLog,
+    /** Where refused votes are recorded (accepted ones are recorded by the workflow), unless `refusedVotes` is given. */
+    audit: AuditLog,
+    /** Signs every identity handed to Temporal: workers accept no other. */
+    private readonly signer: IdentitySigner,
     /**
      * How long a call that needs a worker (admission, query, vote, cancel) may wait for one:
      * a new request then answers `evaluating`, a read falls back to history, a vote gets 503.
      */
     private readonly admissionTimeoutMs = 10_000,
+    /** Writes refused votes to `audit`, a few per reviewer and action; the API's gives it a logger and metrics. */
+    private readonly refusedVotes: RefusedVoteRecorder = new RefusedVoteRecorder(audit),
   ) {}
 
   /** Validates, then starts the workflow and waits only for policy evaluation (update-with-start). */
@@ -94,6 +99,7 @@ export class ActionsService {
       ...(input.origin ? { origin: input.origin } : {}),
       requestedAt: new Date().toISOString(),
     };
+    request.proof = this.signer.signStart(request);
     const startOperation = new WithStartWorkflowOperation(PRIVILEGED_ACTION_WORKFLOW, {
       workflowId: actionId,
       taskQueue: this.taskQueue,
@@ -167,11 +173,12 @@ export class ActionsService {
    * refusal is recorded in the audit trail here (idempotently per update id) before it is answered.
    */
   async decide(actionId: string, decision: DecideInput, updateId?: string): Promise<ActionState> {
+    const update = updateId ?? freshUpdateId(`${decision.channel}:${decision.reviewer}`);
+    const signed: DecideInput = { ...decision, proof: this.signer.signDecision(actionId, update, decision) };
+    let state: ActionState;
     try {
       const handle = this.client.workflow.getHandle(actionId);
-      return await this.withinDeadline(() =>
-        handle.executeUpdate(decideUpdate, { args: [decision], ...(updateId ? { updateId } : {}) }),
-      );
+      state = await this.withinDeadline(() => handle.executeUpdate(decideUpdate, { args: [signed], updateId: update }));
     } catch (err) {
       const mapped = await this.unavailableCause(await this.closedNotMissing(mapError(err, actionId), actionId, RefusalCode.ActionClosed));
       if (mapped instanceof ApiError && VOTE_REFUSAL_CODES.has(mapped.code)) {
@@ -179,26 +186,18 @@ export class ActionsService {
       }
       throw mapped;
     }
+    // Temporal answers a repeated Update id with the first Update's outcome, whatever this one said.
+    const recorded = state.votes.find((vote) => vote.updateId === update);
+    if (recorded && (recorded.verdict !== decision.verdict || (recorded.comment ?? '') !== (decision.comment ?? ''))) {
+      throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different decision; that decision stands');
+    }
+    return state;
   }
 
   private async recordRefusedVote(actionId: string, decision: DecideInput, refusal: ApiError, updateId?: string): Promise<void> {
     try {
-      await this.audit.append([
-        {
-          eventId: `${actionId}/refused/${updateId ?? randomUUID()}`,
-          kind: AuditEventKind.VoteRefused,
-          actionId,
-          actor: decision.reviewer,
-          occurredAt: new Date().toISOString(),
-          data: {
-            verdict: decision.verdict,
-            channel: decision.channel,
-            ...(decision.comment !== undefined ? { comment: decision.comment } : {}),
-            code: refusal.code,
-            message: refusal.message,
-          },
-        },
-      ]);
+      // What goes on record, and how much of it, is api/refused-votes.ts's decision: a bounded few per reviewer and action.
+      await this.refusedVotes.record({ actionId, decision, refusal, ...(updateId ? { updateId } : {}) });
     } catch {
       // Nothing changed, but a refusal must not go unrecorded: the caller retries and is refused again.
       throw new ApiError(503, 'audit_unavailable', 'the audit trail is unavailable; retry');
@@ -207,14 +206,21 @@ export class ActionsService {
 
   /** The requester's (or an admin's) cancel; `updateId` makes a retried cancel return the first one's result. */
   async cancel(actionId: string, by: string, reason?: string, updateId?: string): Promise<ActionState> {
+    const update = updateId ?? freshUpdateId(`cancel:${by}`);
+    const request: CancelInput = { by, ...(reason ? { reason } : {}) };
+    const signed: CancelInput = { ...request, proof: this.signer.signCancel(actionId, update, request) };
+    let state: ActionState;
     try {
       const handle = this.client.workflow.getHandle(actionId);
-      return await this.withinDeadline(() =>
-        handle.executeUpdate(cancelUpdate, { args: [{ by, ...(reason ? { reason } : {}) }], ...(updateId ? { updateId } : {}) }),
-      );
+      state = await this.withinDeadline(() => handle.executeUpdate(cancelUpdate, { args: [signed], updateId: update }));
     } catch (err) {
       throw await this.unavailableCause(await this.closedNotMissing(mapError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable));
     }
+    const recorded = state.cancellation;
+    if (recorded?.updateId === update && (recorded.by !== by || (recorded.reason ?? '') !== (reason ?? ''))) {
+      throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different cancel; that cancel stands');
+    }
+    return state;
   }
 
   /**
@@ -322,7 +328,7 @@ function evaluatingState(request: ActionRequestInput): ActionState {
 }
 
 /** What makes two requests "the same" for idempotency: everything but the receipt time. */
-function fingerprint(request: ActionRequestInput): string {
+function fingerprint(request: Omit<ActionRequestInput, 'proof'>): string {
   const { action, params, justification, context, requester, callbackUrl } = request;
   return createHash('sha256')
     .update(

@@ -2,6 +2,14 @@ import { Client, Connection } from '@temporalio/client';
 import { openAuditLog } from '../audit/open-store';
 import { loadConfig } from '../config/load';
 import { loadPrincipalsFile } from '../config/principals';
+import {
+  loadIdentitySigningKey,
+  loadIdentityVerifyKeys,
+  loadRetiredIdentityKeys,
+  type IdentityKeySettings,
+  type IdentitySigningKey,
+} from '../config/identity-keys';
+import type { TrustedKey } from '../domain/identity-proof';
 import { clientConnectionOptions } from '../config/temporal-connection';
 import { slackClient } from '../activities/notify/slack/client';
 import { defaultCatalogue } from '../operations/catalogue';
@@ -10,12 +18,14 @@ import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import { airlockDataConverter } from '../codec/data-converter';
 import { loadKeyRing } from '../codec/keys';
 import { apiMetricsFor } from './pending-actions';
+import { IdentitySigner } from './identity-signer';
 import { buildApi } from './server';
 
 /** API entry point: validate config (fail fast), connect to Temporal, listen; drain on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
   const principals = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
+  const signingKey = loadIdentitySigningKey(config);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE); // maps Slack/Teams users to identities
   const audit = await openAuditLog(config.AIRLOCK_AUDIT_URL);
   const connection = await Connection.connect(clientConnectionOptions(config));
@@ -28,9 +38,15 @@ async function main(): Promise<void> {
     principals,
     taskQueue: config.AIRLOCK_TASK_QUEUE,
     audit,
+    identity: new IdentitySigner(signingKey),
+    auditIdentityKeys: auditKeys(signingKey, config),
     temporalUiUrl: config.AIRLOCK_TEMPORAL_UI_URL,
     bodyLimit: config.AIRLOCK_API_BODY_LIMIT,
-    rateLimits: { apiPerMinute: config.AIRLOCK_API_RATE_LIMIT_PER_MINUTE, slackPerMinute: config.AIRLOCK_SLACK_RATE_LIMIT_PER_MINUTE },
+    rateLimits: {
+      apiPerMinute: config.AIRLOCK_API_RATE_LIMIT_PER_MINUTE,
+      slackPerMinute: config.AIRLOCK_SLACK_RATE_LIMIT_PER_MINUTE,
+      teamsPerMinute: config.AIRLOCK_TEAMS_RATE_LIMIT_PER_MINUTE,
+    },
     logLevel: config.AIRLOCK_LOG_LEVEL,
     metrics: apiMetricsFor(client, config.AIRLOCK_TASK_QUEUE, defaultCatalogue().names()),
     metricsToken: config.AIRLOCK_METRICS_TOKEN,
@@ -73,6 +89,16 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ host: config.AIRLOCK_API_HOST, port: config.AIRLOCK_API_PORT });
+  // Workers must list this public key (AIRLOCK_IDENTITY_VERIFY_KEYS), or they refuse every identity the API signs.
+  app.log.info({ identityKeyId: signingKey.id, identityPublicKey: Buffer.from(signingKey.publicKeyHex, 'hex').toString('base64') }, 'signing identities');
+}
+
+/** What GET /v1/audit/verify checks proofs with: this API's key, and any others configured (earlier keys, other replicas' keys). */
+function auditKeys(signingKey: IdentitySigningKey, config: IdentityKeySettings): TrustedKey[] {
+  const own: TrustedKey = { id: signingKey.id, publicKeyHex: signingKey.publicKeyHex };
+  const configured = config.AIRLOCK_IDENTITY_VERIFY_KEYS || config.AIRLOCK_IDENTITY_VERIFY_KEYS_FILE ? loadIdentityVerifyKeys(config) : [];
+  const others = [...configured, ...loadRetiredIdentityKeys(config)].filter((key) => key.id !== own.id);
+  return [own, ...others];
 }
 
 main().catch((err: unknown) => {

@@ -25,6 +25,7 @@ export class ApiMetrics {
   private readonly requests: Counter<'action' | 'outcome'>;
   private readonly pendingGauge: Gauge<'action'> | undefined;
   private readonly errors: Counter<'series'>;
+  private readonly refusedVotesNotRecorded: Counter<'code'>;
   private readonly known: ReadonlySet<string>;
 
   constructor(private readonly options: ApiMetricsOptions) {
@@ -44,6 +45,12 @@ export class ApiMetrics {
           registers,
         })
       : undefined;
+    this.refusedVotesNotRecorded = new Counter({
+      name: 'airlock_refused_votes_not_recorded_total',
+      help: 'Refused votes not written to the audit trail, by refusal code: the reviewer already had the most allowed on record for that action (api/refused-votes.ts)',
+      labelNames: ['code'],
+      registers,
+    });
     this.errors = metricErrors(this.registry);
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
@@ -54,6 +61,11 @@ export class ApiMetrics {
       action: typeof action === 'string' && this.known.has(action) ? action : 'unknown',
       outcome: OUTCOME.test(outcome) ? outcome : 'other',
     });
+  }
+
+  /** One refused vote counted instead of written (api/refused-votes.ts). Labels stay bounded whatever the code. */
+  countRefusedVoteNotRecorded(code: string): void {
+    this.refusedVotesNotRecorded.inc({ code: OUTCOME.test(code) ? code : 'other' });
   }
 
   /**

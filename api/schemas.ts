@@ -8,7 +8,7 @@ export const createActionBody = z.strictObject({
   justification: z.string().trim().min(10, 'explain why in at least 10 characters').max(2000),
   context: z.record(z.string(), z.json()).optional(),
   idempotencyKey: z.string().min(1).max(255).optional(),
-  /** Where Airlock POSTs the signed final outcome; its host must be allow-listed by the operator. */
+  /** Where Airlock POSTs the signed final outcome; its host and port must be allow-listed by the operator. */
   callbackUrl: z.string().max(2048).optional(),
 });
 

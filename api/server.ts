@@ -10,6 +10,8 @@ import { BotTokenVerifier } from './teams/verify-token';
 import type { PrincipalDirectory } from '../config/principals';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
+import type { IdentitySigner } from './identity-signer';
+import type { TrustedKey } from '../domain/identity-proof';
 import { refuseUnreadOversizedBodies } from './body-limit';
 import { installErrorHandling } from './errors';
 import { installJsonBodyParser } from './json-body';
@@ -17,6 +19,7 @@ import { installActionLogContext } from './log-context';
 import type { ApiMetrics } from './metrics';
 import { clientErrorHandler, frameworkErrors, refuseExpectations } from './protocol-errors';
 import { DEFAULT_RATE_LIMITS, installRateLimits, type RateLimits } from './rate-limit';
+import { RefusedVoteRecorder } from './refused-votes';
 import { codecRoutes } from './codec/routes';
 import { SessionSigner } from './codec/session';
 import { actionRoutes } from './routes/actions';
@@ -35,6 +38,10 @@ export interface ApiOptions {
   taskQueue: string;
   /** The audit trail: refused votes are written here; auditors read it. */
   audit: AuditLog;
+  /** Signs every identity the API hands to Temporal (config: AIRLOCK_IDENTITY_SIGNING_KEY). */
+  identity: IdentitySigner;
+  /** Keys `GET /v1/audit/verify` checks proofs with; default: the signing key's public half only. */
+  auditIdentityKeys?: readonly TrustedKey[];
   temporalUiUrl?: string;
   bodyLimit?: number;
   logLevel?: string;
@@ -53,7 +60,7 @@ export interface ApiOptions {
   slack?: { signingSecret: string; client?: WebClient };
   /** Teams bot endpoint: enabled with the bot's app id. `jwksUrl` is for tests only (docs/teams.md). */
   teams?: { appId: string; jwksUrl?: URL };
-  /** Requests a minute per principal (API) and per client IP (Slack); defaults 600 each. */
+  /** Requests a minute per principal (API) and per client IP (Slack, Teams); defaults 600 each. */
   rateLimits?: Partial<RateLimits>;
   /** `GET /metrics` and the request counter (docs/operators.md); unset: neither. */
   metrics?: ApiMetrics;
@@ -86,7 +93,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is a 415, not a string body
   installJsonBodyParser(app);
   refuseUnreadOversizedBodies(app, bodyLimit);
-  const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.audit, options.admissionTimeoutMs);
+  const refusedVotes = new RefusedVoteRecorder(options.audit, { log: app.log, ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.audit, options.identity, options.admissionTimeoutMs, refusedVotes);
   const view = {
     namespace: options.client.options.namespace,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
@@ -119,7 +127,11 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   if (options.policy) {
     await app.register(catalogueRoutes, { catalogue: options.catalogue, principals: options.principals, policy: options.policy });
   }
-  await app.register(auditRoutes, { audit: options.audit, principals: options.principals });
+  await app.register(auditRoutes, {
+    audit: options.audit,
+    principals: options.principals,
+    identityKeys: options.auditIdentityKeys ?? [options.identity.trustedKey()],
+  });
   await app.register(openApiRoutes, { catalogue: options.catalogue });
   if (options.codec) {
     await app.register(codecRoutes, {

@@ -11,6 +11,8 @@ const REFUSAL_STATUS: Record<RefusalCode, number> = {
   [RefusalCode.NotPendingReview]: 409,
   [RefusalCode.NotCancellable]: 409,
   [RefusalCode.CommentRequired]: 400,
+  // The API signs everything it sends: a refusal means the workers do not trust its key (misconfiguration).
+  [RefusalCode.IdentityUnverified]: 500,
 };
 
 function isRefusalCode(value: string | undefined | null): value is RefusalCode {

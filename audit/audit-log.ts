@@ -1,6 +1,16 @@
 import type { AuditEventInput } from '../workflows/audit-events';
 import type { JsonObject } from '../workflows/types';
+import type { TrustedKey } from '../domain/identity-proof';
 import { ChainVerifier, sealEvent, type AuditRow, type VerifyReport } from './chain';
+import { SignatureVerifier } from './signature-verifier';
+
+/** What `verify` needs to check identity proofs too. */
+export interface SignatureOptions {
+  /** The API's public keys, current and retired; without them only the chain is checked. */
+  identityKeys?: readonly TrustedKey[];
+  /** Events without a proof before this seq were recorded before signed identities, and are tolerated. */
+  allowUnsignedBeforeSeq?: number;
+}
 import type { AuditFilter, AuditStore } from './store';
 
 /** One audit event as readers get it: the stored row with its data parsed. */
@@ -71,13 +81,21 @@ export class AuditLog {
     return events;
   }
 
-  /** Walks the whole chain and reports the first broken link, if any. */
-  async verify(): Promise<VerifyReport> {
+  /**
+   * Walks the whole chain and reports the first broken link, if any; with `identityKeys`, also
+   * checks the identity proof of every request, vote and cancel in the same pass.
+   */
+  async verify(options: SignatureOptions = {}): Promise<VerifyReport> {
     const verifier = new ChainVerifier();
+    const signatures = options.identityKeys ? new SignatureVerifier(options.identityKeys, options.allowUnsignedBeforeSeq) : undefined;
     for await (const row of this.rows()) {
       if (verifier.push(row)) break;
+      signatures?.push(row);
     }
-    return verifier.report();
+    const chain = verifier.report();
+    if (!signatures) return chain;
+    const signed = signatures.report();
+    return { ...chain, ok: chain.ok && signed.ok, signatures: signed };
   }
 
   close(): Promise<void> {

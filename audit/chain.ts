@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuditEventInput } from '../workflows/audit-events';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson } from '../domain/canonical-json';
+import type { SignatureReport } from './signature-verifier';
 
 /** The `prevHash` of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -61,12 +62,15 @@ export interface ChainBreak {
 }
 
 export interface VerifyReport {
+  /** The chain is whole and, when they were checked, every identity proof holds. */
   ok: boolean;
   /** Rows checked before the first break (all rows when ok). */
   checked: number;
   /** The last row that links correctly: record it elsewhere to detect a truncated tail later. */
   head: ChainHead | null;
   firstBreak?: ChainBreak;
+  /** Present when identity proofs were checked (audit/signature-verifier.ts). */
+  signatures?: SignatureReport;
 }
 
 /**

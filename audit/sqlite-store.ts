@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { AuditEventInput } from '../workflows/audit-events';
@@ -27,7 +27,7 @@ export class SqliteAuditStore implements AuditStore {
   private readonly appendAll: (events: AuditEventInput[], seal: SealEvent) => number;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') createPrivately(file);
     this.db = new Database(file);
     this.db.pragma('busy_timeout = 10000'); // wait for another process's write instead of failing
     this.db.pragma('journal_mode = WAL');
@@ -72,5 +72,19 @@ export class SqliteAuditStore implements AuditStore {
   close(): Promise<void> {
     this.db.close();
     return Promise.resolve();
+  }
+}
+
+/**
+ * The trail names every requester and approver and holds every request's params: its owner's
+ * alone. A folder Airlock creates is 0700 and a new file 0600 (SQLite gives its -wal and -shm files
+ * the database file's mode); an existing folder or file keeps the mode its operator gave it.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600)); // an empty file is an empty database to SQLite
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { NativeConnection } from '@temporalio/worker';
 import type { AwsSettings } from '../activities/aws-settings';
 import { openAuditLog } from '../audit/open-store';
+import { parseVerifyKeys } from '../config/identity-keys';
 import { createAirlockWorker } from '../workers/create-worker';
 import { benchActivities, loadBenchPolicy } from './lib/bench-activities';
 import { quietRuntime } from '../scripts/lib/quiet-temporal';
@@ -17,13 +18,15 @@ import { MEMORY_PATH, WORKER_ENV, type WorkerMemory } from './lib/worker-protoco
 async function main(): Promise<void> {
   quietRuntime();
   const audit = await openAuditLog(requiredEnv(WORKER_ENV.auditUrl));
+  const identityKeys = parseVerifyKeys(requiredEnv(WORKER_ENV.identityKeys), WORKER_ENV.identityKeys);
   const connection = await NativeConnection.connect({ address: requiredEnv(WORKER_ENV.temporalAddress) });
   const worker = await createAirlockWorker({
     connection,
     namespace: 'default',
     taskQueue: requiredEnv(WORKER_ENV.taskQueue),
     workflowBundle: { code: readFileSync(requiredEnv(WORKER_ENV.bundleFile), 'utf8') },
-    activities: benchActivities({ policy: loadBenchPolicy(), aws: JSON.parse(requiredEnv(WORKER_ENV.aws)) as AwsSettings, audit }),
+    identityKeys,
+    activities: benchActivities({ policy: loadBenchPolicy(), aws: JSON.parse(requiredEnv(WORKER_ENV.aws)) as AwsSettings, audit, identityKeys }),
   });
 
   const server = createServer((request, response) => {

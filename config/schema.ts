@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCallbackTarget } from './callback-targets';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z.url().optional();
@@ -59,6 +60,8 @@ export const configSchema = z.object({
   AIRLOCK_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Requests a minute each client IP may make to POST /slack/interactions; over it, 429. */
   AIRLOCK_SLACK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Requests a minute each client IP may make to POST /teams/messages, counted before the token check; over it, 429. */
+  AIRLOCK_TEAMS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** How long a new request waits for the policy decision before the API answers `evaluating`. */
   AIRLOCK_API_ADMISSION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   AIRLOCK_POLICY_FILE: z.string().min(1).default('config/example-policy.yaml'),
@@ -95,11 +98,21 @@ export const configSchema = z.object({
   AIRLOCK_TEAMS_JWKS_URL: z.url().optional(),
   /** HMAC key for the `Airlock-Signature` header on requester callbacks. */
   AIRLOCK_CALLBACK_SECRET: z.string().min(16).optional(),
-  /** Comma-separated hosts that callback URLs may point at (SSRF guard); empty disables callbacks. */
+  /**
+   * Comma-separated `host:port` or `scheme://host:port` entries that callback URLs may point at
+   * (SSRF guard); a bare `host` allows only its scheme's default port (443; 80 for loopback http).
+   * Empty disables callbacks. Format: config/callback-targets.ts.
+   */
   AIRLOCK_CALLBACK_ALLOWED_HOSTS: z
     .string()
     .default('')
-    .transform((value) => value.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean)),
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+    .superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        const parsed = parseCallbackTarget(entry);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
+      }
+    }),
   /**
    * Where the audit trail is kept: `sqlite:<file>` (embedded, the default) or
    * `postgres://user:password@host:port/database` (production). Worker and API must share it.
@@ -127,6 +140,16 @@ export const configSchema = z.object({
     .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean)),
   /** HMAC key for codec login sessions; set the same on every API replica (default: random per process). */
   AIRLOCK_CODEC_SESSION_SECRET: z.string().min(32).optional(),
+  // Signed identities (docs/architecture.md#trust-boundary). The API signs; workers verify.
+  /** The API's Ed25519 signing key, `<id>:<base64 32-byte seed>`; the API only, never a worker. */
+  AIRLOCK_IDENTITY_SIGNING_KEY: z.string().min(1).optional(),
+  AIRLOCK_IDENTITY_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** Public keys workers accept identities from, `<id>:<base64 32-byte key>[,…]` (several during a rotation). */
+  AIRLOCK_IDENTITY_VERIFY_KEYS: z.string().min(1).optional(),
+  AIRLOCK_IDENTITY_VERIFY_KEYS_FILE: z.string().min(1).optional(),
+  /** Public keys no longer trusted for new input, kept to verify what they signed (audit:verify). */
+  AIRLOCK_IDENTITY_RETIRED_KEYS: z.string().min(1).optional(),
+  AIRLOCK_IDENTITY_RETIRED_KEYS_FILE: z.string().min(1).optional(),
   /** Workflows the worker keeps cached (sticky execution); each pending action costs ~280 KiB. */
   AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
 }).superRefine(checkTemporalTls);

@@ -1,12 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPolicyFile } from '../policy';
 import { startAirlockProcesses } from './lib/airlock-processes';
 import { devEncryption } from './lib/dev-codec-keys';
+import { devIdentityKeys } from './lib/dev-identity-keys';
 import { prettyLogLine } from './lib/pretty-log-line';
 import { ensureDevPrincipals } from './lib/dev-principals';
 import { freePort, isPortFree } from './lib/free-port';
 import { startDevPostgres } from './lib/dev-postgres';
+import { PRIVATE_DIR_MODE, privateStateDir } from './lib/private-state';
 import type { ManagedProcess } from './lib/managed-process';
 import { motoWorkerEnv, startMotoServer, type MotoServer } from './lib/moto-server';
 import { seedDemoAws } from './lib/seed-demo-aws';
@@ -44,9 +45,10 @@ function print(prefix: string): (line: string) => void {
 async function main(): Promise<void> {
   const policyFile = process.env.AIRLOCK_POLICY_FILE ?? join(PROJECT_ROOT, 'config', 'example-policy.yaml');
   loadPolicyFile(policyFile); // a bad policy stops us here, naming line and field, before any server starts
-  mkdirSync(STATE_DIR, { recursive: true });
+  privateStateDir(STATE_DIR, stateDirMode());
   const { principalsFile, keysFile, created } = ensureDevPrincipals(STATE_DIR);
   const encryption = devEncryption(STATE_DIR, WANTS_ENCRYPTION);
+  const identity = devIdentityKeys(STATE_DIR);
 
   let temporalAddress = process.env.AIRLOCK_TEMPORAL_ADDRESS;
   let uiUrl = process.env.AIRLOCK_TEMPORAL_UI_URL;
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     AIRLOCK_AUDIT_URL: audit.url,
     ...(uiUrl ? { AIRLOCK_TEMPORAL_UI_URL: uiUrl } : {}),
     ...encryption?.env,
+    ...identity.env,
     ...(encryption && uiUrl ? { AIRLOCK_CODEC_CORS_ORIGINS: process.env.AIRLOCK_CODEC_CORS_ORIGINS ?? new URL(uiUrl).origin } : {}),
   };
   const airlock = startAirlockProcesses({ env, apiPort: API_PORT, onWorkerLine: print('worker'), onApiLine: print('api'), ownProcessGroup: true });
@@ -116,11 +119,22 @@ async function main(): Promise<void> {
         ? `  Payloads     encrypted (key ${encryption.keyId} from ${encryption.source}); operators sign in at http://localhost:${API_PORT}/codec/login`
         : '  Payloads     not encrypted in Temporal (npm start -- --encrypt turns it on)',
       `  API keys     source ${keysFile}${created ? '   (new keys generated)' : ''}`,
+      `  Identities   signed by the API with key ${identity.keyId} (${identity.source}); the worker holds the public key only`,
       '  Walk-through README.md, "One approval, end to end"',
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * .airlock/ is its owner's alone (0700; every file in it 0600). The one exception: as root,
+ * `--postgres` runs PostgreSQL as the `postgres` OS user, which must pass through .airlock/ to its
+ * own 0700 data folder, so the folder may be entered (0711) but still not listed or read.
+ */
+function stateDirMode(): number {
+  const postgresAsAnotherUser = WANTS_POSTGRES && !process.env.AIRLOCK_AUDIT_URL && process.getuid?.() === 0;
+  return postgresAsAnotherUser ? 0o711 : PRIVATE_DIR_MODE;
 }
 
 /** AIRLOCK_AUDIT_URL for worker and API: the user's, else PostgreSQL with --postgres, else embedded SQLite. */

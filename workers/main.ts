@@ -7,6 +7,7 @@ import { defaultCatalogue } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
 import { airlockDataConverter } from '../codec/data-converter';
 import { loadKeyRing } from '../codec/keys';
+import { loadIdentityVerifyKeys, refuseSigningKey } from '../config/identity-keys';
 import { createAirlockWorker } from './create-worker';
 import { startWorkerTelemetry } from './telemetry';
 
@@ -17,9 +18,13 @@ async function main(): Promise<void> {
   const telemetry = await startWorkerTelemetry(config, defaultCatalogue());
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE);
   const codecKeys = loadKeyRing({ keys: config.AIRLOCK_CODEC_KEYS, keysFile: config.AIRLOCK_CODEC_KEYS_FILE });
+  // Public keys only: a worker can check identities, never make them.
+  refuseSigningKey(config);
+  const identityKeys = loadIdentityVerifyKeys(config);
   const audit = await openAuditLog(config.AIRLOCK_AUDIT_URL);
   const activities = createActivities({
     audit,
+    identityKeys,
     metrics: telemetry.metrics,
     policy: () => policy,
     catalogue: defaultCatalogue(),
@@ -57,11 +62,12 @@ async function main(): Promise<void> {
     namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
     taskQueue: config.AIRLOCK_TASK_QUEUE,
     activities,
+    identityKeys,
     dataConverter: airlockDataConverter(codecKeys),
     maxCachedWorkflows: config.AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS,
   });
   telemetry.announce(
-    `worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash}, audit ${audit.store.kind} ${redactUrl(config.AIRLOCK_AUDIT_URL)}, payloads ${codecKeys ? `encrypted with key ${codecKeys.encrypting.id}` : 'not encrypted'})`,
+    `worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash}, audit ${audit.store.kind} ${redactUrl(config.AIRLOCK_AUDIT_URL)}, payloads ${codecKeys ? `encrypted with key ${codecKeys.encrypting.id}` : 'not encrypted'}, identities signed by ${identityKeys.map((key) => key.id).join(', ')})`,
   );
   try {
     await worker.run(); // the SDK runtime drains and stops on SIGINT/SIGTERM

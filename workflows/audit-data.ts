@@ -5,7 +5,9 @@
 import type {
   ActionPreview,
   ActionRequestInput,
+  CancelInput,
   DecideInput,
+  IdentityProof,
   EscalationRecord,
   ExecutionResult,
   JsonObject,
@@ -24,7 +26,13 @@ export function requestData(input: ActionRequestInput): JsonObject {
     ...(input.origin ? { origin: { ...input.origin } } : {}),
     ...(input.context ? { context: input.context } : {}),
     ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
+    ...(input.proof ? { proof: proofData(input.proof) } : {}),
   };
+}
+
+/** The signature as stored: enough, with the event's other fields, to verify it offline (audit:verify). */
+function proofData(proof: IdentityProof): JsonObject {
+  return { keyId: proof.keyId, issuedAt: proof.issuedAt, signature: proof.signature };
 }
 
 export function previewData(preview: ActionPreview): JsonObject {
@@ -70,13 +78,24 @@ export function decisionData(decision: PolicyDecision): JsonObject {
   };
 }
 
-export function voteData(decision: DecideInput, approvals: number, quorum: number): JsonObject {
+export function voteData(decision: DecideInput, approvals: number, quorum: number, updateId?: string): JsonObject {
   return {
     verdict: decision.verdict,
     channel: decision.channel,
     ...(decision.comment !== undefined ? { comment: decision.comment } : {}),
     approvals,
     quorum,
+    ...(updateId ? { updateId } : {}),
+    ...(decision.proof ? { proof: proofData(decision.proof) } : {}),
+  };
+}
+
+export function cancelData(request: CancelInput, from: string, updateId?: string): JsonObject {
+  return {
+    from,
+    ...(request.reason !== undefined ? { reason: request.reason } : {}),
+    ...(updateId ? { updateId } : {}),
+    ...(request.proof ? { proof: proofData(request.proof) } : {}),
   };
 }
 

@@ -1,23 +1,28 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   condition,
+  currentUpdateInfo,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { decisionData, escalationData, notificationData, previewData, reminderData, requestData, resultData, voteData } from './audit-data';
+import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, resultData, voteData } from './audit-data';
 import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from './audit-events';
 import { pendingApprovers } from './approvers';
 import { Auditor } from './auditor';
 import { describeFailure } from './failures';
 import { admittedUpdate, cancelUpdate, decideUpdate, statusQuery } from './messages';
 import { Notifier } from './notifier';
+import { refuseUnprovenCancel, refuseUnprovenDecision } from './identity-checks';
 import { refuseCancel, refuseDecision } from './refusals';
 import { reviewTimers, type ReviewTimer } from './review-timers';
 import { ApproversAttribute, DecisionTimeAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
-import { ActionStatus, DECISION_STATUSES, TERMINAL_STATUSES } from './types';
+import { ActionStatus, DECISION_STATUSES, RefusalCode, TERMINAL_STATUSES } from './types';
 import type {
   ActionRequestInput,
   ActionState,
@@ -31,6 +36,12 @@ import type {
 const { evaluatePolicy, evaluatePolicyBeforePreview } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['UnknownAction', 'InvalidParams'] },
+});
+
+/** A local activity: one marker in history, no task round trip before anything else can happen. */
+const { verifyActionRequest } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [RefusalCode.IdentityUnverified] },
 });
 
 /** Read-only: safe to retry; permanent AWS errors come back non-retryable. */
@@ -47,6 +58,9 @@ const AUDIT_TRAIL = 'audit-trail';
 
 /** Workflows started before reminders and escalation existed replay with the deadline as their only timer. */
 const REVIEW_TIMERS = 'review-timers';
+
+/** Workflows started before signed identities existed replay without verifying their start. */
+const SIGNED_IDENTITIES = 'signed-identities';
 
 /**
  * Idempotent operations may be retried on transient AWS errors and after a worker crash (noticed
@@ -72,7 +86,8 @@ const singleShotExecutor = proxyActivities<Activities>({
  */
 export async function privilegedAction(input: ActionRequestInput): Promise<ActionState> {
   const auditor = new Auditor(patched(AUDIT_TRAIL));
-  auditor.record(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
+  const signedStart = patched(SIGNED_IDENTITIES);
+  if (!signedStart) auditor.record(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
   const state: ActionState = {
     actionId: input.actionId,
     status: ActionStatus.Evaluating,
@@ -110,23 +125,38 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   });
   // A vote or cancel is answered once it is on record in the audit trail.
   setHandler(decideUpdate, (decision) => auditor.after(recordVote(decision)), {
-    validator: (decision) => refuseDecision(state, decision, Date.now()),
+    validator: (decision) => {
+      refuseUnprovenDecision(decision, Date.now()); // first: the rules trust `reviewer` only once it is proven
+      refuseDecision(state, decision, Date.now());
+    },
   });
   setHandler(
     cancelUpdate,
     (request) => {
-      state.cancellation = { ...request, at: now() };
-      auditor.record(AuditEventKind.ActionCancelled, request.by, { from: state.status, ...(request.reason ? { reason: request.reason } : {}) });
+      const updateId = currentUpdateInfo()?.id;
+      state.cancellation = { ...request, at: now(), ...(updateId ? { updateId } : {}) };
+      auditor.record(AuditEventKind.ActionCancelled, request.by, cancelData(request, state.status, updateId));
       transition(ActionStatus.Cancelled);
       return auditor.after(state);
     },
-    { validator: (_request) => refuseCancel(state, Date.now()) },
+    {
+      validator: (request) => {
+        refuseUnprovenCancel(request, Date.now());
+        refuseCancel(state, Date.now());
+      },
+    },
   );
 
+  if (signedStart) {
+    await verifyStart(input);
+    auditor.record(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
+  }
+
   function recordVote(decision: DecideInput): ActionState {
-    state.votes.push({ ...decision, at: now() });
+    const updateId = currentUpdateInfo()?.id;
+    state.votes.push({ ...decision, at: now(), ...(updateId ? { updateId } : {}) });
     const quorum = state.policy?.review?.quorum ?? 1;
-    auditor.record(AuditEventKind.VoteRecorded, decision.reviewer, voteData(decision, approvals().length, quorum));
+    auditor.record(AuditEventKind.VoteRecorded, decision.reviewer, voteData(decision, approvals().length, quorum, updateId));
     if (decision.verdict === 'reject') {
       auditor.record(AuditEventKind.ActionRejected, decision.reviewer, decision.comment !== undefined ? { comment: decision.comment } : {});
       transition(ActionStatus.Rejected);
@@ -277,6 +307,8 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
         params: input.params,
         requester: input.requester,
         approvers: approvals(),
+        // What was reviewed is what runs: the preview's reading binds the execution.
+        ...(state.preview && 'preconditions' in state.preview && state.preview.preconditions ? { preconditions: state.preview.preconditions } : {}),
       });
       auditor.record(AuditEventKind.OperationSucceeded, SYSTEM_ACTOR, resultData(state.result));
       transition(ActionStatus.Succeeded);
@@ -293,6 +325,20 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     auditor.record(failedKind, SYSTEM_ACTOR, { error: { ...state.error } });
     transition(ActionStatus.Failed);
     return await finish();
+  }
+}
+
+/**
+ * Runs nothing for a start Airlock's API did not sign (or signed for another run): the workflow
+ * fails at once, before any policy, preview, notification or callback, and records no request.
+ */
+async function verifyStart(input: ActionRequestInput): Promise<void> {
+  try {
+    await verifyActionRequest({ request: input, workflowStartedAt: workflowInfo().startTime.toISOString() });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const { message } = describeFailure(err);
+    throw ApplicationFailure.create({ type: RefusalCode.IdentityUnverified, message, nonRetryable: true });
   }
 }
 

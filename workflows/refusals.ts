@@ -5,7 +5,8 @@ import type { ActionState, DecideInput } from './types';
 
 /**
  * Update validators: synchronous checks that throw to refuse. A refusal writes nothing to history;
- * the caller receives the failure with `type` set to a RefusalCode.
+ * the caller receives the failure with `type` set to a RefusalCode. The identity proof is checked
+ * before these (identity-checks.ts): the rules below trust `reviewer` and `by` only once it holds.
  */
 export function refuseDecision(state: ActionState, decision: DecideInput, now: number): void {
   if (TERMINAL_STATUSES.includes(state.status) || state.status === ActionStatus.Approved || state.status === ActionStatus.Executing) {

@@ -2,6 +2,9 @@
  * Types shared by workflow, activity, API and channel code. No Node or SDK imports here:
  * this module is bundled into the deterministic workflow sandbox.
  */
+import type { IdentityProof } from '../domain/identity-proof';
+
+export type { IdentityProof } from '../domain/identity-proof';
 
 /** Every state an action can be in. Terminal states end the workflow. */
 export const ActionStatus = {
@@ -65,6 +68,8 @@ export interface ActionRequestInput {
   callbackUrl?: string;
   /** The network origin of the request, for the audit trail. */
   origin?: RequestOrigin;
+  /** The API's signature over this whole request (domain/identity-proof.ts); a start without a valid one runs nothing. */
+  proof?: IdentityProof;
 }
 
 /** Where a request came from on the network, as the API saw it. */
@@ -142,6 +147,11 @@ export interface OperationPreview {
   warnings: string[];
   /** Optional longer text, such as a readable policy diff. */
   detail?: string;
+  /**
+   * What execution must still find true for the change to be the one previewed (an ETag, a digest
+   * of the policy the diff was computed against): read with the facts, checked when it runs.
+   */
+  preconditions?: JsonObject;
 }
 
 /** The preview as the action records it: the operation's preview, or why there is none. */
@@ -171,6 +181,8 @@ export interface DecideInput {
   comment?: string;
   /** `api`, `slack`, `teams`. */
   channel: string;
+  /** The authenticating edge's signature, bound to this action and this Update's id; required. */
+  proof?: IdentityProof;
 }
 
 export interface Vote {
@@ -179,12 +191,17 @@ export interface Vote {
   comment?: string;
   channel: string;
   at: string;
+  /** The Update that carried it (absent in histories recorded before signed identities). */
+  updateId?: string;
+  proof?: IdentityProof;
 }
 
 /** The argument of the `cancel` Update. */
 export interface CancelInput {
   by: string;
   reason?: string;
+  /** The authenticating edge's signature, bound to this action and this Update's id; required. */
+  proof?: IdentityProof;
 }
 
 /** What the `executeOperation` activity receives. */
@@ -194,6 +211,8 @@ export interface ExecuteOperationInput {
   params: JsonObject;
   requester: Requester;
   approvers: string[];
+  /** The preview's preconditions, when it had any: execution fails `precondition_failed` if they no longer hold. */
+  preconditions?: JsonObject;
 }
 
 /** The non-secret outcome of one operation: ids, ARNs, counts. Never credentials. */
@@ -263,7 +282,7 @@ export interface ActionState {
   votes: Vote[];
   /** ISO timestamp after which the request expires (review only). */
   deadline?: string;
-  cancellation?: CancelInput & { at: string };
+  cancellation?: CancelInput & { at: string; updateId?: string };
   result?: ExecutionResult;
   error?: { type: string; message: string };
   notifications?: NotificationRecord[];
@@ -285,5 +304,7 @@ export const RefusalCode = {
   NotPendingReview: 'not_pending_review',
   NotCancellable: 'not_cancellable',
   CommentRequired: 'comment_required',
+  /** No valid signature from Airlock's identity layer: sent around the API, replayed, stale or forged. */
+  IdentityUnverified: 'identity_unverified',
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];

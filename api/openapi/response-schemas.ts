@@ -195,6 +195,25 @@ export const auditVerifyReport = z.strictObject({
   firstBreak: z
     .strictObject({ seq: z.number().int(), reason: z.enum(['missing', 'prev_hash_mismatch', 'hash_mismatch']), message: z.string() })
     .optional(),
+  signatures: z
+    .strictObject({
+      ok: z.boolean(),
+      checked: z.number().int().describe('Requests, votes and cancels on the trail'),
+      verified: z.number().int().describe('Of those, how many carry an identity proof that verifies against the API\'s public keys'),
+      legacyUnsigned: z.number().int().describe('Unsigned ones tolerated as recorded before signed identities'),
+      failed: z.number().int(),
+      failures: z.array(
+        z.strictObject({
+          seq: z.number().int(),
+          kind: z.string(),
+          actor: z.string(),
+          code: z.enum(['unsigned', 'unknown_key', 'bad_signature', 'stale', 'malformed']),
+          message: z.string(),
+        }),
+      ),
+    })
+    .optional()
+    .describe('The identity proof of every request, vote and cancel (docs/audit.md#signatures)'),
 });
 
 export const health = z.union([

@@ -48,8 +48,9 @@ export const serviceRouteDocs: RouteDoc[] = [
     method: 'get',
     path: '/v1/audit/verify',
     operationId: 'verifyAudit',
-    summary: 'Check the audit hash chain',
-    description: 'Walks the whole chain and reports the head, or the first broken link. `npm run audit:verify` does the same from a shell.',
+    summary: 'Check the audit hash chain and every identity proof',
+    description:
+      'Walks the whole chain and reports the head, or the first broken link, and checks the identity proof of every request, vote and cancel against the API\'s public keys. `npm run audit:verify` does the same from a shell.',
     tag: 'audit',
     access: ['auditor'],
     rateLimited: true,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AUDIT_PAGE_SIZE, type AuditLog } from '../../audit/audit-log';
 import type { AuditFilter } from '../../audit/store';
 import type { PrincipalDirectory } from '../../config/principals';
+import type { TrustedKey } from '../../domain/identity-proof';
 import { ACTION_ID_PATTERN } from '../action-id';
 import { authenticate, requireRole } from '../auth';
 import { ApiError, validationError } from '../errors';
@@ -11,6 +12,8 @@ import { ApiError, validationError } from '../errors';
 export interface AuditRoutesDeps {
   audit: AuditLog;
   principals: PrincipalDirectory;
+  /** Public keys the trail's identity proofs are checked against (current and retired). */
+  identityKeys: readonly TrustedKey[];
 }
 
 /** An ISO 8601 time with its offset, normalized to UTC so it compares with stored times as text. */
@@ -59,7 +62,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
 
   app.get('/v1/audit/verify', async (request) => {
     requireRole(authenticate(principals, request), 'auditor');
-    return { store: audit.store.kind, ...(await audit.verify()) };
+    return { store: audit.store.kind, ...(await audit.verify({ identityKeys: deps.identityKeys })) };
   });
 }
 

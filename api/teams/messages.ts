@@ -43,7 +43,10 @@ export async function teamsMessageRoutes(app: FastifyInstance, deps: TeamsMessag
 
   // A child context even when called directly: the hook below must guard this route only.
   await app.register(async (scope) => {
-    scope.addHook('onRequest', async (request, reply) => {
+    // `preParsing`, not `onRequest`: still before the body is read, but after every `onRequest`
+    // hook, the rate limiter's among them (api/rate-limit.ts). A flood of bad tokens is then cut
+    // off per address before each one costs an RSA verification or a fetch of Bot Framework's keys.
+    scope.addHook('preParsing', async (request, reply) => {
       const check = await deps.verifier.authenticate(singleHeader(request.headers.authorization));
       if (!check.ok) return refuse(request, reply, check.reason, check.detail);
       tokens.set(request, check.token);

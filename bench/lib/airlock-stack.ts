@@ -11,6 +11,7 @@ import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } fr
 import { createAirlockWorker } from '../../workers/create-worker';
 import type { actionView } from '../../api/action-view';
 import { benchActivities, loadBenchPolicy } from './bench-activities';
+import { BENCH_TRUSTED_KEYS, benchSigner } from './bench-identity';
 import type { BenchServers } from './bench-servers';
 import { benchCatalogue } from './noop-operation';
 import { runWorker } from './run-worker';
@@ -82,7 +83,8 @@ export async function startAirlockStack(servers: BenchServers, bundle: WorkflowB
       namespace: 'default',
       taskQueue,
       workflowBundle: bundle,
-      activities: benchActivities({ policy: loadBenchPolicy(), aws: servers.aws, audit: workerAudit }),
+      identityKeys: BENCH_TRUSTED_KEYS,
+      activities: benchActivities({ policy: loadBenchPolicy(), aws: servers.aws, audit: workerAudit, identityKeys: BENCH_TRUSTED_KEYS }),
     });
     undo.push(runWorker(worker));
 
@@ -126,6 +128,7 @@ async function startApi(client: Client, taskQueue: string, audit: AuditLog): Pro
     principals,
     taskQueue,
     audit,
+    identity: benchSigner(),
     logLevel: 'silent',
     // The throughput part sends far more than a person's 600 a minute; the limiter itself still runs.
     rateLimits: { apiPerMinute: 10_000_000, slackPerMinute: 10_000_000 },

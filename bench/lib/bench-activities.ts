@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createActivities, type Activities } from '../../activities';
 import type { AwsSettings } from '../../activities/aws-settings';
 import type { AuditLog } from '../../audit/audit-log';
+import type { TrustedKey } from '../../domain/identity-proof';
 import { loadPolicyFile, type LoadedPolicy } from '../../policy';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { benchCatalogue } from './noop-operation';
@@ -17,7 +18,7 @@ export function loadBenchPolicy(): LoadedPolicy {
  * Airlock's real activities with the bench catalogue: policy, preview and execute (STS on moto),
  * audit writes. No Slack and no callbacks: the bench policy announces on `api` only.
  */
-export function benchActivities(deps: { policy: LoadedPolicy; aws: AwsSettings; audit: AuditLog }): Activities {
+export function benchActivities(deps: { policy: LoadedPolicy; aws: AwsSettings; audit: AuditLog; identityKeys: readonly TrustedKey[] }): Activities {
   return createActivities({
     policy: () => deps.policy,
     catalogue: benchCatalogue(),
@@ -25,5 +26,6 @@ export function benchActivities(deps: { policy: LoadedPolicy; aws: AwsSettings; 
     links: { namespace: 'default' },
     callbacks: { allowedHosts: [] },
     audit: deps.audit,
+    identityKeys: deps.identityKeys,
   });
 }

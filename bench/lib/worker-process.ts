@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { ManagedProcess } from '../../scripts/lib/managed-process';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import type { AwsSettings } from '../../activities/aws-settings';
+import { BENCH_VERIFY_KEYS_ENTRY } from './bench-identity';
 import { MEMORY_PATH, WORKER_ENV, type WorkerMemory } from './worker-protocol';
 
 const WORKER_ENTRY = join(PROJECT_ROOT, 'dist', 'bench', 'workflow-worker.js');
@@ -33,6 +34,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions, timeoutM
       [WORKER_ENV.auditUrl]: options.auditUrl,
       [WORKER_ENV.bundleFile]: options.bundleFile,
       [WORKER_ENV.aws]: JSON.stringify(options.aws),
+      [WORKER_ENV.identityKeys]: BENCH_VERIFY_KEYS_ENTRY,
     },
     onLine: (line) => {
       const port = /^\{"port":(\d+)\}$/.exec(line)?.[1];

@@ -9,6 +9,8 @@ export const WORKER_ENV = {
   bundleFile: 'BENCH_BUNDLE_FILE',
   /** AwsSettings as JSON (moto's endpoint and throwaway base credentials). */
   aws: 'BENCH_AWS',
+  /** The public identity keys the bundle was made with (AIRLOCK_IDENTITY_VERIFY_KEYS's format). */
+  identityKeys: 'BENCH_IDENTITY_VERIFY_KEYS',
 } as const;
 
 export const MEMORY_PATH = '/bench/memory';

@@ -7,6 +7,7 @@ import { ActionStatus } from '../../workflows/types';
 import type { BenchServers } from '../lib/bench-servers';
 import { cpuMsPer, cpuTimes, type CpuTimes } from '../lib/cpu-time';
 import { sleep, withDeadline } from '../lib/deadline';
+import { benchSigner } from '../lib/bench-identity';
 import { benchCatalogue } from '../lib/noop-operation';
 import { runPool } from '../lib/pool';
 import { startWorkerProcess } from '../lib/worker-process';
@@ -72,7 +73,7 @@ export async function measurePendingRss(servers: BenchServers, files: { bundleFi
     const before = await worker.memory();
     const ramp: RssSample[] = [{ pending: 0, rss: before.rss, cachedWorkflows: before.cachedWorkflows }];
 
-    const actions = new ActionsService(client, benchCatalogue(), TASK_QUEUE, audit, ADMISSION_TIMEOUT_MS);
+    const actions = new ActionsService(client, benchCatalogue(), TASK_QUEUE, audit, benchSigner(), ADMISSION_TIMEOUT_MS);
     const watched = { temporal: servers.pids.temporal, moto: servers.pids.moto, worker: worker.pid };
     const cpuBefore = cpuTimes(watched);
     const started = performance.now();

@@ -27,7 +27,7 @@ export function startAirlockProcesses(options: AirlockProcessesOptions): Airlock
   let workerPolling: () => void = () => undefined;
   const polling = new Promise<void>((resolvePolling) => (workerPolling = resolvePolling));
   const worker = ManagedProcess.start('worker', process.execPath, [join(DIST, 'workers', 'main.js')], {
-    env: options.env,
+    env: withoutSigningKey(options.env),
     onLine: (line) => {
       // The worker prints this once it is connected and its pollers run.
       if (line.includes('worker: polling task queue')) workerPolling();
@@ -54,6 +54,12 @@ export function startAirlockProcesses(options: AirlockProcessesOptions): Airlock
       await worker.stop(30_000);
     },
   };
+}
+
+/** The signing key is the API's alone: a worker holds public keys only (and refuses to start with it). */
+export function withoutSigningKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { AIRLOCK_IDENTITY_SIGNING_KEY: _key, AIRLOCK_IDENTITY_SIGNING_KEY_FILE: _file, ...rest } = env;
+  return rest;
 }
 
 async function waitForHealthy(url: string, api: ManagedProcess): Promise<void> {

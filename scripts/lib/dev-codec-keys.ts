@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadKeyRing, newKeyEntry } from '../../codec/keys';
+import { PRIVATE_FILE_MODE } from './private-state';
 
 export interface DevEncryption {
   /** Settings for the worker and the API. */
@@ -25,7 +26,7 @@ export function devEncryption(stateDir: string, requested: boolean): DevEncrypti
   if (!existsSync(file)) {
     if (!requested) return undefined;
     writeFileSync(file, `# Payload encryption key for npm start (AIRLOCK_CODEC_KEYS_FILE). Keep it with temporal.db.\n${newKeyEntry('dev1')}\n`, {
-      mode: 0o600,
+      mode: PRIVATE_FILE_MODE,
     });
   }
   const ring = loadKeyRing({ keysFile: file });

@@ -64,9 +64,14 @@ export class ManagedProcess {
       ownProcessGroup?: boolean;
       /** Run as this OS user (root only); the child then has no supplementary groups. */
       user?: { uid: number; gid: number };
+      /** The child's umask, e.g. 0o077 so every file it creates is its owner's alone (Node cannot set a child's umask itself). */
+      umask?: number;
     } = {},
   ): ManagedProcess {
-    const child = spawn(command, args, {
+    // `exec` replaces the shell, so the pid (and the signals `stop` sends) are the command's own.
+    const [file, argv] =
+      options.umask === undefined ? [command, args] : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, command, ...args]];
+    const child = spawn(file, argv, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],

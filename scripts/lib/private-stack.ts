@@ -5,6 +5,7 @@ import type { DataConverter } from '@temporalio/common';
 import { airlockDataConverter } from '../../codec/data-converter';
 import { newKeyEntry, parseKeyRing } from '../../codec/keys';
 import { startAirlockProcesses } from './airlock-processes';
+import { devIdentityKeys } from './dev-identity-keys';
 import { ensureDevPrincipals, readDevKey } from './dev-principals';
 import { freePort } from './free-port';
 import type { ManagedProcess } from './managed-process';
@@ -85,6 +86,7 @@ export async function startPrivateStack(options: PrivateStackOptions = {}): Prom
       AIRLOCK_POLICY_FILE: options.policyFile ?? join(PROJECT_ROOT, 'config', 'example-policy.yaml'),
       AIRLOCK_PRINCIPALS_FILE: principalsFile,
       AIRLOCK_AUDIT_URL: `sqlite:${join(dir, 'audit.db')}`,
+      ...devIdentityKeys(dir, { fromEnvironment: false }).env,
       AIRLOCK_API_PORT: String(apiPort),
       // Off: its fixed default port would clash with an `npm start` running beside us.
       AIRLOCK_WORKER_METRICS_PORT: '0',

@@ -4,8 +4,11 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ManagedProcess, waitForPort } from './managed-process';
 import { freePort } from './free-port';
+import { makeFilesPrivate, PRIVATE_DIR_MODE, sqliteFiles } from './private-state';
 import { toolPaths } from './tools';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+const LOOPBACK = '127.0.0.1';
 
 export interface DevServerOptions {
   /** SQLite file for persistence; omit for in-memory (tests). */
@@ -29,16 +32,36 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/** Starts `temporal server start-dev` with Airlock's search attributes registered, and waits until it serves. */
+/**
+ * Starts `temporal server start-dev` with Airlock's search attributes registered, and waits until it
+ * serves. Every port it opens (frontend, HTTP API, metrics, Web UI) is bound to 127.0.0.1 only, and
+ * its SQLite file is its owner's alone: a dev server checks no identity, so whoever reaches it or
+ * reads its file sees (and can change) every workflow.
+ */
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      // A free port asked of the OS can be taken by another process (a moto or PostgreSQL starting
+      // beside it) before the server binds it: pick new ones and try again.
+      if (attempt >= PORT_RACE_ATTEMPTS || !/address already in use/.test(String((err as Error).message))) throw err;
+    }
+  }
+}
+
+const PORT_RACE_ATTEMPTS = 3;
+
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const { temporalCli } = toolPaths();
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  const args = ['server', 'start-dev', '--ip', LOOPBACK, '--port', String(port), '--log-level', 'warn'];
   args.push('--http-port', String(await freePort()), '--metrics-port', String(await freePort()));
   if (namespace !== 'default') args.push('--namespace', namespace);
   if (options.dbFile) {
-    mkdirSync(dirname(options.dbFile), { recursive: true });
+    mkdirSync(dirname(options.dbFile), { recursive: true, mode: PRIVATE_DIR_MODE });
+    makeFilesPrivate(sqliteFiles(options.dbFile)); // a file from an older version was made 0644
     args.push('--db-filename', options.dbFile);
   }
   let uiUrl: string | undefined;
@@ -46,13 +69,15 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     args.push('--headless');
   } else {
     const uiPort = options.uiPort ?? (await freePort());
-    args.push('--ui-port', String(uiPort), '--ui-disable-news-fetch'); // the news feed is fetched from the internet
+    // The UI would follow --ip by default; said explicitly so a CLI change of that default cannot open it.
+    args.push('--ui-ip', LOOPBACK, '--ui-port', String(uiPort), '--ui-disable-news-fetch'); // the news feed is fetched from the internet
     if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }
   for (const attribute of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${attribute.name}=${attribute.type}`);
 
-  const proc = ManagedProcess.start('temporal', temporalCli, args, { onLine: options.onLine, ownProcessGroup: options.ownProcessGroup });
+  // umask 077: the SQLite file it creates, and the -wal/-shm files SQLite gives the same mode, are 0600.
+  const proc = ManagedProcess.start('temporal', temporalCli, args, { onLine: options.onLine, ownProcessGroup: options.ownProcessGroup, umask: 0o077 });
   const address = `127.0.0.1:${port}`;
   await waitForPort(proc, '127.0.0.1', port, 60_000);
   await waitForNamespace(proc, address, namespace);

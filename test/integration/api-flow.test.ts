@@ -245,6 +245,29 @@ describe('privileged action over the HTTP API', () => {
     expect(other.json().error.code).toBe('not_cancellable');
   });
 
+  it('refuses an Idempotency-Key reused for another decision or another cancel reason with 409; the first stands', async () => {
+    const { request } = await exportRequest('airlock-exports', 'quorum-2');
+    const created = await submit('etl-bot', request);
+    const vote = (decision: 'approve' | 'reject', comment?: string) =>
+      stack.call('bob', 'POST', `/v1/actions/${created.id}/decisions`, { decision, ...(comment ? { comment } : {}) }, { 'idempotency-key': 'vote-key-1' });
+    expect((await vote('approve', 'fine')).statusCode).toBe(200);
+    expect((await vote('approve', 'fine')).statusCode).toBe(200); // a true retry: the first result
+    const changed = await vote('reject', 'on second thought');
+    expect(changed.statusCode).toBe(409);
+    expect(changed.json().error.code).toBe('idempotency_key_reused');
+    const otherComment = await vote('approve', 'fine, really');
+    expect(otherComment.json().error.code).toBe('idempotency_key_reused');
+    const state = (await stack.call('bob', 'GET', `/v1/actions/${created.id}`)).json();
+    expect(state).toMatchObject({ status: 'pending_review', votes: [{ reviewer: 'bob', verdict: 'approve', comment: 'fine' }] });
+
+    const cancel = (reason: string) => stack.call('etl-bot', 'POST', `/v1/actions/${created.id}/cancel`, { reason }, { 'idempotency-key': 'cancel-key-1' });
+    expect((await cancel('not needed')).statusCode).toBe(200);
+    const reworded = await cancel('something else');
+    expect(reworded.statusCode).toBe(409);
+    expect(reworded.json().error.code).toBe('idempotency_key_reused');
+    expect(acceptedUpdates(await fetchHistory(stack.client, created.id), 'decide')).toHaveLength(1);
+  });
+
   it('denies by policy at once and runs nothing', async () => {
     const { request, destinationKey } = await exportRequest('airlock-elsewhere');
     const created = await submit('etl-bot', request);

@@ -167,6 +167,7 @@ describe.each(STORE_KINDS)('audit trail (%s store)', (kind) => {
     await new Promise<void>((resolveListen) => receiver.listen(0, '127.0.0.1', resolveListen));
     try {
       const port = (receiver.address() as AddressInfo).port;
+      stack.allowCallbacksTo(`http://127.0.0.1:${port}`);
       const missingSource = {
         action: 's3.copyObject',
         params: { sourceBucket: 'airlock-src', sourceKey: `src/missing-${randomUUID()}.csv`, destinationBucket: 'airlock-scratch', destinationKey: `failed/${randomUUID()}.csv` },

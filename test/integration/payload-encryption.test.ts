@@ -80,11 +80,15 @@ describe('payload encryption and the codec endpoint', () => {
     expect(readable).not.toContain(marker);
     expect(readable).not.toContain('airlock-src'); // bucket names too: they are params
     const payloads = payloadsIn(exported);
-    // By design only search attributes (indexed, so never encrypted) and the SDK's patch markers
-    // (a patch id) stay plain; every other payload is ciphertext.
+    // By design only search attributes (indexed, so never encrypted), the SDK's patch markers (a
+    // patch id) and the SDK's own bookkeeping of a local activity (its type, attempt and times, in
+    // the marker's `data`; the activity's result is the marker's `result`, encrypted) stay plain.
     const plain = payloads.filter((payload) => encodingOf(payload) !== ENCRYPTED_ENCODING).map((payload) => payload.path);
     expect(plain.length).toBeGreaterThan(0);
-    expect(plain.filter((path) => !/\.searchAttributes\.indexedFields\.\w+$|\.markerRecordedEventAttributes\.details\.patch-data\./.test(path))).toEqual([]);
+    const byDesign = /\.searchAttributes\.indexedFields\.\w+$|\.markerRecordedEventAttributes\.details\.(patch-data|data)\./;
+    expect(plain.filter((path) => !byDesign.test(path))).toEqual([]);
+    const localActivityData = payloads.filter((payload) => /\.markerRecordedEventAttributes\.details\.data\./.test(payload.path));
+    expect(localActivityData.map((payload) => JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8')).activity_type)).toEqual(['verifyActionRequest']);
     expect(payloads.filter((payload) => encodingOf(payload) === ENCRYPTED_ENCODING).length).toBeGreaterThan(10);
   });
 

@@ -7,17 +7,21 @@ import type { AuditLog } from '../../audit/audit-log';
 import { openAuditLog } from '../../audit/open-store';
 import { buildApi } from '../../api/server';
 import { signSlackRequest } from '../../api/slack/signature';
+import { BotTokenVerifier } from '../../api/teams/verify-token';
 import { PrincipalDirectory } from '../../config/principals';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
+import { startBotFrameworkIssuer, TEST_TEAMS_APP_ID, type BotFrameworkIssuer } from '../support/bot-framework-tokens';
 import { errorOf } from '../support/fuzz';
 import { rawHttpClient, type RawResponse } from '../support/raw-http';
 import { mintTestPrincipals, TEST_POLICY_FILE } from '../support/stack';
 import { requiredEnv } from '../support/test-aws';
 import { countTemporalCalls } from '../support/temporal-calls';
+import { testSigner } from '../support/identity-keys';
 
 const API_PER_MINUTE = 5;
 const SLACK_PER_MINUTE = 3;
+const TEAMS_PER_MINUTE = 4;
 const SIGNING_SECRET = 'rate-limit-test-signing-secret';
 /** Well-formed, but no such workflow: each read that gets through is one `status` query Temporal answers NOT_FOUND. */
 const UNKNOWN_ID = 'action-s3.copyObject-aaaaaaaaaaaaaaaa';
@@ -36,8 +40,10 @@ describe('rate limits', () => {
   let auditDir: string;
   let api: FastifyInstance;
   let http: ReturnType<typeof rawHttpClient>;
+  let teamsIssuer: BotFrameworkIssuer;
 
   beforeAll(async () => {
+    teamsIssuer = await startBotFrameworkIssuer();
     connection = await Connection.connect({ address: requiredEnv('AIRLOCK_TEST_TEMPORAL_ADDRESS') });
     const client = new Client({ connection, namespace: 'default', interceptors: { workflow: [counter.interceptor] } });
     const minted = mintTestPrincipals();
@@ -52,11 +58,13 @@ describe('rate limits', () => {
       principals,
       taskQueue: 'airlock-rate-limit-test',
       audit,
+      identity: testSigner(),
       logLevel: 'warn',
       logStream: { write: (line) => logLines.push(JSON.parse(line) as Record<string, unknown>) },
       policy: () => policy,
       slack: { signingSecret: SIGNING_SECRET },
-      rateLimits: { apiPerMinute: API_PER_MINUTE, slackPerMinute: SLACK_PER_MINUTE },
+      teams: { appId: TEST_TEAMS_APP_ID, jwksUrl: teamsIssuer.jwksUrl },
+      rateLimits: { apiPerMinute: API_PER_MINUTE, slackPerMinute: SLACK_PER_MINUTE, teamsPerMinute: TEAMS_PER_MINUTE },
     });
     http = rawHttpClient(await api.listen({ host: '127.0.0.1', port: 0 }));
   });
@@ -65,6 +73,7 @@ describe('rate limits', () => {
     await api?.close();
     await connection?.close();
     await audit?.close();
+    await teamsIssuer?.stop();
     if (auditDir) rmSync(auditDir, { recursive: true, force: true });
   });
 
@@ -156,6 +165,38 @@ describe('rate limits', () => {
 
     expect((await unsigned('127.0.0.5')).statusCode).toBe(401);
     expect((await read('alice', { from })).statusCode).toBe(404);
+  });
+
+  it('limits Teams messages per client address before any token is verified', async () => {
+    const from = '127.0.0.7';
+    const verifications = jest.spyOn(BotTokenVerifier.prototype, 'authenticate');
+    try {
+      // Signed with a key Bot Framework's set does not hold: each one the verifier sees costs an RSA check.
+      const badToken = await teamsIssuer.signToken({ serviceUrl: 'https://smba.trafficmanager.net/emea/' }, { foreignKey: true });
+      const post = (token: string, address: string): Promise<RawResponse> =>
+        http.send({
+          method: 'POST',
+          path: '/teams/messages',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ type: 'message', channelId: 'msteams', serviceUrl: 'https://smba.trafficmanager.net/emea/' }),
+          localAddress: address,
+        });
+      const statuses: number[] = [];
+      for (let i = 0; i < TEAMS_PER_MINUTE * 5; i++) statuses.push((await post(badToken, from)).statusCode);
+      expect(statuses).toEqual([...Array<number>(TEAMS_PER_MINUTE).fill(401), ...Array<number>(TEAMS_PER_MINUTE * 4).fill(429)]);
+      expect(verifications).toHaveBeenCalledTimes(TEAMS_PER_MINUTE);
+
+      // Over the limit, even a genuine token is not looked at; the address's /v1 allowance is its own.
+      const limited = await post(await teamsIssuer.signToken({ serviceUrl: 'https://smba.trafficmanager.net/emea/' }), from);
+      expect(limited.statusCode).toBe(429);
+      expect(errorOf(limited.body)).toEqual({ code: 'rate_limited', message: expect.stringContaining(`${TEAMS_PER_MINUTE} requests a minute`) });
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(verifications).toHaveBeenCalledTimes(TEAMS_PER_MINUTE);
+      expect((await read(null, { key: 'forged', from })).statusCode).toBe(401);
+      expect((await post(badToken, '127.0.0.8')).statusCode).toBe(401);
+    } finally {
+      verifications.mockRestore();
+    }
   });
 
   it('never limits the health check', async () => {

@@ -216,6 +216,7 @@ describe('Slack review flow', () => {
 
   it('calls the requester back with the signed outcome, retrying until the receiver answers', async () => {
     const receiver = await startCallbackReceiver(2);
+    stack.allowCallbacksTo(receiver.url);
     try {
       const { id } = await request('etl-bot', 'reports', { callbackUrl: `${receiver.url}/airlock` });
       const posted = await postedMessage(id);
@@ -232,12 +233,16 @@ describe('Slack review flow', () => {
     }
   });
 
-  it('refuses a callback URL whose host is not allow-listed', async () => {
+  it.each([
+    ['whose host is not allow-listed', () => 'https://169.254.169.254/latest/meta-data'],
+    // Loopback receivers are allowed by port: the API's own port (or the Temporal UI's) is not one.
+    ['on another port of an allowed loopback host', () => `${stack.baseUrl}/v1/actions`],
+  ])('refuses a callback URL %s', async (_case, callbackUrl) => {
     const response = await stack.call('etl-bot', 'POST', '/v1/actions', {
       action: 's3.copyObject',
       params: { sourceBucket: 'airlock-src', sourceKey: 'a.csv', destinationBucket: 'airlock-exports', destinationKey: 'b.csv' },
       justification: 'Callback to somewhere else',
-      callbackUrl: 'https://169.254.169.254/latest/meta-data',
+      callbackUrl: callbackUrl(),
     });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('invalid_callback_url');

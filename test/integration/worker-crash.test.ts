@@ -7,6 +7,7 @@ import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { bundleWorkflows, startStack, TEST_POLICY_FILE, type Stack } from '../support/stack';
 import { putObject, requiredEnv, testS3, TEST_REGION } from '../support/test-aws';
+import { TEST_IDENTITY_ENTRIES } from '../support/identity-keys';
 
 const WORKER_ENTRY = join(PROJECT_ROOT, 'dist', 'workers', 'main.js');
 const OBJECTS = 30;
@@ -43,6 +44,10 @@ describe('worker killed during s3.exportPrefix', () => {
         AIRLOCK_EXECUTOR_ROLE_ARN: requiredEnv('AIRLOCK_TEST_ROLE_ARN'),
         AWS_ACCESS_KEY_ID: MOTO_BASE_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: MOTO_BASE_CREDENTIALS.secretAccessKey,
+        AIRLOCK_IDENTITY_VERIFY_KEYS: TEST_IDENTITY_ENTRIES.verify,
+        // The stack's own trail: the default (.airlock/audit.db in the project) is the developer's.
+        AIRLOCK_AUDIT_URL: stack.auditUrl,
+        AIRLOCK_WORKER_METRICS_PORT: '0',
       },
     });
     workers.push(worker);

@@ -52,6 +52,7 @@ describe('record histories', () => {
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const address = receiver.address();
     receiverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/airlock`;
+    stack.allowCallbacksTo(receiverUrl);
     mkdirSync(OUT, { recursive: true });
   });
   afterAll(async () => {

@@ -15,6 +15,7 @@ import { apiCaller, type ApiCall } from './http-call';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
 import { mintTestPrincipals, TEST_POLICY_FILE } from './stack';
 import { requiredEnv, TEST_REGION } from './test-aws';
+import { TEST_IDENTITY_ENTRIES } from './identity-keys';
 
 const DIST = join(PROJECT_ROOT, 'dist');
 const WORKER_ENTRY = join(DIST, 'workers', 'main.js');
@@ -94,10 +95,13 @@ export class ProcessStack {
         AWS_ACCESS_KEY_ID: MOTO_BASE_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: MOTO_BASE_CREDENTIALS.secretAccessKey,
         AIRLOCK_WORKER_METRICS_PORT: String(workerMetricsPort),
+        // Both processes read the public key; only the API gets the signing key (below).
+        AIRLOCK_IDENTITY_VERIFY_KEYS: TEST_IDENTITY_ENTRIES.verify,
         ...options.env,
       };
       const onLine = options.onLine;
-      const api = ManagedProcess.start('api', process.execPath, [API_ENTRY], { env, ...(onLine ? { onLine: (line, stream) => onLine('api', line, stream) } : {}) });
+      const apiEnv = { ...env, AIRLOCK_IDENTITY_SIGNING_KEY: TEST_IDENTITY_ENTRIES.signing };
+      const api = ManagedProcess.start('api', process.execPath, [API_ENTRY], { env: apiEnv, ...(onLine ? { onLine: (line, stream) => onLine('api', line, stream) } : {}) });
       cleanups.unshift(() => api.stop());
       const connection = await Connection.connect({ address: temporal.address });
       cleanups.unshift(() => connection.close());

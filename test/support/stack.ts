@@ -19,8 +19,10 @@ import { slackClient } from '../../activities/notify/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
+import { identityKeysBundlerHook } from '../../workers/workflow-bundle';
 import { quietBundlerLogger, quietRuntime } from '../../scripts/lib/quiet-temporal';
 import { apiCaller, type ApiCall } from './http-call';
+import { TEST_TRUSTED_KEYS, testSigner } from './identity-keys';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
 import { requiredEnv, testAwsSettings } from './test-aws';
 
@@ -54,6 +56,7 @@ export function bundleWorkflows(options: { encrypted?: boolean } = {}): Promise<
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: quietBundlerLogger,
+    webpackConfigHook: identityKeysBundlerHook(TEST_TRUSTED_KEYS),
     // With encryption, workflow code must convert its failures as the worker's data converter says.
     ...(options.encrypted ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}),
   });
@@ -66,11 +69,15 @@ export interface Stack {
   keys: Record<string, string>;
   /** The audit trail as the API reads it (the worker writes through its own connection). */
   audit: AuditLog;
+  /** Its store's URL, for worker processes a test starts itself. */
+  auditUrl: string;
   startWorker(): Promise<void>;
   /** The recording proxy between the worker and moto (use its endpoint for spawned workers too). */
   proxy: RecordingProxy;
   /** Every secret access key and session token moto issued to this stack's worker. */
   issuedSecrets(): string[];
+  /** Adds a callback receiver's host and port to the allow-list the API and the worker check (receivers start on free ports). */
+  allowCallbacksTo(receiverUrl: string): void;
   /** Base URL of the API, listening on a free loopback port. */
   baseUrl: string;
   /** A real HTTP request as a named principal (null: no credentials). */
@@ -122,6 +129,8 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   const workerAudit = new AuditLog(options.wrapWorkerAuditStore ? options.wrapWorkerAuditStore(workerStore) : workerStore);
   const apiAudit = await openAuditLog(auditUrl);
 
+  // One list, read by API and worker at each check: tests add their receivers' ports as they start them.
+  const callbackAllowList: string[] = [];
   const nativeConnection = await NativeConnection.connect({ address });
   let running: { worker: Worker; done: Promise<void> } | undefined;
   const startWorker = async (): Promise<void> => {
@@ -130,6 +139,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
       namespace: 'default',
       taskQueue,
       workflowBundle: bundle,
+      identityKeys: TEST_TRUSTED_KEYS,
       dataConverter: airlockDataConverter(options.codecKeys),
       activities: createActivities({
         policy: () => policy,
@@ -138,8 +148,9 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
         ...(options.slack ? { slack: { botToken: options.slack.botToken, apiUrl: options.slack.apiUrl } } : {}),
         ...(options.teams ? { teams: options.teams } : {}),
         links: { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' },
-        callbacks: { secret: TEST_CALLBACK_SECRET, allowedHosts: ['127.0.0.1'] },
+        callbacks: { secret: TEST_CALLBACK_SECRET, allowedHosts: callbackAllowList },
         audit: workerAudit,
+        identityKeys: TEST_TRUSTED_KEYS,
       }),
     });
     running = { worker, done: worker.run() };
@@ -163,9 +174,10 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     principals,
     taskQueue,
     audit: apiAudit,
+    identity: testSigner(),
     logLevel: 'silent',
     temporalUiUrl: 'http://127.0.0.1:8233',
-    callbackAllowedHosts: ['127.0.0.1'],
+    callbackAllowedHosts: callbackAllowList,
     rateLimits: options.rateLimits ?? { apiPerMinute: 1_000_000, slackPerMinute: 1_000_000 },
     ...(options.admissionTimeoutMs ? { admissionTimeoutMs: options.admissionTimeoutMs } : {}),
     ...(options.codecKeys ? { codec: { codec: new AesGcmCodec(options.codecKeys), corsOrigins: options.codecCorsOrigins ?? [] } } : {}),
@@ -188,9 +200,11 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     taskQueue,
     keys,
     audit: apiAudit,
+    auditUrl,
     startWorker,
     proxy,
     issuedSecrets: () => proxy.issuedSecrets(),
+    allowCallbacksTo: (receiverUrl) => void callbackAllowList.push(new URL(receiverUrl).host),
     baseUrl,
     call: apiCaller(baseUrl, keys),
     async stop() {

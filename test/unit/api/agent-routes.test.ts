@@ -10,6 +10,7 @@ import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } fr
 import { defaultCatalogue } from '../../../operations/catalogue';
 import { loadPolicyFile } from '../../../policy';
 import { describeErrors, DocumentSchemas, unusedAudit, unusedClient } from './openapi-support';
+import { testSigner } from '../../support/identity-keys';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const policy = loadPolicyFile(join(ROOT, 'config', 'example-policy.yaml'));
@@ -39,6 +40,7 @@ describe('routes for agents', () => {
       principals: new PrincipalDirectory(principals),
       taskQueue: 'agent-routes-test',
       audit: unusedAudit,
+      identity: testSigner(),
       logLevel: 'silent',
       policy: () => policy,
     });

@@ -7,6 +7,7 @@ import { buildApi } from '../../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../../config/principals';
 import { defaultCatalogue } from '../../../operations/catalogue';
 import { describeErrors, DocumentSchemas, unusedAudit, unusedClient } from './openapi-support';
+import { testSigner } from '../../support/identity-keys';
 
 const mockRegistered: { method: string; url: string }[] = [];
 
@@ -47,6 +48,7 @@ describe('OpenAPI document and the API', () => {
       principals: new PrincipalDirectory(principals),
       taskQueue: 'openapi-test',
       audit: unusedAudit,
+      identity: testSigner(),
       logLevel: 'silent',
       policy: () => {
         throw new Error('no request in these tests reaches the policy');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ChainVerifier, GENESIS_HASH, linkHash, sealEvent, type AuditRow } from '../../../audit/chain';
-import { canonicalJson } from '../../../audit/canonical-json';
+import { canonicalJson } from '../../../domain/canonical-json';
 import { AuditEventKind, type AuditEventInput } from '../../../workflows/audit-events';
 
 function event(n: number, data: AuditEventInput['data'] = { n }): AuditEventInput {
