@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { isPreconditionError } from '../operations/preconditions';
 
 /**
  * AWS SDK errors → Temporal failures. The SDK error itself never crosses: its properties can hold
@@ -100,9 +101,15 @@ export function classifyAwsError(err: unknown): ErrorClass {
  * The failure an activity throws for an error from `step` (e.g. `sts:AssumeRole`): type = the
  * AWS error name, message = step + the service's message with every `secrets` value removed,
  * non-retryable for client errors except throttling and transient ones. No cause, no details.
+ * A precondition error of an operation becomes its stable code (`precondition_failed`,
+ * `invalid_preconditions`), never retried: the world will not change back on its own.
  */
 export function toApplicationFailure(err: unknown, step: string, secrets: readonly (string | undefined)[] = []): ApplicationFailure {
   if (err instanceof ApplicationFailure) return ownFailure(err, secrets);
+  if (isPreconditionError(err)) {
+    const message = `${step} failed: ${truncate(redact(err.message, secrets), MAX_MESSAGE_CHARS)} (${err.code})`;
+    return ApplicationFailure.create({ type: err.code, message, nonRetryable: true });
+  }
   const { type, retryable, status } = classifyAwsError(err);
   const raw = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
   const text = redact(raw || type, secrets);

@@ -2,9 +2,13 @@ import { createHash } from 'node:crypto';
 import { AssumeRoleCommand, type AssumeRoleCommandInput, type STSClient, type Tag } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ApplicationFailure } from '@temporalio/common';
+import { iamTime, timeBoundPolicy } from '../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../operations/types';
 
-/** The shortest session STS issues: the credentials die soon after the one operation. */
+/**
+ * The shortest session STS issues. The credentials stop working much sooner: every statement of
+ * their session policy is bounded by `aws:CurrentTime` (`OneShotRoleRequest.notAfter`).
+ */
 export const SESSION_DURATION_SECONDS = 900;
 
 /** STS caps: role session name and source identity 2–64 chars; session tag values 256. */
@@ -22,7 +26,13 @@ export const SESSION_TAG_KEYS = {
 /** One operation's AssumeRole: who asked, who approved, and the session policy. */
 export interface OneShotRoleRequest {
   roleArn: string;
+  /** The operation's policy: what may be done, where. `notAfter` adds when. */
   sessionPolicy: IamPolicyDocument;
+  /**
+   * After this time AWS refuses every call of the session: each statement of the session policy
+   * gets `DateLessThan aws:CurrentTime` (operations/session-time.ts `sessionWindow`).
+   */
+  notAfter: Date;
   actionId: string;
   action: string;
   /** Requester identity id; becomes the SourceIdentity. */
@@ -112,13 +122,16 @@ export function sessionTags(request: Pick<OneShotRoleRequest, 'actionId' | 'acti
   ];
 }
 
-/** The exact AssumeRole input; throws non-retryable `SessionPolicyTooLarge` when the policy exceeds STS's limit. */
+/**
+ * The exact AssumeRole input, its session policy bounded in time; throws non-retryable
+ * `SessionPolicyTooLarge` when the bounded policy exceeds STS's limit.
+ */
 export function assumeRoleInput(request: OneShotRoleRequest): AssumeRoleCommandInput {
-  const policy = sessionPolicyText(request.sessionPolicy);
+  const policy = sessionPolicyText(timeBoundPolicy(request.sessionPolicy, request.notAfter));
   if (policy.length > MAX_SESSION_POLICY_CHARS) {
     throw ApplicationFailure.create({
       type: 'SessionPolicyTooLarge',
-      message: `session policy for ${request.action} is ${policy.length} characters; STS allows ${MAX_SESSION_POLICY_CHARS}`,
+      message: `session policy for ${request.action} is ${policy.length} characters with its time bound (${iamTime(request.notAfter)}); STS allows ${MAX_SESSION_POLICY_CHARS}`,
       nonRetryable: true,
     });
   }
@@ -133,8 +146,9 @@ export function assumeRoleInput(request: OneShotRoleRequest): AssumeRoleCommandI
 }
 
 /**
- * STS AssumeRole for exactly one operation: session policy inline, 15-minute credentials,
- * SourceIdentity = requester, tags naming the action and its approvers. SDK errors propagate
+ * STS AssumeRole for exactly one operation: session policy inline and bounded in time (the STS
+ * session lasts 15 minutes, the policy allows nothing after `notAfter`), SourceIdentity =
+ * requester, tags naming the action and its approvers. SDK errors propagate
  * unchanged (the caller maps them with toApplicationFailure).
  */
 export async function assumeOneShotRole(sts: STSClient, request: OneShotRoleRequest): Promise<OneShotRole> {

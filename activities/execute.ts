@@ -7,8 +7,12 @@ export type ExecuteActivityDeps = OneShotDeps;
 
 /**
  * The execute activity. One call = one operation: assume the executor role with the operation's
- * session policy, run it, return names and results only. The credentials exist only in the
- * runner's memory: not in the result, not in logs, not in failures.
+ * session policy (bounded to its running time), run it, return names and results only. The
+ * credentials exist only in the runner's memory: not in the result, not in logs, not in failures.
+ *
+ * What was reviewed is what runs: the preview's preconditions (`input.preconditions`) reach the
+ * operation parsed by its own schema, and it fails `precondition_failed`, writing nothing, when
+ * they no longer hold.
  *
  * A retry first asks the operation whether an earlier attempt already applied the change (under a
  * read-only `recheck` session), so a worker killed after AWS took the request but before the

@@ -1,15 +1,18 @@
 import { STSClient } from '@aws-sdk/client-sts';
+import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Catalogue } from '../operations/catalogue';
-import type { IamPolicyDocument, Operation, OperationContext, OperationProgress } from '../operations/types';
+import { parsePreconditions } from '../operations/preconditions';
+import { runningTimeOf, sessionWindow } from '../operations/session-time';
+import type { ExecutionContext, IamPolicyDocument, Operation, OperationProgress, SessionCredentials } from '../operations/types';
 import type { JsonObject, Requester } from '../workflows/types';
 import { currentActivity } from './activity-context';
 import { logInfo } from './activity-log';
-import type { AuditLog } from '../audit/audit-log';
+import { AuditLog } from '../audit/audit-log';
 import { recordCredentialIssued } from './audit';
 import type { AwsSettings } from './aws-settings';
-import { toApplicationFailure } from './aws-errors';
-import { assumeOneShotRole, type OneShotRole, type OneShotSession, type SessionPurpose } from './credentials';
+import { classifyAwsError, toApplicationFailure } from './aws-errors';
+import { assumeOneShotRole, type OneShotSession, type SessionPurpose } from './credentials';
 import { resolveOperation } from './resolve-operation';
 
 export interface OneShotDeps {
@@ -19,6 +22,8 @@ export interface OneShotDeps {
   audit: AuditLog;
   /** STS client for AssumeRole; by default one is built from `aws` (no SDK retries) and shared. */
   sts?: STSClient;
+  /** The clock each session's time bound starts from; tests fix it. */
+  now?: () => Date;
 }
 
 export interface OneShotInput {
@@ -27,13 +32,19 @@ export interface OneShotInput {
   params: JsonObject;
   requester: Requester;
   approvers: string[];
+  /** What the preview bound the execution to; checked by the operation's schema for `execute` and `recheck`. */
+  preconditions?: JsonObject;
 }
 
 /**
- * Runs one step of one operation (its preview or its execution) with credentials that exist only
- * here: assume the executor role narrowed by that step's session policy, run, drop them. Nothing
- * secret leaves: failures carry type and redacted message only, and a value holding the
- * credentials is refused.
+ * Runs one step of one operation (its preview, a recheck, or its execution) with credentials that
+ * exist only here: assume the executor role narrowed by that step's session policy and bounded to
+ * the operation's running time, run, drop them. A batched operation renews its credentials through
+ * the context; each issue is recorded in the audit trail. Nothing secret leaves: failures carry
+ * type and redacted message only, and a value holding the credentials is refused.
+ *
+ * Executions and rechecks of an operation that declares preconditions get them parsed by its
+ * schema; missing or malformed ones fail `invalid_preconditions` before any credential is issued.
  */
 export function oneShotRunner(deps: OneShotDeps) {
   let sharedSts = deps.sts;
@@ -44,44 +55,61 @@ export function oneShotRunner(deps: OneShotDeps) {
       ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
       ...(deps.aws.baseCredentials ? { credentials: deps.aws.baseCredentials } : {}),
     }));
+  const now = deps.now ?? (() => new Date());
 
   return async function runOneShot<T>(
     input: OneShotInput,
     purpose: SessionPurpose,
-    run: (operation: Operation<unknown>, params: unknown, context: OperationContext) => Promise<T>,
+    run: (operation: Operation<unknown, unknown>, params: unknown, context: ExecutionContext<unknown>) => Promise<T>,
   ): Promise<{ value: T; session: OneShotSession }> {
     const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
+    const step = purpose === 'execute' ? operation.name : `${operation.name} ${purpose}`;
+    let preconditions: unknown;
+    try {
+      preconditions = purpose === 'preview' ? undefined : parsePreconditions(operation, input.preconditions, 'execution');
+    } catch (err) {
+      throw toApplicationFailure(err, step); // no credential exists yet
+    }
     const sessionPolicy = buildSessionPolicy(() =>
       purpose === 'execute' ? operation.sessionPolicy(params, deps.aws.partition) : operation.previewPolicy(params, deps.aws.partition),
     );
+    const runningTimeSeconds = runningTimeOf(operation);
+    const secrets: (string | undefined)[] = [];
 
-    let role: OneShotRole;
-    try {
-      role = await assumeOneShotRole(sts(), {
-        roleArn: deps.aws.executorRoleArn,
-        sessionPolicy,
+    /** One AssumeRole, bounded from now, recorded before it is used (unrecorded, unused: the credential just expires). */
+    const issue = async (): Promise<SessionCredentials & { session: OneShotSession }> => {
+      const window = sessionWindow(now(), runningTimeSeconds);
+      let role;
+      try {
+        role = await assumeOneShotRole(sts(), {
+          roleArn: deps.aws.executorRoleArn,
+          sessionPolicy,
+          notAfter: window.notAfter,
+          actionId: input.actionId,
+          action: input.action,
+          requester: input.requester.id,
+          approvers: input.approvers,
+          purpose,
+        });
+      } catch (err) {
+        const base = deps.aws.baseCredentials;
+        throw toApplicationFailure(err, 'sts:AssumeRole', [base?.secretAccessKey, base?.sessionToken]);
+      }
+      const { credentials, session } = role;
+      secrets.push(credentials.secretAccessKey, credentials.sessionToken);
+      logInfo(`assumed one-shot ${purpose} session`, { action: input.action, ...session, usableUntil: window.usableUntil.toISOString() });
+      await recordCredentialIssued(credentialLog(deps.audit), {
         actionId: input.actionId,
-        action: input.action,
-        requester: input.requester.id,
-        approvers: input.approvers,
         purpose,
+        session,
+        accessKeyId: credentials.accessKeyId,
+        ...(credentials.expiration ? { expiration: credentials.expiration } : {}),
       });
-    } catch (err) {
-      const base = deps.aws.baseCredentials;
-      throw toApplicationFailure(err, 'sts:AssumeRole', [base?.secretAccessKey, base?.sessionToken]);
-    }
-    const { credentials, session } = role;
-    const secrets = [credentials.secretAccessKey, credentials.sessionToken];
-    logInfo(`assumed one-shot ${purpose} session`, { action: input.action, ...session });
-    // Unrecorded, unused: if the store is down the attempt fails and the credential just expires.
-    await recordCredentialIssued(deps.audit, {
-      actionId: input.actionId,
-      purpose,
-      session,
-      accessKeyId: credentials.accessKeyId,
-      ...(credentials.expiration ? { expiration: credentials.expiration } : {}),
-    });
+      return { credentials, usableUntil: window.usableUntil, session };
+    };
 
+    const first = await issue();
+    let usableUntil = first.usableUntil;
     const liveness = activityProgress();
     let value: T;
     try {
@@ -90,17 +118,75 @@ export function oneShotRunner(deps: OneShotDeps) {
         region: deps.aws.region,
         partition: deps.aws.partition,
         ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
-        credentials,
+        credentials: first.credentials,
+        usableUntil: first.usableUntil,
+        renewCredentials: async () => {
+          const renewed = await issue();
+          usableUntil = renewed.usableUntil;
+          return { credentials: renewed.credentials, usableUntil: renewed.usableUntil };
+        },
+        preconditions,
         ...(liveness ? { progress: liveness.progress } : {}),
       });
     } catch (err) {
-      throw toApplicationFailure(err, purpose === 'execute' ? operation.name : `${operation.name} ${purpose}`, secrets);
+      if (now() > usableUntil && isAccessDenied(err)) throw outlivedTimeBound(step, runningTimeSeconds);
+      throw toApplicationFailure(err, step, secrets);
     } finally {
       liveness?.stop();
     }
     assertNoSecrets(operation.name, value, secrets);
-    return { value, session };
+    return { value, session: first.session };
   };
+}
+
+/** AWS's answers to a call its session policy does not allow, by service. */
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation']);
+
+function isAccessDenied(err: unknown): boolean {
+  return !(err instanceof ApplicationFailure) && ACCESS_DENIED.has(classifyAwsError(err).type);
+}
+
+/**
+ * Denied after the credentials' window closed: most likely by the time bound itself, because the
+ * operation ran longer than it declared. A retry gets fresh credentials, so it is retryable.
+ */
+function outlivedTimeBound(step: string, runningTimeSeconds: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: 'SessionTimeBoundExceeded',
+    message: `${step} failed: access denied after its credentials' window of ${runningTimeSeconds} s had passed; the session policy's time bound refuses calls that start later`,
+    nonRetryable: false,
+  });
+}
+
+/** Credentials issued so far by each activity attempt (a recheck and an execution, a batched operation's renewals). */
+const issuedPerAttempt = new WeakMap<Context, number>();
+
+/**
+ * The audit log the next credential of this attempt is recorded through. Its event id names the
+ * attempt (`<attempt>/credential`), so the second and later credentials of one attempt get a
+ * suffix (`/2`, `/3`, …); without it the store would take each for a retried write of the first
+ * and skip it.
+ */
+function credentialLog(audit: AuditLog): AuditLog {
+  const attempt = currentActivity();
+  if (!attempt) return audit; // outside an activity every event id is random already
+  const n = (issuedPerAttempt.get(attempt) ?? 0) + 1;
+  issuedPerAttempt.set(attempt, n);
+  return n === 1 ? audit : new NumberedCredentialLog(audit, n);
+}
+
+/** An audit log whose appended events carry `/<n>` after their id; everything else is the log it wraps. */
+class NumberedCredentialLog extends AuditLog {
+  constructor(
+    private readonly inner: AuditLog,
+    private readonly n: number,
+  ) {
+    super(inner.store);
+  }
+
+  override append(events: Parameters<AuditLog['append']>[0]): Promise<number> {
+    return this.inner.append(events.map((event) => ({ ...event, eventId: `${event.eventId}/${this.n}` })));
+  }
 }
 
 /**

@@ -60,6 +60,11 @@ export interface ActionPreviewFacts {
   /** What deserves a reviewer's attention, e.g. widened access. */
   warnings: string[];
   detail?: string;
+  /**
+   * What the execution is bound to (an ETag, a digest of the policy a diff was computed against):
+   * if it no longer holds when the action runs, the action fails with `precondition_failed`.
+   */
+  preconditions?: JsonObject;
 }
 
 /** What the operation would change, read before review; `{ error }` when it could not be read. */

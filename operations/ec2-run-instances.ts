@@ -13,8 +13,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { assertPartition } from './arn';
-import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
-import type { IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { PreconditionFailedError } from './preconditions';
+import { fitsSessionPolicyLimit } from './session-time';
+import { MAX_SESSION_POLICY_CHARS } from './types';
+import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
 import { withClient } from './with-client';
 
 /** The longest partition name: the size check at the edge must hold wherever the worker runs. */
@@ -103,9 +105,24 @@ export type RunInstancesParams = z.infer<typeof runInstancesFields>;
 
 /** Params of `ec2.runInstances`: exactly these fields, each checked, and a session policy that fits STS. */
 export const runInstancesParams = runInstancesFields.refine(
-  (p) => sessionPolicyText(runInstancesSessionPolicy(p, LONGEST_PARTITION)).length <= MAX_SESSION_POLICY_CHARS,
+  (p) => fitsSessionPolicyLimit(runInstancesSessionPolicy(p, LONGEST_PARTITION)),
   { error: `the tags are too long together: the session policy would exceed the ${MAX_SESSION_POLICY_CHARS}-character STS limit`, path: ['tags'] },
 );
+
+/**
+ * What `ec2.runInstances` binds its execution to: the image and the subnet as the preview saw
+ * them, or null when it did not see one. AMI and subnet ids are never reused, an AMI's contents
+ * and owner never change, and a subnet stays in its VPC and zone: once seen, the launch can only
+ * use what was reviewed, so nothing is read again. What can change is whether they are visible
+ * to the account (an image shared or made public after the preview): a launch whose image or
+ * subnet the preview did not see would run something nobody reviewed, so it is refused.
+ */
+export const runInstancesPreconditions = z.strictObject({
+  image: z.strictObject({ ownerId: z.string().optional() }).nullable(),
+  subnet: z.strictObject({ vpcId: z.string().optional(), availabilityZone: z.string().optional() }).nullable(),
+});
+
+export type RunInstancesPreconditions = z.infer<typeof runInstancesPreconditions>;
 
 /** ARN builders for one account and region (`*` when the params name no region). */
 function ec2Arns(partition: string, region: string, account: string) {
@@ -257,7 +274,21 @@ export async function runInstancesWith(ec2: Ec2Sender, params: RunInstancesParam
   };
 }
 
-function execute(params: RunInstancesParams, context: OperationContext): Promise<OperationOutcome> {
+/** Refuses a launch of an image or into a subnet the preview did not see (see runInstancesPreconditions). */
+export function assertSeenByPreview(params: RunInstancesParams, reviewed: RunInstancesPreconditions): void {
+  const unseen = [
+    ...(reviewed.image === null ? [`image ${params.imageId}`] : []),
+    ...(reviewed.subnet === null ? [`subnet ${params.subnetId}`] : []),
+  ];
+  if (unseen.length === 0) return;
+  throw new PreconditionFailedError(
+    `the preview did not see ${unseen.join(' or ')} (not in the region, or not visible to the account): ` +
+      'if it became visible, the launch would run something nobody reviewed; nothing was launched. Request the launch again to preview it',
+  );
+}
+
+function execute(params: RunInstancesParams, context: ExecutionContext<RunInstancesPreconditions>): Promise<OperationOutcome> {
+  assertSeenByPreview(params, context.preconditions);
   return withClient(ec2Client(params, context), (ec2) => runInstancesWith(ec2, params, context.actionId));
 }
 
@@ -352,7 +383,13 @@ export async function previewRunInstancesWith(ec2: Ec2Sender, params: RunInstanc
       : "no security groups given: EC2 attaches the default security group of the subnet's VPC",
   );
   if (params.tags) notes.push(`tags instances and volumes with ${Object.entries(params.tags).map(([key, value]) => `${key}=${value}`).join(', ')}`);
-  return { facts, notes, warnings };
+  const preconditions: RunInstancesPreconditions = {
+    image: image ? { ...(image.OwnerId !== undefined ? { ownerId: image.OwnerId } : {}) } : null,
+    subnet: subnet
+      ? { ...(subnet.VpcId !== undefined ? { vpcId: subnet.VpcId } : {}), ...(subnet.AvailabilityZone !== undefined ? { availabilityZone: subnet.AvailabilityZone } : {}) }
+      : null,
+  };
+  return { facts, notes, warnings, preconditions };
 }
 
 function preview(params: RunInstancesParams, context: OperationContext): Promise<OperationPreview> {
@@ -363,17 +400,21 @@ function preview(params: RunInstancesParams, context: OperationContext): Promise
  * `ec2.runInstances`: launch `count` instances of one type from one image into one subnet.
  * Idempotent per action: the ClientToken makes a retried launch return the first one's instances.
  */
-export const ec2RunInstances: Operation<RunInstancesParams> = {
+export const ec2RunInstances: Operation<RunInstancesParams, RunInstancesPreconditions> = {
   name: 'ec2.runInstances',
   title: 'Launch EC2 instances',
   description:
     'Launches a fixed number of EC2 instances (all or none) of one instance type from one AMI into one subnet, optionally with ' +
-    'security groups and tags. The session may launch only that type from that image into that subnet; a retry reuses the same ClientToken.',
+    'security groups and tags. The session may launch only that type from that image into that subnet; a retry reuses the same ClientToken. ' +
+    'An image or subnet the preview did not see is refused.',
   params: runInstancesParams,
   idempotent: true,
+  // One RunInstances; EC2 answers once the instances are pending.
+  runningTimeSeconds: 30,
   summarize,
   sessionPolicy: runInstancesSessionPolicy,
   execute,
   previewPolicy: runInstancesPreviewPolicy,
   preview,
+  preconditions: runInstancesPreconditions,
 };

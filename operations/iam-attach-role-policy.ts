@@ -1,18 +1,22 @@
 import { AttachRolePolicyCommand, GetPolicyCommand, GetPolicyVersionCommand, ListAttachedRolePoliciesCommand, type Policy } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import { accountId, describeRole, iamClient, iamPath, iamRoleArn, roleName, type IamSender } from './iam-put-role-policy';
+import { accountId, describeRole, iamClient, iamPath, iamRoleArn, isNoSuchEntity, roleName, type IamSender } from './iam-put-role-policy';
 import {
   describeStatement,
   diffPolicies,
   grantFlags,
   grantWarnings,
   normalizePolicy,
+  parsePolicyJson,
   PolicyDocumentError,
   readPolicyDocument,
   type NormalizedStatement,
   type PolicyDiff,
 } from './policy-diff';
-import type { IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from './preconditions';
+import { fitsSessionPolicyLimit } from './session-time';
+import { MAX_SESSION_POLICY_CHARS } from './types';
+import type { ExecutionContext, IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
 import { withClient } from './with-client';
 
 /*
@@ -55,13 +59,36 @@ const attachmentFields = z.strictObject({
 export type RolePolicyAttachmentParams = z.infer<typeof attachmentFields>;
 
 /** Params of attach and detach: the role (account, name, optional path) and the managed policy's ARN. */
-export const rolePolicyAttachmentParams = attachmentFields.refine(
-  (p) => {
-    const account = parsePolicyArn(p.policyArn)?.account;
-    return account === undefined || account === 'aws' || account === p.accountId;
-  },
-  { error: 'policy ARN must name an AWS managed policy or a policy of the role\'s own account (IAM attaches no other)', path: ['policyArn'] },
-);
+export const rolePolicyAttachmentParams = attachmentFields
+  .refine(
+    (p) => {
+      const account = parsePolicyArn(p.policyArn)?.account;
+      return account === undefined || account === 'aws' || account === p.accountId;
+    },
+    { error: 'policy ARN must name an AWS managed policy or a policy of the role\'s own account (IAM attaches no other)', path: ['policyArn'] },
+  )
+  .refine(
+    // In the policy ARN's own partition: the worker refuses any other (SessionPolicyError). An ARN
+    // that does not parse is refused by its own rules; zod still runs this check, so skip it then.
+    (p) => {
+      const partition = parsePolicyArn(p.policyArn)?.partition;
+      return partition === undefined || fitsSessionPolicyLimit(attachmentSessionPolicy('iam:AttachRolePolicy', p, partition));
+    },
+    { error: `role path and policy ARN are too long together: the session policy would exceed the ${MAX_SESSION_POLICY_CHARS}-character STS limit`, path: ['policyArn'] },
+  );
+
+/**
+ * What attach and detach bind their execution to: the managed policy's default version and that
+ * version's document (as a digest of its canonical JSON), and whether the role had the policy
+ * attached. IAM has no conditional write, so the execution reads them again just before it writes.
+ */
+export const attachmentPreconditions = z.strictObject({
+  defaultVersionId: z.string().min(1),
+  documentSha256: sha256Hex,
+  attached: z.boolean(),
+});
+
+export type AttachmentPreconditions = z.infer<typeof attachmentPreconditions>;
 
 /** The ARN of the role the params name. */
 export function attachmentRoleArn(params: RolePolicyAttachmentParams, partition: string): string {
@@ -77,7 +104,9 @@ function samePartition(params: RolePolicyAttachmentParams, partition: string): s
 
 /**
  * Exactly `action` on exactly the named role, and only for the named policy: the `iam:PolicyARN`
- * condition key holds the ARN of the policy being attached or detached.
+ * condition key holds the ARN of the policy being attached or detached. Then the preview's reads,
+ * on the same policy and role, so the execution can check just before writing that nothing the
+ * preview's diff relied on has changed.
  */
 export function attachmentSessionPolicy(action: 'iam:AttachRolePolicy' | 'iam:DetachRolePolicy', params: RolePolicyAttachmentParams, partition: string): IamPolicyDocument {
   const arn = samePartition(params, partition);
@@ -90,6 +119,7 @@ export function attachmentSessionPolicy(action: 'iam:AttachRolePolicy' | 'iam:De
         Resource: [attachmentRoleArn(params, partition)],
         Condition: { ArnEquals: { 'iam:PolicyARN': [arn] } },
       },
+      ...attachmentPreviewPolicy(params, partition).Statement,
     ],
   };
 }
@@ -113,6 +143,8 @@ export interface AttachmentState {
   statements: NormalizedStatement[];
   /** The same document as read, for diffs. */
   document: ReturnType<typeof readPolicyDocument>;
+  /** SHA-256 of the whole document's canonical JSON, elements the diff does not read included. */
+  documentSha256: string;
   attached: boolean;
   /** How many policies the role has attached now. */
   roleAttachmentCount: number;
@@ -123,20 +155,56 @@ export async function readAttachmentState(params: RolePolicyAttachmentParams, ia
   const { Policy: policy } = await iam.send(new GetPolicyCommand({ PolicyArn: params.policyArn }));
   if (!policy?.DefaultVersionId) throw new PolicyDocumentError(`GetPolicy returned no default version for ${params.policyArn}`);
   const { PolicyVersion: version } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: params.policyArn, VersionId: policy.DefaultVersionId }));
-  const document = readPolicyDocument(version?.Document ?? '');
+  const text = version?.Document ?? '';
+  const document = readPolicyDocument(text);
+  const { attached, count: roleAttachmentCount } = await roleAttachments(params, iam);
+  return { policy, statements: normalizePolicy(document), document, documentSha256: jsonDigest(parsePolicyJson(text)), attached, roleAttachmentCount };
+}
 
+/** ListAttachedRolePolicies, every page: whether the role has the policy, and how many it has. */
+export async function roleAttachments(params: RolePolicyAttachmentParams, iam: IamSender): Promise<{ attached: boolean; count: number }> {
   let attached = false;
-  let roleAttachmentCount = 0;
+  let count = 0;
   let marker: string | undefined;
   do {
     const page = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: params.roleName, ...(marker ? { Marker: marker } : {}) }));
     const policies = page.AttachedPolicies ?? [];
-    roleAttachmentCount += policies.length;
+    count += policies.length;
     if (policies.some((p) => p.PolicyArn === params.policyArn)) attached = true;
     marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
+  return { attached, count };
+}
 
-  return { policy, statements: normalizePolicy(document), document, attached, roleAttachmentCount };
+/** What the preview binds the execution to, from what it read. */
+export function attachmentPreconditionsOf(state: AttachmentState): AttachmentPreconditions {
+  return { defaultVersionId: state.policy.DefaultVersionId ?? '', documentSha256: state.documentSha256, attached: state.attached };
+}
+
+/**
+ * Reads the policy and the role's attachments again and fails, writing nothing, when anything the
+ * preview's diff relied on differs. IAM has no conditional write: a change in the moment between
+ * this read and the write (and one IAM's eventual consistency does not show yet) is not seen.
+ */
+export async function checkAttachmentAsPreviewed(params: RolePolicyAttachmentParams, iam: IamSender, reviewed: AttachmentPreconditions): Promise<void> {
+  let state: AttachmentState;
+  try {
+    state = await readAttachmentState(params, iam);
+  } catch (err) {
+    if (!isNoSuchEntity(err)) throw err;
+    throw new PreconditionFailedError(`${params.policyArn} or ${describeRole(params)} no longer exists (both did when previewed); nothing was changed`);
+  }
+  const now = attachmentPreconditionsOf(state);
+  const changes: string[] = [];
+  if (now.defaultVersionId !== reviewed.defaultVersionId) {
+    changes.push(`its default version is ${now.defaultVersionId}, the preview read ${reviewed.defaultVersionId}`);
+  } else if (now.documentSha256 !== reviewed.documentSha256) {
+    changes.push(`the document of ${now.defaultVersionId} differs (digest ${shortDigest(reviewed.documentSha256)} then, ${shortDigest(now.documentSha256)} now)`);
+  }
+  if (now.attached !== reviewed.attached) {
+    changes.push(`it was ${reviewed.attached ? '' : 'not '}attached to ${describeRole(params)} when previewed, and is ${now.attached ? '' : 'not '}now`);
+  }
+  if (changes.length > 0) throw new PreconditionFailedError(`${params.policyArn} changed after the preview: ${changes.join('; ')}; nothing was changed`);
 }
 
 /** Notes listed per statement at most; the detail carries the whole document. */
@@ -190,7 +258,7 @@ export async function previewAttachRolePolicy(params: RolePolicyAttachmentParams
   }
   if (state.policy.IsAttachable === false) warnings.push(`${params.policyArn} is not attachable: IAM will refuse to attach it`);
 
-  return { facts: attachmentFacts(state, diff), notes, warnings, detail: diffPolicies(undefined, state.document).text };
+  return { facts: attachmentFacts(state, diff), notes, warnings, detail: diffPolicies(undefined, state.document).text, preconditions: attachmentPreconditionsOf(state) };
 }
 
 function summarize(params: RolePolicyAttachmentParams): string {
@@ -203,26 +271,47 @@ async function preview(params: RolePolicyAttachmentParams, context: OperationCon
   });
 }
 
-async function execute(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationOutcome> {
-  return withClient(iamClient(context), async (iam) => {
-    await iam.send(new AttachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
-    return { summary: summarize(params), outputs: { roleArn: attachmentRoleArn(params, context.partition), policyArn: params.policyArn } };
-  });
+function outcome(params: RolePolicyAttachmentParams, partition: string): OperationOutcome {
+  return { summary: summarize(params), outputs: { roleArn: attachmentRoleArn(params, partition), policyArn: params.policyArn } };
+}
+
+/** Attaches the policy, if the policy and the role are still as previewed. */
+export async function attachAsPreviewed(params: RolePolicyAttachmentParams, iam: IamSender, partition: string, reviewed: AttachmentPreconditions): Promise<OperationOutcome> {
+  await checkAttachmentAsPreviewed(params, iam, reviewed);
+  await iam.send(new AttachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
+  return outcome(params, partition);
+}
+
+function execute(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome> {
+  return withClient(iamClient(context), (iam) => attachAsPreviewed(params, iam, context.partition, context.preconditions));
+}
+
+/**
+ * After an attempt whose outcome is unknown: the attach is in place when the role has the policy
+ * (without this, the retry would find "attached", which the preview did not, and fail).
+ */
+async function findApplied(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome | undefined> {
+  return withClient(iamClient(context), async (iam) => ((await roleAttachments(params, iam)).attached ? outcome(params, context.partition) : undefined));
 }
 
 /** `iam.attachRolePolicy`: attach one managed policy to one role. Attaching an attached policy succeeds and changes nothing. */
-export const iamAttachRolePolicy: Operation<RolePolicyAttachmentParams> = {
+export const iamAttachRolePolicy: Operation<RolePolicyAttachmentParams, AttachmentPreconditions> = {
   name: 'iam.attachRolePolicy',
   title: 'Attach a managed policy to an IAM role',
   description:
     'Attaches one managed policy (customer managed in the role\'s account, or AWS managed) to one IAM role (AttachRolePolicy). ' +
     'The preview shows what the policy grants and whether the role has it already. ' +
-    'The session may call only iam:AttachRolePolicy, only on that role, only for that policy.',
+    'The session may call only iam:AttachRolePolicy, only on that role, only for that policy, and read that policy and the role\'s attachments; ' +
+    'it attaches only if the policy\'s default version is still the one previewed.',
   params: rolePolicyAttachmentParams,
   idempotent: true,
+  // Three reads (every page of the role's attachments) and one write.
+  runningTimeSeconds: 30,
   summarize,
   sessionPolicy: (params, partition) => attachmentSessionPolicy('iam:AttachRolePolicy', params, partition),
   execute,
   previewPolicy: attachmentPreviewPolicy,
   preview,
+  preconditions: attachmentPreconditions,
+  findApplied,
 };

@@ -1,18 +1,23 @@
 import { DetachRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   attachmentFacts,
+  attachmentPreconditions,
+  attachmentPreconditionsOf,
   attachmentPreviewPolicy,
   attachmentRoleArn,
   attachmentSessionPolicy,
+  checkAttachmentAsPreviewed,
   describePolicy,
   readAttachmentState,
+  roleAttachments,
   rolePolicyAttachmentParams,
   statementNotes,
+  type AttachmentPreconditions,
   type RolePolicyAttachmentParams,
 } from './iam-attach-role-policy';
 import { describeRole, iamClient, isNoSuchEntity, type IamSender } from './iam-put-role-policy';
 import { diffPolicies } from './policy-diff';
-import type { Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import type { ExecutionContext, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
 import { withClient } from './with-client';
 
 /**
@@ -40,7 +45,13 @@ export async function previewDetachRolePolicy(params: RolePolicyAttachmentParams
     notes.push(`${params.policyArn} is not attached to ${roleArn}: detaching it changes nothing`);
   }
 
-  return { facts: attachmentFacts(state, diff), notes, warnings, detail: diffPolicies(state.document, { Statement: [] }).text };
+  return {
+    facts: attachmentFacts(state, diff),
+    notes,
+    warnings,
+    detail: diffPolicies(state.document, { Statement: [] }).text,
+    preconditions: attachmentPreconditionsOf(state),
+  };
 }
 
 function summarize(params: RolePolicyAttachmentParams): string {
@@ -53,34 +64,59 @@ async function preview(params: RolePolicyAttachmentParams, context: OperationCon
   });
 }
 
-function execute(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationOutcome> {
-  const outputs = { roleArn: attachmentRoleArn(params, context.partition), policyArn: params.policyArn };
+/**
+ * Detaches the policy, if the policy and the role are still as previewed. When the preview found
+ * it not attached (and it still is not), IAM answers NoSuchEntity and nothing changes.
+ */
+export async function detachAsPreviewed(params: RolePolicyAttachmentParams, iam: IamSender, partition: string, reviewed: AttachmentPreconditions): Promise<OperationOutcome> {
+  const outputs = { roleArn: attachmentRoleArn(params, partition), policyArn: params.policyArn };
+  await checkAttachmentAsPreviewed(params, iam, reviewed);
+  try {
+    await iam.send(new DetachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
+    return { summary: summarize(params), outputs: { ...outputs, detached: true } };
+  } catch (err) {
+    // IAM answers NoSuchEntity when the policy is not attached (or the role or policy does not
+    // exist): either way it is not attached, which is what was asked. Treating it as done keeps a
+    // retry after a lost response from failing an action whose detach went through.
+    if (!isNoSuchEntity(err)) throw err;
+    return { summary: `${summarize(params)}: it was not attached`, outputs: { ...outputs, detached: false } };
+  }
+}
+
+function execute(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome> {
+  return withClient(iamClient(context), (iam) => detachAsPreviewed(params, iam, context.partition, context.preconditions));
+}
+
+/**
+ * After an attempt whose outcome is unknown: the detach is in place when the role no longer has the
+ * policy (without this, the retry would find "not attached", which the preview did not, and fail).
+ * `detached` says what the preview expected: whether the policy was attached then.
+ */
+async function findApplied(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome | undefined> {
   return withClient(iamClient(context), async (iam) => {
-    try {
-      await iam.send(new DetachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
-      return { summary: summarize(params), outputs: { ...outputs, detached: true } };
-    } catch (err) {
-      // IAM answers NoSuchEntity when the policy is not attached (or the role or policy does not
-      // exist): either way it is not attached, which is what was asked. Treating it as done keeps a
-      // retry after a lost response from failing an action whose detach went through.
-      if (!isNoSuchEntity(err)) throw err;
-      return { summary: `${summarize(params)}: it was not attached`, outputs: { ...outputs, detached: false } };
-    }
+    if ((await roleAttachments(params, iam)).attached) return undefined;
+    const outputs = { roleArn: attachmentRoleArn(params, context.partition), policyArn: params.policyArn, detached: context.preconditions.attached };
+    return { summary: summarize(params), outputs };
   });
 }
 
 /** `iam.detachRolePolicy`: detach one managed policy from one role. Detaching a detached policy changes nothing. */
-export const iamDetachRolePolicy: Operation<RolePolicyAttachmentParams> = {
+export const iamDetachRolePolicy: Operation<RolePolicyAttachmentParams, AttachmentPreconditions> = {
   name: 'iam.detachRolePolicy',
   title: 'Detach a managed policy from an IAM role',
   description:
     'Detaches one managed policy from one IAM role (DetachRolePolicy). The preview shows what access goes away. ' +
-    'The session may call only iam:DetachRolePolicy, only on that role, only for that policy.',
+    'The session may call only iam:DetachRolePolicy, only on that role, only for that policy, and read that policy and the role\'s attachments; ' +
+    'it detaches only if the policy\'s default version is still the one previewed.',
   params: rolePolicyAttachmentParams,
   idempotent: true,
+  // Three reads (every page of the role's attachments) and one write.
+  runningTimeSeconds: 30,
   summarize,
   sessionPolicy: (params, partition) => attachmentSessionPolicy('iam:DetachRolePolicy', params, partition),
   execute,
   previewPolicy: attachmentPreviewPolicy,
   preview,
+  preconditions: attachmentPreconditions,
+  findApplied,
 };

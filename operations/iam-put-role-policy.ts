@@ -1,8 +1,11 @@
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { assertPartition } from './arn';
-import { diffPolicies, grantFlags, grantWarnings, normalizePolicy, policyDocument, readPolicyDocument, type PolicyInput } from './policy-diff';
-import type { IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { diffPolicies, grantFlags, grantWarnings, normalizePolicy, parsePolicyJson, policyDocument, readPolicyDocument, type PolicyInput } from './policy-diff';
+import { jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from './preconditions';
+import { fitsSessionPolicyLimit } from './session-time';
+import { MAX_SESSION_POLICY_CHARS } from './types';
+import type { ExecutionContext, IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
 import { withClient } from './with-client';
 
 /*
@@ -65,7 +68,7 @@ export function describeRole(params: { accountId: string; roleName: string; role
 }
 
 /** The IAM client an operation uses: one-shot credentials, no SDK retries (Temporal owns them). */
-export function iamClient(context: OperationContext): IAMClient {
+export function iamClient(context: Pick<OperationContext, 'region' | 'credentials' | 'endpoint'>): IAMClient {
   return new IAMClient({
     region: context.region,
     credentials: context.credentials,
@@ -83,6 +86,9 @@ export function isNoSuchEntity(err: unknown): boolean {
   return name === 'NoSuchEntityException' || name === 'NoSuchEntity';
 }
 
+/** The longest partition name: the size check at the edge must hold wherever the worker runs. */
+export const LONGEST_PARTITION = 'aws-us-gov';
+
 /** IAM quota: all inline policies of one role together, whitespace not counted. */
 export const MAX_ROLE_INLINE_POLICY_CHARS = 10240;
 
@@ -97,22 +103,46 @@ const putRolePolicyFields = z.strictObject({
 export type PutRolePolicyParams = z.infer<typeof putRolePolicyFields>;
 
 /** Params of `iam.putRolePolicy`: the role (account, name, optional path), the inline policy's name and its document. */
-export const putRolePolicyParams = putRolePolicyFields.refine((p) => JSON.stringify(p.policyDocument).length <= MAX_ROLE_INLINE_POLICY_CHARS, {
-  error: `policy document is too long: IAM allows ${MAX_ROLE_INLINE_POLICY_CHARS} characters for all inline policies of a role`,
-  path: ['policyDocument'],
+export const putRolePolicyParams = putRolePolicyFields
+  .refine((p) => JSON.stringify(p.policyDocument).length <= MAX_ROLE_INLINE_POLICY_CHARS, {
+    error: `policy document is too long: IAM allows ${MAX_ROLE_INLINE_POLICY_CHARS} characters for all inline policies of a role`,
+    path: ['policyDocument'],
+  })
+  .refine((p) => fitsSessionPolicyLimit(putRolePolicySessionPolicy(p, LONGEST_PARTITION)), {
+    error: `role path and name are too long: the session policy would exceed the ${MAX_SESSION_POLICY_CHARS}-character STS limit`,
+    path: ['rolePath'],
+  });
+
+/**
+ * What `iam.putRolePolicy` binds its execution to: the inline policy the diff was computed
+ * against, as a digest of its canonical JSON, or null when the role had no inline policy of that
+ * name. IAM has no conditional write, so the execution reads it again just before it writes.
+ */
+export const putRolePolicyPreconditions = z.strictObject({
+  currentPolicySha256: sha256Hex.nullable(),
 });
+
+export type PutRolePolicyPreconditions = z.infer<typeof putRolePolicyPreconditions>;
 
 function roleArnOf(params: PutRolePolicyParams, partition: string): string {
   return iamRoleArn(partition, params.accountId, params.roleName, params.rolePath);
 }
 
 /**
- * Exactly iam:PutRolePolicy on exactly the named role. IAM has no condition key for the inline
- * policy's name, so the session could put any inline policy on that one role; the request and the
- * review name the one it will put.
+ * iam:PutRolePolicy on exactly the named role, and iam:GetRolePolicy on it to check, just before
+ * writing, that the inline policy is still the one the preview's diff was computed against. IAM
+ * has no condition key for the inline policy's name, so the session could put (or read) any inline
+ * policy on that one role; the request and the review name the one it will put.
  */
 export function putRolePolicySessionPolicy(params: PutRolePolicyParams, partition: string): IamPolicyDocument {
-  return { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: [roleArnOf(params, partition)] }] };
+  const role = roleArnOf(params, partition);
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: [role] },
+      { Effect: 'Allow', Action: ['iam:GetRolePolicy'], Resource: [role] },
+    ],
+  };
 }
 
 /** Reads only: the role (to tell a missing role from a missing policy) and its inline policy. */
@@ -151,13 +181,8 @@ function roleNotes(role: Role | undefined, expectedArn: string): { notes: string
 export async function previewPutRolePolicy(params: PutRolePolicyParams, iam: IamSender, partition: string): Promise<OperationPreview> {
   const roleArn = roleArnOf(params, partition);
   const { Role: role } = await iam.send(new GetRoleCommand({ RoleName: params.roleName }));
-  let current: PolicyInput | undefined;
-  try {
-    const response = await iam.send(new GetRolePolicyCommand({ RoleName: params.roleName, PolicyName: params.policyName }));
-    current = readPolicyDocument(response.PolicyDocument ?? '');
-  } catch (err) {
-    if (!isNoSuchEntity(err)) throw err;
-  }
+  const inline = await readInlinePolicy(params, iam);
+  const current = inline?.document;
 
   const diff = diffPolicies(current, params.policyDocument);
   const flags = grantFlags(normalizePolicy(params.policyDocument));
@@ -189,7 +214,21 @@ export async function previewPutRolePolicy(params: PutRolePolicyParams, iam: Iam
     notes,
     warnings,
     detail: diff.text,
+    preconditions: { currentPolicySha256: inline?.sha256 ?? null } satisfies PutRolePolicyPreconditions,
   };
+}
+
+/** The role's inline policy of that name, parsed and as a digest; undefined when it has none (NoSuchEntity). */
+async function readInlinePolicy(params: PutRolePolicyParams, iam: IamSender): Promise<{ document: PolicyInput; sha256: string } | undefined> {
+  try {
+    const response = await iam.send(new GetRolePolicyCommand({ RoleName: params.roleName, PolicyName: params.policyName }));
+    const text = response.PolicyDocument ?? '';
+    // The digest covers the whole document as stored, elements the diff does not read (Id) included.
+    return { document: readPolicyDocument(text), sha256: jsonDigest(parsePolicyJson(text)) };
+  } catch (err) {
+    if (!isNoSuchEntity(err)) throw err;
+    return undefined;
+  }
 }
 
 async function preview(params: PutRolePolicyParams, context: OperationContext): Promise<OperationPreview> {
@@ -198,42 +237,81 @@ async function preview(params: PutRolePolicyParams, context: OperationContext): 
   });
 }
 
-async function execute(params: PutRolePolicyParams, context: OperationContext): Promise<OperationOutcome> {
-  return withClient(iamClient(context), async (iam) => {
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: params.roleName,
-        PolicyName: params.policyName,
-        // Compact JSON of the document as requested and reviewed, element for element.
-        PolicyDocument: JSON.stringify(params.policyDocument),
-      }),
-    );
-    return {
-      summary: summarize(params),
-      outputs: {
-        roleArn: roleArnOf(params, context.partition),
-        policyName: params.policyName,
-        statements: params.policyDocument.Statement.length,
-      },
-    };
-  });
+/**
+ * Reads the inline policy again and puts the new one only if it is still the one the diff was
+ * computed against. IAM has no conditional write: a change in the moment between this read and
+ * the put (and one IAM's eventual consistency does not show yet) is not seen.
+ */
+export async function putAsPreviewed(params: PutRolePolicyParams, iam: IamSender, partition: string, reviewed: PutRolePolicyPreconditions): Promise<OperationOutcome> {
+  const now = (await readInlinePolicy(params, iam))?.sha256 ?? null;
+  if (now !== reviewed.currentPolicySha256) throw new PreconditionFailedError(inlinePolicyChanged(params, reviewed.currentPolicySha256, now));
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: params.roleName,
+      PolicyName: params.policyName,
+      // Compact JSON of the document as requested and reviewed, element for element.
+      PolicyDocument: JSON.stringify(params.policyDocument),
+    }),
+  );
+  return outcome(params, partition);
+}
+
+function outcome(params: PutRolePolicyParams, partition: string): OperationOutcome {
+  return {
+    summary: summarize(params),
+    outputs: {
+      roleArn: roleArnOf(params, partition),
+      policyName: params.policyName,
+      statements: params.policyDocument.Statement.length,
+    },
+  };
+}
+
+/** What changed, for the failure: created, deleted, or replaced (with short digests). */
+function inlinePolicyChanged(params: PutRolePolicyParams, reviewed: string | null, now: string | null): string {
+  const policy = `inline policy "${params.policyName}" of ${describeRole(params)}`;
+  const change =
+    reviewed === null
+      ? 'did not exist when the diff was computed, and exists now'
+      : now === null
+        ? 'was deleted after the diff was computed'
+        : `was replaced after the diff was computed (digest ${shortDigest(reviewed)} then, ${shortDigest(now)} now)`;
+  return `${policy} ${change}; nothing was put`;
+}
+
+/**
+ * After an attempt whose outcome is unknown: the put is in place when the role's inline policy is
+ * the requested document (compared as canonical JSON). Read under the preview policy.
+ */
+export async function findPutApplied(params: PutRolePolicyParams, iam: IamSender, partition: string): Promise<OperationOutcome | undefined> {
+  const now = await readInlinePolicy(params, iam);
+  return now?.sha256 === jsonDigest(params.policyDocument) ? outcome(params, partition) : undefined;
+}
+
+function execute(params: PutRolePolicyParams, context: ExecutionContext<PutRolePolicyPreconditions>): Promise<OperationOutcome> {
+  return withClient(iamClient(context), (iam) => putAsPreviewed(params, iam, context.partition, context.preconditions));
 }
 
 /** `iam.putRolePolicy`: create or replace one inline policy of one role. Putting the same document again changes nothing. */
-export const iamPutRolePolicy: Operation<PutRolePolicyParams> = {
+export const iamPutRolePolicy: Operation<PutRolePolicyParams, PutRolePolicyPreconditions> = {
   name: 'iam.putRolePolicy',
   title: 'Put an inline policy on an IAM role',
   description:
     'Creates or replaces one inline policy of one IAM role (PutRolePolicy) with the given policy document. ' +
     'The preview compares it with the current policy of that name and flags any widening of access. ' +
-    'The session may call only iam:PutRolePolicy, only on that role.',
+    'The session may call only iam:PutRolePolicy and iam:GetRolePolicy, only on that role; ' +
+    'it puts the policy only if the current one is still the one the diff was computed against.',
   params: putRolePolicyParams,
   // The document can name internal resources and conditions: reviewers read it, logs do not.
   sensitiveParams: ['policyDocument'] satisfies (keyof PutRolePolicyParams)[],
   idempotent: true,
+  // One read and one write.
+  runningTimeSeconds: 30,
   summarize,
   sessionPolicy: putRolePolicySessionPolicy,
   execute,
   previewPolicy: putRolePolicyPreviewPolicy,
   preview,
+  preconditions: putRolePolicyPreconditions,
+  findApplied: (params, context) => withClient(iamClient(context), (iam) => findPutApplied(params, iam, context.partition)),
 };

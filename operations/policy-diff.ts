@@ -112,19 +112,22 @@ const looseStatement = z.object({
 });
 const looseDocument = z.object({ Version: z.string().optional(), Statement: z.union([looseStatement, z.array(looseStatement)]) });
 
+/** The JSON value of a policy document as IAM returns it: URL-encoded per RFC 3986 on AWS, plain JSON on some emulators. */
+export function parsePolicyJson(text: string): unknown {
+  try {
+    const trimmed = text.trim();
+    return JSON.parse(trimmed.startsWith('{') ? trimmed : decodeURIComponent(trimmed));
+  } catch (err) {
+    throw new PolicyDocumentError(`policy document is neither JSON nor URL-encoded JSON: ${(err as Error).message}`);
+  }
+}
+
 /**
  * Reads a policy document returned by IAM (GetRolePolicy, GetPolicyVersion): URL-encoded per
  * RFC 3986 on AWS, plain JSON on some emulators. Unknown elements (e.g. Principal) are ignored.
  */
 export function readPolicyDocument(text: string): PolicyInput {
-  let json: unknown;
-  try {
-    const trimmed = text.trim();
-    json = JSON.parse(trimmed.startsWith('{') ? trimmed : decodeURIComponent(trimmed));
-  } catch (err) {
-    throw new PolicyDocumentError(`policy document is neither JSON nor URL-encoded JSON: ${(err as Error).message}`);
-  }
-  const parsed = looseDocument.safeParse(json);
+  const parsed = looseDocument.safeParse(parsePolicyJson(text));
   if (!parsed.success) {
     throw new PolicyDocumentError(`policy document has an unexpected shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }

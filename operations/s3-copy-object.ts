@@ -1,8 +1,10 @@
 import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { assertPartition, s3CopySource, s3ObjectArn, s3Uri } from './arn';
-import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
-import type { IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from './types';
+import { PreconditionFailedError } from './preconditions';
+import { fitsSessionPolicyLimit } from './session-time';
+import { MAX_SESSION_POLICY_CHARS } from './types';
+import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from './types';
 import { withClient } from './with-client';
 
 /** The longest partition name: the size check at the edge must hold wherever the worker runs. */
@@ -53,7 +55,7 @@ export const copyObjectParams = copyObjectFields
     error: 'destination must differ from source',
     path: ['destinationKey'],
   })
-  .refine((p) => sessionPolicyText(copyObjectSessionPolicy(p, LONGEST_PARTITION)).length <= MAX_SESSION_POLICY_CHARS, {
+  .refine((p) => fitsSessionPolicyLimit(copyObjectSessionPolicy(p, LONGEST_PARTITION)), {
     error: `source and destination names are too long together: the session policy would exceed the ${MAX_SESSION_POLICY_CHARS}-character STS limit`,
   });
 
@@ -72,8 +74,19 @@ function summarize(params: CopyObjectParams): string {
   return `copy ${s3Uri(params.sourceBucket, params.sourceKey)} to ${s3Uri(params.destinationBucket, params.destinationKey)}`;
 }
 
+/**
+ * What `s3.copyObject` binds its execution to: the source's content as previewed. The copy sends
+ * it as `CopySourceIfMatch`, so S3 copies that content or nothing.
+ */
+export const copyObjectPreconditions = z.strictObject({
+  /** The source's ETag, quotes included, as the preview read it; null when the preview could not read the source. */
+  sourceETag: z.string().min(1).nullable(),
+});
+
+export type CopyObjectPreconditions = z.infer<typeof copyObjectPreconditions>;
+
 /** An S3 client on the one-shot credentials; Temporal owns retries, so the SDK makes one attempt. */
-export function s3Client(context: OperationContext): S3Client {
+export function s3Client(context: Pick<OperationContext, 'region' | 'credentials' | 'endpoint'>): S3Client {
   return new S3Client({
     region: context.region,
     credentials: context.credentials,
@@ -82,26 +95,92 @@ export function s3Client(context: OperationContext): S3Client {
   });
 }
 
-async function execute(params: CopyObjectParams, context: OperationContext): Promise<OperationOutcome> {
-  return withClient(s3Client(context), async (s3) => {
-    const response = await s3.send(
+/**
+ * Copies exactly the previewed content. S3 enforces `CopySourceIfMatch` atomically (412 when the
+ * source changed). The HEAD before it is the same check read first: moto ignores the copy
+ * condition, and it lets the failure say what the source is now. Nothing is written when either
+ * finds another ETag.
+ */
+export async function copyAsPreviewed(params: CopyObjectParams, s3: S3Sender, preconditions: CopyObjectPreconditions): Promise<OperationOutcome> {
+  const sourceUri = s3Uri(params.sourceBucket, params.sourceKey);
+  const reviewed = preconditions.sourceETag;
+  const now = await headOrAbsent(s3, params.sourceBucket, params.sourceKey);
+  if (reviewed === null) {
+    // Nothing was reviewed. Still missing: the copy fails as it would have. There now: unreviewed content.
+    if (!now) throw new SourceMissingError(`${sourceUri} does not exist (nor did it when previewed); nothing was copied`);
+    throw new PreconditionFailedError(
+      `${sourceUri} exists now (ETag ${now.ETag ?? '(none)'}), but the preview could not read it (it did not exist, or its metadata was refused), ` +
+        'so no reviewed content can be copied; nothing was copied. Request the copy again to preview it',
+    );
+  }
+  if (now?.ETag !== reviewed) throw new PreconditionFailedError(sourceChanged(sourceUri, reviewed, now));
+  let response;
+  try {
+    response = await s3.send(
       new CopyObjectCommand({
         CopySource: s3CopySource(params.sourceBucket, params.sourceKey),
+        CopySourceIfMatch: reviewed,
         Bucket: params.destinationBucket,
         Key: params.destinationKey,
         // The copy carries no tags, so neither s3:GetObjectTagging nor s3:PutObjectTagging is needed.
         TaggingDirective: 'REPLACE',
       }),
     );
-    return {
-      summary: summarize(params),
-      outputs: {
-        destination: s3Uri(params.destinationBucket, params.destinationKey),
-        etag: response.CopyObjectResult?.ETag ?? '',
-        ...(response.VersionId ? { versionId: response.VersionId } : {}),
-      },
-    };
-  });
+  } catch (err) {
+    // Replaced between the HEAD and the copy: S3 refused to copy (412 PreconditionFailed).
+    if (!isPreconditionFailed(err)) throw err;
+    const replaced = await headOrAbsent(s3, params.sourceBucket, params.sourceKey).catch(() => null); // only for the message
+    throw new PreconditionFailedError(
+      replaced === null
+        ? `${sourceUri} changed after the preview: S3 refused to copy anything but ETag ${reviewed}; nothing was copied`
+        : sourceChanged(sourceUri, reviewed, replaced),
+    );
+  }
+  return {
+    summary: summarize(params),
+    outputs: {
+      destination: s3Uri(params.destinationBucket, params.destinationKey),
+      etag: response.CopyObjectResult?.ETag ?? '',
+      ...(response.VersionId ? { versionId: response.VersionId } : {}),
+    },
+  };
+}
+
+/** The source is missing, as the preview found it: the failure the copy itself would have met (NoSuchKey, not retried). */
+class SourceMissingError extends Error {
+  override readonly name = 'NoSuchKey';
+  /** Classified like the AWS error (activities/aws-errors.ts): a client error, not retryable. */
+  readonly $fault = 'client';
+  readonly $metadata = { httpStatusCode: 404 };
+}
+
+/** S3's answer to a failed condition: 412 PreconditionFailed. */
+export function isPreconditionFailed(err: unknown): boolean {
+  return httpStatus(err) === 412 || (err as { name?: unknown } | null)?.name === 'PreconditionFailed';
+}
+
+/**
+ * HeadObject, or undefined when the object does not exist (404). Anything else (a 403 from a
+ * changed bucket policy, or from the session's time bound) passes through as the AWS error it is.
+ */
+async function headOrAbsent(s3: S3Sender, bucket: string, key: string): Promise<HeadObjectCommandOutput | undefined> {
+  try {
+    return await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (err) {
+    if (httpStatus(err) === 404) return undefined;
+    throw err;
+  }
+}
+
+/** What the failure says: the ETag that was reviewed, and what the source is now. */
+function sourceChanged(sourceUri: string, reviewed: string, now: HeadObjectCommandOutput | undefined): string {
+  const was = `the preview read ETag ${reviewed}`;
+  if (!now) return `${sourceUri} was deleted after the preview (${was}); nothing was copied`;
+  return `${sourceUri} changed after the preview: ${was}, it now has ETag ${now.ETag ?? '(none)'} (${describeObject(now)}); nothing was copied`;
+}
+
+function execute(params: CopyObjectParams, context: ExecutionContext<CopyObjectPreconditions>): Promise<OperationOutcome> {
+  return withClient(s3Client(context), (s3) => copyAsPreviewed(params, s3, context.preconditions));
 }
 
 /** CopyObject copies at most 5 GB in one request; larger objects need a multipart copy. */
@@ -131,7 +210,7 @@ function listOnlyKeyStatement(partition: string, bucket: string, key: string): I
 /**
  * Read-only: HeadObject (authorized as s3:GetObject) on exactly the source and destination
  * objects, and the one-key listing of each that tells 404 from 403. The listing names each key
- * twice more; when that would not fit the STS limit, the policy keeps only the GetObject statement
+ * twice more; when that would not fit the STS limit (time bound included), the policy keeps only the GetObject statement
  * and a denied HEAD is reported as unknown rather than as missing. GetBucketLocation is not granted.
  */
 export function copyObjectPreviewPolicy(params: CopyObjectParams, partition: string): IamPolicyDocument {
@@ -148,7 +227,7 @@ export function copyObjectPreviewPolicy(params: CopyObjectParams, partition: str
       listOnlyKeyStatement(partition, params.destinationBucket, params.destinationKey),
     ],
   };
-  if (sessionPolicyText(withListing).length <= MAX_SESSION_POLICY_CHARS) return withListing;
+  if (fitsSessionPolicyLimit(withListing)) return withListing;
   return { Version: '2012-10-17', Statement: [read] };
 }
 
@@ -288,7 +367,15 @@ export async function previewCopyObject(params: CopyObjectParams, s3: S3Sender, 
   if (source.state === 'present' && destination.state === 'present' && source.head.ETag !== undefined && source.head.ETag === destination.head.ETag) {
     notes.push(`${destinationUri} already has the same content as the source (same ETag)`);
   }
-  return { facts, notes, warnings };
+  // What was reviewed is what runs: the copy takes this content or fails.
+  const sourceETag = source.state === 'present' ? (source.head.ETag ?? null) : null;
+  if (sourceETag !== null) {
+    notes.push(`the copy is bound to this content (ETag ${sourceETag}): if the source changes before it runs, the action fails`);
+  } else if (source.state !== 'absent') {
+    // An absent source already warns that the copy would fail.
+    warnings.push(`the copy cannot run: no content of ${sourceUri} was read, so none can be approved`);
+  }
+  return { facts, notes, warnings, preconditions: { sourceETag } satisfies CopyObjectPreconditions };
 }
 
 async function preview(params: CopyObjectParams, context: OperationContext): Promise<OperationPreview> {
@@ -298,42 +385,44 @@ async function preview(params: CopyObjectParams, context: OperationContext): Pro
 }
 
 /**
- * After an attempt whose outcome is unknown: the copy is in place when the destination holds an
- * object with the source's ETag (same content). A CopyObject of a single-part object keeps its
- * ETag; where it would not (multipart or SSE-KMS sources), the ETags differ and the copy simply
- * runs again, which is safe. Runs with the preview policy: HeadObject on exactly the two objects.
+ * After an attempt whose outcome is unknown: the copy is in place when the destination holds the
+ * previewed content (an object with the ETag the preview read from the source). A CopyObject of a
+ * single-part object keeps its ETag; where it would not (multipart or SSE-KMS sources), the ETags
+ * differ and the copy simply runs again, which is safe. Comparing with the previewed ETag rather
+ * than the source's current one means a source changed after a successful copy does not turn the
+ * retry into a failure. Runs with the preview policy: HeadObject on the destination only.
  */
-export async function findCopyApplied(params: CopyObjectParams, s3: S3Sender): Promise<OperationOutcome | undefined> {
-  const [source, destination] = await Promise.all([
-    inspectObject(s3, params.sourceBucket, params.sourceKey, false),
-    inspectObject(s3, params.destinationBucket, params.destinationKey, false),
-  ]);
-  if (source.state !== 'present' || destination.state !== 'present') return undefined;
-  const etag = destination.head.ETag;
-  if (etag === undefined || etag !== source.head.ETag) return undefined;
+export async function findCopyApplied(params: CopyObjectParams, s3: S3Sender, preconditions: CopyObjectPreconditions): Promise<OperationOutcome | undefined> {
+  if (preconditions.sourceETag === null) return undefined;
+  const destination = await inspectObject(s3, params.destinationBucket, params.destinationKey, false);
+  if (destination.state !== 'present' || destination.head.ETag !== preconditions.sourceETag) return undefined;
   return {
     summary: summarize(params),
     outputs: {
       destination: s3Uri(params.destinationBucket, params.destinationKey),
-      etag,
+      etag: preconditions.sourceETag,
       ...(destination.head.VersionId ? { versionId: destination.head.VersionId } : {}),
     },
   };
 }
 
 /** `s3.copyObject`: export one object to another bucket (or key). Copying again yields the same object. */
-export const s3CopyObject: Operation<CopyObjectParams> = {
+export const s3CopyObject: Operation<CopyObjectParams, CopyObjectPreconditions> = {
   name: 's3.copyObject',
   title: 'Copy an S3 object',
   description:
     'Copies one S3 object to another bucket and key (server-side CopyObject, up to 5 GB). Metadata is copied; tags are not. ' +
-    'The session may read only the source object and write only the destination object.',
+    'The session may read only the source object and write only the destination object. ' +
+    'It copies only the content the preview read (CopySourceIfMatch on its ETag); a source replaced since fails the action.',
   params: copyObjectParams,
   idempotent: true,
+  // A HEAD and the start of one CopyObject: S3 authorizes a copy when it starts, however long it then takes.
+  runningTimeSeconds: 30,
   summarize,
   sessionPolicy: copyObjectSessionPolicy,
   execute,
   previewPolicy: copyObjectPreviewPolicy,
   preview,
-  findApplied: (params, context) => withClient(s3Client(context), (s3) => findCopyApplied(params, s3)),
+  preconditions: copyObjectPreconditions,
+  findApplied: (params, context) => withClient(s3Client(context), (s3) => findCopyApplied(params, s3, context.preconditions)),
 };

@@ -37,8 +37,35 @@ export interface OperationContext {
   /** Custom endpoint (moto, MinIO, LocalStack); undefined for real AWS. */
   endpoint?: string;
   credentials: AwsCredentialIdentity;
+  /**
+   * Until when `credentials` may start requests, by this worker's clock: issue time + the
+   * operation's `runningTimeSeconds`. Their session policy refuses every call a little later
+   * (the clock skew margin, operations/session-time.ts).
+   */
+  usableUntil: Date;
+  /**
+   * New credentials under the same session policy, bounded again from now, and recorded in the
+   * audit trail by key id like the first. For batched operations: call it when a batch would
+   * outlive `usableUntil` (operations/credential-lease.ts does this for you).
+   */
+  renewCredentials(): Promise<SessionCredentials>;
   /** For long operations: progress recorded by Temporal (heartbeat details), kept across retries and worker crashes. */
   progress?: OperationProgress;
+}
+
+/** One issue of one-shot credentials, and until when they may be used. */
+export interface SessionCredentials {
+  credentials: AwsCredentialIdentity;
+  usableUntil: Date;
+}
+
+/**
+ * The context of an execution (and of the recheck before a retried one): the preconditions the
+ * preview returned, parsed by the operation's own `preconditions` schema. Undefined for an
+ * operation that declares no schema.
+ */
+export interface ExecutionContext<B = unknown> extends OperationContext {
+  preconditions: B;
 }
 
 /** Durable progress of one long operation; never put anything secret in it (it lands in history). */
@@ -56,10 +83,13 @@ export interface OperationOutcome {
 }
 
 // Defined with the workflow's shared types (the workflow records previews); re-exported here for operations.
-export type { OperationPreview, PreviewFact } from '../workflows/types';
+export type { JsonObject, OperationPreview, PreviewFact } from '../workflows/types';
 
-/** One entry of the catalogue of privileged operations. */
-export interface Operation<P = unknown> {
+/**
+ * One entry of the catalogue of privileged operations: `P` its params, `B` what its preview binds
+ * its execution to (its preconditions).
+ */
+export interface Operation<P = unknown, B = unknown> {
   /** Catalogue name, e.g. `s3.copyObject`. */
   name: string;
   title: string;
@@ -73,20 +103,43 @@ export interface Operation<P = unknown> {
   sensitiveParams?: readonly string[];
   /** True when running it twice has the same effect as once, so Temporal may retry it. */
   idempotent: boolean;
+  /**
+   * Seconds one session of this operation needs, from the credential's issue to its last request:
+   * the preview, a recheck, the execution, or one batch of a batched execution (which renews its
+   * credentials per batch). Every statement of the session policy stops allowing anything this
+   * long after issue, plus a clock skew margin. Default 30 s (operations/session-time.ts).
+   */
+  runningTimeSeconds?: number;
   /** One line saying exactly what will happen, e.g. `copy s3://a/k to s3://b/k`. */
   summarize(params: P): string;
   /** The least-privilege session policy: exactly the needed actions on exactly the named resources. */
   sessionPolicy(params: P, partition: string): IamPolicyDocument;
-  execute(params: P, context: OperationContext): Promise<OperationOutcome>;
+  /**
+   * Runs the operation. When the operation declares `preconditions`, they are in the context,
+   * parsed; the execution must fail with PreconditionFailedError (operations/preconditions.ts),
+   * writing nothing, when they no longer hold.
+   */
+  execute(params: P, context: ExecutionContext<B>): Promise<OperationOutcome>;
   /** The read-only session policy for `preview`: only Get/List/Describe on the named resources. */
   previewPolicy(params: P, partition: string): IamPolicyDocument;
-  /** Computes the impact without changing anything; runs with `previewPolicy` credentials. */
+  /**
+   * Computes the impact without changing anything; runs with `previewPolicy` credentials. An
+   * operation with a `preconditions` schema returns, in `preconditions`, what it read that its
+   * execution must still find true.
+   */
   preview(params: P, context: OperationContext): Promise<OperationPreview>;
+  /**
+   * The schema of what the preview binds the execution to ("what was reviewed is what runs").
+   * When set, a preview must return preconditions that parse, and an execution without them, or
+   * with malformed ones, fails `invalid_preconditions` before any credential is issued. Keep them
+   * small (ETags, digests): they are stored in workflow history.
+   */
+  preconditions?: z.ZodType<B>;
   /**
    * On a retry after an attempt whose outcome is unknown (a worker killed mid-request, a lost
    * reply): whether the change is already in place, read with `previewPolicy` credentials. An
    * outcome means it is, and the operation is not run again; undefined means run it. Operations
    * without it are simply run again (they are idempotent, or never retried).
    */
-  findApplied?(params: P, context: OperationContext): Promise<OperationOutcome | undefined>;
+  findApplied?(params: P, context: ExecutionContext<B>): Promise<OperationOutcome | undefined>;
 }

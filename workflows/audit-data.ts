@@ -42,6 +42,8 @@ export function previewData(preview: ActionPreview): JsonObject {
     notes: [...preview.notes],
     warnings: [...preview.warnings],
     ...(preview.detail !== undefined ? { detail: preview.detail } : {}),
+    // What the execution is bound to: with it, the trail shows what an approval approved.
+    ...(preview.preconditions !== undefined ? { preconditions: preview.preconditions } : {}),
   };
 }
 

@@ -44,6 +44,12 @@ export const actionPreview = z.union([
     notes: z.array(z.string()),
     warnings: z.array(z.string()).describe('What deserves a reviewer\'s attention, e.g. widened access'),
     detail: z.string().optional().describe('Longer text, such as a readable policy diff'),
+    preconditions: jsonObject
+      .optional()
+      .describe(
+        'What the execution is bound to, read with the facts (an ETag, a digest of the policy a diff was computed against): ' +
+          'if it no longer holds when the action runs, the action fails with `precondition_failed`',
+      ),
   }),
   z.strictObject({ error: failure }).describe('The preview could not be read'),
 ]);

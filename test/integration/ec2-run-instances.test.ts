@@ -12,9 +12,11 @@ import { createExecuteActivities } from '../../activities/execute';
 import { createPreviewActivities } from '../../activities/preview';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { ec2RunInstances, runInstancesClientToken } from '../../operations/ec2-run-instances';
+import { timeBoundPolicy } from '../../operations/session-time';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import type { ExecuteOperationInput, JsonObject } from '../../workflows/types';
 import { memoryAuditLog } from '../support/audit';
+import { failureOf } from '../support/failures';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { requiredEnv, TEST_REGION, testAwsSettings } from '../support/test-aws';
 
@@ -80,8 +82,11 @@ function nextActionId(): string {
   return `action-ec2.runInstances-ec2test${String(counter).padStart(8, '0')}`;
 }
 
-function executeInput(actionId: string, params: JsonObject): ExecuteOperationInput {
-  return { actionId, action: 'ec2.runInstances', params, requester: { id: 'infra-bot', source: 'api' }, approvers: ['alice'] };
+/** The launch as the workflow runs it: previewed first, its execution bound to the image and subnet the preview saw. */
+async function executeInput(actionId: string, params: JsonObject): Promise<ExecuteOperationInput> {
+  const request = { actionId, action: 'ec2.runInstances', params, requester: { id: 'infra-bot', source: 'api' as const } };
+  const preview = await activities.previewOperation(request);
+  return { ...request, approvers: ['alice'], ...(preview.preconditions ? { preconditions: preview.preconditions } : {}) };
 }
 
 /** Form fields of the EC2/STS query requests the proxy saw with this `Action`. */
@@ -124,7 +129,9 @@ describe('ec2.runInstances preview on moto', () => {
     const [form] = sentForms('AssumeRole').slice(-1);
     expect(form?.get('RoleSessionName')).toBe(`${actionId}.preview`);
     const parsed = ec2RunInstances.params.parse(params);
-    expect(JSON.parse(form?.get('Policy') ?? '{}')).toEqual(ec2RunInstances.previewPolicy(parsed, 'aws'));
+    const previewPolicy = JSON.parse(form?.get('Policy') ?? '{}');
+    expect(previewPolicy).toEqual(timeBoundPolicy(ec2RunInstances.previewPolicy(parsed, 'aws'), new Date(previewPolicy.Statement[0].Condition.DateLessThan['aws:CurrentTime'])));
+    expect(preview.preconditions).toEqual({ image: { ownerId: expect.any(String) }, subnet: { vpcId: subnet.vpcId, availabilityZone: subnet.az } });
     expect(sentForms('RunInstances').filter((launch) => launch.get('SubnetId') === subnet.id && launch.get('MinCount') === '3')).toEqual([]);
   });
 
@@ -155,7 +162,7 @@ describe('ec2.runInstances execute on moto', () => {
   test('launches count instances as asked, with the session policy and ClientToken derived from the action', async () => {
     const actionId = nextActionId();
     const params = launchParams({ securityGroupIds: [securityGroupId], tags: { team: 'data', Name: 'airlock it' } });
-    const result = await activities.executeOperation(executeInput(actionId, params));
+    const result = await activities.executeOperation(await executeInput(actionId, params));
 
     expect(result.outputs).toEqual({ instanceIds: expect.stringMatching(/^i-[0-9a-f]+,i-[0-9a-f]+$/), count: 2, reservationId: expect.stringMatching(/^r-/) });
     const ids = String(result.outputs.instanceIds).split(',');
@@ -169,7 +176,10 @@ describe('ec2.runInstances execute on moto', () => {
 
     const [assume] = sentForms('AssumeRole').slice(-1);
     expect(assume?.get('RoleSessionName')).toBe(actionId);
-    expect(JSON.parse(assume?.get('Policy') ?? '{}')).toEqual(ec2RunInstances.sessionPolicy(ec2RunInstances.params.parse(params), 'aws'));
+    const sessionPolicy = JSON.parse(assume?.get('Policy') ?? '{}');
+    expect(sessionPolicy).toEqual(
+      timeBoundPolicy(ec2RunInstances.sessionPolicy(ec2RunInstances.params.parse(params), 'aws'), new Date(sessionPolicy.Statement[0].Condition.DateLessThan['aws:CurrentTime'])),
+    );
     const [launch] = sentForms('RunInstances').slice(-1);
     expect(launch?.get('ClientToken')).toBe(runInstancesClientToken(actionId));
     expect([launch?.get('MinCount'), launch?.get('MaxCount')]).toEqual(['2', '2']);
@@ -178,9 +188,10 @@ describe('ec2.runInstances execute on moto', () => {
   test('a retried execution sends the same ClientToken; moto does not honour it and launches again', async () => {
     const actionId = nextActionId();
     const params = launchParams({ count: 1 });
+    const input = await executeInput(actionId, params);
     const launchesBefore = sentForms('RunInstances').length;
-    const first = await activities.executeOperation(executeInput(actionId, params));
-    const second = await activities.executeOperation(executeInput(actionId, params));
+    const first = await activities.executeOperation(input);
+    const second = await activities.executeOperation(input);
 
     // What Airlock controls: both attempts carry the identical token, derived from the action id.
     const launches = sentForms('RunInstances').slice(launchesBefore);
@@ -195,18 +206,31 @@ describe('ec2.runInstances execute on moto', () => {
 
   test('another action gets another ClientToken', async () => {
     const [a, b] = [nextActionId(), nextActionId()];
+    const [inputA, inputB] = [await executeInput(a, launchParams({ count: 1 })), await executeInput(b, launchParams({ count: 1 }))];
     const launchesBefore = sentForms('RunInstances').length;
-    await activities.executeOperation(executeInput(a, launchParams({ count: 1 })));
-    await activities.executeOperation(executeInput(b, launchParams({ count: 1 })));
+    await activities.executeOperation(inputA);
+    await activities.executeOperation(inputB);
     const tokens = sentForms('RunInstances').slice(launchesBefore).map((form) => form.get('ClientToken'));
     expect(tokens).toEqual([runInstancesClientToken(a), runInstancesClientToken(b)]);
     expect(tokens[0]).not.toBe(tokens[1]);
   });
 
   test('no credential moto issued appears in results', async () => {
-    const result = await activities.executeOperation(executeInput(nextActionId(), launchParams({ count: 1 })));
+    const result = await activities.executeOperation(await executeInput(nextActionId(), launchParams({ count: 1 })));
     const secrets = proxy.issuedSecrets();
     expect(secrets.length).toBeGreaterThanOrEqual(2);
     for (const secret of secrets) expect(JSON.stringify(result)).not.toContain(secret);
+  });
+
+  test('an image the preview did not see is refused (moto would launch an AMI id it does not know): precondition_failed, nothing launched', async () => {
+    // moto accepts RunInstances with an AMI id it does not know; the preview saw none, so nothing reviewed would run.
+    const actionId = nextActionId();
+    const input = await executeInput(actionId, launchParams({ imageId: 'ami-0000000000000beef', count: 1 }));
+    expect(input.preconditions).toEqual({ image: null, subnet: { vpcId: subnet.vpcId, availabilityZone: subnet.az } });
+    const launchesBefore = sentForms('RunInstances').length;
+    const failure = await failureOf(activities.executeOperation(input));
+    expect(failure).toMatchObject({ type: 'precondition_failed', nonRetryable: true });
+    expect(failure.message).toContain('the preview did not see image ami-0000000000000beef');
+    expect(sentForms('RunInstances').length).toBe(launchesBefore);
   });
 });

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createPreviewActivities } from '../../activities/preview';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { copyObjectSessionPolicy } from '../../operations/s3-copy-object';
+import { timeBoundPolicy } from '../../operations/session-time';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { memoryAuditLog } from '../support/audit';
 import { failureOf } from '../support/failures';
@@ -50,7 +51,10 @@ describe('previewOperation on moto, through STS', () => {
     expect(form?.get('RoleSessionName')).toBe(`${actionId}.preview`);
     const sentPolicy = JSON.parse(form?.get('Policy') ?? '{}');
     const operation = catalogue.get('s3.copyObject')!;
-    expect(sentPolicy).toEqual(operation.previewPolicy(operation.params.parse(params), 'aws'));
+    // The read-only policy, every statement bounded in time (operations/session-time.ts).
+    const bound = new Date(sentPolicy.Statement[0].Condition.DateLessThan['aws:CurrentTime']);
+    expect(sentPolicy).toEqual(timeBoundPolicy(operation.previewPolicy(operation.params.parse(params), 'aws'), bound));
+    expect(preview.preconditions).toEqual({ sourceETag: preview.facts.sourceETag });
     expect(sentPolicy).not.toEqual(copyObjectSessionPolicy(params, 'aws'));
     const actions = sentPolicy.Statement.flatMap((statement: { Action: string[] }) => statement.Action);
     expect(actions.every((action: string) => /^s3:(Get|List|Head)/.test(action))).toBe(true);

@@ -3,6 +3,7 @@ import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException, type
 import { createPreviewActivities } from '../../activities/preview';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { previewCopyObject, s3CopyObject, type CopyObjectParams, type S3Sender } from '../../operations/s3-copy-object';
+import { timeBoundPolicy } from '../../operations/session-time';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { memoryAuditLog } from '../support/audit';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
@@ -71,15 +72,20 @@ describe('preview', () => {
       sourceETag: expect.stringMatching(/^".+"$/),
       destinationExists: false,
     });
-    expect(preview.notes).toEqual([`copies ${Buffer.byteLength(CSV)} bytes (text/csv, modified ${today()}) to s3://${DESTINATION_BUCKET}/${destinationKey}, which does not exist yet`]);
+    expect(preview.notes).toEqual([
+      `copies ${Buffer.byteLength(CSV)} bytes (text/csv, modified ${today()}) to s3://${DESTINATION_BUCKET}/${destinationKey}, which does not exist yet`,
+      `the copy is bound to this content (ETag ${String(preview.facts.sourceETag)}): if the source changes before it runs, the action fails`,
+    ]);
     expect(preview.warnings).toEqual([]);
+    expect(preview.preconditions).toEqual({ sourceETag: preview.facts.sourceETag });
 
     const [form] = proxy
       .exchanges()
       .map((exchange) => new URLSearchParams(exchange.requestBody))
       .filter((candidate) => candidate.get('Action') === 'AssumeRole')
       .slice(-1);
-    expect(JSON.parse(form?.get('Policy') ?? '{}')).toEqual(s3CopyObject.previewPolicy(params, 'aws'));
+    const sent = JSON.parse(form?.get('Policy') ?? '{}');
+    expect(sent).toEqual(timeBoundPolicy(s3CopyObject.previewPolicy(params, 'aws'), new Date(sent.Statement[0].Condition.DateLessThan['aws:CurrentTime'])));
   });
 
   test('an existing destination would be overwritten', async () => {

@@ -12,7 +12,7 @@ import {
   type OneShotRoleRequest,
 } from '../../../activities/credentials';
 import { s3CopyObject } from '../../../operations/s3-copy-object';
-import type { IamPolicyDocument } from '../../../operations/types';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
 
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -29,6 +29,7 @@ const request: OneShotRoleRequest = {
   action: 's3.copyObject',
   requester: 'etl-bot',
   approvers: ['alice', 'bob'],
+  notAfter: new Date('2026-11-30T12:01:01Z'),
 };
 
 /** A stand-in for STSClient: only `send` is used. */
@@ -137,14 +138,16 @@ describe('session tag values', () => {
 });
 
 describe('AssumeRole input', () => {
-  test('is exactly the one-shot request', () => {
+  test('is exactly the one-shot request, every statement of its policy bounded by aws:CurrentTime', () => {
     expect(assumeRoleInput(request)).toEqual({
       RoleArn: 'arn:aws:iam::123456789012:role/airlock-executor',
       RoleSessionName: 'action-s3.copyObject-abcdefghijkmnpqr',
       Policy:
         '{"Version":"2012-10-17","Statement":[' +
-        '{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::airlock-source/reports/2026-q3.csv"]},' +
-        '{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::airlock-exports/q3.csv"]}]}',
+        '{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::airlock-source/reports/2026-q3.csv"],' +
+        '"Condition":{"DateLessThan":{"aws:CurrentTime":"2026-11-30T12:01:01Z"}}},' +
+        '{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::airlock-exports/q3.csv"],' +
+        '"Condition":{"DateLessThan":{"aws:CurrentTime":"2026-11-30T12:01:01Z"}}}]}',
       DurationSeconds: 900,
       SourceIdentity: 'etl-bot',
       Tags: [
@@ -169,6 +172,15 @@ describe('AssumeRole input', () => {
     expect(thrown).toBeInstanceOf(ApplicationFailure);
     expect((thrown as ApplicationFailure).type).toBe('SessionPolicyTooLarge');
     expect((thrown as ApplicationFailure).nonRetryable).toBe(true);
+  });
+
+  test('the limit counts the time bound: a policy that fits only without it is refused', () => {
+    const statement = (key: string) => ({ Effect: 'Allow' as const, Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::b/${key}`] });
+    const bare = (length: number): IamPolicyDocument => ({ Version: '2012-10-17', Statement: [statement('k'.repeat(length)), statement('x')] });
+    let length = 1;
+    while (sessionPolicyText(bare(length + 1)).length <= MAX_SESSION_POLICY_CHARS) length += 1;
+    expect(sessionPolicyText(bare(length)).length).toBe(MAX_SESSION_POLICY_CHARS);
+    expect(() => assumeRoleInput({ ...request, sessionPolicy: bare(length) })).toThrow(/characters with its time bound \(2026-11-30T12:01:01Z\); STS allows 2048/);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
+  assertSeenByPreview,
   ec2RunInstances,
   previewRunInstancesWith,
   runInstancesClientToken,
@@ -14,6 +15,8 @@ import {
   type Ec2Sender,
   type RunInstancesParams,
 } from '../../../operations/ec2-run-instances';
+import { PreconditionFailedError } from '../../../operations/preconditions';
+import { timeBoundPolicy } from '../../../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
 
 const good: RunInstancesParams = {
@@ -234,7 +237,9 @@ describe('ec2.runInstances session policy', () => {
 
   test('fits the STS limit for the largest params the schema accepts without tags', () => {
     const params = runInstancesParams.parse({ ...good, securityGroupIds: Array.from({ length: 16 }, (_, i) => `sg-${String(i).padStart(17, '0')}`) });
-    expect(sessionPolicyText(ec2RunInstances.sessionPolicy(params, 'aws-us-gov')).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
+    expect(sessionPolicyText(timeBoundPolicy(ec2RunInstances.sessionPolicy(params, 'aws-us-gov'), new Date('2026-11-30T12:00:00Z'))).length).toBeLessThanOrEqual(
+      MAX_SESSION_POLICY_CHARS,
+    );
   });
 
   test('refuses a partition that is not one', () => {
@@ -379,6 +384,8 @@ describe('ec2.runInstances preview', () => {
         'tags instances and volumes with team=data',
       ],
       warnings: [],
+      // The image and the subnet it saw: their ids never name anything else, so the launch is bound to them.
+      preconditions: { image: { ownerId: '137112412989' }, subnet: { vpcId: 'vpc-0123456789abcdef0', availabilityZone: 'eu-west-1a' } },
     });
     expect(sent.map((command) => (command as { input: unknown }).input)).toEqual([
       { ImageIds: [good.imageId] },
@@ -410,6 +417,7 @@ describe('ec2.runInstances preview', () => {
       'instance type t3.micro is not offered in this region: the launch would fail',
     ]);
     expect(preview.notes[0]).toBe(`launches 2 × t3.micro from ${good.imageId} in ${good.subnetId}`);
+    expect(preview.preconditions).toEqual({ image: null, subnet: null });
   });
 
   test('an empty answer counts as missing too', async () => {
@@ -438,5 +446,30 @@ describe('ec2.runInstances preview', () => {
   test('other errors (access denied, throttling) fail the preview', async () => {
     const { ec2 } = describing({ subnet: ec2Error('UnauthorizedOperation') });
     await expect(previewRunInstancesWith(ec2, good)).rejects.toMatchObject({ name: 'UnauthorizedOperation' });
+  });
+});
+
+describe('ec2.runInstances preconditions: the image and subnet the preview saw', () => {
+  test('seen by the preview: the launch may run (their ids never name anything else, so nothing is read again)', () => {
+    expect(() => assertSeenByPreview(good, { image: { ownerId: '137112412989' }, subnet: { vpcId: 'vpc-1' } })).not.toThrow();
+    expect(() => assertSeenByPreview(good, { image: {}, subnet: {} })).not.toThrow();
+  });
+
+  test.each([
+    [{ image: null, subnet: { vpcId: 'vpc-1' } }, `image ${good.imageId}`],
+    [{ image: {}, subnet: null }, `subnet ${good.subnetId}`],
+    [{ image: null, subnet: null }, `image ${good.imageId} or subnet ${good.subnetId}`],
+  ])('not seen (%j): refused, since a launch would run something nobody reviewed', (preconditions, unseen) => {
+    let thrown: unknown;
+    try {
+      assertSeenByPreview(good, preconditions);
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(PreconditionFailedError);
+    expect((thrown as Error).message).toBe(
+      `the preview did not see ${unseen} (not in the region, or not visible to the account): ` +
+        'if it became visible, the launch would run something nobody reviewed; nothing was launched. Request the launch again to preview it',
+    );
   });
 });

@@ -68,6 +68,9 @@ function input(overrides: Partial<ExecuteOperationInput> = {}): ExecuteOperation
   };
 }
 
+/** The clock sessions are bounded from: fixed, so the time bound in each policy is exact. */
+const NOW = new Date('2026-11-30T12:00:00.250Z');
+
 function activitiesWith(behaviour: Behaviour, sts = fakeSts()) {
   const { catalogue, contexts } = testCatalogue(behaviour);
   const activities = createExecuteActivities({
@@ -75,6 +78,7 @@ function activitiesWith(behaviour: Behaviour, sts = fakeSts()) {
     aws: { region: 'eu-west-1', partition: 'aws', endpoint: 'http://127.0.0.1:1', executorRoleArn: ROLE_ARN },
     sts: sts.client,
     audit: memoryAuditLog(),
+    now: () => NOW,
   });
   return { ...activities, contexts, sts };
 }
@@ -82,7 +86,7 @@ function activitiesWith(behaviour: Behaviour, sts = fakeSts()) {
 const succeed: Behaviour = async () => ({ summary: 'touched report', outputs: { object: 's3://bucket/report', count: 1 } });
 
 describe('executeOperation', () => {
-  test('assumes the role with the operation session policy, runs it with those credentials, returns names only', async () => {
+  test('assumes the role with the operation session policy bounded in time, runs it with those credentials, returns names only', async () => {
     const { executeOperation, contexts, sts } = activitiesWith(succeed);
     const result = await executeOperation(input());
 
@@ -92,7 +96,10 @@ describe('executeOperation', () => {
       RoleSessionName: 'action-test.touch-abcdefghijkmnpqr',
       DurationSeconds: 900,
       SourceIdentity: 'etl-bot',
-      Policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::bucket/report"]}]}',
+      // Issued at 12:00:00.250; the default running time (30 s) and the clock skew margin (30 s), rounded up to the second.
+      Policy:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::bucket/report"],' +
+        '"Condition":{"DateLessThan":{"aws:CurrentTime":"2026-11-30T12:01:01Z"}}}]}',
     });
     expect(contexts).toEqual([
       {
@@ -101,6 +108,9 @@ describe('executeOperation', () => {
         partition: 'aws',
         endpoint: 'http://127.0.0.1:1',
         credentials: expect.objectContaining({ accessKeyId: 'ASIATESTKEY', secretAccessKey: SECRET, sessionToken: TOKEN }),
+        usableUntil: new Date('2026-11-30T12:00:30.250Z'),
+        renewCredentials: expect.any(Function),
+        preconditions: undefined, // the test operation binds nothing
       },
     ]);
     expect(result).toEqual({
@@ -184,6 +194,7 @@ describe('executeOperation', () => {
         input({
           action: 's3.copyObject',
           params: { sourceBucket: 'aaa', sourceKey: 'k', destinationBucket: 'bbb', destinationKey: 'k' },
+          preconditions: { sourceETag: '"etag"' },
         }),
       ),
     );

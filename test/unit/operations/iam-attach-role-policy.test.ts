@@ -7,6 +7,7 @@ import {
 } from '../../../operations/iam-attach-role-policy';
 import { iamDetachRolePolicy, previewDetachRolePolicy } from '../../../operations/iam-detach-role-policy';
 import { type IamSender } from '../../../operations/iam-put-role-policy';
+import { timeBoundPolicy } from '../../../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from '../../../operations/types';
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/ci-deployer';
@@ -109,7 +110,7 @@ describe.each([
   ['iam.attachRolePolicy', iamAttachRolePolicy, 'iam:AttachRolePolicy'],
   ['iam.detachRolePolicy', iamDetachRolePolicy, 'iam:DetachRolePolicy'],
 ])('%s policies', (name, operation, action) => {
-  test('the session policy is exactly the one action on the role, for the named policy only', () => {
+  test('the session policy is the one action on the role for the named policy only, and the reads that check the preconditions', () => {
     expect(operation.name).toBe(name);
     expect(operation.sessionPolicy(good, 'aws')).toEqual({
       Version: '2012-10-17',
@@ -120,6 +121,8 @@ describe.each([
           Resource: ['arn:aws:iam::111122223333:role/ci-deployer'],
           Condition: { ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::111122223333:policy/team/read-reports'] } },
         },
+        { Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'], Resource: ['arn:aws:iam::111122223333:policy/team/read-reports'] },
+        { Effect: 'Allow', Action: ['iam:ListAttachedRolePolicies'], Resource: ['arn:aws:iam::111122223333:role/ci-deployer'] },
       ],
     });
   });
@@ -145,6 +148,8 @@ describe.each([
           Resource: ['arn:aws-us-gov:iam::111122223333:role/service-role/ci-deployer'],
           Condition: { ArnEquals: { 'iam:PolicyARN': ['arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess'] } },
         },
+        { Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'], Resource: ['arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess'] },
+        { Effect: 'Allow', Action: ['iam:ListAttachedRolePolicies'], Resource: ['arn:aws-us-gov:iam::111122223333:role/service-role/ci-deployer'] },
       ],
     });
     expect(operation.previewPolicy(params, 'aws-us-gov')).toEqual({
@@ -162,15 +167,22 @@ describe.each([
     expect(() => operation.sessionPolicy({ ...good, policyArn: 'arn:*:iam::aws:policy/x' }, '*')).toThrow(/invalid AWS partition|not in partition/);
   });
 
-  test('no wildcard anywhere, and the longest names fit STS', () => {
-    const params = rolePolicyAttachmentParams.parse({
+  test('no wildcard anywhere, and names as long as the schema accepts fit STS with the time bound', () => {
+    // A role path and a policy path of 512 characters each would not fit together: the longest
+    // accepted combination is found by growing the policy path until the schema refuses it.
+    const withPolicyPath = (length: number) => ({
       ...good,
       roleName: 'r'.repeat(64),
-      rolePath: `/${'p'.repeat(510)}/`,
-      policyArn: `arn:aws-us-gov:iam::111122223333:policy/${'q'.repeat(510)}/${'n'.repeat(128)}`,
+      rolePath: `/${'p'.repeat(300)}/`,
+      policyArn: `arn:aws-us-gov:iam::111122223333:policy/${'q'.repeat(length)}/${'n'.repeat(128)}`,
     });
+    let longest = 0;
+    while (rolePolicyAttachmentParams.safeParse(withPolicyPath(longest + 1)).success) longest += 1;
+    expect(longest).toBeGreaterThan(100);
+    expect(refusals(withPolicyPath(longest + 1))).toEqual([expect.stringContaining('2048-character STS limit')]);
+    const params = rolePolicyAttachmentParams.parse(withPolicyPath(longest));
     for (const policy of [operation.sessionPolicy(params, 'aws-us-gov'), operation.previewPolicy(params, 'aws-us-gov')]) {
-      const text = sessionPolicyText(policy);
+      const text = sessionPolicyText(timeBoundPolicy(policy, new Date('2026-11-30T12:00:00Z')));
       expect(text.length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
       expect(text).not.toMatch(/[*?]|\$\{/);
       expect(policy.Statement.every((s) => s.Effect === 'Allow')).toBe(true);

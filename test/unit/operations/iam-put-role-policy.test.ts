@@ -7,6 +7,7 @@ import {
   type IamSender,
   type PutRolePolicyParams,
 } from '../../../operations/iam-put-role-policy';
+import { timeBoundPolicy } from '../../../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/ci-deployer';
@@ -100,10 +101,13 @@ describe('iam.putRolePolicy params', () => {
 });
 
 describe('iam.putRolePolicy policies', () => {
-  test('the session policy is exactly iam:PutRolePolicy on exactly the role', () => {
+  test('the session policy is exactly iam:PutRolePolicy on exactly the role, and iam:GetRolePolicy on it to check the precondition', () => {
     expect(iamPutRolePolicy.sessionPolicy(good, 'aws')).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: ['arn:aws:iam::111122223333:role/ci-deployer'] }],
+      Statement: [
+        { Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: ['arn:aws:iam::111122223333:role/ci-deployer'] },
+        { Effect: 'Allow', Action: ['iam:GetRolePolicy'], Resource: ['arn:aws:iam::111122223333:role/ci-deployer'] },
+      ],
     });
   });
 
@@ -118,7 +122,10 @@ describe('iam.putRolePolicy policies', () => {
     const params = putRolePolicyParams.parse({ ...good, rolePath: '/team/ci/' });
     expect(iamPutRolePolicy.sessionPolicy(params, 'aws-cn')).toEqual({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: ['arn:aws-cn:iam::111122223333:role/team/ci/ci-deployer'] }],
+      Statement: [
+        { Effect: 'Allow', Action: ['iam:PutRolePolicy'], Resource: ['arn:aws-cn:iam::111122223333:role/team/ci/ci-deployer'] },
+        { Effect: 'Allow', Action: ['iam:GetRolePolicy'], Resource: ['arn:aws-cn:iam::111122223333:role/team/ci/ci-deployer'] },
+      ],
     });
     expect(iamPutRolePolicy.previewPolicy(params, 'aws-us-gov').Statement[0]?.Resource).toEqual(['arn:aws-us-gov:iam::111122223333:role/team/ci/ci-deployer']);
   });
@@ -126,14 +133,14 @@ describe('iam.putRolePolicy policies', () => {
   test.each([
     ['plain', good],
     ['longest names and path', { ...good, roleName: 'r'.repeat(64), rolePath: `/${'p'.repeat(510)}/` }],
-  ])('no wildcard, no condition, and fits STS (%s)', (_name, params) => {
+  ])('no wildcard, no condition of its own, and fits STS with the time bound (%s)', (_name, params) => {
     const parsed = putRolePolicyParams.parse(params);
     for (const policy of [iamPutRolePolicy.sessionPolicy(parsed, 'aws-us-gov'), iamPutRolePolicy.previewPolicy(parsed, 'aws-us-gov')]) {
       for (const value of everyActionAndResource(policy)) {
         expect(value).not.toMatch(/[*?]|\$\{/);
       }
       expect(policy.Statement.every((s) => s.Effect === 'Allow' && s.Condition === undefined)).toBe(true);
-      expect(sessionPolicyText(policy).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
+      expect(sessionPolicyText(timeBoundPolicy(policy, new Date('2026-11-30T12:00:00Z'))).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
     }
   });
 

@@ -9,7 +9,13 @@ import {
   type CopyObjectParams,
   type S3Sender,
 } from '../../../operations/s3-copy-object';
-import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from '../../../operations/types';
+import { timeBoundPolicy } from '../../../operations/session-time';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
+
+/** The policy as STS gets it: with the time bound on every statement. */
+function boundText(policy: IamPolicyDocument): string {
+  return sessionPolicyText(timeBoundPolicy(policy, new Date('2026-11-30T12:00:00Z')));
+}
 
 const good: CopyObjectParams = {
   sourceBucket: 'airlock-source',
@@ -74,16 +80,17 @@ describe('s3.copyObject preview policy', () => {
       { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::airlock-source/${'a'.repeat(700)}`, `arn:aws:s3:::airlock-exports/${'b'.repeat(700)}`] },
     ]);
     expect(copyObjectPreviewMayList(params, 'aws')).toBe(false);
-    expect(sessionPolicyText(policy).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
+    expect(boundText(policy).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
   });
 
-  test('fits the STS limit for every params the schema accepts (the longest keys)', () => {
+  test('fits the STS limit, time bound included, for every params the schema accepts (the longest keys)', () => {
     // The longest destination key the schema accepts next to a 1024-byte source key.
     let length = 1024;
     while (!copyObjectParams.safeParse({ ...good, sourceKey: 'a'.repeat(1024), destinationKey: 'b'.repeat(length) }).success) length -= 1;
     expect(length).toBeGreaterThan(500);
     const params = copyObjectParams.parse({ ...good, sourceKey: 'a'.repeat(1024), destinationKey: 'b'.repeat(length) });
-    expect(sessionPolicyText(s3CopyObject.previewPolicy(params, 'aws-us-gov')).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
+    expect(boundText(s3CopyObject.previewPolicy(params, 'aws-us-gov')).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
+    expect(boundText(s3CopyObject.sessionPolicy(params, 'aws-us-gov')).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
     expect(copyObjectPreviewMayList(params, 'aws-us-gov')).toBe(false);
   });
 
@@ -135,8 +142,13 @@ describe('s3.copyObject preview', () => {
         sourceETag: '"abc"',
         destinationExists: false,
       },
-      notes: ['copies 2.1 MB (text/csv, modified 2026-11-01) to s3://airlock-exports/partner/2026-q3.csv, which does not exist yet'],
+      notes: [
+        'copies 2.1 MB (text/csv, modified 2026-11-01) to s3://airlock-exports/partner/2026-q3.csv, which does not exist yet',
+        'the copy is bound to this content (ETag "abc"): if the source changes before it runs, the action fails',
+      ],
       warnings: [],
+      // What was reviewed is what runs: the execution copies this ETag or nothing.
+      preconditions: { sourceETag: '"abc"' },
     });
     expect(sent.map((command) => (command as { input: unknown }).input)).toEqual([
       { Bucket: 'airlock-source', Key: 'reports/2026-q3.csv' },
@@ -153,6 +165,7 @@ describe('s3.copyObject preview', () => {
     expect(preview.facts).toMatchObject({ destinationExists: true, destinationBytes: 1024, destinationLastModified: '2026-10-01T00:00:00.000Z' });
     expect(preview.notes).toEqual([
       'copies 2.1 MB (text/csv, modified 2026-11-01) to s3://airlock-exports/partner/2026-q3.csv, which exists and would be overwritten (1.0 kB (text/csv, modified 2026-10-01))',
+      'the copy is bound to this content (ETag "abc"): if the source changes before it runs, the action fails',
     ]);
     expect(preview.warnings).toEqual(['s3://airlock-exports/partner/2026-q3.csv exists and would be overwritten (1.0 kB (text/csv, modified 2026-10-01))']);
   });
@@ -170,6 +183,8 @@ describe('s3.copyObject preview', () => {
       facts: { sourceExists: false, destinationExists: false },
       notes: ['copies s3://airlock-source/reports/2026-q3.csv, which does not exist, to s3://airlock-exports/partner/2026-q3.csv, which does not exist yet'],
       warnings: ['source s3://airlock-source/reports/2026-q3.csv does not exist: the copy would fail'],
+      // No content was read, so none can be approved: the execution refuses.
+      preconditions: { sourceETag: null },
     });
   });
 
@@ -181,7 +196,11 @@ describe('s3.copyObject preview', () => {
     });
     const preview = await previewCopyObject(good, s3, { mayList: true });
     expect(preview.facts).toEqual({ sourceExists: true, destinationExists: false });
-    expect(preview.warnings).toEqual(['source s3://airlock-source/reports/2026-q3.csv exists but its metadata could not be read (HeadObject denied): the copy may fail']);
+    expect(preview.warnings).toEqual([
+      'source s3://airlock-source/reports/2026-q3.csv exists but its metadata could not be read (HeadObject denied): the copy may fail',
+      'the copy cannot run: no content of s3://airlock-source/reports/2026-q3.csv was read, so none can be approved',
+    ]);
+    expect(preview.preconditions).toEqual({ sourceETag: null });
     expect(preview.notes).toEqual([
       'copies s3://airlock-source/reports/2026-q3.csv, whose size and type could not be read, to s3://airlock-exports/partner/2026-q3.csv, which does not exist yet',
     ]);
@@ -242,29 +261,34 @@ describe('s3.copyObject preview', () => {
 describe('s3.copyObject findApplied (a retry asking whether the copy is in place)', () => {
   const destinationUri = 's3://airlock-exports/partner/2026-q3.csv';
 
-  test('the destination holds the source (same ETag): the copy is in place, and nothing is listed', async () => {
-    const { s3, sent } = fakeS3({ [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: { head: { ETag: '"abc"', VersionId: 'v7' } } });
-    expect(await findCopyApplied(good, s3)).toEqual({
+  test('the destination holds the previewed content (its ETag): the copy is in place; only the destination is read', async () => {
+    const { s3, sent } = fakeS3({ [good.destinationKey]: { head: { ETag: '"abc"', VersionId: 'v7' } } });
+    expect(await findCopyApplied(good, s3, { sourceETag: '"abc"' })).toEqual({
       summary: `copy s3://airlock-source/reports/2026-q3.csv to ${destinationUri}`,
       outputs: { destination: destinationUri, etag: '"abc"', versionId: 'v7' },
     });
-    expect(sent.every((command) => command instanceof HeadObjectCommand)).toBe(true);
+    expect(sent.map((command) => (command as HeadObjectCommand).input)).toEqual([{ Bucket: 'airlock-exports', Key: 'partner/2026-q3.csv' }]);
   });
 
-  test('not in place: destination missing, other content, no ETag, source gone, or access denied', async () => {
-    const cases: Record<string, Answer>[] = [
-      { [good.sourceKey]: { head: SOURCE_HEAD } },
-      { [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: { head: { ETag: '"other"' } } },
-      { [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: { head: {} } },
-      { [good.sourceKey]: { head: {} }, [good.destinationKey]: { head: {} } },
-      { [good.destinationKey]: { head: { ETag: '"abc"' } } },
-      { [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: s3Error(403, 'Forbidden') },
+  test('in place even when the source changed since: the reviewed content was copied', async () => {
+    const { s3 } = fakeS3({ [good.sourceKey]: { head: { ETag: '"newer"' } }, [good.destinationKey]: { head: { ETag: '"abc"' } } });
+    expect(await findCopyApplied(good, s3, { sourceETag: '"abc"' })).toMatchObject({ outputs: { etag: '"abc"' } });
+  });
+
+  test('not in place: destination missing, other content (the current source included), no ETag, access denied, or nothing previewed', async () => {
+    const cases: [Record<string, Answer>, string | null][] = [
+      [{ [good.sourceKey]: { head: SOURCE_HEAD } }, '"abc"'],
+      [{ [good.destinationKey]: { head: { ETag: '"other"' } } }, '"abc"'],
+      [{ [good.sourceKey]: { head: { ETag: '"swapped"' } }, [good.destinationKey]: { head: { ETag: '"swapped"' } } }, '"abc"'],
+      [{ [good.destinationKey]: { head: {} } }, '"abc"'],
+      [{ [good.destinationKey]: s3Error(403, 'Forbidden') }, '"abc"'],
+      [{ [good.destinationKey]: { head: { ETag: '"abc"' } } }, null],
     ];
-    for (const byKey of cases) expect(await findCopyApplied(good, fakeS3(byKey).s3)).toBeUndefined();
+    for (const [byKey, sourceETag] of cases) expect(await findCopyApplied(good, fakeS3(byKey).s3, { sourceETag })).toBeUndefined();
   });
 
   test('an S3 error other than 403 or 404 fails the check, so Temporal retries it', async () => {
-    const { s3 } = fakeS3({ [good.sourceKey]: { head: SOURCE_HEAD }, [good.destinationKey]: s3Error(503, 'SlowDown') });
-    await expect(findCopyApplied(good, s3)).rejects.toThrow('SlowDown');
+    const { s3 } = fakeS3({ [good.destinationKey]: s3Error(503, 'SlowDown') });
+    await expect(findCopyApplied(good, s3, { sourceETag: '"abc"' })).rejects.toThrow('SlowDown');
   });
 });

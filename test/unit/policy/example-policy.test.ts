@@ -39,6 +39,17 @@ describe('config/example-policy.yaml (what npm start loads)', () => {
     expect(copyTo('airlock-scratch')).toMatchObject({ effect: 'allow', ruleId: 'auto-allow-scratch', risk: 'low' });
   });
 
+  test('only from the source buckets the scratch rule names: scratch cannot launder other data into a reviewed copy', () => {
+    const intoScratch = (sourceBucket: string | undefined) => {
+      const params: JsonObject = { sourceKey: 'hr/salaries.csv', destinationBucket: 'airlock-scratch', destinationKey: 'bait.csv' };
+      if (sourceBucket !== undefined) params.sourceBucket = sourceBucket;
+      return evaluatePolicy(policy, { action: 's3.copyObject', params, requester: { id: 'etl-bot', source: 'api' } });
+    };
+    for (const bucket of ['hr-data', 'airlock-scratch', 'airlock-exports', undefined]) {
+      expect(intoScratch(bucket)).toMatchObject({ effect: 'review', ruleId: 'review-exports' });
+    }
+  });
+
   test('copies anywhere else, or with no destination, are denied', () => {
     for (const bucket of ['somewhere-else', 'airlock-exports-2', 'AIRLOCK-EXPORTS', undefined]) {
       expect(copyTo(bucket)).toMatchObject({ effect: 'deny', ruleId: 'deny-unlisted-destinations' });
