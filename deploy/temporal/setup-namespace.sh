@@ -2,7 +2,7 @@
 # Creates Airlock's namespace and registers its custom search attributes, given as arguments
 # `Name=Type` (docker-compose.yml lists them; workflows/search-attributes.ts is the source).
 # Safe at every start: what exists is left alone. Runs in temporalio/admin-tools, whose
-# `temporal` CLI reads TEMPORAL_ADDRESS.
+# `temporal` CLI reads TEMPORAL_ADDRESS and the TEMPORAL_TLS_* client settings.
 set -eu
 : "${TEMPORAL_ADDRESS:?}" "${NAMESPACE:?}" "${RETENTION:?}"
 
@@ -16,6 +16,15 @@ retry() {
     sleep 2
   done
 }
+
+# With mTLS (docker-compose.yml), an unreadable certificate or key would show only as failed
+# handshakes, retried for two minutes: name the file up front instead.
+for file in "${TEMPORAL_TLS_CLIENT_CERT_PATH:-}" "${TEMPORAL_TLS_CLIENT_KEY_PATH:-}" "${TEMPORAL_TLS_SERVER_CA_CERT_PATH:-}"; do
+  if [ -n "$file" ] && [ ! -r "$file" ]; then
+    echo "setup: cannot read $file as uid $(id -u): see docs/deployment.md, \"Trust boundary and Temporal access\"" >&2
+    exit 1
+  fi
+done
 
 retry temporal operator cluster health >/dev/null
 if temporal operator namespace describe --namespace "$NAMESPACE" >/dev/null 2>&1; then

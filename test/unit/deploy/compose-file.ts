@@ -1,11 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../../scripts/lib/tools';
 
 export const COMPOSE_FILE = join(PROJECT_ROOT, 'docker-compose.yml');
 
 export type EnvValue = string | number | boolean | null;
+
+/** A service's use of a secret: short syntax (the secret's name) or long syntax. */
+export type ServiceSecret = string | { source: string; target?: string };
+
+/** A service volume: short syntax (`source:target[:mode]`) or long syntax. */
+export type ServiceVolume = string | { type?: string; source?: string; target?: string };
 
 /** The parts of a Compose service these tests read. */
 export interface ComposeService {
@@ -16,10 +22,14 @@ export interface ComposeService {
   environment?: Record<string, EnvValue> | string[];
   ports?: (string | { target?: number; published?: string | number; host_ip?: string })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
+  secrets?: ServiceSecret[];
+  volumes?: ServiceVolume[];
 }
 
 export interface ComposeFile {
   services: Record<string, ComposeService>;
+  /** Top-level secrets; Compose reads `file` on the host (relative to the project). */
+  secrets?: Record<string, { file?: string; environment?: string }>;
 }
 
 /** The compose file as Compose reads it: YAML 1.1 `<<` merge keys resolved. Untyped until validated. */
@@ -61,4 +71,28 @@ export function publishedPort(service: ComposeService, containerPort: number): n
     }
   }
   return undefined;
+}
+
+/**
+ * The secret files a service sees, as container path → host file relative to the project
+ * (`deploy/...`). Short syntax mounts at /run/secrets/<name>, as Compose does.
+ */
+export function mountedSecretFiles(compose: ComposeFile, service: ComposeService): Map<string, string> {
+  const mounted = new Map<string, string>();
+  for (const secret of service.secrets ?? []) {
+    const source = typeof secret === 'string' ? secret : secret.source;
+    const target = typeof secret === 'string' || !secret.target ? source : secret.target;
+    const file = compose.secrets?.[source]?.file;
+    if (!file) throw new Error(`secret ${source} is not a file-based top-level secret`);
+    mounted.set(target.startsWith('/') ? target : `/run/secrets/${target}`, normalize(file));
+  }
+  return mounted;
+}
+
+/** Host paths a service bind-mounts, relative to the project (named volumes are left out). */
+export function bindSources(service: ComposeService): string[] {
+  return (service.volumes ?? []).flatMap((volume) => {
+    const source = typeof volume === 'string' ? volume.split(':')[0] : volume.type === 'bind' ? volume.source : undefined;
+    return source && /^[./]/.test(source) ? [normalize(source)] : [];
+  });
 }
