@@ -25,11 +25,23 @@ module.exports = {
       ...esmOnly,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
+    // Integration tests share one dev server, moto and PostgreSQL; each file has its own stack (task
+    // queue, worker, API), so two files can run at once (`npm test` uses two jest workers).
     {
       displayName: 'integration',
       testEnvironment: 'node',
       ...esmOnly,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
+      testPathIgnorePatterns: SERIAL,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    // Real processes killed and restarted against heartbeat and admission timeouts: alone, in band.
+    {
+      displayName: 'integration-serial',
+      testEnvironment: 'node',
+      ...esmOnly,
+      testMatch: SERIAL.map((file) => `<rootDir>/${file}`),
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

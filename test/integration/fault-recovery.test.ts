@@ -9,7 +9,7 @@ import { ProcessStack } from '../support/process-stack';
 import { reportIteration, scenarioIterations, soakTimeout } from '../support/soak';
 import { putObject, testS3 } from '../support/test-aws';
 
-const ITERATIONS = scenarioIterations(2);
+const ITERATIONS = scenarioIterations(1);
 /** An iteration waits for processes to restart and, after a crash mid-operation, for the heartbeat timeout. */
 const TIMEOUT = soakTimeout(ITERATIONS, 60_000);
 

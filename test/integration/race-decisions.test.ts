@@ -6,6 +6,7 @@ import { toApiError } from '../../api/temporal-errors';
 import { decideUpdate } from '../../workflows/messages';
 import { RefusalCode } from '../../workflows/types';
 import { fetchHistory } from '../support/history';
+import { signedDecision } from '../support/identity-keys';
 import { closedWithoutExecution, executed, observeOutcome, type CopyTarget } from '../support/outcome';
 import { reportIteration, scenarioIterations, soakTimeout } from '../support/soak';
 import type { HttpResponse } from '../support/http-call';
@@ -13,7 +14,7 @@ import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { putObject, testS3 } from '../support/test-aws';
 
 const POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy-races.yaml');
-const ITERATIONS = scenarioIterations(5);
+const ITERATIONS = scenarioIterations(3);
 /** Generous per iteration: the machine is shared, and an iteration waits for a real copy in moto. */
 const TIMEOUT = soakTimeout(ITERATIONS, 20_000);
 
@@ -165,7 +166,8 @@ describe('racing decisions', () => {
         const [first, second] = racers(iteration);
         const handle = stack.client.workflow.getHandle(id);
         const settled = await Promise.allSettled(
-          [first, second].map((reviewer) => handle.executeUpdate(decideUpdate, { args: [{ reviewer, verdict: 'approve', channel: 'api' }] })),
+          // Signed as the API signs: the validator refuses identities nobody vouched for before any other rule.
+          [first, second].map((reviewer) => handle.executeUpdate(decideUpdate, signedDecision(id, { reviewer, verdict: 'approve', channel: 'api' }))),
         );
         const codes = settled.map((result) => (result.status === 'fulfilled' ? null : refusalCode(result.reason, id)));
         const outcome = await observeOutcome(stack, s3, id, target);

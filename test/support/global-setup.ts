@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startMotoServer } from '../../scripts/lib/moto-server';
 import { startPostgresServer } from '../../scripts/lib/postgres-server';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
+import { newIdentityKeyPair } from '../../config/identity-keys';
 import { seedAws } from './seed-aws';
 import { TEST_BUCKETS, TEST_ROLE_NAME } from './test-aws';
 
@@ -29,6 +30,12 @@ export default async function globalSetup(): Promise<void> {
     process.env.AIRLOCK_TEST_TEMPORAL_ADDRESS = temporal.value.address;
     process.env.AIRLOCK_TEST_MOTO_ENDPOINT = moto.value.endpoint;
     process.env.AIRLOCK_TEST_ROLE_ARN = roleArn;
+    // One identity key pair and one workflow bundle per run, shared by every test file: bundling
+    // (seconds each) is the slow part of starting a worker, and the bundle holds the public key.
+    const identity = newIdentityKeyPair('test-key');
+    process.env.AIRLOCK_TEST_IDENTITY_SIGNING_KEY = identity.signing;
+    process.env.AIRLOCK_TEST_IDENTITY_VERIFY_KEYS = identity.verify;
+    process.env.AIRLOCK_TEST_BUNDLE_DIR = mkdtempSync(join(tmpdir(), 'airlock-test-bundles-'));
     if (postgres.value) process.env.AIRLOCK_TEST_POSTGRES_URL = postgres.value.adminUrl;
   } catch (err) {
     // Jest runs no teardown when setup fails: stop what did start rather than leave it running.

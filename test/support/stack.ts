@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
@@ -51,8 +51,25 @@ export function mintTestPrincipals(): { keys: Record<string, string>; principals
 
 export const TEST_POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy.yaml');
 
-/** Bundle once per test file: bundling is the slow part of starting a worker. */
-export function bundleWorkflows(options: { encrypted?: boolean } = {}): Promise<WorkflowBundle> {
+/**
+ * The workflow bundle: made once per integration run (per variant) and kept in the run's bundle
+ * folder, since bundling is the slow part of starting a worker; made afresh outside a run.
+ */
+export async function bundleWorkflows(options: { encrypted?: boolean } = {}): Promise<WorkflowBundle> {
+  const dir = process.env.AIRLOCK_TEST_BUNDLE_DIR;
+  const file = dir ? join(dir, options.encrypted ? 'encrypted.js' : 'plain.js') : undefined;
+  if (file && existsSync(file)) return { code: readFileSync(file, 'utf8') };
+  const bundle = await newBundle(options);
+  if (file) {
+    // Written whole, then renamed: a test file in another jest worker never reads half a bundle.
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, bundle.code);
+    renameSync(partial, file);
+  }
+  return bundle;
+}
+
+function newBundle(options: { encrypted?: boolean }): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     logger: quietBundlerLogger,
