@@ -7,6 +7,7 @@ import {
 import { detachAsPreviewed, previewDetachRolePolicy } from '../../../operations/iam-detach-role-policy';
 import { findPutApplied, previewPutRolePolicy, putAsPreviewed, putRolePolicyParams, type IamSender } from '../../../operations/iam-put-role-policy';
 import { jsonDigest, PreconditionFailedError } from '../../../operations/preconditions';
+import { rejectionOf } from '../../support/failures';
 
 /** IAM in memory: one role's inline policies and attachments, and managed policies with a default version each. */
 class FakeIam {
@@ -72,14 +73,8 @@ class FakeIam {
 const readReports = { Version: '2012-10-17', Statement: [{ Sid: 'Read', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::reports/*'] }] };
 const readAll = { Version: '2012-10-17', Statement: [{ Sid: 'Read', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['*'] }] };
 
-async function refusalOf(promise: Promise<unknown>): Promise<PreconditionFailedError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PreconditionFailedError);
-    return err as PreconditionFailedError;
-  }
-  throw new Error('expected a PreconditionFailedError, but the change ran');
+function refusalOf(promise: Promise<unknown>): Promise<PreconditionFailedError> {
+  return rejectionOf(promise, PreconditionFailedError);
 }
 
 describe('iam.putRolePolicy: bound to the inline policy the diff was computed against', () => {

@@ -1,6 +1,7 @@
 import { CopyObjectCommand, HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { PreconditionFailedError } from '../../../operations/preconditions';
 import { copyAsPreviewed, type CopyObjectParams, type S3Sender } from '../../../operations/s3-copy-object';
+import { rejectionOf } from '../../support/failures';
 
 const params: CopyObjectParams = {
   sourceBucket: 'airlock-scratch',
@@ -33,14 +34,8 @@ function fakeS3(heads: (object | S3ServiceException)[], copy: object | S3Service
   return { s3, sent, copies: () => sent.filter((command): command is CopyObjectCommand => command instanceof CopyObjectCommand) };
 }
 
-async function refusalOf(promise: Promise<unknown>): Promise<PreconditionFailedError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PreconditionFailedError);
-    return err as PreconditionFailedError;
-  }
-  throw new Error('expected a PreconditionFailedError, but the copy ran');
+function refusalOf(promise: Promise<unknown>): Promise<PreconditionFailedError> {
+  return rejectionOf(promise, PreconditionFailedError);
 }
 
 describe('s3.copyObject execution, bound to the previewed source', () => {

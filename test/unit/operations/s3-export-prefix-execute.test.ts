@@ -4,6 +4,7 @@ import { PreconditionFailedError } from '../../../operations/preconditions';
 import { exportAsPreviewed, exportPrefixParams, previewExport, type ExportPrefixPreconditions, type S3ClientFactory } from '../../../operations/s3-export-prefix';
 import { manifestDigest } from '../../../operations/s3-manifest';
 import type { ExecutionContext, OperationContext, OperationProgress } from '../../../operations/types';
+import { rejectionOf } from '../../support/failures';
 
 const params = exportPrefixParams.parse({ sourceBucket: 'warehouse', sourcePrefix: 'd/', destinationBucket: 'drop', destinationPrefix: 'acme/' });
 
@@ -100,14 +101,8 @@ async function threeObjects(): Promise<{ s3: FakeS3; reviewed: ExportPrefixPreco
   return { s3, reviewed: preview.preconditions as ExportPrefixPreconditions };
 }
 
-async function refusalOf(promise: Promise<unknown>): Promise<PreconditionFailedError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PreconditionFailedError);
-    return err as PreconditionFailedError;
-  }
-  throw new Error('expected a PreconditionFailedError, but the export ran');
+function refusalOf(promise: Promise<unknown>): Promise<PreconditionFailedError> {
+  return rejectionOf(promise, PreconditionFailedError);
 }
 
 describe('s3.exportPrefix manifest', () => {
