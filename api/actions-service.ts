@@ -7,6 +7,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { temporal } from '@temporalio/proto';
 import { canonicalJson } from '../domain/canonical-json';
 import type { AuditLog } from '../audit/audit-log';
 import type { Catalogue } from '../operations/catalogue';
@@ -159,6 +160,9 @@ export class ActionsService {
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return toApiError(err, actionId);
       if (!(await temporalReachable(this.client))) throw temporalUnavailable();
+      // A completed workflow's result is its final state, whole: no worker needed to know it.
+      const final = await this.withinDeadline(() => this.finalState(actionId));
+      if (final) return { state: final, live: true };
       return { state: await this.withinDeadline(() => this.fromHistory(actionId)), live: false };
     }
   }
@@ -263,6 +267,18 @@ export class ActionsService {
   /** Queries and Updates need a worker; without one they would wait for the server's own timeout. */
   private withinDeadline<T>(call: () => Promise<T>): Promise<T> {
     return this.client.connection.withDeadline(Date.now() + this.admissionTimeoutMs, call);
+  }
+
+  /** The state a completed workflow returned, from its close event; undefined while it runs (or if it failed). */
+  private async finalState(actionId: string): Promise<ActionState | undefined> {
+    const closing = await this.client.workflowService.getWorkflowExecutionHistory({
+      namespace: this.client.options.namespace,
+      execution: { workflowId: actionId },
+      historyEventFilterType: temporal.api.enums.v1.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT,
+    });
+    const payloads = closing.history?.events?.[0]?.workflowExecutionCompletedEventAttributes?.result?.payloads;
+    if (!payloads?.length) return undefined;
+    return decodeFromPayloadsAtIndex<ActionState>(this.client.workflow.options.loadedDataConverter, 0, payloads);
   }
 
   /** The request from the workflow's start event and the status from its search attribute. */

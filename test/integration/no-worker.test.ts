@@ -44,5 +44,11 @@ describe('requests while no worker runs', () => {
     expect((await stack.call('bob', 'POST', `/v1/actions/${id}/decisions`, { decision: 'approve' })).statusCode).toBe(200);
     await stack.client.workflow.getHandle(id).result();
     expect(await readObject(s3, 'airlock-exports', destinationKey)).toBe('late,but,safe\n');
+
+    // Closed, and no worker to answer a query: the workflow's result is the whole final state.
+    await stack.stopWorker();
+    const closed = await stack.call('etl-bot', 'GET', `/v1/actions/${id}`);
+    expect(closed.statusCode).toBe(200);
+    expect(closed.json()).toMatchObject({ status: 'succeeded', live: true, votes: [{ reviewer: 'bob', verdict: 'approve' }], result: { outputs: { destination: `s3://airlock-exports/${destinationKey}` } } });
   });
 });

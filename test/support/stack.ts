@@ -89,6 +89,8 @@ export interface Stack {
   /** Its store's URL, for worker processes a test starts itself. */
   auditUrl: string;
   startWorker(): Promise<void>;
+  /** Shuts the worker down and waits for it to stop. */
+  stopWorker(): Promise<void>;
   /** The recording proxy between the worker and moto (use its endpoint for spawned workers too). */
   proxy: RecordingProxy;
   /** Every secret access key and session token moto issued to this stack's worker. */
@@ -219,6 +221,12 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     audit: apiAudit,
     auditUrl,
     startWorker,
+    async stopWorker() {
+      if (!running) return;
+      running.worker.shutdown();
+      await running.done;
+      running = undefined;
+    },
     proxy,
     issuedSecrets: () => proxy.issuedSecrets(),
     allowCallbacksTo: (receiverUrl) => void callbackAllowList.push(new URL(receiverUrl).host),
