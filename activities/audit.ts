@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log';
-import { AuditEventKind, SYSTEM_ACTOR, type RecordAuditEventsInput } from '../workflows/audit-events';
+import { AuditEventKind, SYSTEM_ACTOR, type RecordAuditEventsInput } from '../domain/audit-events';
 import { currentActivity } from './activity-context';
 import type { LifecycleMetrics } from './lifecycle-metrics';
 import type { OneShotSession, SessionPurpose } from './credentials';

@@ -1,4 +1,4 @@
-import type { ExecuteOperationInput, ExecutionResult } from '../workflows/types';
+import type { ExecuteOperationInput, ExecutionResult } from '../domain/types';
 import { currentActivity } from './activity-context';
 import { logInfo } from './activity-log';
 import { oneShotRunner, type OneShotDeps } from './one-shot-session';

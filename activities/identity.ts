@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { AuditLog } from '../audit/audit-log';
 import { proofProblem, startStatement, type IdentityStatement, type TrustedKey } from '../domain/identity-proof';
-import { AuditEventKind } from '../workflows/audit-events';
-import { RefusalCode, type ActionRequestInput } from '../workflows/types';
+import { AuditEventKind } from '../domain/audit-events';
+import { RefusalCode, type ActionRequestInput } from '../domain/types';
 import { currentActivity } from './activity-context';
 
 export interface VerifyActionRequestInput {

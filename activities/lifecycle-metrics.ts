@@ -1,7 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { metricErrors } from '../telemetry/metric-errors';
-import { AuditEventKind } from '../workflows/audit-events';
-import type { JsonObject } from '../workflows/types';
+import { AuditEventKind } from '../domain/audit-events';
+import type { JsonObject } from '../domain/types';
 
 /** An audit event as far as the lifecycle series need it (an event being stored, or one read back). */
 export interface LifecycleEvent {

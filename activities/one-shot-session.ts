@@ -5,7 +5,7 @@ import type { Catalogue } from '../operations/catalogue';
 import { parsePreconditions } from '../operations/preconditions';
 import { runningTimeOf, sessionWindow } from '../operations/session-time';
 import type { ExecutionContext, IamPolicyDocument, Operation, OperationProgress, SessionCredentials } from '../operations/types';
-import type { JsonObject, Requester } from '../workflows/types';
+import type { JsonObject, Requester } from '../domain/types';
 import { currentActivity } from './activity-context';
 import { logInfo } from './activity-log';
 import { AuditLog } from '../audit/audit-log';

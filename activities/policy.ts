@@ -1,6 +1,6 @@
 import { evaluatePolicy as decide, evaluatePolicyBeforePreview as decideBeforePreview, type LoadedPolicy } from '../policy';
 import type { Catalogue } from '../operations/catalogue';
-import type { JsonObject, OperationFacts, PolicyEvaluation, PolicyEvaluationBeforePreview, Requester } from '../workflows/types';
+import type { JsonObject, OperationFacts, PolicyEvaluation, PolicyEvaluationBeforePreview, Requester } from '../domain/types';
 import { operationFactsOf } from './operation-facts';
 import { resolveOperation } from './resolve-operation';
 

@@ -1,6 +1,6 @@
 import { parsePreconditions } from '../operations/preconditions';
 import type { OperationPreview } from '../operations/types';
-import type { JsonObject, Requester } from '../workflows/types';
+import type { JsonObject, Requester } from '../domain/types';
 import { oneShotRunner, type OneShotDeps } from './one-shot-session';
 
 export interface PreviewOperationInput {

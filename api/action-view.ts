@@ -1,7 +1,7 @@
 import type { ActionView as ClientActionView } from '../client/types';
 import { temporalUiLink, type TemporalUiLinks } from '../config/temporal-ui';
 import { eligibleApprovers } from '../workflows/approvers';
-import type { ActionState } from '../workflows/types';
+import type { ActionState } from '../domain/types';
 
 /** Links in API responses point at the Temporal UI when it is configured. */
 export type ViewContext = TemporalUiLinks;

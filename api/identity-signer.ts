@@ -10,7 +10,7 @@ import {
   type SignedRequestFields,
   type TrustedKey,
 } from '../domain/identity-proof';
-import type { CancelInput, DecideInput } from '../workflows/types';
+import type { CancelInput, DecideInput } from '../domain/types';
 
 /**
  * The API's half of signed identities: every start, vote and cancel it hands to Temporal carries

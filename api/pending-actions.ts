@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { PRIVILEGED_ACTION_WORKFLOW } from '../workflows/messages';
 import { ActionAttribute, StatusAttribute } from '../workflows/search-attributes';
-import { ActionStatus } from '../workflows/types';
+import { ActionStatus } from '../domain/types';
 import { ApiMetrics, type PendingCounter } from './metrics';
 
 /** A scrape must answer well within Prometheus's default 10 s timeout, Temporal or not. */

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log';
-import { AuditEventKind } from '../workflows/audit-events';
-import type { DecideInput, JsonObject } from '../workflows/types';
+import { AuditEventKind } from '../domain/audit-events';
+import type { DecideInput, JsonObject } from '../domain/types';
 import type { ApiMetrics } from './metrics';
 
 /** Refused votes one reviewer puts on record per action; later ones are counted, not written. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_STATUSES } from '../workflows/types';
+import { ACTION_STATUSES } from '../domain/types';
 
 /** `POST /v1/actions` body. `params` is checked again by the operation's own schema. */
 export const createActionBody = z.strictObject({

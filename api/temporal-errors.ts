@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { RefusalCode } from '../workflows/types';
+import { RefusalCode } from '../domain/types';
 import { ApiError } from './errors';
 
 const REFUSAL_STATUS: Record<RefusalCode, number> = {

@@ -1,5 +1,5 @@
-import type { AuditEventInput } from '../workflows/audit-events';
-import type { JsonObject } from '../workflows/types';
+import type { AuditEventInput } from '../domain/audit-events';
+import type { JsonObject } from '../domain/types';
 import type { TrustedKey } from '../domain/identity-proof';
 import { ChainVerifier, sealEvent, type AuditRow, type VerifyReport } from './chain';
 import { SignatureVerifier } from './signature-verifier';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditEventInput } from '../workflows/audit-events';
+import type { AuditEventInput } from '../domain/audit-events';
 import { canonicalJson } from '../domain/canonical-json';
 import type { SignatureReport } from './signature-verifier';
 

@@ -1,5 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
-import type { AuditEventInput } from '../workflows/audit-events';
+import type { AuditEventInput } from '../domain/audit-events';
 import type { AuditRow, ChainHead } from './chain';
 import { APPEND_ONLY_MESSAGE, createTableSql, INDEXES, INSERT_COLUMNS, pageQuery } from './sql';
 import type { AuditFilter, AuditStore, SealEvent } from './store';

@@ -8,8 +8,8 @@ import {
   type ProofProblem,
   type TrustedKey,
 } from '../domain/identity-proof';
-import { AuditEventKind } from '../workflows/audit-events';
-import type { JsonObject } from '../workflows/types';
+import { AuditEventKind } from '../domain/audit-events';
+import type { JsonObject } from '../domain/types';
 import type { AuditRow } from './chain';
 
 /** One event whose identity proof does not hold. */

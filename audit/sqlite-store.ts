@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditEventInput } from '../workflows/audit-events';
+import type { AuditEventInput } from '../domain/audit-events';
 import type { AuditRow, ChainHead } from './chain';
 import { APPEND_ONLY_MESSAGE, createTableSql, INDEXES, INSERT_COLUMNS, pageQuery } from './sql';
 import type { AuditFilter, AuditStore, SealEvent } from './store';

@@ -1,4 +1,4 @@
-import type { AuditEventInput } from '../workflows/audit-events';
+import type { AuditEventInput } from '../domain/audit-events';
 import type { AuditRow, ChainHead } from './chain';
 
 /** Which events to read. Times compare against `occurredAt` (ISO strings in UTC sort as time). */

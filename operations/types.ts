@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { OperationPreview } from '../workflows/types';
+import type { OperationPreview } from '../domain/types';
 
 /** An IAM policy document, as passed inline to STS AssumeRole as the session policy. */
 export interface IamPolicyDocument {
@@ -83,7 +83,7 @@ export interface OperationOutcome {
 }
 
 // Defined with the workflow's shared types (the workflow records previews); re-exported here for operations.
-export type { JsonObject, OperationPreview, PreviewFact } from '../workflows/types';
+export type { JsonObject, OperationPreview, PreviewFact } from '../domain/types';
 
 /**
  * One entry of the catalogue of privileged operations: `P` its params, `B` what its preview binds

@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue, PolicyDecision, PolicyEffect, Requester, Risk } from '../workflows/types';
+import type { JsonObject, JsonValue, PolicyDecision, PolicyEffect, Requester, Risk } from '../domain/types';
 import { parseDuration } from './duration';
 import { membersOfGroups } from './identities';
 import {

@@ -1,4 +1,4 @@
-import type { PolicyEffect } from '../workflows/types';
+import type { PolicyEffect } from '../domain/types';
 import { compileGlob } from './evaluate';
 import { membersOfGroups } from './identities';
 import { REQUESTER_GROUP_PREFIX, type DefaultOutcome, type LoadedPolicy, type PolicyDocument, type PolicyMatch } from './schema';

@@ -1,4 +1,4 @@
-import type { ActionState } from './types';
+import type { ActionState } from '../domain/types';
 
 /** Who may vote now: the review's approvers, and the escalation's once the review was escalated. */
 export function eligibleApprovers(state: ActionState): string[] {

@@ -14,7 +14,7 @@ import type {
   NotificationRecord,
   PolicyDecision,
   ReminderRecord,
-} from './types';
+} from '../domain/types';
 
 export function requestData(input: ActionRequestInput): JsonObject {
   return {

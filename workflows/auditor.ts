@@ -1,7 +1,7 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { AuditEventInput, AuditEventKind } from './audit-events';
-import type { JsonObject } from './types';
+import type { AuditEventInput, AuditEventKind } from '../domain/audit-events';
+import type { JsonObject } from '../domain/types';
 
 /**
  * Retried until the store answers: an action does not move on with its story unwritten (no

@@ -1,7 +1,7 @@
 import { ApplicationFailure, currentUpdateInfo, workflowInfo } from '@temporalio/workflow';
 import { cancelStatement, decideStatement, proofProblem, type IdentityStatement, type TrustedKey } from '../domain/identity-proof';
 import { trustedIdentityKeys } from './trusted-keys';
-import { RefusalCode, type CancelInput, type DecideInput, type IdentityProof } from './types';
+import { RefusalCode, type CancelInput, type DecideInput, type IdentityProof } from '../domain/types';
 
 /** What a proof is checked against: this workflow, this Update, the worker's keys. */
 export interface ProofScope {

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ActionState, CancelInput, DecideInput } from './types';
+import type { ActionState, CancelInput, DecideInput } from '../domain/types';
 
 /** The workflow type name clients start. */
 export const PRIVILEGED_ACTION_WORKFLOW = 'privilegedAction';

@@ -1,7 +1,7 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeFailure } from './failures';
-import type { ActionState, NotificationRecord, ReviewNotice } from './types';
+import type { ActionState, NotificationRecord, ReviewNotice } from '../domain/types';
 
 type PostedRecord = NotificationRecord & { ref: NonNullable<NotificationRecord['ref']> };
 

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, resultData, voteData } from './audit-data';
-import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from './audit-events';
+import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from '../domain/audit-events';
 import { pendingApprovers } from './approvers';
 import { Auditor } from './auditor';
 import { describeFailure } from './failures';
@@ -22,7 +22,7 @@ import { refuseUnprovenCancel, refuseUnprovenDecision } from './identity-checks'
 import { refuseCancel, refuseDecision } from './refusals';
 import { reviewTimers, type ReviewTimer } from './review-timers';
 import { ApproversAttribute, DecisionTimeAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
-import { ActionStatus, DECISION_STATUSES, RefusalCode, TERMINAL_STATUSES } from './types';
+import { ActionStatus, DECISION_STATUSES, RefusalCode, TERMINAL_STATUSES } from '../domain/types';
 import type {
   ActionRequestInput,
   ActionState,
@@ -31,7 +31,7 @@ import type {
   PolicyEvaluation,
   ReviewNotice,
   ReviewRequirement,
-} from './types';
+} from '../domain/types';
 
 const { evaluatePolicy, evaluatePolicyBeforePreview } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { eligibleApprovers } from './approvers';
-import { ActionStatus, RefusalCode, TERMINAL_STATUSES } from './types';
-import type { ActionState, DecideInput } from './types';
+import { ActionStatus, RefusalCode, TERMINAL_STATUSES } from '../domain/types';
+import type { ActionState, DecideInput } from '../domain/types';
 
 /**
  * Update validators: synchronous checks that throw to refuse. A refusal writes nothing to history;

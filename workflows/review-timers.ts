@@ -1,4 +1,4 @@
-import type { ReviewRequirement } from './types';
+import type { ReviewRequirement } from '../domain/types';
 
 /** A durable timer of an open review: remind the reviewers, or escalate to more of them. */
 export interface ReviewTimer {

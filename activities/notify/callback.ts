@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ActionState } from '../../workflows/types';
+import type { ActionState } from '../../domain/types';
 import { callbackUrlProblem } from './callback-url';
 
 export interface CallbackSettings {

@@ -1,6 +1,6 @@
 import { temporalUiLink, type TemporalUiLinks } from '../../config/temporal-ui';
 import { eligibleApprovers } from '../../workflows/approvers';
-import type { ActionState, ActionStatus, Risk, Vote } from '../../workflows/types';
+import type { ActionState, ActionStatus, Risk, Vote } from '../../domain/types';
 
 /**
  * What every channel (Slack, Teams, email) shows about one action: who asks, what exactly,

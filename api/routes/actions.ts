@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { callbackUrlProblem } from '../../activities/notify/callback-url';
 import type { PrincipalDirectory } from '../../config/principals';
-import { TERMINAL_STATUSES } from '../../workflows/types';
+import { TERMINAL_STATUSES } from '../../domain/types';
 import { ACTION_ID_PATTERN } from '../action-id';
 import { actionView, type ViewContext } from '../action-view';
 import type { ActionRead, ActionsService } from '../actions-service';

@@ -4,7 +4,7 @@ import { SLACK_REASON_BLOCK } from '../../activities/notify/slack/action-ids';
 import { REJECT_REASON_MAX_CHARS, rejectReasonModal } from '../../activities/notify/slack/reject-modal';
 import { resolveChannelIdentity } from '../../policy/identities';
 import type { LoadedPolicy } from '../../policy/load';
-import { RefusalCode, type DecideInput } from '../../workflows/types';
+import { RefusalCode, type DecideInput } from '../../domain/types';
 import type { ActionsService } from '../actions-service';
 import { ApiError, type ErrorBody } from '../errors';
 import { parseSlackInteraction, type SlackButtonClick, type SlackInteraction, type SlackMessageRef, type SlackReasonSubmission } from './payloads';

@@ -4,7 +4,7 @@ import { REJECT_REASON_MAX_CHARS } from '../../activities/notify/slack/reject-mo
 import { ADAPTIVE_CARD_CONTENT_TYPE, TEAMS_VERBS, teamsReviewCard, type AdaptiveCard } from '../../activities/notify/teams/card';
 import { resolveChannelIdentity } from '../../policy/identities';
 import type { LoadedPolicy } from '../../policy/load';
-import type { DecideInput } from '../../workflows/types';
+import type { DecideInput } from '../../domain/types';
 import type { ActionsService } from '../actions-service';
 import { ApiError, type ErrorBody } from '../errors';
 import { parseActivity, parseCardAction, type CardAction } from './activity';

@@ -1,5 +1,5 @@
 import { REJECT_REASON_MAX_CHARS } from '../../activities/notify/slack/reject-modal';
-import { RefusalCode } from '../../workflows/types';
+import { RefusalCode } from '../../domain/types';
 
 /** What the clicking Teams user reads on top of the card (or alone, when the card cannot be read). */
 export const TEAMS_TEXT = {

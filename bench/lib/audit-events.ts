@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AuditLog } from '../../audit/audit-log';
-import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR, type AuditEventInput } from '../../workflows/audit-events';
-import type { JsonObject } from '../../workflows/types';
+import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR, type AuditEventInput } from '../../domain/audit-events';
+import type { JsonObject } from '../../domain/types';
 
 /** One action's story as the workflow records it; each action goes round it several times. */
 const LIFECYCLE: AuditEventKind[] = [

@@ -3,7 +3,7 @@ import { expectAnswer, type AirlockStack } from '../lib/airlock-stack';
 import { withDeadline } from '../lib/deadline';
 import { percentiles, type Percentiles } from '../lib/stats';
 import { untilIdle } from '../lib/until-idle';
-import { ActionStatus, type ActionState } from '../../workflows/types';
+import { ActionStatus, type ActionState } from '../../domain/types';
 import { releaseFloor, startFloor } from './floor';
 
 /** Airlock beside the floor for one step, in milliseconds. */

@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { ActionsService } from '../../api/actions-service';
 import { openAuditLog } from '../../audit/open-store';
 import { StatusAttribute } from '../../workflows/search-attributes';
-import { ActionStatus } from '../../workflows/types';
+import { ActionStatus } from '../../domain/types';
 import type { BenchServers } from '../lib/bench-servers';
 import { cpuMsPer, cpuTimes, type CpuTimes } from '../lib/cpu-time';
 import { sleep, withDeadline } from '../lib/deadline';

@@ -3,7 +3,7 @@ import { expectAnswer, type AirlockStack } from '../lib/airlock-stack';
 import { cpuMsPer, cpuTimes, type CpuTimes, type WatchedProcesses } from '../lib/cpu-time';
 import { withDeadline } from '../lib/deadline';
 import { percentiles, type Percentiles } from '../lib/stats';
-import { ActionStatus, type ActionState } from '../../workflows/types';
+import { ActionStatus, type ActionState } from '../../domain/types';
 
 export interface ThroughputResult {
   /** Actions in flight at any time: each lane submits, waits for `succeeded`, then submits again. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ActionStatus, TERMINAL_STATUSES } from '../../workflows/types';
+import { ActionStatus, TERMINAL_STATUSES } from '../../domain/types';
 
 /** What the API answers about one action: the fields a script follows (api/action-view.ts has them all). */
 export interface ActionView {

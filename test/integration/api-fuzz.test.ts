@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ACTION_ID_PATTERN } from '../../api/action-id';
-import { RefusalCode } from '../../workflows/types';
+import { RefusalCode } from '../../domain/types';
 import { anyJson, contentType, deepJson, deepJsonText, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, mutated, oddText } from '../support/fuzz';
 import { rawHttpClient, type RawRequest, type RawResponse } from '../support/raw-http';
 import { bundleWorkflows, startStack, TEST_PRINCIPALS, type Stack } from '../support/stack';

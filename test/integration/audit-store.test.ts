@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import type { AuditLog } from '../../audit/audit-log';
 import { openAuditLog } from '../../audit/open-store';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
-import { AuditEventKind, type AuditEventInput } from '../../workflows/audit-events';
+import { AuditEventKind, type AuditEventInput } from '../../domain/audit-events';
 import { freshStore, STORE_KINDS, type StoreUnderTest } from '../support/audit-stores';
 
 /** The same behaviour on both stores: one schema, one code path above the store interface. */

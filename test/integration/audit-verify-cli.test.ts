@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openAuditLog } from '../../audit/open-store';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
-import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR, type AuditEventInput } from '../../workflows/audit-events';
+import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR, type AuditEventInput } from '../../domain/audit-events';
 import { IdentitySigner } from '../../api/identity-signer';
 import { newIdentityKeyPair } from '../../config/identity-keys';
 import { TEST_IDENTITY_ENTRIES, TEST_SIGNING_KEY } from '../support/identity-keys';

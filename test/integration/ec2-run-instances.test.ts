@@ -14,7 +14,7 @@ import { defaultCatalogue } from '../../operations/catalogue';
 import { ec2RunInstances, runInstancesClientToken } from '../../operations/ec2-run-instances';
 import { timeBoundPolicy } from '../../operations/session-time';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
-import type { ExecuteOperationInput, JsonObject } from '../../workflows/types';
+import type { ExecuteOperationInput, JsonObject } from '../../domain/types';
 import { memoryAuditLog } from '../support/audit';
 import { failureOf } from '../support/failures';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';

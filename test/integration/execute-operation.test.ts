@@ -7,7 +7,7 @@ import { defaultCatalogue } from '../../operations/catalogue';
 import { s3CopyObject } from '../../operations/s3-copy-object';
 import { timeBoundPolicy } from '../../operations/session-time';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
-import type { ExecuteOperationInput, ExecutionResult, JsonObject } from '../../workflows/types';
+import type { ExecuteOperationInput, ExecutionResult, JsonObject } from '../../domain/types';
 import { memoryAuditLog } from '../support/audit';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
 import { failureOf } from '../support/failures';

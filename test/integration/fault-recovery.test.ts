@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ActionState } from '../../workflows/types';
-import { RefusalCode } from '../../workflows/types';
+import type { ActionState } from '../../domain/types';
+import { RefusalCode } from '../../domain/types';
 import { eventually } from '../support/eventually';
 import type { HttpResponse } from '../support/http-call';
 import { closedWithoutExecution, executed, observeOutcome, type CopyTarget, type Outcome } from '../support/outcome';

@@ -20,7 +20,7 @@ import { iamPutRolePolicy, putRolePolicyParams } from '../../operations/iam-put-
 import { readPolicyDocument } from '../../operations/policy-diff';
 import type { OperationContext } from '../../operations/types';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
-import type { ExecutionResult, JsonObject } from '../../workflows/types';
+import type { ExecutionResult, JsonObject } from '../../domain/types';
 import { memoryAuditLog } from '../support/audit';
 import { failureOf } from '../support/failures';
 import { boundTo, directContext } from '../support/operation-context';

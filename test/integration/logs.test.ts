@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CreateRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ActionState } from '../../workflows/types';
+import type { ActionState } from '../../domain/types';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { ProcessStack } from '../support/process-stack';
 import { executorTrustPolicy } from '../support/seed-aws';

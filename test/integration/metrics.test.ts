@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { ActionState } from '../../workflows/types';
+import type { ActionState } from '../../domain/types';
 import { eventually } from '../support/eventually';
 import { ProcessStack } from '../support/process-stack';
 import { parsePrometheusText, samplesOf, sumOf, type Sample } from '../support/prometheus-text';

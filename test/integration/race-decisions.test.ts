@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { toApiError } from '../../api/temporal-errors';
 import { decideUpdate } from '../../workflows/messages';
-import { RefusalCode } from '../../workflows/types';
+import { RefusalCode } from '../../domain/types';
 import { fetchHistory } from '../support/history';
 import { signedDecision } from '../support/identity-keys';
 import { closedWithoutExecution, executed, observeOutcome, type CopyTarget } from '../support/outcome';

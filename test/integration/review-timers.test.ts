@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { ActionState } from '../../workflows/types';
+import type { ActionState } from '../../domain/types';
 import { eventually } from '../support/eventually';
 import { startSlackDouble, type SlackDouble, type SlackMessage } from '../support/slack-double';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';

@@ -4,7 +4,7 @@ import { createExecuteActivities } from '../../activities/execute';
 import { createPreviewActivities } from '../../activities/preview';
 import { Catalogue } from '../../operations/catalogue';
 import { s3ExportPrefix } from '../../operations/s3-export-prefix';
-import type { ExecuteOperationInput, JsonObject } from '../../workflows/types';
+import type { ExecuteOperationInput, JsonObject } from '../../domain/types';
 import { memoryAuditLog } from '../support/audit';
 import { failureOf } from '../support/failures';
 import { boundTo, directContext } from '../support/operation-context';

@@ -4,9 +4,9 @@ import { ApplicationFailure, defaultPayloadConverter, type Payload } from '@temp
 import type { WorkflowBundle } from '@temporalio/worker';
 import { IdentitySigner } from '../../api/identity-signer';
 import { newIdentityKeyPair, parseSigningKey } from '../../config/identity-keys';
-import { AuditEventKind } from '../../workflows/audit-events';
+import { AuditEventKind } from '../../domain/audit-events';
 import { cancelUpdate, decideUpdate, PRIVILEGED_ACTION_WORKFLOW } from '../../workflows/messages';
-import { RefusalCode, type ActionRequestInput, type ActionState, type CancelInput, type DecideInput } from '../../workflows/types';
+import { RefusalCode, type ActionRequestInput, type ActionState, type CancelInput, type DecideInput } from '../../domain/types';
 import { acceptedUpdates, fetchHistory, scheduledActivities } from '../support/history';
 import { TEST_SIGNING_KEY, TEST_TRUSTED_KEYS, testSigner } from '../support/identity-keys';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';

@@ -3,7 +3,7 @@ import { createSlackActivities, type SlackActivities } from '../../activities/no
 import { slackClient } from '../../activities/notify/slack/client';
 import { rejectReasonModal } from '../../activities/notify/slack/reject-modal';
 import { SlackFailureType } from '../../activities/notify/slack/slack-errors';
-import { ActionStatus, type ActionState, type JsonObject } from '../../workflows/types';
+import { ActionStatus, type ActionState, type JsonObject } from '../../domain/types';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
 
 const TOKEN = 'xoxb-test-token-for-slack-activities';

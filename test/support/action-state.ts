@@ -1,4 +1,4 @@
-import { ActionStatus, type ActionState, type JsonObject } from '../../workflows/types';
+import { ActionStatus, type ActionState, type JsonObject } from '../../domain/types';
 
 export const SAMPLE_ACTION_ID = 'action-s3.copyObject-aaaaaaaaaaaaaaaa';
 

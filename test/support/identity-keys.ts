@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { newIdentityKeyPair, parseSigningKey, parseVerifyKeys, type IdentitySigningKey } from '../../config/identity-keys';
 import type { TrustedKey } from '../../domain/identity-proof';
 import { IdentitySigner } from '../../api/identity-signer';
-import type { DecideInput } from '../../workflows/types';
+import type { DecideInput } from '../../domain/types';
 
 /**
  * The API's and the workers' identity key pair: the integration run's own (made by the global

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { temporal } from '@temporalio/proto';
-import type { ActionState } from '../../workflows/types';
+import type { ActionState } from '../../domain/types';
 import { acceptedUpdates, fetchHistory, scheduledActivities } from './history';
 import type { Stack } from './stack';
 import { objectExists } from './test-aws';

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import { channelIdOf, type LoadedPolicy } from '../../../policy';
-import type { ActionState, MessageRef, ReviewNotice } from '../../../workflows/types';
+import type { ActionState, MessageRef, ReviewNotice } from '../../../domain/types';
 import { logInfo } from '../../activity-log';
 import { reviewMessage, type MessageLinks } from '../review-message';
 import { reviewBlocks } from './blocks';

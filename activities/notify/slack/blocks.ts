@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
-import type { ActionStatus, Risk } from '../../../workflows/types';
+import type { ActionStatus, Risk } from '../../../domain/types';
 import type { ReviewMessage } from '../review-message';
 import { SLACK_APPROVE_ACTION, SLACK_REJECT_ACTION } from './action-ids';
 

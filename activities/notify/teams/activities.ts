@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { channelIdOf, type LoadedPolicy } from '../../../policy';
-import type { ActionState, MessageRef, ReviewNotice } from '../../../workflows/types';
+import type { ActionState, MessageRef, ReviewNotice } from '../../../domain/types';
 import { logInfo } from '../../activity-log';
 import { reviewMessage, type MessageLinks } from '../review-message';
 import { ADAPTIVE_CARD_CONTENT_TYPE, teamsCardSummary, teamsReviewCard } from './card';

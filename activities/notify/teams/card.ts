@@ -1,4 +1,4 @@
-import type { ActionStatus, Risk } from '../../../workflows/types';
+import type { ActionStatus, Risk } from '../../../domain/types';
 import type { ReviewMessage } from '../review-message';
 
 /**

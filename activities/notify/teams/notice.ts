@@ -1,4 +1,4 @@
-import type { ReviewNotice } from '../../../workflows/types';
+import type { ReviewNotice } from '../../../domain/types';
 import type { TeamsOutgoingActivity } from './connector';
 
 /**

@@ -10,8 +10,8 @@ import { createActionBody, listQuery } from '../../../api/schemas';
 import { toRecord } from '../../../audit/audit-log';
 import { ChainVerifier, sealEvent } from '../../../audit/chain';
 import { defaultCatalogue } from '../../../operations/catalogue';
-import { AuditEventKind } from '../../../workflows/audit-events';
-import { ActionStatus, type ActionState } from '../../../workflows/types';
+import { AuditEventKind } from '../../../domain/audit-events';
+import { ActionStatus, type ActionState } from '../../../domain/types';
 import { sampleActionState } from '../../support/action-state';
 import { describeErrors, DocumentSchemas } from './openapi-support';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChainVerifier, GENESIS_HASH, linkHash, sealEvent, type AuditRow } from '../../../audit/chain';
 import { canonicalJson } from '../../../domain/canonical-json';
-import { AuditEventKind, type AuditEventInput } from '../../../workflows/audit-events';
+import { AuditEventKind, type AuditEventInput } from '../../../domain/audit-events';
 
 function event(n: number, data: AuditEventInput['data'] = { n }): AuditEventInput {
   return {

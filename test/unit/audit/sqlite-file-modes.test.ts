@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditLog } from '../../../audit/audit-log';
 import { SqliteAuditStore } from '../../../audit/sqlite-store';
-import { AuditEventKind } from '../../../workflows/audit-events';
+import { AuditEventKind } from '../../../domain/audit-events';
 
 const modeOf = (path: string): number => statSync(path).mode & 0o777;
 

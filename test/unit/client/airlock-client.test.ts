@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AirlockApiError, AirlockClient, isTerminal, TERMINAL_STATUSES, type ActionView } from '../../../client';
-import { TERMINAL_STATUSES as SERVER_TERMINAL_STATUSES } from '../../../workflows/types';
+import { TERMINAL_STATUSES as SERVER_TERMINAL_STATUSES } from '../../../domain/types';
 
 /** One request as the local API double saw it. */
 interface Seen {

@@ -3,7 +3,7 @@ import { reviewMessage, type ReviewMessage } from '../../../activities/notify/re
 import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../../../activities/notify/slack/action-ids';
 import { reviewBlocks } from '../../../activities/notify/slack/blocks';
 import { rejectReasonModal } from '../../../activities/notify/slack/reject-modal';
-import { ActionStatus, type ActionState, type JsonObject, type Vote } from '../../../workflows/types';
+import { ActionStatus, type ActionState, type JsonObject, type Vote } from '../../../domain/types';
 import { sampleActionState, SAMPLE_ACTION_ID as ACTION_ID } from '../../support/action-state';
 import { blockKitProblems, modalProblems } from '../../support/slack-double';
 

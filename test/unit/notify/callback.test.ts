@@ -6,7 +6,7 @@ import { callbackBody, createCallbackActivities, signCallback } from '../../../a
 import { callbackUrlProblem } from '../../../activities/notify/callback-url';
 import { parseCallbackTarget } from '../../../config/callback-targets';
 import { loadConfig } from '../../../config/load';
-import { ActionStatus, type ActionState } from '../../../workflows/types';
+import { ActionStatus, type ActionState } from '../../../domain/types';
 
 describe('callback signature', () => {
   it('is an HMAC-SHA256 of "timestamp.body" that a receiver can recompute', () => {

@@ -1,5 +1,5 @@
 import { noticeText } from '../../../activities/notify/slack/notice-text';
-import type { ReviewNotice } from '../../../workflows/types';
+import type { ReviewNotice } from '../../../domain/types';
 
 const SLACK_IDS: Record<string, string> = { alice: 'U0ALICE', carol: 'U0CAROL' };
 const slackUserOf = (id: string): string | undefined => SLACK_IDS[id];

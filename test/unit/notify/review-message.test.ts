@@ -1,5 +1,5 @@
 import { reviewMessage, type MessageLinks } from '../../../activities/notify/review-message';
-import { ActionStatus, type ActionState, type Vote } from '../../../workflows/types';
+import { ActionStatus, type ActionState, type Vote } from '../../../domain/types';
 import { sampleActionState, SAMPLE_ACTION_ID as ACTION_ID } from '../../support/action-state';
 
 const LINKS: MessageLinks = { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' };

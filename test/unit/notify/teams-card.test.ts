@@ -1,6 +1,6 @@
 import { reviewMessage } from '../../../activities/notify/review-message';
 import { TEAMS_REASON_INPUT, TEAMS_VERBS, teamsCardSummary, teamsReviewCard, type AdaptiveCard } from '../../../activities/notify/teams/card';
-import { ActionStatus, type ActionState, type Vote } from '../../../workflows/types';
+import { ActionStatus, type ActionState, type Vote } from '../../../domain/types';
 import { sampleActionState, SAMPLE_ACTION_ID as ACTION_ID } from '../../support/action-state';
 
 const LINKS = { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' };

@@ -7,7 +7,7 @@ import { createExecuteActivities } from '../../../activities/execute';
 import { Catalogue } from '../../../operations/catalogue';
 import { s3CopyObject } from '../../../operations/s3-copy-object';
 import type { Operation, OperationContext, OperationOutcome } from '../../../operations/types';
-import type { ExecuteOperationInput } from '../../../workflows/types';
+import type { ExecuteOperationInput } from '../../../domain/types';
 
 const SECRET = 'secret-access-key-issued-by-sts-0123456789';
 const TOKEN = 'session-token-issued-by-sts-FQoGZXIvYXdzEBYaD';

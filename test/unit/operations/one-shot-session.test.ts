@@ -6,7 +6,7 @@ import { createPreviewActivities, type PreviewOperationInput } from '../../../ac
 import { Catalogue } from '../../../operations/catalogue';
 import { PreconditionFailedError } from '../../../operations/preconditions';
 import type { ExecutionContext, Operation, OperationOutcome, OperationPreview } from '../../../operations/types';
-import type { ExecuteOperationInput, ExecutionResult } from '../../../workflows/types';
+import type { ExecuteOperationInput, ExecutionResult } from '../../../domain/types';
 import { memoryAuditLog } from '../../support/audit';
 import { failureOf } from '../../support/failures';
 

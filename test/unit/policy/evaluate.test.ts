@@ -1,5 +1,5 @@
 import { compileGlob, evaluatePolicy, parsePolicy, type EvaluationRequest, type LoadedPolicy } from '../../../policy';
-import type { JsonObject } from '../../../workflows/types';
+import type { JsonObject } from '../../../domain/types';
 
 function request(params: JsonObject = {}, requester = 'etl-bot', action = 's3.copyObject'): EvaluationRequest {
   return { action, params, requester: { id: requester, source: 'api' } };

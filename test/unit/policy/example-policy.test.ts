@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { evaluatePolicy, groupMembers, loadPolicyFile, resolveChannelIdentity } from '../../../policy';
-import type { JsonObject } from '../../../workflows/types';
+import type { JsonObject } from '../../../domain/types';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const policy = loadPolicyFile(join(ROOT, 'config', 'example-policy.yaml'));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { defaultCatalogue } from '../../../operations/catalogue';
 import { evaluatePolicy, loadPolicyFile, parsePolicy, reviewOutlook, type LoadedPolicy, type ReviewOutlook } from '../../../policy';
-import type { JsonObject, JsonValue, PolicyEffect } from '../../../workflows/types';
+import type { JsonObject, JsonValue, PolicyEffect } from '../../../domain/types';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures');

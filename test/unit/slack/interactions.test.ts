@@ -12,7 +12,7 @@ import { ApiError } from '../../../api/errors';
 import { slackInteractionRoutes, type EphemeralMessage, type SlackInteractionApi, type SlackInteractionDeps } from '../../../api/slack/interactions';
 import { signSlackRequest } from '../../../api/slack/signature';
 import { parsePolicy } from '../../../policy';
-import type { ActionState, DecideInput } from '../../../workflows/types';
+import type { ActionState, DecideInput } from '../../../domain/types';
 
 const SECRET = 'unit-test-signing-secret';
 const ACTION_ID = 'action-s3.copyObject-abcdefghijkmnpqr';

@@ -7,8 +7,8 @@ import { teamsMessageRoutes } from '../../../api/teams/messages';
 import { TEAMS_REFUSAL_TEXT, TEAMS_TEXT } from '../../../api/teams/texts';
 import { BotTokenVerifier } from '../../../api/teams/verify-token';
 import { parsePolicy } from '../../../policy';
-import type { ActionState, DecideInput } from '../../../workflows/types';
-import { RefusalCode } from '../../../workflows/types';
+import type { ActionState, DecideInput } from '../../../domain/types';
+import { RefusalCode } from '../../../domain/types';
 import { sampleActionState, SAMPLE_ACTION_ID as ACTION_ID } from '../../support/action-state';
 import { startBotFrameworkIssuer, TEST_TEAMS_APP_ID, type BotFrameworkIssuer } from '../../support/bot-framework-tokens';
 

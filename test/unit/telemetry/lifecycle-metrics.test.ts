@@ -3,7 +3,7 @@ import { createAuditActivities } from '../../../activities/audit';
 import { LifecycleMetrics, lifecycleObservations, type LifecycleEvent } from '../../../activities/lifecycle-metrics';
 import { AuditLog } from '../../../audit/audit-log';
 import { SqliteAuditStore } from '../../../audit/sqlite-store';
-import type { AuditEventInput } from '../../../workflows/audit-events';
+import type { AuditEventInput } from '../../../domain/audit-events';
 import { parsePrometheusText, sumOf } from '../../support/prometheus-text';
 
 const KNOWN = new Set(['s3.copyObject']);

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { refuseCancel, refuseDecision } from '../../../workflows/refusals';
-import { ActionStatus, type ActionState, type DecideInput } from '../../../workflows/types';
+import { ActionStatus, type ActionState, type DecideInput } from '../../../domain/types';
 
 const NOW = Date.parse('2026-11-21T00:30:00.000Z');
 

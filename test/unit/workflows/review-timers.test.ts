@@ -1,7 +1,7 @@
 import { eligibleApprovers, pendingApprovers } from '../../../workflows/approvers';
 import { refuseDecision } from '../../../workflows/refusals';
 import { reviewTimers } from '../../../workflows/review-timers';
-import type { ActionState, ReviewRequirement } from '../../../workflows/types';
+import type { ActionState, ReviewRequirement } from '../../../domain/types';
 import { sampleActionState } from '../../support/action-state';
 
 const MINUTE = 60_000;

@@ -2,9 +2,9 @@
  * Types shared by workflow, activity, API and channel code. No Node or SDK imports here:
  * this module is bundled into the deterministic workflow sandbox.
  */
-import type { IdentityProof } from '../domain/identity-proof';
+import type { IdentityProof } from './identity-proof';
 
-export type { IdentityProof } from '../domain/identity-proof';
+export type { IdentityProof } from './identity-proof';
 
 /** Every state an action can be in. Terminal states end the workflow. */
 export const ActionStatus = {
