@@ -1,7 +1,18 @@
 // Lint rules from the team's STYLE.md: no floating promises, type-only imports, no import
-// cycles, and a deterministic workflows/ folder that imports no Node builtins or I/O libraries.
+// cycles, a deterministic workflows/ folder that imports no Node builtins or I/O libraries, and
+// dependencies that point down (DESIGN.md): the API never imports worker-side code.
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+
+/** Import specifiers are relative paths here, so each regex matches however many `../` lead to the folder. */
+const WORKER_SIDE_OF_CHANNELS = [
+  {
+    regex: '(^|/)outbound(/.*)?$',
+    message: "A channel's outbound side (its activities) runs in the worker only: import the channel's shared or inbound modules.",
+  },
+  { regex: '(^|/)outbound-registry$', message: 'The outbound registry builds worker activities: only activities/ imports it.' },
+];
+const ACTIVITIES = { regex: '^(\\.\\./)+activities(/.*)?$', message: 'activities/ runs in the worker only; the API reaches it through Temporal.' };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.airlock/**', 'coverage/**', '*.js', '*.mjs'] },
@@ -19,8 +30,8 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node APIs, no I/O clients.
-    // domain/ is bundled into it too.
-    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    // domain/ and the channel kinds are bundled into it too.
+    files: ['workflows/**/*.ts', 'domain/**/*.ts', 'channels/kinds.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -29,12 +40,47 @@ export default tseslint.config(
             { group: ['node:*'], message: 'workflows/ must stay deterministic: no Node builtins; use an activity.' },
             { group: ['@aws-sdk/*', '@slack/*', 'fastify', 'yaml', 'zod'], message: 'workflows/ does no I/O or parsing: use an activity.' },
             { group: ['../activities', '../activities/*'], message: 'Import activities type-only (import type) and call them through proxyActivities.', allowTypeImports: true },
+            { regex: '^\\.\\./channels/(?!kinds$)', message: 'Of channels/, workflow code imports the kinds only; activities are called through proxyActivities.', allowTypeImports: true },
           ],
           paths: ['fs', 'path', 'crypto', 'http', 'https', 'child_process', 'os', 'net'].map((name) => ({
             name,
             message: 'workflows/ must stay deterministic: no Node builtins; use an activity.',
           })),
         },
+      ],
+    },
+  },
+  {
+    // The API is an entry point of its own: it must never load worker-side code (activities, a
+    // channel's outbound side, the worker), which would bring the worker's clients and secrets into it.
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ACTIVITIES,
+            ...WORKER_SIDE_OF_CHANNELS,
+            { regex: '^(\\.\\./)+workers(/.*)?$', message: 'workers/ is the worker entry point; the API never imports it.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // What the API imports of channels/ (inbound routes, shared rendering and texts) must not lead
+    // to the worker side either, or the rule above would hold only one import deep.
+    files: ['channels/**/*.ts'],
+    ignores: ['channels/*/outbound/**', 'channels/outbound-registry.ts', 'channels/kinds.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [ACTIVITIES, ...WORKER_SIDE_OF_CHANNELS] }] },
+  },
+  {
+    // scripts/ are development and install helpers, not part of what a worker runs.
+    files: ['workers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+scripts(/.*)?$', message: 'scripts/ are dev and install helpers: move what a worker needs into a shared module (e.g. net/).' }] },
       ],
     },
   },

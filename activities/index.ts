@@ -1,5 +1,5 @@
 import type { AuditLog } from '../audit/audit-log';
-import type { LoadedPolicy } from '../policy';
+import { createChannelActivities, type OutboundDeps } from '../channels/outbound-registry';
 import type { Catalogue } from '../operations/catalogue';
 import { createAuditActivities } from './audit';
 import type { AwsSettings } from './aws-settings';
@@ -7,27 +7,16 @@ import { createExecuteActivities } from './execute';
 import { createIdentityActivities } from './identity';
 import type { TrustedKey } from '../domain/identity-proof';
 import type { LifecycleMetrics } from './lifecycle-metrics';
-import { createCallbackActivities, type CallbackSettings } from './notify/callback';
-import type { MessageLinks } from './notify/review-message';
-import { createSlackActivities } from './notify/slack/activities';
-import type { SlackSettings } from './notify/slack/client';
-import { createTeamsActivities } from './notify/teams/activities';
-import type { TeamsSettings } from './notify/teams/connector';
 import { createPolicyActivities } from './policy';
 import { createPreviewActivities } from './preview';
 
-export interface ActivityDeps {
-  /** The current policy; a function so a reload takes effect for new requests only. */
-  policy: () => LoadedPolicy;
+/**
+ * What the activities need. The channels' part (the policy, links, Slack, Teams, callbacks) is
+ * OutboundDeps; `policy` is a function so a reload takes effect for new requests only.
+ */
+export interface ActivityDeps extends OutboundDeps {
   catalogue: Catalogue;
   aws: AwsSettings;
-  /** Unset: Slack is not configured, and a policy naming a Slack channel records a failed delivery. */
-  slack?: SlackSettings;
-  /** Unset: Teams is not configured, and a policy naming a Teams conversation records a failed delivery. */
-  teams?: TeamsSettings;
-  /** For links in channel messages. */
-  links: MessageLinks;
-  callbacks: CallbackSettings;
   /** The audit trail: the workflow's events, and each credential as it is issued. */
   audit: AuditLog;
   /** Lifecycle series (decision time, approval to execution, completions); unset: none recorded. */
@@ -43,9 +32,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createPolicyActivities(deps),
     ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
-    ...createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links, policy: deps.policy }),
-    ...createTeamsActivities({ ...(deps.teams ? { teams: deps.teams } : {}), links: deps.links, policy: deps.policy }),
-    ...createCallbackActivities(deps.callbacks),
+    // Every channel's outbound activities (Slack, Teams, the requester callback), from its registry.
+    ...createChannelActivities(deps),
     ...createAuditActivities(deps.audit, deps.metrics),
   };
 }

@@ -1,7 +1,8 @@
 import type { ActionView as ClientActionView } from '../client/types';
 import { temporalUiLink, type TemporalUiLinks } from '../config/temporal-ui';
 import { eligibleApprovers } from '../workflows/approvers';
-import type { ActionState } from '../domain/types';
+import { publicMessageRef } from '../domain/message-ref';
+import type { ActionState, NotificationRecord } from '../domain/types';
 
 /** Links in API responses point at the Temporal UI when it is configured. */
 export type ViewContext = TemporalUiLinks;
@@ -54,7 +55,7 @@ export function actionView(state: ActionState, context: ViewContext) {
     result: state.result ?? null,
     error: state.error ?? null,
     /** Deliveries to channels and the requester's callback, failed ones with their error. */
-    notifications: state.notifications ?? [],
+    notifications: (state.notifications ?? []).map(notificationView),
     updatedAt: state.updatedAt,
     closedAt: state.closedAt ?? null,
     links: {
@@ -64,6 +65,11 @@ export function actionView(state: ActionState, context: ViewContext) {
       ...(temporalUi ? { temporalUi } : {}),
     },
   };
+}
+
+/** A delivery as the API has always shown it: the message ref as `{ channel, ts }`, in every channel. */
+function notificationView({ ref, ...record }: NotificationRecord) {
+  return { ...record, ...(ref ? { ref: publicMessageRef(ref) } : {}) };
 }
 
 /** `T`, when it is assignable to `U`; tsc names the offending field when it is not. */

@@ -11,7 +11,7 @@ import {
 } from '../config/identity-keys';
 import type { TrustedKey } from '../domain/identity-proof';
 import { clientConnectionOptions } from '../config/temporal-connection';
-import { slackClient } from '../activities/notify/slack/client';
+import { slackClient } from '../channels/slack/client';
 import { defaultCatalogue } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';

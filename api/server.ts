@@ -1,12 +1,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
-import type { WebClient } from '@slack/web-api';
 import type { AuditLog } from '../audit/audit-log';
 import type { LoadedPolicy } from '../policy';
-import { slackInteractionRoutes } from './slack/interactions';
-import { teamsMessageRoutes } from './teams/messages';
-import { BotTokenVerifier } from './teams/verify-token';
+import { registerInboundChannels, type SlackInboundSettings, type TeamsInboundSettings } from '../channels/inbound-registry';
 import type { PrincipalDirectory } from '../config/principals';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
@@ -57,9 +54,9 @@ export interface ApiOptions {
    */
   policy?: () => LoadedPolicy;
   /** Slack interactivity: enabled when a signing secret is configured. */
-  slack?: { signingSecret: string; client?: WebClient };
+  slack?: SlackInboundSettings;
   /** Teams bot endpoint: enabled with the bot's app id. `jwksUrl` is for tests only (docs/teams.md). */
-  teams?: { appId: string; jwksUrl?: URL };
+  teams?: TeamsInboundSettings;
   /** Requests a minute per principal (API) and per client IP (Slack, Teams); defaults 600 each. */
   rateLimits?: Partial<RateLimits>;
   /** `GET /metrics` and the request counter (docs/operators.md); unset: neither. */
@@ -102,20 +99,14 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   // Before the routes: the limiter attaches itself to each route as it is added.
   await installRateLimits(app, options.principals, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
   await app.register(healthRoutes, { client: options.client });
-  if (options.slack && options.policy) {
-    await app.register(slackInteractionRoutes, {
+  if (options.policy) {
+    // Each channel's inbound route (Slack interactions, the Teams bot endpoint), when it is configured.
+    await registerInboundChannels(app, {
       actions,
       policy: options.policy,
-      signingSecret: options.slack.signingSecret,
-      ...(options.slack.client ? { slack: options.slack.client } : {}),
-    });
-  }
-  if (options.teams && options.policy) {
-    await app.register(teamsMessageRoutes, {
-      actions,
-      policy: options.policy,
-      verifier: new BotTokenVerifier({ appId: options.teams.appId, ...(options.teams.jwksUrl ? { jwksUrl: options.teams.jwksUrl } : {}) }),
       links: view,
+      ...(options.slack ? { slack: options.slack } : {}),
+      ...(options.teams ? { teams: options.teams } : {}),
     });
   }
   await app.register(actionRoutes, {

@@ -3,8 +3,10 @@
  * this module is bundled into the deterministic workflow sandbox.
  */
 import type { IdentityProof } from './identity-proof';
+import type { StoredMessageRef } from './message-ref';
 
 export type { IdentityProof } from './identity-proof';
+export type { MessageRef, RecordedMessageRef, StoredMessageRef } from './message-ref';
 
 /** Every state an action can be in. Terminal states end the workflow. */
 export const ActionStatus = {
@@ -224,19 +226,13 @@ export interface ExecutionResult {
   completedAt: string;
 }
 
-/** Where a review request was posted, so it can be updated in place. */
-export interface MessageRef {
-  /** Slack: the channel id and message ts that chat.postMessage returned. */
-  channel: string;
-  ts: string;
-}
-
-/** One delivery of a request or outcome to a channel (Slack message, callback). */
+/** One delivery of a request or outcome to a channel (Slack or Teams message, callback). */
 export interface NotificationRecord {
   /** As named in policy, e.g. `slack:#data-approvals`, or `callback`. */
   target: string;
   status: 'sent' | 'failed';
-  ref?: MessageRef;
+  /** Where the message is, for updates and thread notices. Older actions hold `{ channel, ts }`: read it with readMessageRef. */
+  ref?: StoredMessageRef;
   error?: { type: string; message: string };
   at: string;
   /** Set for a thread notice; absent for the review message itself and the callback. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelProblem } from '../channels/kinds';
 import { IDENTITY_ID_PATTERN } from '../config/principals';
 import { parseDuration } from './duration';
 
@@ -11,8 +12,6 @@ import { parseDuration } from './duration';
 /** Group names are referenced as `group:NAME`, so they cannot contain a colon. */
 export const GROUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 export const RULE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-/** `api`, or a channel kind and a target: `slack:#data-approvals`, `teams:<conversation>`, `email:<address>`. */
-export const CHANNEL_PATTERN = /^(api|(slack|teams|email):\S.*)$/;
 /** Slack user ids: `U…`, or `W…` on Enterprise Grid. */
 export const SLACK_USER_ID_PATTERN = /^[UW][A-Z0-9]{2,}$/;
 /** Teams users are Azure AD (Entra) object ids. */
@@ -62,9 +61,14 @@ const durationSchema = z.string(expecting('a duration such as 90s, 15m, 1h or 2d
   }
 });
 
-const channelSchema = z
-  .string(expecting('a channel'))
-  .regex(CHANNEL_PATTERN, 'must be api, slack:<channel>, teams:<conversation> or email:<address>');
+/**
+ * `api`, or a registered channel kind and a target (channels/kinds.ts). A kind Airlock cannot
+ * deliver to is refused here, so a review is never announced to nowhere without anyone noticing.
+ */
+const channelSchema = z.string(expecting('a channel')).superRefine((channel, ctx) => {
+  const problem = channelProblem(channel);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const riskSchema = z.enum(['low', 'medium', 'high', 'critical'], expecting('one of low, medium, high, critical'));
 const effectSchema = z.enum(['deny', 'allow', 'review'], expecting('one of deny, allow, review'));

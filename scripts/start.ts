@@ -5,7 +5,7 @@ import { devEncryption } from './lib/dev-codec-keys';
 import { devIdentityKeys } from './lib/dev-identity-keys';
 import { prettyLogLine } from './lib/pretty-log-line';
 import { ensureDevPrincipals } from './lib/dev-principals';
-import { freePort, isPortFree } from './lib/free-port';
+import { freePort, isPortFree } from '../net/free-port';
 import { startDevPostgres } from './lib/dev-postgres';
 import { PRIVATE_DIR_MODE, privateStateDir } from './lib/private-state';
 import type { ManagedProcess } from './lib/managed-process';

@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { LifecycleMetrics } from '../activities/lifecycle-metrics';
 import type { AirlockConfig } from '../config/schema';
 import type { Catalogue } from '../operations/catalogue';
-import { freePort } from '../scripts/lib/free-port';
+import { freePort } from '../net/free-port';
 import { sensitiveParamNames } from '../telemetry/redact';
 import { createWorkerLog, sdkLogger, type LogLevel } from './log';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from './metrics-server';

@@ -15,6 +15,7 @@ import type {
   PolicyDecision,
   ReminderRecord,
 } from '../domain/types';
+import { publicMessageRef } from '../domain/message-ref';
 
 export function requestData(input: ActionRequestInput): JsonObject {
   return {
@@ -102,10 +103,12 @@ export function cancelData(request: CancelInput, from: string, updateId?: string
 }
 
 export function notificationData(record: NotificationRecord): JsonObject {
+  // The trail's shape from its first events on: `{ channel, ts }`, the conversation and the message id.
+  const ref = record.ref ? publicMessageRef(record.ref) : undefined;
   return {
     target: record.target,
     ...(record.purpose ? { purpose: record.purpose } : {}),
-    ...(record.ref ? { ref: { channel: record.ref.channel, ts: record.ref.ts } } : {}),
+    ...(ref ? { ref: { channel: ref.channel, ts: ref.ts } } : {}),
     ...(record.error ? { error: { ...record.error } } : {}),
   };
 }

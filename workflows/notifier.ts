@@ -1,9 +1,11 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { channelProblem, isMessagingKind, splitChannel, type MessagingKind } from '../channels/kinds';
+import { readMessageRef, type MessageRef, type StoredMessageRef } from '../domain/message-ref';
 import { describeFailure } from './failures';
 import type { ActionState, NotificationRecord, ReviewNotice } from '../domain/types';
 
-type PostedRecord = NotificationRecord & { ref: NonNullable<NotificationRecord['ref']> };
+type PostedRecord = NotificationRecord & { ref: StoredMessageRef };
 
 /** Slack and Teams calls: rate limits come back with Retry-After as nextRetryDelay; permanent errors are non-retryable. */
 const messaging = proxyActivities<Activities>({
@@ -17,8 +19,30 @@ const callbacks = proxyActivities<Activities>({
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 8 },
 });
 
-const SLACK_PREFIX = 'slack:';
-const TEAMS_PREFIX = 'teams:';
+/**
+ * How the workflow reaches one messaging channel kind: the activities it schedules. Their names
+ * are in recorded histories and never change. A message posted by an older worker comes back
+ * from history as `{ channel, ts }`, hence StoredMessageRef.
+ */
+interface Messenger {
+  post(state: ActionState, target: string): Promise<StoredMessageRef>;
+  update(state: ActionState, ref: MessageRef): Promise<void>;
+  notice(ref: MessageRef, notice: ReviewNotice): Promise<StoredMessageRef>;
+}
+
+/** One messenger per messaging kind of channels/kinds.ts (the compiler checks that none is missing). */
+const MESSENGERS: Record<MessagingKind, Messenger> = {
+  slack: {
+    post: (state, channel) => messaging.postSlackReview({ state, channel }),
+    update: (state, ref) => messaging.updateSlackReview({ state, ref }),
+    notice: (ref, notice) => messaging.postSlackNotice({ ref, notice }),
+  },
+  teams: {
+    post: (state, conversationId) => messaging.postTeamsReview({ state, conversationId }),
+    update: (state, ref) => messaging.updateTeamsReview({ state, ref }),
+    notice: (ref, notice) => messaging.postTeamsNotice({ ref, notice }),
+  },
+};
 
 /**
  * Teams channels were ignored before this patch: a workflow whose policy named one posted nothing
@@ -27,7 +51,20 @@ const TEAMS_PREFIX = 'teams:';
  */
 const TEAMS_CHANNEL = 'teams-channel';
 
-type ChannelKind = 'slack' | 'teams';
+/**
+ * Before this patch a channel of a kind Airlock has no integration for (`email:` was accepted by
+ * policy loading) was skipped without a trace. Now it is recorded as a failed delivery. Policy
+ * loading refuses such channels, so only an action decided under an older policy can name one;
+ * the patch is asked only then, so every other history stays exactly as it was.
+ */
+const UNREGISTERED_CHANNEL = 'unregistered-channel';
+
+/** What becomes of one channel the policy names. */
+type Route =
+  | { deliver: MessagingKind; target: string }
+  | { refuse: string }
+  /** Nothing to do: `api`, or a kind this action ignores because it started before the kind's patch. */
+  | undefined;
 
 /**
  * Keeps every channel in step with the action: posts the review request where policy says,
@@ -42,6 +79,8 @@ export class Notifier {
    * before the patch, replaying): it then ignores Teams to its end, escalations included.
    */
   private teams: boolean | undefined;
+  /** The answer of `patched(UNREGISTERED_CHANNEL)`, asked once, kept like the Teams one. */
+  private recordsUnregistered: boolean | undefined;
 
   constructor(
     private readonly state: ActionState,
@@ -51,9 +90,9 @@ export class Notifier {
     private readonly onDelivery: (record: NotificationRecord) => void = () => undefined,
   ) {}
 
-  /** Posts the review request to each Slack and Teams channel named by policy (other channel kinds have their own issues). */
+  /** Posts the review request to each messaging channel named by policy. */
   async announce(channels: string[]): Promise<void> {
-    if (!channels.some((channel) => this.served(channel))) return;
+    if (!channels.some((channel) => this.route(channel) !== undefined)) return;
     this.rendered = this.changes();
     await this.post(channels);
   }
@@ -80,9 +119,8 @@ export class Notifier {
     await Promise.all(
       messages.map(async ({ target, ref }) => {
         try {
-          const posted =
-            kindOf(target) === 'teams' ? await messaging.postTeamsNotice({ ref, notice }) : await messaging.postSlackNotice({ ref, notice });
-          this.record({ target, purpose: notice.kind, status: 'sent', ref: posted, at: now() });
+          const posted = await this.messengerOf(target).notice(readMessageRef(ref), notice);
+          this.record({ target, purpose: notice.kind, status: 'sent', ref: readMessageRef(posted), at: now() });
         } catch (err) {
           this.record({ target, purpose: notice.kind, status: 'failed', error: describeFailure(err), at: now() });
         }
@@ -91,15 +129,18 @@ export class Notifier {
   }
 
   private async post(channels: string[]): Promise<void> {
-    const served = channels.filter((channel) => this.served(channel));
+    // Every route first: the patches are asked before any activity is scheduled, as they always were.
+    const routes = channels.map((target) => ({ target, route: this.route(target) }));
     await Promise.all(
-      served.map(async (target) => {
+      routes.map(async ({ target, route }) => {
+        if (route === undefined) return;
+        if ('refuse' in route) {
+          this.record({ target, status: 'failed', error: { type: 'ChannelNotAvailable', message: route.refuse }, at: now() });
+          return;
+        }
         try {
-          const ref =
-            kindOf(target) === 'teams'
-              ? await messaging.postTeamsReview({ state: this.state, conversationId: target.slice(TEAMS_PREFIX.length) })
-              : await messaging.postSlackReview({ state: this.state, channel: target.slice(SLACK_PREFIX.length) });
-          this.record({ target, status: 'sent', ref, at: now() });
+          const ref = await MESSENGERS[route.deliver].post(this.state, route.target);
+          this.record({ target, status: 'sent', ref: readMessageRef(ref), at: now() });
         } catch (err) {
           this.record({ target, status: 'failed', error: describeFailure(err), at: now() });
         }
@@ -120,8 +161,7 @@ export class Notifier {
     await Promise.all(
       this.posted().map(async (record) => {
         try {
-          if (kindOf(record.target) === 'teams') await messaging.updateTeamsReview({ state: snapshot, ref: record.ref });
-          else await messaging.updateSlackReview({ state: snapshot, ref: record.ref });
+          await this.messengerOf(record.target).update(snapshot, readMessageRef(record.ref));
           delete record.error;
         } catch (err) {
           record.error = describeFailure(err); // the message is stale; the action itself goes on
@@ -150,14 +190,29 @@ export class Notifier {
   }
 
   /**
-   * The kind of a channel this notifier serves, or undefined. The first Teams channel asks for the
-   * patch (inserting its marker in new histories); replaying an older history, the answer is no.
+   * Where a channel leads. The first Teams channel asks for its patch (inserting the marker in new
+   * histories); replaying an older history, the answer is no. A kind Airlock cannot deliver to
+   * asks for its own patch the same way.
    */
-  private served(channel: string): ChannelKind | undefined {
-    const kind = kindOf(channel);
-    if (kind !== 'teams') return kind;
-    this.teams ??= patched(TEAMS_CHANNEL);
-    return this.teams ? kind : undefined;
+  private route(channel: string): Route {
+    const { kind, target } = splitChannel(channel);
+    if (channel === 'api') return undefined;
+    if (!isMessagingKind(kind)) {
+      this.recordsUnregistered ??= patched(UNREGISTERED_CHANNEL);
+      return this.recordsUnregistered ? { refuse: channelProblem(channel) ?? `no ${kind} channel is available` } : undefined;
+    }
+    if (kind === 'teams') {
+      this.teams ??= patched(TEAMS_CHANNEL);
+      if (!this.teams) return undefined;
+    }
+    return { deliver: kind, target };
+  }
+
+  /** The messenger of a posted message's channel; only messaging channels are ever posted. */
+  private messengerOf(target: string): Messenger {
+    const { kind } = splitChannel(target);
+    if (!isMessagingKind(kind)) throw new TypeError(`${target} is not a messaging channel, yet a message was posted there`);
+    return MESSENGERS[kind];
   }
 
   private record(record: NotificationRecord): void {
@@ -166,17 +221,9 @@ export class Notifier {
   }
 }
 
-
 /** The state as of now: activity inputs are serialized when scheduled, but the record list keeps changing. */
 function structuredCopy(state: ActionState): ActionState {
   return JSON.parse(JSON.stringify(state)) as ActionState;
-}
-
-/** The kind of a channel by its prefix; records of posted messages keep the prefix in `target`. */
-function kindOf(channel: string): ChannelKind | undefined {
-  if (channel.startsWith(SLACK_PREFIX)) return 'slack';
-  if (channel.startsWith(TEAMS_PREFIX)) return 'teams';
-  return undefined;
 }
 
 function now(): string {

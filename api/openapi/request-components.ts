@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Catalogue } from '../../operations/catalogue';
 import { payloadsBody } from '../codec/payloads-json';
 import { cancelBody, createActionBody, decisionBody } from '../schemas';
-import { slackInteractionPayload } from '../slack/payloads';
+import { slackInteractionPayload } from '../../channels/slack/inbound/payloads';
 import { componentRef, type ComponentSet } from './json-schema';
 import type { JsonSchema } from './types';
 

@@ -1,6 +1,6 @@
 import { auditQuery } from '../routes/audit';
-import { SLACK_BODY_LIMIT } from '../slack/interactions';
-import { TEAMS_BODY_LIMIT } from '../teams/messages';
+import { SLACK_BODY_LIMIT } from '../../channels/slack/inbound/interactions';
+import { TEAMS_BODY_LIMIT } from '../../channels/teams/inbound/messages';
 import { ROUTE_KIND_ERRORS } from './error-responses';
 import { componentRef } from './json-schema';
 import { jsonResponse, type RouteDoc } from './operation';

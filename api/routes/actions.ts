@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { callbackUrlProblem } from '../../activities/notify/callback-url';
+import { callbackUrlProblem } from '../../channels/callback/callback-url';
 import type { PrincipalDirectory } from '../../config/principals';
 import { TERMINAL_STATUSES } from '../../domain/types';
 import { ACTION_ID_PATTERN } from '../action-id';

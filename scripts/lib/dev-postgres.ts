@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, isPortFree } from './free-port';
+import { freePort, isPortFree } from '../../net/free-port';
 import { startPostgresServer, type PostgresServer } from './postgres-server';
 import { PROJECT_ROOT } from './tools';
 

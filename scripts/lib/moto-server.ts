@@ -1,5 +1,5 @@
 import { ManagedProcess, waitForPort } from './managed-process';
-import { freePort } from './free-port';
+import { freePort } from '../../net/free-port';
 import { toolPaths } from './tools';
 
 export interface MotoServer {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client, DatabaseError } from 'pg';
 import { ManagedProcess } from './managed-process';
-import { freePort } from './free-port';
+import { freePort } from '../../net/free-port';
 import { postgresBinDir } from './tools';
 
 export interface PostgresServerOptions {

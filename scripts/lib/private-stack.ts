@@ -7,7 +7,7 @@ import { newKeyEntry, parseKeyRing } from '../../codec/keys';
 import { startAirlockProcesses } from './airlock-processes';
 import { devIdentityKeys } from './dev-identity-keys';
 import { ensureDevPrincipals, readDevKey } from './dev-principals';
-import { freePort } from './free-port';
+import { freePort } from '../../net/free-port';
 import type { ManagedProcess } from './managed-process';
 import { motoWorkerEnv, startMotoServer } from './moto-server';
 import { seedDemoAws } from './seed-demo-aws';

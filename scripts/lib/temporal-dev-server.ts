@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ManagedProcess, waitForPort } from './managed-process';
-import { freePort } from './free-port';
+import { freePort } from '../../net/free-port';
 import { makeFilesPrivate, PRIVATE_DIR_MODE, sqliteFiles } from './private-state';
 import { toolPaths } from './tools';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { freePort } from '../../scripts/lib/free-port';
+import { freePort } from '../../net/free-port';
 import { ManagedProcess, waitForPort } from '../../scripts/lib/managed-process';
 import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 import { toolPaths } from '../../scripts/lib/tools';

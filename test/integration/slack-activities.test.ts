@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { createSlackActivities, type SlackActivities } from '../../activities/notify/slack/activities';
-import { slackClient } from '../../activities/notify/slack/client';
-import { rejectReasonModal } from '../../activities/notify/slack/reject-modal';
-import { SlackFailureType } from '../../activities/notify/slack/slack-errors';
+import { createSlackActivities, type SlackActivities } from '../../channels/slack/outbound/activities';
+import { slackClient } from '../../channels/slack/client';
+import { rejectReasonModal } from '../../channels/slack/inbound/reject-modal';
+import { SlackFailureType } from '../../channels/slack/outbound/slack-errors';
 import { ActionStatus, type ActionState, type JsonObject } from '../../domain/types';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
 
@@ -66,10 +66,10 @@ describe('Slack activities against the Slack double', () => {
   it('posts the review by channel name, returns the channel id and ts, and updates it in place', async () => {
     const pending = state();
     const ref = await activities.postSlackReview({ state: pending, channel: '#data-approvals' });
-    expect(ref.channel).toBe(CHANNEL_ID);
-    expect(ref.ts).toMatch(/^\d+\.\d{6}$/);
+    expect(ref.conversation).toBe(CHANNEL_ID);
+    expect(ref.messageId).toMatch(/^\d+\.\d{6}$/);
 
-    const posted = slack.message(ref.ts).latest;
+    const posted = slack.message(ref.messageId).latest;
     expect(JSON.stringify(posted.blocks)).toContain(pending.actionId);
     expect(JSON.stringify(posted.blocks)).toContain('airlock_approve');
     expect(JSON.stringify(posted.blocks)).not.toContain('<!channel>');
@@ -82,12 +82,12 @@ describe('Slack activities against the Slack double', () => {
     };
     await activities.updateSlackReview({ state: approved, ref });
 
-    const { latest, history } = slack.message(ref.ts);
+    const { latest, history } = slack.message(ref.messageId);
     expect(history).toHaveLength(2);
     expect(JSON.stringify(history[0]?.blocks)).toContain('airlock_approve');
     expect(JSON.stringify(latest.blocks)).toContain('Executed: approved by alice');
     expect(JSON.stringify(latest.blocks)).not.toContain('airlock_approve');
-    expect(slack.messages(CHANNEL_ID).map((message) => message.ts)).toContain(ref.ts);
+    expect(slack.messages(CHANNEL_ID).map((message) => message.ts)).toContain(ref.messageId);
 
     // WebClient sends a form body with blocks as a JSON string and the token only in the header.
     const [call] = slack.calls('chat.postMessage').slice(-1);
@@ -99,8 +99,8 @@ describe('Slack activities against the Slack double', () => {
     const params: JsonObject = {};
     for (let i = 1; i <= 15; i += 1) params[`param${i}`] = i === 7 ? 'x'.repeat(5000) : `value-${i}`;
     const ref = await activities.postSlackReview({ state: state({}, params), channel: CHANNEL_ID });
-    expect(ref.channel).toBe(CHANNEL_ID);
-    expect(JSON.stringify(slack.message(ref.ts).latest.blocks)).toContain('param15');
+    expect(ref.conversation).toBe(CHANNEL_ID);
+    expect(JSON.stringify(slack.message(ref.messageId).latest.blocks)).toContain('param15');
   });
 
   it('surfaces a 429 as a retryable SlackRateLimited with Retry-After as the next delay, without retrying itself', async () => {
@@ -115,7 +115,7 @@ describe('Slack activities against the Slack double', () => {
     // What Temporal's retry then does: the next attempt goes through.
     const ref = await activities.postSlackReview({ state: pending, channel: '#data-approvals' });
     expect(slack.calls('chat.postMessage').slice(before).map((call) => call.status)).toEqual([429, 200]);
-    expect(slack.message(ref.ts).history).toHaveLength(1);
+    expect(slack.message(ref.messageId).history).toHaveLength(1);
   });
 
   it('makes channel_not_found non-retryable, naming the Slack error', async () => {
@@ -133,6 +133,16 @@ describe('Slack activities against the Slack double', () => {
     expect(failure.message).not.toContain(wrong);
   });
 
+  it('updates a message and threads a notice under it by the ref an older worker recorded ({ channel, ts })', async () => {
+    const ref = await activities.postSlackReview({ state: state(), channel: CHANNEL_ID });
+    const recorded = { channel: ref.conversation, ts: ref.messageId };
+    await activities.updateSlackReview({ state: state({ status: ActionStatus.Expired }), ref: recorded });
+    expect(slack.message(ref.messageId).history).toHaveLength(2);
+    const notice = await activities.postSlackNotice({ ref: recorded, notice: { kind: 'reminder', actionId: 'a', mention: [], approvals: 0, quorum: 1 } });
+    expect(notice.conversation).toBe(CHANNEL_ID);
+    expect(slack.calls('chat.postMessage').slice(-1)[0]).toMatchObject({ status: 200, body: { channel: CHANNEL_ID, thread_ts: ref.messageId } });
+  });
+
   it('retries a 500 as SlackUnavailable, one HTTP call per attempt', async () => {
     const before = slack.calls('chat.update').length;
     const ref = await activities.postSlackReview({ state: state(), channel: CHANNEL_ID });
@@ -144,7 +154,7 @@ describe('Slack activities against the Slack double', () => {
   });
 
   it('makes an update of an unknown message non-retryable message_not_found', async () => {
-    const failure = await failureOf(activities.updateSlackReview({ state: state(), ref: { channel: CHANNEL_ID, ts: '1.000001' } }));
+    const failure = await failureOf(activities.updateSlackReview({ state: state(), ref: { conversation: CHANNEL_ID, messageId: '1.000001' } }));
     expect(failure).toMatchObject({ type: SlackFailureType.Permanent, nonRetryable: true });
     expect(failure.message).toContain('message_not_found');
   });
@@ -154,7 +164,7 @@ describe('Slack activities against the Slack double', () => {
     for (let i = 0; i < 2; i += 1) {
       expect((await failureOf(activities.postSlackReview({ state: state(), channel: CHANNEL_ID }))).message).toContain('is_archived');
     }
-    await expect(activities.postSlackReview({ state: state(), channel: CHANNEL_ID })).resolves.toMatchObject({ channel: CHANNEL_ID });
+    await expect(activities.postSlackReview({ state: state(), channel: CHANNEL_ID })).resolves.toMatchObject({ conversation: CHANNEL_ID });
   });
 
   it('retries when Slack cannot be reached', async () => {
@@ -170,7 +180,7 @@ describe('Slack activities against the Slack double', () => {
     const unconfigured = createSlackActivities({ links: LINKS });
     const failure = await failureOf(unconfigured.postSlackReview({ state: state(), channel: CHANNEL_ID }));
     expect(failure).toMatchObject({ type: SlackFailureType.NotConfigured, nonRetryable: true });
-    await expect(unconfigured.updateSlackReview({ state: state(), ref: { channel: CHANNEL_ID, ts: '1.1' } })).rejects.toMatchObject({
+    await expect(unconfigured.updateSlackReview({ state: state(), ref: { conversation: CHANNEL_ID, messageId: '1.1' } })).rejects.toMatchObject({
       type: SlackFailureType.NotConfigured,
     });
   });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { join } from 'node:path';
-import { signCallback } from '../../activities/notify/callback';
-import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../../activities/notify/slack/action-ids';
-import { signSlackRequest } from '../../api/slack/signature';
+import { signCallback } from '../../channels/callback/outbound/activities';
+import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../../channels/slack/action-ids';
+import { signSlackRequest } from '../../channels/slack/inbound/signature';
 import { eventually } from '../support/eventually';
 import { acceptedUpdates, fetchHistory } from '../support/history';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';

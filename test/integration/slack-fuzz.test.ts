@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../../activities/notify/slack/action-ids';
+import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../../channels/slack/action-ids';
 import { ACTION_ID_PATTERN } from '../../api/action-id';
-import { SLACK_BODY_LIMIT } from '../../api/slack/interactions';
-import { signSlackRequest } from '../../api/slack/signature';
+import { SLACK_BODY_LIMIT } from '../../channels/slack/inbound/interactions';
+import { signSlackRequest } from '../../channels/slack/inbound/signature';
 import { anyJson, contentType, deepJson, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, mutated, oddText } from '../support/fuzz';
 import { createPendingAction as createPendingActionOver } from '../support/pending-action';
 import { rawHttpClient, type RawResponse } from '../support/raw-http';

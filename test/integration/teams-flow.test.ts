@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { TEAMS_VERBS, type TeamsVerb } from '../../activities/notify/teams/card';
-import { TEAMS_REFUSAL_TEXT, TEAMS_TEXT } from '../../api/teams/texts';
+import { TEAMS_VERBS, type TeamsVerb } from '../../channels/teams/card';
+import { TEAMS_REFUSAL_TEXT, TEAMS_TEXT } from '../../channels/teams/inbound/texts';
 import { RefusalCode } from '../../domain/types';
 import { startBotFrameworkIssuer, TEST_TEAMS_APP_ID, type BotFrameworkIssuer, type TokenOptions } from '../support/bot-framework-tokens';
 import { eventually } from '../support/eventually';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { TEAMS_VERBS } from '../../activities/notify/teams/card';
+import { TEAMS_VERBS } from '../../channels/teams/card';
 import { ACTION_ID_PATTERN } from '../../api/action-id';
-import { jose } from '../../api/teams/jose';
-import { BOT_FRAMEWORK_ISSUER } from '../../api/teams/verify-token';
+import { jose } from '../../channels/teams/inbound/jose';
+import { BOT_FRAMEWORK_ISSUER } from '../../channels/teams/inbound/verify-token';
 import { startBotFrameworkIssuer, TEST_TEAMS_APP_ID, type BotFrameworkIssuer } from '../support/bot-framework-tokens';
 import { anyJson, contentType, deepJson, errorOf, fuzzParameters, headerText, mutated, oddText } from '../support/fuzz';
 import { createPendingAction as createPendingActionOver } from '../support/pending-action';

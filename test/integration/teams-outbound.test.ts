@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { TEAMS_VERBS } from '../../activities/notify/teams/card';
+import { TEAMS_VERBS } from '../../channels/teams/card';
 import { eventually } from '../support/eventually';
 import { fetchHistory, scheduledActivities } from '../support/history';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jose, type Jose } from '../../api/teams/jose';
-import { BOT_FRAMEWORK_ISSUER } from '../../api/teams/verify-token';
+import { jose, type Jose } from '../../channels/teams/inbound/jose';
+import { BOT_FRAMEWORK_ISSUER } from '../../channels/teams/inbound/verify-token';
 
 /** The app id the tests' bot runs as: the audience of every good token. */
 export const TEST_TEAMS_APP_ID = '00000000-0000-4000-8000-00000000a11c';

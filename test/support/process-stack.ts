@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { stringify } from 'yaml';
 import { openAuditLog } from '../../audit/open-store';
 import type { AuditLog } from '../../audit/audit-log';
-import { freePort } from '../../scripts/lib/free-port';
+import { freePort } from '../../net/free-port';
 import { ManagedProcess } from '../../scripts/lib/managed-process';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { startTemporalDevServer, type DevServer } from '../../scripts/lib/temporal-dev-server';

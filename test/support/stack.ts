@@ -15,7 +15,7 @@ import type { AuditStore } from '../../audit/store';
 import type { RateLimits } from '../../api/rate-limit';
 import { buildApi } from '../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type Principal, type PrincipalRole } from '../../config/principals';
-import { slackClient } from '../../activities/notify/slack/client';
+import { slackClient } from '../../channels/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';

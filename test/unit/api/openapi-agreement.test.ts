@@ -190,6 +190,22 @@ describe('OpenAPI document agrees with the API on responses', () => {
     expectValid('ActionDetail', responses.actionDetail, { ...view, live: false, progress: null });
   });
 
+  it('shows a message ref as { channel, ts } whether the workflow recorded it channel-neutral or in the old shape', () => {
+    const sent = { target: 'teams:19:x', status: 'sent' as const, at: '2026-11-21T13:00:01.000Z' };
+    const state = sampleActionState({
+      notifications: [
+        { ...sent, ref: { conversation: '19:x', messageId: 'a-1' } },
+        { ...sent, ref: { channel: '19:x', ts: 'a-1' } },
+      ],
+    });
+    const view = actionView(state, context);
+    expect(view.notifications.map((record) => record.ref)).toEqual([
+      { channel: '19:x', ts: 'a-1' },
+      { channel: '19:x', ts: 'a-1' },
+    ]);
+    expectValid('ActionView', responses.actionView, view);
+  });
+
   it('describes audit records and the chain report', () => {
     const row = sealEvent(
       { eventId: 'e-1', kind: AuditEventKind.VoteRecorded, actionId: 'action-s3.copyObject-aaaaaaaaaaaaaaaa', actor: 'alice', occurredAt: '2026-11-21T13:05:00.000Z', data: { verdict: 'approve' } },

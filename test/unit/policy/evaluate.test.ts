@@ -343,7 +343,7 @@ rules:
     effect: review
     risk: critical
     reason: Because
-    review: { approvers: data-owners, timeout: 90s, channels: [api, 'email:owners@example.com'] }
+    review: { approvers: data-owners, timeout: 90s, channels: [api, 'teams:19:owners@thread.tacv2'] }
   - id: pair-of-two
     match: { action: pair }
     effect: review
@@ -373,7 +373,7 @@ rules:
     expect(evaluatePolicy(policy, request({}, 'etl-bot', 'own'))).toMatchObject({
       risk: 'critical',
       reason: 'Because',
-      review: { quorum: 1, timeoutMs: 90_000, channels: ['api', 'email:owners@example.com'] },
+      review: { quorum: 1, timeoutMs: 90_000, channels: ['api', 'teams:19:owners@thread.tacv2'] },
     });
   });
 

@@ -6,12 +6,12 @@ import { sampleActionState } from '../../support/action-state';
  * `teams-channel` patch. (Determinism itself is checked by the replay tests.)
  */
 const activities = {
-  postSlackReview: jest.fn(async () => ({ channel: 'C0APPROVALS', ts: '1.1' })),
-  postTeamsReview: jest.fn(async (input: { conversationId: string }) => ({ channel: input.conversationId, ts: 'a-1' })),
+  postSlackReview: jest.fn(async () => ({ conversation: 'C0APPROVALS', messageId: '1.1' })),
+  postTeamsReview: jest.fn(async (input: { conversationId: string }) => ({ conversation: input.conversationId, messageId: 'a-1' })),
   updateSlackReview: jest.fn(async () => undefined),
   updateTeamsReview: jest.fn(async () => undefined),
-  postSlackNotice: jest.fn(async () => ({ channel: 'C0APPROVALS', ts: '1.2' })),
-  postTeamsNotice: jest.fn(async () => ({ channel: '19:x', ts: 'a-2' })),
+  postSlackNotice: jest.fn(async () => ({ conversation: 'C0APPROVALS', messageId: '1.2' })),
+  postTeamsNotice: jest.fn(async () => ({ conversation: '19:x', messageId: 'a-2' })),
 };
 const patched = jest.fn((_id: string) => true);
 jest.mock('@temporalio/workflow', () => ({
@@ -41,7 +41,7 @@ describe('Notifier and Teams channels', () => {
 
     changes += 1;
     await notifier.refresh();
-    expect(activities.updateTeamsReview).toHaveBeenCalledWith(expect.objectContaining({ ref: { channel: '19:approvals@thread.tacv2', ts: 'a-1' } }));
+    expect(activities.updateTeamsReview).toHaveBeenCalledWith(expect.objectContaining({ ref: { conversation: '19:approvals@thread.tacv2', messageId: 'a-1' } }));
     expect(activities.updateSlackReview).toHaveBeenCalledTimes(1);
 
     await notifier.remind(notice);

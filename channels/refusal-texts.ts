@@ -1,0 +1,42 @@
+import { RefusalCode } from '../domain/types';
+import { REJECT_REASON_MAX_CHARS } from './reason-limit';
+
+/**
+ * What a reviewer reads when a chat channel cannot take their decision, written once so a refusal
+ * reads the same in Slack and Teams. A channel supplies its own words only where they differ: how
+ * it asks for a reason, what shows a recorded decision, which id links an account.
+ */
+
+/** The words that differ between chat channels. */
+export interface ChannelWording {
+  /** How the channel asks for a reason, e.g. "Say why you reject this request." */
+  reasonRequired: string;
+  /** What shows a recorded decision there, e.g. "the request message" or "the card". */
+  decisionShownIn: string;
+}
+
+/** Sentences every chat channel shows as they are, or with its own words filled in. */
+export const REVIEWER_TEXT = {
+  reasonTooLong: `Keep the reason to ${REJECT_REASON_MAX_CHARS.toLocaleString('en-US')} characters or fewer.`,
+  somethingWentWrong: 'Something went wrong in Airlock while handling your decision. Try again, or decide through the Airlock API.',
+  /** `account` names it with its id ("Slack account (U0123)"); `idName` is what an administrator adds ("Slack user id"). */
+  notLinked: (account: string, idName: string): string =>
+    `Your ${account} is not linked to an Airlock identity, so Airlock cannot take your decision. ` +
+    `Ask an Airlock administrator to add your ${idName} to the policy.`,
+  notConfirmed: (decisionShownIn: string): string =>
+    `Airlock could not confirm your decision in time. It may still be recorded, and ${decisionShownIn} will show it; if it does not, try again.`,
+} as const;
+
+/** A sentence for each refusal the workflow (or the API in front of it) can give a reviewer, in one channel's words. */
+export function refusalTexts(wording: ChannelWording): Readonly<Record<string, string>> {
+  return {
+    [RefusalCode.SelfApproval]: 'You cannot review your own request: another approver has to decide.',
+    [RefusalCode.NotAnApprover]: 'You are not an approver for the policy rule that covers this request, so your decision was not counted.',
+    [RefusalCode.AlreadyVoted]: 'You have already voted on this request; your earlier vote stands.',
+    [RefusalCode.ActionClosed]: 'This request is closed: it was already decided, cancelled or expired.',
+    [RefusalCode.NotPendingReview]: 'This request is no longer pending review, so it takes no more decisions.',
+    [RefusalCode.CommentRequired]: wording.reasonRequired,
+    action_not_found: 'Airlock has no such request (it may have been removed after its retention period).',
+    worker_unavailable: REVIEWER_TEXT.notConfirmed(wording.decisionShownIn),
+  };
+}

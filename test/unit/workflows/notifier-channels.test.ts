@@ -1,0 +1,101 @@
+import { sampleActionState } from '../../support/action-state';
+
+/**
+ * The Notifier outside a workflow, as in notifier-teams.test.ts: `patched` and the activity
+ * proxies are stubbed. This file covers what the channel kinds and message refs change: refs an
+ * older worker recorded as `{ channel, ts }`, and channels of a kind Airlock cannot deliver to.
+ */
+const activities = {
+  postSlackReview: jest.fn(async (): Promise<unknown> => ({ conversation: 'C0APPROVALS', messageId: '1.1' })),
+  postTeamsReview: jest.fn(async (): Promise<unknown> => ({ conversation: '19:x', messageId: 'a-1' })),
+  updateSlackReview: jest.fn(async () => undefined),
+  updateTeamsReview: jest.fn(async () => undefined),
+  postSlackNotice: jest.fn(async (): Promise<unknown> => ({ conversation: 'C0APPROVALS', messageId: '1.2' })),
+  postTeamsNotice: jest.fn(async (): Promise<unknown> => ({ conversation: '19:x', messageId: 'a-2' })),
+};
+const patched = jest.fn((_id: string) => true);
+jest.mock('@temporalio/workflow', () => ({
+  patched: (id: string) => patched(id),
+  proxyActivities: () => activities,
+}));
+
+// jest hoists jest.mock above the imports, so the notifier loads with the stubs.
+import { Notifier } from '../../../workflows/notifier';
+
+const reminder = { kind: 'reminder' as const, actionId: 'a', mention: [], approvals: 0, quorum: 1 };
+
+describe('Notifier, message refs and channel kinds', () => {
+  beforeEach(() => {
+    jest.clearAllMocks();
+    patched.mockReturnValue(true);
+  });
+
+  it('reads back the { channel, ts } refs that histories recorded before refs were channel-neutral', async () => {
+    // Replaying such a history, the post activities' results come back in the old shape.
+    activities.postSlackReview.mockResolvedValueOnce({ channel: 'C0APPROVALS', ts: '1.1' });
+    activities.postTeamsReview.mockResolvedValueOnce({ channel: '19:x', ts: 'a-1' });
+    let changes = 0;
+    const state = sampleActionState();
+    const notifier = new Notifier(state, () => changes);
+    await notifier.announce(['slack:#data-approvals', 'teams:19:x']);
+    expect(state.notifications?.map((record) => record.ref)).toEqual([
+      { conversation: 'C0APPROVALS', messageId: '1.1' },
+      { conversation: '19:x', messageId: 'a-1' },
+    ]);
+
+    changes += 1;
+    await notifier.refresh();
+    expect(activities.updateSlackReview).toHaveBeenCalledWith(expect.objectContaining({ ref: { conversation: 'C0APPROVALS', messageId: '1.1' } }));
+    expect(activities.updateTeamsReview).toHaveBeenCalledWith(expect.objectContaining({ ref: { conversation: '19:x', messageId: 'a-1' } }));
+
+    await notifier.remind(reminder);
+    expect(activities.postSlackNotice).toHaveBeenCalledWith({ ref: { conversation: 'C0APPROVALS', messageId: '1.1' }, notice: reminder });
+    expect(activities.postTeamsNotice).toHaveBeenCalledWith({ ref: { conversation: '19:x', messageId: 'a-1' }, notice: reminder });
+  });
+
+  it('updates messages whose records an older worker left in the action state as { channel, ts }', async () => {
+    let changes = 0;
+    const state = sampleActionState({
+      notifications: [{ target: 'slack:#data-approvals', status: 'sent', ref: { channel: 'C0APPROVALS', ts: '1.1' }, at: '2026-11-21T13:00:01.000Z' }],
+    });
+    const notifier = new Notifier(state, () => changes);
+    changes += 1;
+    await notifier.refresh();
+    expect(activities.updateSlackReview).toHaveBeenCalledWith(expect.objectContaining({ ref: { conversation: 'C0APPROVALS', messageId: '1.1' } }));
+  });
+
+  it('records a channel of a kind Airlock cannot deliver to as a failed delivery, never dropping it silently', async () => {
+    const deliveries: unknown[] = [];
+    const state = sampleActionState();
+    const notifier = new Notifier(state, () => 0, (record) => deliveries.push(record));
+    await notifier.announce(['api', 'email:owners@example.com', 'slack:#data-approvals']);
+    expect(patched).toHaveBeenCalledWith('unregistered-channel');
+    expect(activities.postSlackReview).toHaveBeenCalledTimes(1);
+    expect(state.notifications).toEqual([
+      {
+        target: 'email:owners@example.com',
+        status: 'failed',
+        error: { type: 'ChannelNotAvailable', message: expect.stringContaining('no email channel is available yet') },
+        at: expect.any(String),
+      },
+      expect.objectContaining({ target: 'slack:#data-approvals', status: 'sent' }),
+    ]);
+    expect(deliveries).toHaveLength(2);
+  });
+
+  it('keeps ignoring such a channel in an action started before the patch (its history replays unchanged)', async () => {
+    patched.mockReturnValue(false);
+    const state = sampleActionState();
+    const notifier = new Notifier(state, () => 0);
+    await notifier.announce(['api', 'email:owners@example.com']);
+    await notifier.escalate(['email:security@example.com'], { ...reminder, kind: 'escalation' });
+    expect(state.notifications ?? []).toEqual([]);
+    expect(patched).toHaveBeenCalledTimes(1); // asked once, the answer kept
+  });
+
+  it('asks for that patch only when such a channel is named', async () => {
+    const notifier = new Notifier(sampleActionState(), () => 0);
+    await notifier.announce(['api', 'slack:#data-approvals']);
+    expect(patched).not.toHaveBeenCalledWith('unregistered-channel');
+  });
+});
