@@ -5,7 +5,7 @@
 # docker-compose.yml builds it and runs both.
 
 # Build tools: better-sqlite3 compiles from source when no prebuilt binary fits.
-FROM node:20-bookworm-slim AS toolchain
+FROM node:24-bookworm-slim AS toolchain
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
@@ -24,7 +24,7 @@ RUN npm run build
 FROM toolchain AS prod-deps
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # In a container, listen on all interfaces: the published ports reach the container's own address.
 ENV NODE_ENV=production \
     AIRLOCK_API_HOST=0.0.0.0 \

@@ -4,7 +4,8 @@ import { configSchema } from '../../../config/schema';
 import { parsePrincipals } from '../../../config/principals';
 import { PROJECT_ROOT } from '../../../scripts/lib/tools';
 import { buildOutputs } from './build-output';
-import { dockerfileInstructions, envKeys, execForm, runtimeStage } from './dockerfile';
+import { baseImages, dockerfileInstructions, envKeys, execForm, runtimeStage } from './dockerfile';
+import { nvmrcMajor } from './node-version';
 
 const instructions = dockerfileInstructions();
 const runtime = runtimeStage(instructions);
@@ -20,11 +21,16 @@ function only(keyword: string): string {
 }
 
 describe('Dockerfile', () => {
-  it('builds on a pinned Node 20 image, never latest', () => {
-    const bases = instructions.filter((instruction) => instruction.keyword === 'FROM').map((instruction) => instruction.args.split(/\s+/)[0]);
-    const images = bases.filter((base) => base?.includes(':'));
+  it("builds on a pinned image of .nvmrc's Node major, never latest", () => {
+    const images = baseImages(instructions);
     expect(images.length).toBeGreaterThan(0);
-    for (const image of images) expect(image).toMatch(/^node:20[.\w-]*$/);
+    for (const image of images) expect(image).toMatch(new RegExp(`^node:${nvmrcMajor()}[.\\w-]*$`));
+  });
+
+  it('compiles the native modules (better-sqlite3) on the image it runs them on', () => {
+    // node_modules is built in the toolchain stage and copied into the runtime stage: another
+    // Node major there would refuse the module ("compiled against a different Node.js version").
+    expect(new Set(baseImages(instructions)).size).toBe(1);
   });
 
   it('runs the API by default, from a file `npm run build` writes', () => {

@@ -33,6 +33,13 @@ export function dockerfileInstructions(): DockerInstruction[] {
   });
 }
 
+/** The images the stages build FROM (`node:24-bookworm-slim`), leaving out stages built on earlier stages. */
+export function baseImages(instructions: DockerInstruction[]): string[] {
+  const stages = instructions.filter((instruction) => instruction.keyword === 'FROM').map((instruction) => instruction.args.split(/\s+/));
+  const names = new Set(stages.map((words) => words[2]?.toLowerCase()).filter((name) => name !== undefined));
+  return stages.map((words) => words[0] ?? '').filter((image) => !names.has(image.toLowerCase()));
+}
+
 /** The final stage's instructions: what the image runs with. */
 export function runtimeStage(instructions: DockerInstruction[]): DockerInstruction[] {
   const last = Math.max(...instructions.map((instruction) => instruction.stage));
