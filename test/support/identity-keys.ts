@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { newIdentityKeyPair, parseSigningKey, parseVerifyKeys, type IdentitySigningKey } from '../../config/identity-keys';
 import type { TrustedKey } from '../../domain/identity-proof';
 import { IdentitySigner } from '../../api/identity-signer';
-import type { DecideInput } from '../../domain/types';
+import type { CancelInput, DecideInput } from '../../domain/types';
 
 /**
  * The API's and the workers' identity key pair: the integration run's own (made by the global
@@ -25,4 +25,10 @@ export function testSigner(): IdentitySigner {
 export function signedDecision(actionId: string, decision: DecideInput, signer = testSigner()): { args: [DecideInput]; updateId: string } {
   const updateId = `test:${decision.reviewer}:${randomUUID()}`;
   return { args: [{ ...decision, proof: signer.signDecision(actionId, updateId, decision) }], updateId };
+}
+
+/** A `cancel` Update as the API would send it: signed for this action and a fresh Update id. */
+export function signedCancel(actionId: string, cancel: CancelInput, signer = testSigner()): { args: [CancelInput]; updateId: string } {
+  const updateId = `test:cancel:${cancel.by}:${randomUUID()}`;
+  return { args: [{ ...cancel, proof: signer.signCancel(actionId, updateId, cancel) }], updateId };
 }

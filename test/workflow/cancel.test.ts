@@ -1,0 +1,92 @@
+import { RefusalCode } from '../../domain/types';
+import { TEST_SIGNING_KEY } from '../support/identity-keys';
+import { cancel, copyRequest, newActionId, refusalOf, REQUESTER, signedRequest, startAction, startWorkflow, vote } from './support/actions';
+import { Gate } from './support/gate';
+import { acceptedUpdates, historyOf, scheduledActivities } from './support/history';
+import { COPY_OPERATION, cannedResult, mockActivities } from './support/mock-activities';
+import { reviewDecision } from './support/policy-decisions';
+import { startWorkflowTestBed, type WorkflowTestBed } from './support/test-bed';
+
+const REVIEW = reviewDecision({ eligibleApprovers: ['alice', 'bob'] });
+
+/** The requester's cancel: accepted while policy decides or reviewers deliberate, refused once anything runs. */
+describe('cancel', () => {
+  let bed: WorkflowTestBed;
+
+  beforeAll(async () => {
+    bed = await startWorkflowTestBed();
+  });
+  afterAll(async () => {
+    await bed?.teardown();
+  });
+
+  it('cancels a pending review: nothing runs, and the cancel is on record with its signature and Update id', async () => {
+    const mocks = mockActivities(REVIEW);
+    const { action, answered, final } = await bed.withWorker(mocks.activities, async (taskQueue) => {
+      const action = await startAction(bed, taskQueue);
+      const answered = await cancel(bed, action, REQUESTER, 'asked the wrong bucket');
+      return { action, answered, final: await action.handle.result() };
+    });
+
+    expect(answered).toMatchObject({ status: 'cancelled', cancellation: { by: REQUESTER, reason: 'asked the wrong bucket', updateId: expect.any(String) } });
+    expect(final).toMatchObject({ status: 'cancelled', votes: [], cancellation: answered.cancellation });
+    expect(mocks.inputsOf('executeOperation')).toEqual([]);
+    const history = await historyOf(bed.client, action.id);
+    expect(acceptedUpdates(history, 'cancel')).toEqual([expect.objectContaining({ by: REQUESTER })]);
+    expect(scheduledActivities(history)).not.toContain('executeOperation');
+    const cancelled = mocks.auditEvents.filter((event) => event.kind === 'action.cancelled');
+    expect(cancelled).toEqual([
+      expect.objectContaining({
+        actor: REQUESTER,
+        data: { from: 'pending_review', reason: 'asked the wrong bucket', updateId: answered.cancellation?.updateId, proof: expect.objectContaining({ keyId: TEST_SIGNING_KEY.id }) },
+      }),
+    ]);
+    expect(mocks.auditKinds().at(-1)).toBe('action.cancelled');
+  });
+
+  it('cancels while policy is still deciding: the late answer is ignored, no preview is read, no one is asked', async () => {
+    const policyAnswering = new Gate();
+    const mocks = mockActivities(REVIEW, {
+      async evaluatePolicyBeforePreview() {
+        await policyAnswering.pass();
+        return { decision: REVIEW, needsPreview: false, operation: COPY_OPERATION };
+      },
+    });
+    const { answered, final } = await bed.withWorker(mocks.activities, async (taskQueue) => {
+      const id = newActionId();
+      const handle = await startWorkflow(bed, taskQueue, signedRequest(copyRequest(id, await bed.now())));
+      await policyAnswering.reached;
+      const answered = await cancel(bed, { id, handle }).finally(() => policyAnswering.open());
+      return { answered, final: await handle.result() };
+    });
+
+    expect(answered.status).toBe('cancelled');
+    expect(final).toMatchObject({ status: 'cancelled' });
+    expect(final.policy).toBeUndefined();
+    expect(mocks.calls.map((call) => call.name).filter((name) => name !== 'recordAuditEvents')).toEqual(['verifyActionRequest', 'evaluatePolicyBeforePreview']);
+    expect(mocks.auditKinds()).toEqual(['request.received', 'action.cancelled']);
+    expect(mocks.auditEvents[1]?.data).toMatchObject({ from: 'evaluating' });
+  });
+
+  it('refuses a cancel once the operation is running (not_cancellable), and the operation completes', async () => {
+    const executing = new Gate();
+    const mocks = mockActivities(REVIEW, {
+      async executeOperation(input) {
+        await executing.pass();
+        return cannedResult(input.actionId);
+      },
+    });
+    const { refused, final } = await bed.withWorker(mocks.activities, async (taskQueue) => {
+      const action = await startAction(bed, taskQueue);
+      await vote(bed, action, 'alice');
+      await executing.reached;
+      const refused = await refusalOf(cancel(bed, action)).finally(() => executing.open());
+      return { refused, final: await action.handle.result() };
+    });
+
+    expect(refused).toBe(RefusalCode.NotCancellable);
+    expect(final).toMatchObject({ status: 'succeeded', votes: [{ reviewer: 'alice' }] });
+    expect(final.cancellation).toBeUndefined();
+    expect(mocks.auditKinds()).not.toContain('action.cancelled');
+  });
+});
