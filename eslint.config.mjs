@@ -1,6 +1,7 @@
 // Lint rules from the team's STYLE.md: no floating promises, type-only imports, no import
 // cycles, a deterministic workflows/ folder that imports no Node builtins or I/O libraries, and
-// dependencies that point down (DESIGN.md): the API never imports worker-side code.
+// dependencies that point down (DESIGN.md): the API never imports worker-side code, and channels/
+// never import the API.
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
@@ -13,6 +14,11 @@ const WORKER_SIDE_OF_CHANNELS = [
   { regex: '(^|/)outbound-registry$', message: 'The outbound registry builds worker activities: only activities/ imports it.' },
 ];
 const ACTIVITIES = { regex: '^(\\.\\./)+activities(/.*)?$', message: 'activities/ runs in the worker only; the API reaches it through Temporal.' };
+const API = {
+  regex: '^(\\.\\./)+api(/.*)?$',
+  message:
+    'channels/ sits below the API, which registers it: import the contract from domain/ (actions-port.ts, errors.ts, action-id.ts); the API passes in its implementation.',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.airlock/**', 'coverage/**', '*.js', '*.mjs'] },
@@ -37,6 +43,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            { ...API, message: 'Workflow code (and domain/, channels/kinds.ts) sits below every entry point: it never imports api/.' },
             { group: ['node:*'], message: 'workflows/ must stay deterministic: no Node builtins; use an activity.' },
             { group: ['@aws-sdk/*', '@slack/*', 'fastify', 'yaml', 'zod'], message: 'workflows/ does no I/O or parsing: use an activity.' },
             { group: ['../activities', '../activities/*'], message: 'Import activities type-only (import type) and call them through proxyActivities.', allowTypeImports: true },
@@ -69,10 +76,17 @@ export default tseslint.config(
   },
   {
     // What the API imports of channels/ (inbound routes, shared rendering and texts) must not lead
-    // to the worker side either, or the rule above would hold only one import deep.
+    // to the worker side either, or the rule above would hold only one import deep. Nor back up
+    // into the API: a channel's inbound side talks to the ActionsPort of domain/, not to api/.
     files: ['channels/**/*.ts'],
     ignores: ['channels/*/outbound/**', 'channels/outbound-registry.ts', 'channels/kinds.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [ACTIVITIES, ...WORKER_SIDE_OF_CHANNELS] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [ACTIVITIES, ...WORKER_SIDE_OF_CHANNELS, API] }] },
+  },
+  {
+    // A channel's worker side may import activities/, but not the API either. (channels/kinds.ts
+    // is covered by the workflow block above: a second block here would replace its rule.)
+    files: ['channels/*/outbound/**/*.ts', 'channels/outbound-registry.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [API] }] },
   },
   {
     // scripts/ are development and install helpers, not part of what a worker runs.

@@ -1,5 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../domain/failure-types';
 import { isPreconditionError } from '../operations/preconditions';
+import { failureMessage, isProgrammingError, redact } from './failure-mapping';
 
 /**
  * AWS SDK errors → Temporal failures. The SDK error itself never crosses: its properties can hold
@@ -53,9 +55,6 @@ const NETWORK_ERROR_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
-/** Errors from our own code: retrying the same input hits the same bug. */
-const PROGRAMMING_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
-
 const MAX_MESSAGE_CHARS = 1000;
 
 interface ErrorShape {
@@ -77,14 +76,14 @@ export interface ErrorClass {
 
 /** Decides type and retryability from the error's shape (duck-typed: SDK clients each bundle their classes). */
 export function classifyAwsError(err: unknown): ErrorClass {
-  if (!err || typeof err !== 'object') return { type: 'Error', retryable: true };
+  if (!err || typeof err !== 'object') return { type: FailureType.Unnamed, retryable: true };
   const e = err as ErrorShape;
-  const name = typeof e.name === 'string' ? e.name : 'Error';
+  const name = typeof e.name === 'string' ? e.name : FailureType.Unnamed;
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const code = typeof e.code === 'string' ? e.code : undefined;
   const type = failureType(name);
 
-  if (code && NETWORK_ERROR_CODES.has(code)) return { type: 'NetworkError', retryable: true };
+  if (code && NETWORK_ERROR_CODES.has(code)) return { type: FailureType.NetworkError, retryable: true };
   if (THROTTLING_ERRORS.has(name) || status === 429 || isThrottlingTrait(e.$retryable)) {
     return { type, retryable: true, ...(status ? { status } : {}) };
   }
@@ -92,7 +91,7 @@ export function classifyAwsError(err: unknown): ErrorClass {
   if (status !== undefined) return { type, retryable: status >= 500 || status === 408, status };
   if (e.$fault === 'server') return { type, retryable: true };
   if (e.$fault === 'client') return { type, retryable: false };
-  if (PROGRAMMING_ERRORS.has(name)) return { type, retryable: false };
+  if (isProgrammingError(name)) return { type, retryable: false };
   // No response at all (connection dropped, aborted socket) or an unknown error: Temporal's default.
   return { type, retryable: true };
 }
@@ -107,24 +106,14 @@ export function classifyAwsError(err: unknown): ErrorClass {
 export function toApplicationFailure(err: unknown, step: string, secrets: readonly (string | undefined)[] = []): ApplicationFailure {
   if (err instanceof ApplicationFailure) return ownFailure(err, secrets);
   if (isPreconditionError(err)) {
-    const message = `${step} failed: ${truncate(redact(err.message, secrets), MAX_MESSAGE_CHARS)} (${err.code})`;
+    const message = `${step} failed: ${failureMessage(err.message, secrets, MAX_MESSAGE_CHARS)} (${err.code})`;
     return ApplicationFailure.create({ type: err.code, message, nonRetryable: true });
   }
   const { type, retryable, status } = classifyAwsError(err);
   const raw = err instanceof Error ? err.message : typeof err === 'string' ? err : '';
-  const text = redact(raw || type, secrets);
   const suffix = status !== undefined ? ` (${type}, HTTP ${status})` : ` (${type})`;
-  const message = `${step} failed: ${truncate(text, MAX_MESSAGE_CHARS)}${suffix}`;
+  const message = `${step} failed: ${failureMessage(raw || type, secrets, MAX_MESSAGE_CHARS)}${suffix}`;
   return ApplicationFailure.create({ type, message, nonRetryable: !retryable });
-}
-
-/** Every occurrence of each secret replaced; short strings are skipped so nothing ordinary is mangled. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 8) out = out.split(secret).join('[redacted]');
-  }
-  return out;
 }
 
 /** Our own failures pass unchanged, unless one quotes a secret: then only its type and a redacted message remain. */
@@ -132,7 +121,7 @@ function ownFailure(failure: ApplicationFailure, secrets: readonly (string | und
   const visible = `${failure.message}\n${JSON.stringify(failure.details ?? null)}`;
   if (redact(visible, secrets) === visible) return failure;
   return ApplicationFailure.create({
-    type: failure.type ?? 'Error',
+    type: failure.type ?? FailureType.Unnamed,
     message: redact(failure.message, secrets),
     nonRetryable: failure.nonRetryable ?? false,
   });
@@ -144,9 +133,5 @@ function isThrottlingTrait(trait: unknown): boolean {
 
 /** An error name as a failure type: the AWS names are identifiers; anything odd becomes `AwsError`. */
 function failureType(name: string): string {
-  return /^[A-Za-z][A-Za-z0-9_.]{0,99}$/.test(name) ? name : 'AwsError';
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
+  return /^[A-Za-z][A-Za-z0-9_.]{0,99}$/.test(name) ? name : FailureType.AwsError;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { AssumeRoleCommand, type AssumeRoleCommandInput, type STSClient, type Tag } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../domain/failure-types';
 import { iamTime, timeBoundPolicy } from '../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../operations/types';
 
@@ -130,7 +131,7 @@ export function assumeRoleInput(request: OneShotRoleRequest): AssumeRoleCommandI
   const policy = sessionPolicyText(timeBoundPolicy(request.sessionPolicy, request.notAfter));
   if (policy.length > MAX_SESSION_POLICY_CHARS) {
     throw ApplicationFailure.create({
-      type: 'SessionPolicyTooLarge',
+      type: FailureType.SessionPolicyTooLarge,
       message: `session policy for ${request.action} is ${policy.length} characters with its time bound (${iamTime(request.notAfter)}); STS allows ${MAX_SESSION_POLICY_CHARS}`,
       nonRetryable: true,
     });
@@ -156,7 +157,7 @@ export async function assumeOneShotRole(sts: STSClient, request: OneShotRoleRequ
   const response = await sts.send(new AssumeRoleCommand(input));
   const issued = response.Credentials;
   if (!issued?.AccessKeyId || !issued.SecretAccessKey || !issued.SessionToken) {
-    throw ApplicationFailure.create({ type: 'IncompleteCredentials', message: 'sts:AssumeRole returned no complete credentials' });
+    throw ApplicationFailure.create({ type: FailureType.IncompleteCredentials, message: 'sts:AssumeRole returned no complete credentials' });
   }
   return {
     credentials: {

@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AuditLog } from '../audit/audit-log';
 import { proofProblem, startStatement, type IdentityStatement, type TrustedKey } from '../domain/identity-proof';
 import { AuditEventKind } from '../domain/audit-events';
-import { RefusalCode, type ActionRequestInput } from '../domain/types';
+import { FailureType } from '../domain/failure-types';
+import type { ActionRequestInput } from '../domain/types';
 import { currentActivity } from './activity-context';
 
 export interface VerifyActionRequestInput {
@@ -61,5 +62,5 @@ async function refuseEarlierRun(audit: AuditLog, workflowId: string, runId: stri
 
 function refuse(message: string, claimedRequester?: string): never {
   currentActivity()?.log.warn('refused an unverified start', { reason: message, ...(claimedRequester ? { claimedRequester } : {}) });
-  throw ApplicationFailure.create({ type: RefusalCode.IdentityUnverified, message: `identity not verified: ${message}`, nonRetryable: true });
+  throw ApplicationFailure.create({ type: FailureType.IdentityUnverified, message: `identity not verified: ${message}`, nonRetryable: true });
 }

@@ -1,6 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../domain/failure-types';
 import type { Catalogue } from '../operations/catalogue';
 import { parsePreconditions } from '../operations/preconditions';
 import { runningTimeOf, sessionWindow } from '../operations/session-time';
@@ -152,7 +153,7 @@ function isAccessDenied(err: unknown): boolean {
  */
 function outlivedTimeBound(step: string, runningTimeSeconds: number): ApplicationFailure {
   return ApplicationFailure.create({
-    type: 'SessionTimeBoundExceeded',
+    type: FailureType.SessionTimeBoundExceeded,
     message: `${step} failed: access denied after its credentials' window of ${runningTimeSeconds} s had passed; the session policy's time bound refuses calls that start later`,
     nonRetryable: false,
   });
@@ -218,7 +219,7 @@ function buildSessionPolicy(build: () => IamPolicyDocument): IamPolicyDocument {
     return build();
   } catch (err) {
     // A bad setting (e.g. the partition) or a bug in the operation: the same input fails again.
-    throw ApplicationFailure.create({ type: 'SessionPolicyError', message: (err as Error).message, nonRetryable: true });
+    throw ApplicationFailure.create({ type: FailureType.SessionPolicyError, message: (err as Error).message, nonRetryable: true });
   }
 }
 
@@ -227,7 +228,7 @@ function assertNoSecrets(name: string, value: unknown, secrets: (string | undefi
   const text = JSON.stringify(value) ?? ''; // undefined (a recheck that found nothing) has no text
   if (secrets.some((secret) => secret && text.includes(secret))) {
     throw ApplicationFailure.create({
-      type: 'CredentialLeak',
+      type: FailureType.CredentialLeak,
       message: `${name} returned its session credentials in its outcome; the result was discarded`,
       nonRetryable: true,
     });

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../domain/failure-types';
 import { InvalidParamsError, UnknownActionError, type Catalogue, type ResolvedOperation } from '../operations/catalogue';
 
 /**
@@ -10,10 +11,10 @@ export function resolveOperation(catalogue: Catalogue, action: string, params: u
     return catalogue.resolve(action, params);
   } catch (err) {
     if (err instanceof UnknownActionError) {
-      throw ApplicationFailure.create({ type: 'UnknownAction', message: err.message, nonRetryable: true });
+      throw ApplicationFailure.create({ type: FailureType.UnknownAction, message: err.message, nonRetryable: true });
     }
     if (err instanceof InvalidParamsError) {
-      throw ApplicationFailure.create({ type: 'InvalidParams', message: err.message, nonRetryable: true });
+      throw ApplicationFailure.create({ type: FailureType.InvalidParams, message: err.message, nonRetryable: true });
     }
     throw err;
   }

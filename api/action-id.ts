@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 const ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789'; // no look-alikes (l, 1, o, 0)
 
-/** Action ids are the workflow ids: `action-<name>-<short id>`, readable in the Temporal UI. */
+/** Action ids are the workflow ids: `action-<name>-<short id>`, readable in the Temporal UI (their shape: domain/action-id.ts). */
 export function newActionId(action: string): string {
   return `action-${action}-${encode(randomBytes(10))}`;
 }
@@ -12,8 +12,6 @@ export function idempotentActionId(action: string, requesterId: string, idempote
   const digest = createHash('sha256').update(`${requesterId}\n${idempotencyKey}`, 'utf8').digest();
   return `action-${action}-${encode(digest.subarray(0, 10))}`;
 }
-
-export const ACTION_ID_PATTERN = /^action-[A-Za-z0-9.]{1,64}-[a-z2-9]{16}$/;
 
 function encode(bytes: Uint8Array): string {
   let out = '';

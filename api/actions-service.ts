@@ -14,52 +14,32 @@ import type { Catalogue } from '../operations/catalogue';
 import { admittedUpdate, cancelUpdate, decideUpdate, PRIVILEGED_ACTION_WORKFLOW, statusQuery } from '../workflows/messages';
 import { ActionAttribute, RequesterAttribute, StatusAttribute } from '../workflows/search-attributes';
 import { ActionStatus, RefusalCode } from '../domain/types';
-import type { ActionRequestInput, ActionState, CancelInput, DecideInput, JsonObject, RequestOrigin, Requester } from '../domain/types';
+import type { ActionRequestInput, ActionState, CancelInput, DecideInput } from '../domain/types';
+import type { ActionListFilter, ActionRead, ActionsPort, ActionSummary, SubmitInput, SubmitResult } from '../domain/actions-port';
+import {
+  ActionNotFoundError,
+  ActionRefusedError,
+  AuditUnavailableError,
+  DomainErrorCode,
+  IdempotencyKeyReusedError,
+  NotInCatalogueError,
+  TemporalUnavailableError,
+  WorkerUnavailableError,
+} from '../domain/errors';
 import { idempotentActionId, newActionId } from './action-id';
-import { ApiError, temporalUnavailable, validationError } from './errors';
 import { freshUpdateId, type IdentitySigner } from './identity-signer';
 import { RefusedVoteRecorder } from './refused-votes';
-import { toApiError } from './temporal-errors';
+import { asDomainError, unreachableAsDomainError } from './temporal-errors';
 import { temporalReachable } from './temporal-reachable';
+import { validationError } from './validation';
 import { waitForClose } from './workflow-close';
 
-export interface SubmitInput {
-  action: string;
-  params: JsonObject;
-  justification: string;
-  context?: JsonObject;
-  requester: Requester;
-  idempotencyKey?: string;
-  callbackUrl?: string;
-  origin?: RequestOrigin;
-}
-
-export interface SubmitResult {
-  state: ActionState;
-  /** True when an earlier request with the same Idempotency-Key created this action. */
-  replayed: boolean;
-}
-
-export interface ActionRead {
-  state: ActionState;
-  /** False when no worker answered and the state was rebuilt from history and visibility. */
-  live: boolean;
-}
-
-export interface ActionSummary {
-  id: string;
-  action?: string;
-  requester?: string;
-  status?: string;
-  startedAt: string;
-  closedAt?: string;
-}
-
 /**
- * Everything the HTTP API (and later Slack/Teams handlers) does to actions, over the Temporal client.
- * Identity is always passed in by the caller from authentication.
+ * The ActionsPort over the Temporal client: everything the HTTP routes and the chat channels do to
+ * actions. It fails only with domain errors (domain/errors.ts) for every condition it knows; each
+ * edge turns those into its own answer.
  */
-export class ActionsService {
+export class ActionsService implements ActionsPort {
   constructor(
     private readonly client: Client,
     private readonly catalogue: Catalogue,
@@ -80,11 +60,9 @@ export class ActionsService {
   /** Validates, then starts the workflow and waits only for policy evaluation (update-with-start). */
   async submit(input: SubmitInput): Promise<SubmitResult> {
     const operation = this.catalogue.get(input.action);
-    if (!operation) {
-      throw new ApiError(400, 'unknown_action', `unknown action ${input.action}; known: ${this.catalogue.names().join(', ')}`);
-    }
+    if (!operation) throw new NotInCatalogueError(input.action, this.catalogue.names());
     const params = operation.params.safeParse(input.params);
-    if (!params.success) throw validationError(params.error, 'params', 'invalid_params');
+    if (!params.success) throw validationError(params.error, 'params', DomainErrorCode.InvalidParams);
 
     const actionId = input.idempotencyKey
       ? idempotentActionId(input.action, input.requester.id, input.idempotencyKey)
@@ -129,13 +107,11 @@ export class ActionsService {
         return { state: evaluatingState(request), replayed: false };
       }
       // The key was used for an action that has already closed: answer with that action.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !input.idempotencyKey) throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !input.idempotencyKey) throw asDomainError(err, actionId);
       state = (await this.get(actionId)).state;
     }
     const replayed = state.request.requestedAt !== request.requestedAt;
-    if (replayed && fingerprint(state.request) !== fingerprint(request)) {
-      throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different request');
-    }
+    if (replayed && fingerprint(state.request) !== fingerprint(request)) throw new IdempotencyKeyReusedError('request');
     return { state, replayed };
   }
 
@@ -143,33 +119,41 @@ export class ActionsService {
     try {
       // Bounded: an unreachable server is retried by the client until the deadline.
       await this.withinDeadline(() => this.client.workflow.getHandle(actionId).describe());
-    } catch {
-      throw new ApiError(503, 'temporal_unavailable', 'the request could not be recorded; retry with the same Idempotency-Key');
+    } catch (err) {
+      throw new TemporalUnavailableError('the request could not be recorded; retry with the same Idempotency-Key', { cause: err });
     }
   }
 
   /**
    * The full state, from the workflow's `status` query. If no worker answers in time, what history
    * alone tells (the request, and the status from visibility) with `live: false`; if Temporal itself
-   * cannot be reached, 503 `temporal_unavailable`.
+   * cannot be reached, TemporalUnavailableError.
    */
   async get(actionId: string): Promise<ActionRead> {
     const handle = this.client.workflow.getHandle(actionId);
     try {
       return { state: await this.withinDeadline(() => handle.query(statusQuery)), live: true };
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return toApiError(err, actionId);
-      if (!(await temporalReachable(this.client))) throw temporalUnavailable();
-      // A completed workflow's result is its final state, whole: no worker needed to know it.
-      const final = await this.withinDeadline(() => this.finalState(actionId));
-      if (final) return { state: final, live: true };
-      return { state: await this.withinDeadline(() => this.fromHistory(actionId)), live: false };
+      if (err instanceof WorkflowNotFoundError) throw new ActionNotFoundError(actionId);
+      if (!(await temporalReachable(this.client))) throw new TemporalUnavailableError(undefined, { cause: err });
+      try {
+        // A completed workflow's result is its final state, whole: no worker needed to know it.
+        const final = await this.withinDeadline(() => this.finalState(actionId));
+        if (final) return { state: final, live: true };
+        return { state: await this.withinDeadline(() => this.fromHistory(actionId)), live: false };
+      } catch (fallbackErr) {
+        throw asDomainError(fallbackErr, actionId);
+      }
     }
   }
 
   /** Resolves once the action's workflow has closed, or when `signal` aborts; Temporal long-polls, nothing polls here. */
-  waitForClose(actionId: string, signal: AbortSignal): Promise<void> {
-    return waitForClose(this.client, actionId, signal);
+  async waitForClose(actionId: string, signal: AbortSignal): Promise<void> {
+    try {
+      await waitForClose(this.client, actionId, signal);
+    } catch (err) {
+      throw asDomainError(err, actionId);
+    }
   }
 
   /**
@@ -184,8 +168,8 @@ export class ActionsService {
       const handle = this.client.workflow.getHandle(actionId);
       state = await this.withinDeadline(() => handle.executeUpdate(decideUpdate, { args: [signed], updateId: update }));
     } catch (err) {
-      const mapped = await this.unavailableCause(await this.closedNotMissing(mapError(err, actionId), actionId, RefusalCode.ActionClosed));
-      if (mapped instanceof ApiError && VOTE_REFUSAL_CODES.has(mapped.code)) {
+      const mapped = await this.unavailableCause(await this.closedNotMissing(asDomainError(err, actionId), actionId, RefusalCode.ActionClosed));
+      if (mapped instanceof ActionRefusedError && mapped.code !== RefusalCode.NotCancellable) {
         await this.recordRefusedVote(actionId, decision, mapped, updateId);
       }
       throw mapped;
@@ -193,18 +177,18 @@ export class ActionsService {
     // Temporal answers a repeated Update id with the first Update's outcome, whatever this one said.
     const recorded = state.votes.find((vote) => vote.updateId === update);
     if (recorded && (recorded.verdict !== decision.verdict || (recorded.comment ?? '') !== (decision.comment ?? ''))) {
-      throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different decision; that decision stands');
+      throw new IdempotencyKeyReusedError('decision');
     }
     return state;
   }
 
-  private async recordRefusedVote(actionId: string, decision: DecideInput, refusal: ApiError, updateId?: string): Promise<void> {
+  private async recordRefusedVote(actionId: string, decision: DecideInput, refusal: ActionRefusedError, updateId?: string): Promise<void> {
     try {
       // What goes on record, and how much of it, is api/refused-votes.ts's decision: a bounded few per reviewer and action.
       await this.refusedVotes.record({ actionId, decision, refusal, ...(updateId ? { updateId } : {}) });
-    } catch {
+    } catch (err) {
       // Nothing changed, but a refusal must not go unrecorded: the caller retries and is refused again.
-      throw new ApiError(503, 'audit_unavailable', 'the audit trail is unavailable; retry');
+      throw new AuditUnavailableError({ cause: err });
     }
   }
 
@@ -218,26 +202,26 @@ export class ActionsService {
       const handle = this.client.workflow.getHandle(actionId);
       state = await this.withinDeadline(() => handle.executeUpdate(cancelUpdate, { args: [signed], updateId: update }));
     } catch (err) {
-      throw await this.unavailableCause(await this.closedNotMissing(mapError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable));
+      throw await this.unavailableCause(await this.closedNotMissing(asDomainError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable));
     }
     const recorded = state.cancellation;
     if (recorded?.updateId === update && (recorded.by !== by || (recorded.reason ?? '') !== (reason ?? ''))) {
-      throw new ApiError(409, 'idempotency_key_reused', 'this Idempotency-Key was already used for a different cancel; that cancel stands');
+      throw new IdempotencyKeyReusedError('cancel');
     }
     return state;
   }
 
   /**
    * An Update that races the workflow's completion can come back as NOT_FOUND. If the workflow
-   * exists it has closed: say so (409), not that the action is unknown (404).
+   * exists it has closed: say so (a refusal), not that the action is unknown.
    */
   private async closedNotMissing(mapped: unknown, actionId: string, closedCode: RefusalCode): Promise<unknown> {
-    if (!(mapped instanceof ApiError) || mapped.code !== 'action_not_found') return mapped;
+    if (!(mapped instanceof ActionNotFoundError)) return mapped;
     try {
       const description = await this.client.workflow.getHandle(actionId).describe();
-      if (description.status.name !== 'RUNNING') return new ApiError(409, closedCode, 'the action has already finished');
+      if (description.status.name !== 'RUNNING') return new ActionRefusedError(closedCode, 'the action has already finished');
     } catch {
-      // Really not found (or Temporal unreachable): the 404 stands.
+      // Really not found (or Temporal unreachable): not found stands.
     }
     return mapped;
   }
@@ -247,8 +231,8 @@ export class ActionsService {
    * retries an unreachable server until the deadline): say which, so operators look in the right place.
    */
   private async unavailableCause(mapped: unknown): Promise<unknown> {
-    if (!(mapped instanceof ApiError) || mapped.code !== 'worker_unavailable') return mapped;
-    return (await temporalReachable(this.client)) ? mapped : temporalUnavailable();
+    if (!(mapped instanceof WorkerUnavailableError)) return mapped;
+    return (await temporalReachable(this.client)) ? mapped : new TemporalUnavailableError();
   }
 
   /**
@@ -256,7 +240,12 @@ export class ActionsService {
    * copied so far), from Temporal's record of the pending activity. Undefined when none.
    */
   async progress(actionId: string): Promise<unknown> {
-    const description = await this.client.workflow.getHandle(actionId).describe();
+    const description = await this.client.workflow
+      .getHandle(actionId)
+      .describe()
+      .catch((err: unknown) => {
+        throw asDomainError(err, actionId);
+      });
     const pending = description.raw.pendingActivities?.find((activity) => activity.activityType?.name === 'executeOperation');
     const payloads = pending?.heartbeatDetails?.payloads;
     if (!payloads?.length) return undefined;
@@ -303,13 +292,22 @@ export class ActionsService {
   }
 
   /** Lists actions from Temporal visibility, newest first. Filter values are validated by the caller. */
-  async list(filter: { status?: string; action?: string; requester?: string; limit: number }): Promise<ActionSummary[]> {
+  async list(filter: ActionListFilter): Promise<ActionSummary[]> {
     const clauses = [`WorkflowType = '${PRIVILEGED_ACTION_WORKFLOW}'`];
     if (filter.status) clauses.push(`${StatusAttribute.name} = '${filter.status}'`);
     if (filter.action) clauses.push(`${ActionAttribute.name} = '${filter.action}'`);
     if (filter.requester) clauses.push(`${RequesterAttribute.name} = '${filter.requester}'`);
+    try {
+      return await this.visible(clauses.join(' AND '), filter.limit);
+    } catch (err) {
+      throw unreachableAsDomainError(err);
+    }
+  }
+
+  /** The executions visibility finds for `query`, newest first, at most `limit`. */
+  private async visible(query: string, limit: number): Promise<ActionSummary[]> {
     const results: ActionSummary[] = [];
-    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: filter.limit })) {
+    for await (const execution of this.client.workflow.list({ query, pageSize: limit })) {
       const attributes = execution.typedSearchAttributes;
       results.push({
         id: execution.workflowId,
@@ -319,24 +317,11 @@ export class ActionsService {
         startedAt: execution.startTime.toISOString(),
         ...(execution.closeTime ? { closedAt: execution.closeTime.toISOString() } : {}),
       });
-      if (results.length >= filter.limit) break;
+      if (results.length >= limit) break;
     }
     return results;
   }
 }
-
-/** What `toApiError` makes of a Temporal error: an ApiError, or the error itself when it is not one of ours. */
-function mapError(err: unknown, actionId: string, closedCode?: RefusalCode): unknown {
-  try {
-    return toApiError(err, actionId, closedCode);
-  } catch (mapped) {
-    return mapped;
-  }
-}
-
-const VOTE_REFUSAL_CODES: ReadonlySet<string> = new Set(
-  Object.values(RefusalCode).filter((code) => code !== RefusalCode.NotCancellable),
-);
 
 /** The state a just-started action has before any worker has picked it up. */
 function evaluatingState(request: ActionRequestInput): ActionState {

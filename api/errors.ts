@@ -1,37 +1,23 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
-import type { z } from 'zod';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import { DomainError, TemporalUnavailableError, type ErrorBody, type InputIssue } from '../domain/errors';
+import { httpErrorOf } from './domain-error-http';
 import { isTemporalUnreachable } from './temporal-reachable';
 
-export interface ErrorBody {
-  error: { code: string; message: string; issues?: { path: string; message: string }[] };
-}
-
-/** An error the client caused or must know about; `code` is stable and machine-readable. */
+/**
+ * A refusal only the HTTP edge knows: authentication, roles, rate limits, body and URL problems,
+ * the codec's own checks. What acting on an action can fail with is a DomainError instead
+ * (domain/errors.ts), given its status in one place (domain-error-http.ts).
+ */
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message: string,
-    readonly issues?: { path: string; message: string }[],
+    readonly issues?: InputIssue[],
   ) {
     super(message);
   }
-}
-
-/** Temporal could not be reached: nothing the caller asked for can be known to have happened. */
-export function temporalUnavailable(): ApiError {
-  return new ApiError(503, 'temporal_unavailable', 'Temporal could not be reached; retry (with the same Idempotency-Key)');
-}
-
-/** A 400 listing every zod issue with its path, so the caller can fix all of them at once. */
-export function validationError(error: z.ZodError, where: string, code = 'invalid_request'): ApiError {
-  const issues = error.issues.map((issue) => ({
-    path: [where, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-  }));
-  const summary = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-  return new ApiError(400, code, summary, issues);
 }
 
 /** Fastify's own client errors, given stable codes of ours. */
@@ -45,16 +31,22 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
 
 /** One error handler: every error becomes `{ error: { code, message } }`; 5xx bodies reveal nothing internal. */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+  app.setErrorHandler((err: FastifyError | ApiError | DomainError, request, reply) => {
+    if (err instanceof DomainError) {
+      const { status, body } = httpErrorOf(err);
+      logRefusal(request, status, body.error.code);
+      // Found by the core from a transport failure: logged as when one reaches here unmapped, below.
+      if (err instanceof TemporalUnavailableError && err.cause !== undefined) logTemporalUnreachable(request);
+      return reply.status(status).send(body);
+    }
     if (err instanceof ApiError) {
-      if (err.statusCode === 401 || err.statusCode === 403) {
-        request.log.warn({ code: err.code, url: request.url, method: request.method }, 'refused request');
-      }
-      return reply.status(err.statusCode).send(errorBody(err));
+      logRefusal(request, err.statusCode, err.code);
+      return reply.status(err.statusCode).send(apiErrorBody(err));
     }
     if (isTemporalUnreachable(err)) {
-      request.log.warn({ url: request.url, method: request.method }, 'Temporal unreachable');
-      return reply.status(503).send(errorBody(temporalUnavailable()));
+      logTemporalUnreachable(request);
+      const { status, body } = httpErrorOf(new TemporalUnavailableError());
+      return reply.status(status).send(body);
     }
     const known = err.code ? FASTIFY_CODES[err.code] : undefined;
     if (known) return reply.status(known.status).send({ error: { code: known.code, message: err.message } });
@@ -72,6 +64,15 @@ export function installErrorHandling(app: FastifyInstance): void {
   );
 }
 
-function errorBody(err: ApiError): ErrorBody {
+/** Who was turned away (unauthenticated, forbidden, not an approver) goes to the log. */
+function logRefusal(request: FastifyRequest, status: number, code: string): void {
+  if (status === 401 || status === 403) request.log.warn({ code, url: request.url, method: request.method }, 'refused request');
+}
+
+function logTemporalUnreachable(request: FastifyRequest): void {
+  request.log.warn({ url: request.url, method: request.method }, 'Temporal unreachable');
+}
+
+function apiErrorBody(err: ApiError): ErrorBody {
   return { error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } };
 }

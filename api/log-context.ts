@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ACTION_ID_PATTERN } from './action-id';
+import { ACTION_ID_PATTERN } from '../domain/action-id';
 
 /**
  * Every log line of a request about one action carries `actionId`: routes with `:id` from the

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorBody } from './errors';
+import type { ErrorBody } from '../domain/errors';
 
 // Requests refused below the routes: by Node's HTTP parser, by Fastify's router, or for an
 // `Expect` header. Fastify and Node answer these with bodies of their own shape (or none); these

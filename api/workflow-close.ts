@@ -1,6 +1,6 @@
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { ApiError } from './errors';
+import { ActionNotFoundError } from '../domain/errors';
 
 /** gRPC NOT_FOUND (grpc-js is the Temporal client's dependency, not ours). */
 const NOT_FOUND = 5;
@@ -27,7 +27,7 @@ export async function waitForClose(client: Client, actionId: string, signal: Abo
       response = await client.withAbortSignal(signal, () => client.workflowService.getWorkflowExecutionHistory(request));
     } catch (err) {
       if (signal.aborted) return;
-      if (isGrpcServiceError(err) && err.code === NOT_FOUND) throw new ApiError(404, 'action_not_found', `no action ${actionId}`);
+      if (isGrpcServiceError(err) && err.code === NOT_FOUND) throw new ActionNotFoundError(actionId);
       throw err;
     }
     if (response.history?.events?.length) return;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ActionsService } from '../api/actions-service';
+import type { ActionsPort } from '../domain/actions-port';
 import type { LoadedPolicy } from '../policy';
 import type { MessagingKind } from './kinds';
 import type { MessageLinks } from './review-message';
@@ -23,7 +23,7 @@ export interface TeamsInboundSettings {
 /** What the API gives the channels' inbound side; a channel without its settings serves no route. */
 export interface InboundDeps {
   /** Decisions go through the same service as the API's own, so they are signed and refused alike. */
-  actions: Pick<ActionsService, 'decide' | 'get'>;
+  actions: Pick<ActionsPort, 'decide' | 'get'>;
   /** Maps channel user ids (Slack user ids, Azure AD object ids) to identities. */
   policy: () => LoadedPolicy;
   /** For the Temporal UI link on cards the API returns. */

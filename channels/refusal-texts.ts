@@ -1,3 +1,4 @@
+import { DomainError, DomainErrorCode } from '../domain/errors';
 import { RefusalCode } from '../domain/types';
 import { REJECT_REASON_MAX_CHARS } from './reason-limit';
 
@@ -27,8 +28,11 @@ export const REVIEWER_TEXT = {
     `Airlock could not confirm your decision in time. It may still be recorded, and ${decisionShownIn} will show it; if it does not, try again.`,
 } as const;
 
-/** A sentence for each refusal the workflow (or the API in front of it) can give a reviewer, in one channel's words. */
-export function refusalTexts(wording: ChannelWording): Readonly<Record<string, string>> {
+/** The sentence for each domain error a reviewer can do something about, by its code; the others have none. */
+export type RefusalTexts = Readonly<Partial<Record<DomainErrorCode, string>>>;
+
+/** A sentence for each refusal the workflow (or the service in front of it) can give a reviewer, in one channel's words. */
+export function refusalTexts(wording: ChannelWording): RefusalTexts {
   return {
     [RefusalCode.SelfApproval]: 'You cannot review your own request: another approver has to decide.',
     [RefusalCode.NotAnApprover]: 'You are not an approver for the policy rule that covers this request, so your decision was not counted.',
@@ -36,7 +40,24 @@ export function refusalTexts(wording: ChannelWording): Readonly<Record<string, s
     [RefusalCode.ActionClosed]: 'This request is closed: it was already decided, cancelled or expired.',
     [RefusalCode.NotPendingReview]: 'This request is no longer pending review, so it takes no more decisions.',
     [RefusalCode.CommentRequired]: wording.reasonRequired,
-    action_not_found: 'Airlock has no such request (it may have been removed after its retention period).',
-    worker_unavailable: REVIEWER_TEXT.notConfirmed(wording.decisionShownIn),
+    [DomainErrorCode.ActionNotFound]: 'Airlock has no such request (it may have been removed after its retention period).',
+    [DomainErrorCode.WorkerUnavailable]: REVIEWER_TEXT.notConfirmed(wording.decisionShownIn),
   };
+}
+
+/** A refusal a reviewer can act on: the domain error's code (for the log) and the sentence to show. */
+export interface ReviewerRefusal {
+  code: DomainErrorCode;
+  sentence: string;
+}
+
+/**
+ * What a chat channel tells the reviewer for an error of the actions service: the sentence for its
+ * domain error, or undefined when there is none (an unexpected failure, or one only an operator can
+ * fix); the channel then says that something went wrong, and logs the error.
+ */
+export function reviewerRefusal(texts: RefusalTexts, err: unknown): ReviewerRefusal | undefined {
+  if (!(err instanceof DomainError)) return undefined;
+  const sentence = texts[err.code];
+  return sentence === undefined ? undefined : { code: err.code, sentence };
 }

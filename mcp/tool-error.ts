@@ -1,19 +1,25 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AirlockApiError } from '../client';
+import { DomainErrorCode } from '../domain/errors';
+import { RefusalCode } from '../domain/types';
 
-/** What a model can do about each refusal, beyond the API's own message. */
+/**
+ * What a model can do about each refusal, beyond the API's own message. The MCP server reaches
+ * Airlock over HTTP, so a domain error arrives as its code in the API's answer; the rest are the
+ * HTTP edge's own refusals.
+ */
 const NEXT_STEP: Partial<Record<string, string>> = {
-  invalid_params: 'Fix the named params (list_actions has each params JSON Schema) and call request_action again.',
-  invalid_request: 'Fix the named fields and call again.',
-  unknown_action: 'Call list_actions for the names Airlock knows.',
-  action_not_found: 'Check the id: an agent only sees its own actions.',
-  not_cancellable: 'It can no longer be cancelled (approved, running or finished): call get_action to see where it stands.',
-  idempotency_key_reused: 'That idempotency_key was used for a different request: use a new key for a new request.',
+  [DomainErrorCode.InvalidParams]: 'Fix the named params (list_actions has each params JSON Schema) and call request_action again.',
+  [DomainErrorCode.InvalidRequest]: 'Fix the named fields and call again.',
+  [DomainErrorCode.UnknownAction]: 'Call list_actions for the names Airlock knows.',
+  [DomainErrorCode.ActionNotFound]: 'Check the id: an agent only sees its own actions.',
+  [RefusalCode.NotCancellable]: 'It can no longer be cancelled (approved, running or finished): call get_action to see where it stands.',
+  [DomainErrorCode.IdempotencyKeyReused]: 'That idempotency_key was used for a different request: use a new key for a new request.',
   unauthenticated: 'The Airlock API key was refused: the MCP server is configured with a missing or unknown key.',
   forbidden: 'This principal may not do that.',
   rate_limited: 'Too many calls: wait a minute, then retry.',
-  temporal_unavailable: 'Airlock is briefly unavailable: retry with the same idempotency_key.',
-  worker_unavailable: 'Airlock is briefly unavailable: retry with the same idempotency_key.',
+  [DomainErrorCode.TemporalUnavailable]: 'Airlock is briefly unavailable: retry with the same idempotency_key.',
+  [DomainErrorCode.WorkerUnavailable]: 'Airlock is briefly unavailable: retry with the same idempotency_key.',
 };
 
 /**

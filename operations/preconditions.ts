@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../domain/canonical-json';
+import { FailureType } from '../domain/failure-types';
 import type { JsonObject, Operation } from './types';
 
 /*
@@ -17,7 +18,7 @@ import type { JsonObject, Operation } from './types';
  */
 export class PreconditionFailedError extends Error {
   override readonly name = 'PreconditionFailedError';
-  readonly code = 'precondition_failed';
+  readonly code = FailureType.PreconditionFailed;
 }
 
 /**
@@ -28,7 +29,7 @@ export class PreconditionFailedError extends Error {
  */
 export class InvalidPreconditionsError extends Error {
   override readonly name = 'InvalidPreconditionsError';
-  readonly code = 'invalid_preconditions';
+  readonly code = FailureType.InvalidPreconditions;
 }
 
 /** The operation's own refusals about preconditions: each fails the action with its `code` as the failure type, never retried. */

@@ -1,6 +1,7 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { channelProblem, isMessagingKind, splitChannel, type MessagingKind } from '../channels/kinds';
+import { FailureType } from '../domain/failure-types';
 import { readMessageRef, type MessageRef, type StoredMessageRef } from '../domain/message-ref';
 import { describeFailure } from './failures';
 import type { ActionState, NotificationRecord, ReviewNotice } from '../domain/types';
@@ -135,7 +136,7 @@ export class Notifier {
       routes.map(async ({ target, route }) => {
         if (route === undefined) return;
         if ('refuse' in route) {
-          this.record({ target, status: 'failed', error: { type: 'ChannelNotAvailable', message: route.refuse }, at: now() });
+          this.record({ target, status: 'failed', error: { type: FailureType.ChannelNotAvailable, message: route.refuse }, at: now() });
           return;
         }
         try {

@@ -13,6 +13,7 @@ import {
 import type { Activities } from '../activities';
 import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, resultData, voteData } from './audit-data';
 import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from '../domain/audit-events';
+import { FailureType } from '../domain/failure-types';
 import { pendingApprovers } from './approvers';
 import { Auditor } from './auditor';
 import { describeFailure } from './failures';
@@ -22,7 +23,7 @@ import { refuseUnprovenCancel, refuseUnprovenDecision } from './identity-checks'
 import { refuseCancel, refuseDecision } from './refusals';
 import { reviewTimers, type ReviewTimer } from './review-timers';
 import { ApproversAttribute, DecisionTimeAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
-import { ActionStatus, DECISION_STATUSES, RefusalCode, TERMINAL_STATUSES } from '../domain/types';
+import { ActionStatus, DECISION_STATUSES, TERMINAL_STATUSES } from '../domain/types';
 import type {
   ActionRequestInput,
   ActionState,
@@ -35,13 +36,13 @@ import type {
 
 const { evaluatePolicy, evaluatePolicyBeforePreview } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['UnknownAction', 'InvalidParams'] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.UnknownAction, FailureType.InvalidParams] },
 });
 
 /** A local activity: one marker in history, no task round trip before anything else can happen. */
 const { verifyActionRequest } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [RefusalCode.IdentityUnverified] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.IdentityUnverified] },
 });
 
 /** Read-only: safe to retry; permanent AWS errors come back non-retryable. */
@@ -338,7 +339,7 @@ async function verifyStart(input: ActionRequestInput): Promise<void> {
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     const { message } = describeFailure(err);
-    throw ApplicationFailure.create({ type: RefusalCode.IdentityUnverified, message, nonRetryable: true });
+    throw ApplicationFailure.create({ type: FailureType.IdentityUnverified, message, nonRetryable: true });
   }
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_ID_PATTERN } from '../action-id';
+import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { idempotencyKeyHeader } from '../schemas';
 import { inlineSchema } from './json-schema';
 import type { ParameterObject } from './types';

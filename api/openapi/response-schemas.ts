@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { REVIEW_OUTLOOKS } from '../../policy/review-outlook';
 import { AuditEventKind } from '../../domain/audit-events';
 import { ACTION_STATUSES } from '../../domain/types';
-import { ACTION_ID_PATTERN } from '../action-id';
+import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { payloadsBody } from '../codec/payloads-json';
 import type { ComponentSet } from './json-schema';
 

@@ -1,18 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { callbackUrlProblem } from '../../channels/callback/callback-url';
 import type { PrincipalDirectory } from '../../config/principals';
+import { ACTION_ID_PATTERN } from '../../domain/action-id';
+import type { ActionRead, ActionsPort } from '../../domain/actions-port';
+import { ActionNotFoundError } from '../../domain/errors';
 import { TERMINAL_STATUSES } from '../../domain/types';
-import { ACTION_ID_PATTERN } from '../action-id';
 import { actionView, type ViewContext } from '../action-view';
-import type { ActionRead, ActionsService } from '../actions-service';
 import { authenticate, hasRole, requireRole } from '../auth';
 import { bindActionId } from '../log-context';
 import { longPoll, shutdownSignal } from '../long-poll';
-import { ApiError, validationError } from '../errors';
+import { ApiError } from '../errors';
+import { validationError } from '../validation';
 import { cancelBody, createActionBody, decisionBody, getActionQuery, idempotencyKeyHeader, listQuery } from '../schemas';
 
 export interface ActionRoutesDeps {
-  actions: ActionsService;
+  actions: ActionsPort;
   principals: PrincipalDirectory;
   view: ViewContext;
   /** Hosts a `callbackUrl` may point at; empty: callbacks refused. */
@@ -119,14 +121,14 @@ export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps)
   async function readVisible(rawId: string, principalId: string, seesAll: boolean): Promise<ActionRead> {
     const read = await actions.get(checkedId(rawId));
     if (!seesAll && read.state.request.requester.id !== principalId) {
-      throw new ApiError(404, 'action_not_found', `no action ${rawId}`);
+      throw new ActionNotFoundError(rawId);
     }
     return read;
   }
 }
 
 function checkedId(id: string): string {
-  if (!ACTION_ID_PATTERN.test(id)) throw new ApiError(404, 'action_not_found', `no action ${id}`);
+  if (!ACTION_ID_PATTERN.test(id)) throw new ActionNotFoundError(id);
   return id;
 }
 

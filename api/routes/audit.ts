@@ -5,9 +5,10 @@ import { AUDIT_PAGE_SIZE, type AuditLog } from '../../audit/audit-log';
 import type { AuditFilter } from '../../audit/store';
 import type { PrincipalDirectory } from '../../config/principals';
 import type { TrustedKey } from '../../domain/identity-proof';
-import { ACTION_ID_PATTERN } from '../action-id';
+import { ACTION_ID_PATTERN } from '../../domain/action-id';
+import { ActionNotFoundError } from '../../domain/errors';
 import { authenticate, requireRole } from '../auth';
-import { ApiError, validationError } from '../errors';
+import { validationError } from '../validation';
 
 export interface AuditRoutesDeps {
   audit: AuditLog;
@@ -40,7 +41,7 @@ export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): 
     requireRole(authenticate(principals, request), 'auditor');
     const actionId = request.params.id;
     const events = ACTION_ID_PATTERN.test(actionId) ? await audit.lineage(actionId) : [];
-    if (events.length === 0) throw new ApiError(404, 'action_not_found', `no audit events for action ${actionId}`);
+    if (events.length === 0) throw new ActionNotFoundError(actionId, `no audit events for action ${actionId}`);
     return { actionId, events };
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { ACTION_ID_PATTERN } from '../../api/action-id';
+import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { RefusalCode } from '../../domain/types';
 import { anyJson, contentType, deepJson, deepJsonText, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, mutated, oddText } from '../support/fuzz';
 import { rawHttpClient, type RawRequest, type RawResponse } from '../support/raw-http';

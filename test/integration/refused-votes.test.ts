@@ -129,7 +129,7 @@ describe.each(STORE_KINDS)('refused votes on record (%s store)', (kind) => {
     const actions = new ActionsService(refusing, defaultCatalogue(), 'refused-votes-test', api.audit, testSigner(), 1_000, api.recorder);
     for (let i = 0; i < 10; i++) {
       await expect(actions.decide('action-a', { reviewer: 'mallory', verdict: 'approve', channel: 'api', comment: 'y'.repeat(2_000) })).rejects.toMatchObject({
-        statusCode: 403,
+        name: 'ActionRefusedError',
         code: 'not_an_approver',
       });
     }
@@ -141,7 +141,7 @@ describe.each(STORE_KINDS)('refused votes on record (%s store)', (kind) => {
     // The store unreachable: nothing is known to be on record, so the vote is answered 503 as before.
     await api.audit.close();
     opened.splice(opened.indexOf(api.audit), 1);
-    await expect(actions.decide('action-a', { reviewer: 'bob', verdict: 'approve', channel: 'api' })).rejects.toMatchObject({ statusCode: 503, code: 'audit_unavailable' });
+    await expect(actions.decide('action-a', { reviewer: 'bob', verdict: 'approve', channel: 'api' })).rejects.toMatchObject({ name: 'AuditUnavailableError', code: 'audit_unavailable' });
   });
 
   test('a comment is cut by characters, never inside one', async () => {

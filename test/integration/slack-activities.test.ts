@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createSlackActivities, type SlackActivities } from '../../channels/slack/outbound/activities';
 import { slackClient } from '../../channels/slack/client';
 import { rejectReasonModal } from '../../channels/slack/inbound/reject-modal';
-import { SlackFailureType } from '../../channels/slack/outbound/slack-errors';
+import { SlackFailureType } from '../../domain/failure-types';
 import { ActionStatus, type ActionState, type JsonObject } from '../../domain/types';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../../channels/slack/action-ids';
-import { ACTION_ID_PATTERN } from '../../api/action-id';
+import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { SLACK_BODY_LIMIT } from '../../channels/slack/inbound/interactions';
 import { signSlackRequest } from '../../channels/slack/inbound/signature';
 import { anyJson, contentType, deepJson, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, mutated, oddText } from '../support/fuzz';

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../../../domain/failure-types';
 import type { ActionState } from '../../../domain/types';
 import { callbackUrlProblem } from '../callback-url';
 
@@ -45,7 +46,7 @@ export function createCallbackActivities(settings: CallbackSettings) {
       const problem = callbackUrlProblem(input.url, settings.allowedHosts);
       if (problem || !settings.secret) {
         throw ApplicationFailure.create({
-          type: 'CallbackNotAllowed',
+          type: FailureType.CallbackNotAllowed,
           message: problem ? `callback URL ${problem}` : 'AIRLOCK_CALLBACK_SECRET is not set',
           nonRetryable: true,
         });
@@ -65,7 +66,7 @@ export function createCallbackActivities(settings: CallbackSettings) {
           body,
         });
       } catch (err) {
-        throw ApplicationFailure.create({ type: 'CallbackUnavailable', message: `callback failed: ${(err as Error).message}` });
+        throw ApplicationFailure.create({ type: FailureType.CallbackUnavailable, message: `callback failed: ${(err as Error).message}` });
       }
       await response.body?.cancel();
       if (response.ok) return;
@@ -73,12 +74,12 @@ export function createCallbackActivities(settings: CallbackSettings) {
       if (status === 408 || status === 429 || status >= 500) {
         const retryAfter = Number(response.headers.get('retry-after'));
         throw ApplicationFailure.create({
-          type: 'CallbackUnavailable',
+          type: FailureType.CallbackUnavailable,
           message: `callback answered HTTP ${status}`,
           ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { nextRetryDelay: `${retryAfter}s` } : {}),
         });
       }
-      throw ApplicationFailure.create({ type: 'CallbackRefused', message: `callback answered HTTP ${status}`, nonRetryable: true });
+      throw ApplicationFailure.create({ type: FailureType.CallbackRefused, message: `callback answered HTTP ${status}`, nonRetryable: true });
     },
   };
 }

@@ -6,8 +6,9 @@ import { rejectReasonModal } from './reject-modal';
 import { resolveChannelIdentity } from '../../../policy/identities';
 import type { LoadedPolicy } from '../../../policy/load';
 import type { DecideInput } from '../../../domain/types';
-import type { ActionsService } from '../../../api/actions-service';
-import { ApiError, type ErrorBody } from '../../../api/errors';
+import type { ActionsPort } from '../../../domain/actions-port';
+import type { ErrorBody } from '../../../domain/errors';
+import { reviewerRefusal } from '../../refusal-texts';
 import { parseSlackInteraction, type SlackButtonClick, type SlackInteraction, type SlackMessageRef, type SlackReasonSubmission } from './payloads';
 import { verifySlackSignature } from './signature';
 import { SLACK_REFUSAL_TEXT, SLACK_TEXT } from './texts';
@@ -32,7 +33,7 @@ export interface SlackInteractionApi {
 }
 
 export interface SlackInteractionDeps {
-  actions: Pick<ActionsService, 'decide'>;
+  actions: Pick<ActionsPort, 'decide'>;
   /** The current policy, for mapping Slack user ids to identities. */
   policy: () => LoadedPolicy;
   signingSecret: string;
@@ -167,10 +168,10 @@ export async function slackInteractionRoutes(app: FastifyInstance, deps: SlackIn
       log.info({ verdict: input.verdict, reviewer: input.reviewer, updateId }, 'Slack decision recorded');
       return undefined;
     } catch (err) {
-      const refusal = err instanceof ApiError ? SLACK_REFUSAL_TEXT[err.code] : undefined;
-      if (err instanceof ApiError && refusal !== undefined) {
-        log.info({ code: err.code, verdict: input.verdict, reviewer: input.reviewer }, 'Slack decision refused');
-        return refusal;
+      const refusal = reviewerRefusal(SLACK_REFUSAL_TEXT, err);
+      if (refusal) {
+        log.info({ code: refusal.code, verdict: input.verdict, reviewer: input.reviewer }, 'Slack decision refused');
+        return refusal.sentence;
       }
       log.error({ err, verdict: input.verdict, reviewer: input.reviewer }, 'Slack decision failed');
       return SLACK_TEXT.somethingWentWrong;

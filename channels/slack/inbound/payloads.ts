@@ -6,7 +6,7 @@ import {
   SLACK_REJECT_ACTION,
   SLACK_REJECT_MODAL,
 } from '../action-ids';
-import { ACTION_ID_PATTERN } from '../../../api/action-id';
+import { ACTION_ID_PATTERN } from '../../../domain/action-id';
 
 // Slack adds fields over time: every object is loose, and only what Airlock reads is checked.
 

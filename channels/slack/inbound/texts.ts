@@ -10,5 +10,5 @@ export const SLACK_TEXT = {
   somethingWentWrong: REVIEWER_TEXT.somethingWentWrong,
 } as const;
 
-/** A sentence for each refusal the workflow (or the API in front of it) can give a reviewer. */
+/** A sentence for each refusal the workflow (or the actions service in front of it) can give a reviewer; `reviewerRefusal` picks it. */
 export const SLACK_REFUSAL_TEXT = refusalTexts({ reasonRequired: SLACK_TEXT.reasonRequired, decisionShownIn: 'the request message' });

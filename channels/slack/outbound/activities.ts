@@ -8,7 +8,8 @@ import { reviewMessage, type MessageLinks } from '../../review-message';
 import { reviewBlocks } from '../blocks';
 import { slackClient, type SlackSettings } from '../client';
 import { noticeText } from './notice-text';
-import { SlackFailureType, toSlackFailure } from './slack-errors';
+import { SlackFailureType } from '../../../domain/failure-types';
+import { toSlackFailure } from './slack-errors';
 
 export interface SlackActivityDeps {
   /** Unset: Slack is not configured, and every Slack activity fails non-retryably. */

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
-import { redact } from '../../../activities/aws-errors';
+import { failureMessage, isProgrammingError, rateLimitedFailure, retryDelaySeconds } from '../../../activities/failure-mapping';
+import { FailureType, SlackFailureType } from '../../../domain/failure-types';
 
 /**
  * WebClient errors → Temporal failures. The client runs with `rejectRateLimitedCalls` and no
@@ -8,19 +9,6 @@ import { redact } from '../../../activities/aws-errors';
  * happens next. The WebClient error never crosses: its properties hold the response headers and,
  * for request errors, the request config with the `Authorization` header.
  */
-
-/** The failure types a Slack activity throws; the workflow records them on the action. */
-export const SlackFailureType = {
-  /** HTTP 429: retryable after Slack's Retry-After (the failure's `nextRetryDelay`). */
-  RateLimited: 'SlackRateLimited',
-  /** Slack refused the call for a reason a retry cannot change (channel, token, scope, blocks). */
-  Permanent: 'SlackPermanentError',
-  /** 5xx, network or timeout, or a transient platform error: retryable with Temporal's backoff. */
-  Unavailable: 'SlackUnavailable',
-  /** No bot token configured. */
-  NotConfigured: 'SlackNotConfigured',
-} as const;
-export type SlackFailureType = (typeof SlackFailureType)[keyof typeof SlackFailureType];
 
 /**
  * Platform errors (`ok: false`) that a later attempt can pass. Every other platform error is about
@@ -32,9 +20,6 @@ const TRANSIENT_PLATFORM_ERRORS = new Set(['internal_error', 'fatal_error', 'ser
 
 /** Platform errors that mean "slow down" (answered with HTTP 200 rather than 429). */
 const RATE_LIMIT_PLATFORM_ERRORS = new Set(['ratelimited', 'rate_limited']);
-
-/** Errors from our own code: retrying the same input hits the same bug. */
-const PROGRAMMING_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError']);
 
 const MAX_MESSAGE_CHARS = 500;
 
@@ -62,7 +47,7 @@ interface SlackErrorShape {
 export function toSlackFailure(err: unknown, method: string, secrets: readonly (string | undefined)[] = []): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const e: SlackErrorShape = err && typeof err === 'object' ? (err as SlackErrorShape) : {};
-  const clean = (text: string): string => truncate(redact(text, secrets), MAX_MESSAGE_CHARS);
+  const clean = (text: string): string => failureMessage(text, secrets, MAX_MESSAGE_CHARS);
 
   switch (e.code) {
     case ErrorCode.RateLimitedError:
@@ -95,28 +80,23 @@ export function toSlackFailure(err: unknown, method: string, secrets: readonly (
       const text = typeof e.message === 'string' ? e.message : String(err);
       // A 429 whose Retry-After could not be parsed surfaces as a plain Error from the client.
       if (/rate.?limit|retry header/i.test(text)) return rateLimited(method, undefined);
-      const name = typeof e.name === 'string' ? e.name : 'Error';
+      const name = typeof e.name === 'string' ? e.name : FailureType.Unnamed;
       return ApplicationFailure.create({
         type: SlackFailureType.Unavailable,
         message: clean(`${method} failed: ${text}`),
-        nonRetryable: PROGRAMMING_ERRORS.has(name),
+        nonRetryable: isProgrammingError(name),
       });
     }
   }
 }
 
 function rateLimited(method: string, retryAfterSeconds: number | undefined): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: SlackFailureType.RateLimited,
-    message: `${method} was rate-limited by Slack${retryAfterSeconds !== undefined ? `; retry after ${retryAfterSeconds}s` : ''}`,
-    // Slack's Retry-After replaces Temporal's backoff for this one retry.
-    ...(retryAfterSeconds !== undefined ? { nextRetryDelay: `${retryAfterSeconds}s` } : {}),
-  });
+  return rateLimitedFailure(SlackFailureType.RateLimited, method, 'Slack', retryAfterSeconds);
 }
 
-/** Retry-After as whole seconds, at least 1 (0 would make Temporal retry at once). */
+/** The client's Retry-After (a number of seconds) as the retry's delay; undefined when it is not one. */
 function seconds(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.max(1, Math.ceil(value)) : undefined;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? retryDelaySeconds(value) : undefined;
 }
 
 /** What Slack says beyond the code: the missing scope, or the first validation messages (invalid_blocks). */
@@ -128,8 +108,4 @@ function platformDetail(data: SlackErrorShape['data']): string {
     parts.push(...messages.filter((message): message is string => typeof message === 'string').slice(0, 3));
   }
   return parts.length ? ` (${parts.join('; ')})` : '';
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }

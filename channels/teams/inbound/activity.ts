@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TEAMS_REASON_INPUT, TEAMS_VERBS, type TeamsVerb } from '../card';
-import { ACTION_ID_PATTERN } from '../../../api/action-id';
+import { ACTION_ID_PATTERN } from '../../../domain/action-id';
 
 /** The fields of a Bot Framework activity the endpoint reads; the rest is passed over. */
 const activitySchema = z.looseObject({

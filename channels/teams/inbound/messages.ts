@@ -5,8 +5,9 @@ import { ADAPTIVE_CARD_CONTENT_TYPE, TEAMS_VERBS, teamsReviewCard, type Adaptive
 import { resolveChannelIdentity } from '../../../policy/identities';
 import type { LoadedPolicy } from '../../../policy/load';
 import type { DecideInput } from '../../../domain/types';
-import type { ActionsService } from '../../../api/actions-service';
-import { ApiError, type ErrorBody } from '../../../api/errors';
+import type { ActionsPort } from '../../../domain/actions-port';
+import type { ErrorBody } from '../../../domain/errors';
+import { reviewerRefusal } from '../../refusal-texts';
 import { parseActivity, parseCardAction, type CardAction } from './activity';
 import { TEAMS_REFUSAL_TEXT, TEAMS_TEXT } from './texts';
 import { bindsActivity, type BotTokenVerifier, type VerifiedBotToken } from './verify-token';
@@ -24,7 +25,7 @@ export type CardInvokeResponse =
   | { statusCode: 400 | 500; type: 'application/vnd.microsoft.error'; value: { code: string; message: string } };
 
 export interface TeamsMessagesDeps {
-  actions: Pick<ActionsService, 'decide' | 'get'>;
+  actions: Pick<ActionsPort, 'decide' | 'get'>;
   /** The current policy, for mapping AAD object ids to identities. */
   policy: () => LoadedPolicy;
   verifier: Pick<BotTokenVerifier, 'authenticate'>;
@@ -100,10 +101,10 @@ export async function teamsMessageRoutes(app: FastifyInstance, deps: TeamsMessag
       log.info({ verdict, reviewer, updateId }, 'Teams decision recorded');
       return cardResponse(teamsReviewCard(reviewMessage(state, deps.links), { notice: verdict === 'approve' ? TEAMS_TEXT.approved : TEAMS_TEXT.rejected }));
     } catch (err) {
-      const refusal = err instanceof ApiError ? TEAMS_REFUSAL_TEXT[err.code] : undefined;
-      if (refusal === undefined) throw err;
-      log.info({ code: (err as ApiError).code, verdict, reviewer }, 'Teams decision refused');
-      return currentCard(action.actionId, refusal, log);
+      const refusal = reviewerRefusal(TEAMS_REFUSAL_TEXT, err);
+      if (!refusal) throw err;
+      log.info({ code: refusal.code, verdict, reviewer }, 'Teams decision refused');
+      return currentCard(action.actionId, refusal.sentence, log);
     }
   }
 
@@ -113,7 +114,7 @@ export async function teamsMessageRoutes(app: FastifyInstance, deps: TeamsMessag
       const { state } = await deps.actions.get(actionId);
       return cardResponse(teamsReviewCard(reviewMessage(state, deps.links), notice ? { notice } : {}));
     } catch (err) {
-      const known = err instanceof ApiError ? TEAMS_REFUSAL_TEXT[err.code] : undefined;
+      const known = reviewerRefusal(TEAMS_REFUSAL_TEXT, err)?.sentence;
       if (known === undefined) log.warn({ err }, 'could not read the action for its Teams card');
       return messageResponse(notice ? `${notice} ${known ?? ''}`.trim() : (known ?? TEAMS_TEXT.somethingWentWrong));
     }

@@ -7,7 +7,7 @@ import { reviewMessage, type MessageLinks } from '../../review-message';
 import { ADAPTIVE_CARD_CONTENT_TYPE, teamsCardSummary, teamsReviewCard } from '../card';
 import { teamsConnector, type TeamsConnector, type TeamsOutgoingActivity, type TeamsSettings } from './connector';
 import { teamsNoticeActivity } from './notice';
-import { TeamsFailureType } from './teams-errors';
+import { TeamsFailureType } from '../../../domain/failure-types';
 
 export interface TeamsActivityDeps {
   /** Unset: Teams is not configured, and every Teams activity fails non-retryably. */

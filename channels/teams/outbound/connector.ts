@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { TeamsFailureType, teamsHttpFailure, teamsNetworkFailure } from './teams-errors';
+import { TeamsFailureType } from '../../../domain/failure-types';
+import { teamsHttpFailure, teamsNetworkFailure } from './teams-errors';
 
 /** How Airlock reaches Teams: the bot's Azure registration and the Bot Connector service. */
 export interface TeamsSettings {

@@ -1,24 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { redact } from '../../../activities/aws-errors';
+import { failureMessage, rateLimitedFailure, retryDelaySeconds } from '../../../activities/failure-mapping';
+import { TeamsFailureType } from '../../../domain/failure-types';
 
 /**
  * HTTP outcomes of the Bot Connector and token endpoint → Temporal failures. The connector never
  * retries on its own; these failures tell Temporal whether to retry, and after how long on a 429.
  * Nothing from the request (the bearer token, the client secret) ends up in a message.
  */
-
-/** The failure types a Teams activity throws; the workflow records them on the action. */
-export const TeamsFailureType = {
-  /** HTTP 429: retryable after the Retry-After (the failure's `nextRetryDelay`). */
-  RateLimited: 'TeamsRateLimited',
-  /** A 4xx a retry cannot change (conversation, bot not installed, bad credentials, card too large). */
-  Permanent: 'TeamsPermanentError',
-  /** 5xx, 408, a network error or a timeout: retryable with Temporal's backoff. */
-  Unavailable: 'TeamsUnavailable',
-  /** No bot credentials configured. */
-  NotConfigured: 'TeamsNotConfigured',
-} as const;
-export type TeamsFailureType = (typeof TeamsFailureType)[keyof typeof TeamsFailureType];
 
 const MAX_MESSAGE_CHARS = 500;
 
@@ -32,16 +20,8 @@ export function teamsHttpFailure(
   options: { now?: number; retry401?: boolean } = {},
 ): ApplicationFailure {
   const now = options.now ?? Date.now();
-  if (status === 429) {
-    const seconds = retryAfterSeconds(retryAfter, now);
-    return ApplicationFailure.create({
-      type: TeamsFailureType.RateLimited,
-      message: `${what} was rate-limited by Teams${seconds !== undefined ? `; retry after ${seconds}s` : ''}`,
-      // The service's Retry-After replaces Temporal's backoff for this one retry.
-      ...(seconds !== undefined ? { nextRetryDelay: `${seconds}s` } : {}),
-    });
-  }
-  const message = truncate(redact(`${what} failed: HTTP ${status}${errorDetail(body)}`, secrets), MAX_MESSAGE_CHARS);
+  if (status === 429) return rateLimitedFailure(TeamsFailureType.RateLimited, what, 'Teams', retryAfterSeconds(retryAfter, now));
+  const message = failureMessage(`${what} failed: HTTP ${status}${errorDetail(body)}`, secrets, MAX_MESSAGE_CHARS);
   // A connector 401 after a token was revoked: the connector drops its cached token, so a retry fetches a new one.
   if (status >= 500 || status === 408 || (status === 401 && options.retry401)) return ApplicationFailure.create({ type: TeamsFailureType.Unavailable, message });
   return ApplicationFailure.create({ type: TeamsFailureType.Permanent, message, nonRetryable: true });
@@ -50,16 +30,16 @@ export function teamsHttpFailure(
 /** The failure for a call that got no answer (refused, DNS, TLS, timeout): retryable. */
 export function teamsNetworkFailure(what: string, err: unknown, secrets: readonly (string | undefined)[]): ApplicationFailure {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return ApplicationFailure.create({ type: TeamsFailureType.Unavailable, message: truncate(redact(`${what} failed: ${text}`, secrets), MAX_MESSAGE_CHARS) });
+  return ApplicationFailure.create({ type: TeamsFailureType.Unavailable, message: failureMessage(`${what} failed: ${text}`, secrets, MAX_MESSAGE_CHARS) });
 }
 
 /** Retry-After as whole seconds, at least 1 (0 would retry at once): delta-seconds or an HTTP date. */
 export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.max(1, Math.ceil(Number(trimmed)));
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return retryDelaySeconds(Number(trimmed));
   const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(1, Math.ceil((at - now) / 1000));
+  return Number.isNaN(at) ? undefined : retryDelaySeconds((at - now) / 1000);
 }
 
 /** The Bot Connector's `{ error: { code, message } }`, or the token endpoint's `{ error, error_description }`. */
@@ -84,8 +64,4 @@ function errorDetail(body: string): string {
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}…`;
 }

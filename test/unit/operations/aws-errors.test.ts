@@ -7,7 +7,8 @@ import {
   STSServiceException,
 } from '@aws-sdk/client-sts';
 import { ApplicationFailure } from '@temporalio/common';
-import { classifyAwsError, redact, toApplicationFailure } from '../../../activities/aws-errors';
+import { classifyAwsError, toApplicationFailure } from '../../../activities/aws-errors';
+import { redact } from '../../../activities/failure-mapping';
 
 const meta = (httpStatusCode: number) => ({ httpStatusCode, requestId: 'REQ123', attempts: 1, totalRetryDelay: 0 });
 

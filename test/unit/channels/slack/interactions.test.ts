@@ -7,12 +7,12 @@ import {
   SLACK_REJECT_MODAL,
 } from '../../../../channels/slack/action-ids';
 import { rejectReasonModal } from '../../../../channels/slack/inbound/reject-modal';
-import type { ActionsService } from '../../../../api/actions-service';
-import { ApiError } from '../../../../api/errors';
+import type { ActionsPort } from '../../../../domain/actions-port';
+import { ActionRefusedError } from '../../../../domain/errors';
 import { slackInteractionRoutes, type EphemeralMessage, type SlackInteractionApi, type SlackInteractionDeps } from '../../../../channels/slack/inbound/interactions';
 import { signSlackRequest } from '../../../../channels/slack/inbound/signature';
 import { parsePolicy } from '../../../../policy';
-import type { ActionState, DecideInput } from '../../../../domain/types';
+import { RefusalCode, type ActionState, type DecideInput } from '../../../../domain/types';
 
 const SECRET = 'unit-test-signing-secret';
 const ACTION_ID = 'action-s3.copyObject-abcdefghijkmnpqr';
@@ -60,7 +60,7 @@ async function start(overrides: Partial<SlackInteractionDeps> & { withoutSlack?:
   const app = Fastify({ logger: false });
   apps.push(app);
   await app.register(slackInteractionRoutes, {
-    actions: { decide } satisfies Pick<ActionsService, 'decide'>,
+    actions: { decide } satisfies Pick<ActionsPort, 'decide'>,
     policy: () => policy,
     signingSecret: SECRET,
     ...(withoutSlack ? {} : { slack }),
@@ -281,14 +281,14 @@ describe('POST /slack/interactions: Approve', () => {
   });
 
   it.each([
-    ['self_approval', 409, /own request/],
-    ['not_an_approver', 403, /not an approver/],
-    ['already_voted', 409, /already voted/],
-    ['action_closed', 409, /closed/],
-    ['not_pending_review', 409, /no longer pending/],
-  ])('explains a %s refusal to the clicking user only', async (code, status, sentence) => {
+    [RefusalCode.SelfApproval, /own request/],
+    [RefusalCode.NotAnApprover, /not an approver/],
+    [RefusalCode.AlreadyVoted, /already voted/],
+    [RefusalCode.ActionClosed, /closed/],
+    [RefusalCode.NotPendingReview, /no longer pending/],
+  ])('explains a %s refusal to the clicking user only', async (code, sentence) => {
     const h = await start();
-    h.decide.mockRejectedValueOnce(new ApiError(status, code, `refused: ${code}`));
+    h.decide.mockRejectedValueOnce(new ActionRefusedError(code, `refused: ${code}`));
     const response = await send(h, click(USERS.alice, SLACK_APPROVE_ACTION));
     expect(response.status).toBe(200);
     await eventually(() => h.posts.length > 0);
@@ -316,14 +316,14 @@ describe('POST /slack/interactions: Approve', () => {
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(h.posts).toEqual([]);
-    refuse(new ApiError(409, 'already_voted', 'already voted'));
+    refuse(new ActionRefusedError(RefusalCode.AlreadyVoted, 'already voted'));
     await eventually(() => h.posts.length > 0);
     expect(h.posts[0]?.message.text).toMatch(/already voted/);
   });
 
   it('survives a response_url that cannot be reached', async () => {
     const h = await start({ postToResponseUrl: async () => Promise.reject(new Error('ECONNREFUSED')) });
-    h.decide.mockRejectedValueOnce(new ApiError(409, 'self_approval', 'own request'));
+    h.decide.mockRejectedValueOnce(new ActionRefusedError(RefusalCode.SelfApproval, 'own request'));
     const response = await send(h, click(USERS.alice, SLACK_APPROVE_ACTION));
     expect(response.status).toBe(200);
   });
@@ -379,7 +379,7 @@ describe('POST /slack/interactions: Reject and the reason modal', () => {
 
   it('shows a refusal inside the modal', async () => {
     const h = await start();
-    h.decide.mockRejectedValueOnce(new ApiError(409, 'action_closed', 'the action has already finished'));
+    h.decide.mockRejectedValueOnce(new ActionRefusedError(RefusalCode.ActionClosed, 'the action has already finished'));
     const response = await send(h, submission(USERS.bob, 'Too late?'));
     expect(response.status).toBe(200);
     expect(response.json()).toEqual({ response_action: 'errors', errors: { [SLACK_REASON_BLOCK]: expect.stringMatching(/closed/) } });
@@ -409,7 +409,7 @@ describe('POST /slack/interactions: Reject and the reason modal', () => {
     h.decide.mockImplementationOnce(() => new Promise<ActionState>((_resolve, reject) => (refuse = reject)));
     const response = await send(h, submission(USERS.bob, 'No'));
     expect(response.json()).toEqual({ response_action: 'clear' });
-    refuse(new ApiError(403, 'not_an_approver', 'not an approver'));
+    refuse(new ActionRefusedError(RefusalCode.NotAnApprover, 'not an approver'));
     await eventually(() => h.postEphemeral.mock.calls.length > 0);
     expect(h.postEphemeral).toHaveBeenCalledWith({ channel: CHANNEL, user: USERS.bob, text: expect.stringMatching(/not an approver/) });
   });

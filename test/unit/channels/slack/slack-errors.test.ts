@@ -1,6 +1,7 @@
 import { ErrorCode } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
-import { SlackFailureType, toSlackFailure } from '../../../../channels/slack/outbound/slack-errors';
+import { toSlackFailure } from '../../../../channels/slack/outbound/slack-errors';
+import { SlackFailureType } from '../../../../domain/failure-types';
 
 const TOKEN = 'xoxb-0000000000-secret-token-value';
 

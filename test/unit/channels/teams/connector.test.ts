@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { teamsConnector } from '../../../../channels/teams/outbound/connector';
-import { retryAfterSeconds, TeamsFailureType } from '../../../../channels/teams/outbound/teams-errors';
+import { retryAfterSeconds } from '../../../../channels/teams/outbound/teams-errors';
+import { TeamsFailureType } from '../../../../domain/failure-types';
 import { startTeamsDouble, type TeamsDouble } from '../../../support/teams-double';
 
 const CONVERSATION = '19:approvals@thread.tacv2';

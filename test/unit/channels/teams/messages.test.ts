@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { TEAMS_VERBS, type TeamsVerb } from '../../../../channels/teams/card';
-import type { ActionRead } from '../../../../api/actions-service';
-import { ApiError } from '../../../../api/errors';
+import type { ActionRead } from '../../../../domain/actions-port';
+import { ActionNotFoundError, ActionRefusedError } from '../../../../domain/errors';
 import { installJsonBodyParser } from '../../../../api/json-body';
 import { teamsMessageRoutes } from '../../../../channels/teams/inbound/messages';
 import { TEAMS_REFUSAL_TEXT, TEAMS_TEXT } from '../../../../channels/teams/inbound/texts';
@@ -137,7 +137,7 @@ describe('POST /teams/messages', () => {
 
   it('shows a refusal to the clicking user on the current card', async () => {
     const { app, decide } = await start();
-    decide.mockRejectedValueOnce(new ApiError(403, RefusalCode.SelfApproval, 'the requester cannot vote'));
+    decide.mockRejectedValueOnce(new ActionRefusedError(RefusalCode.SelfApproval, 'the requester cannot vote'));
     const response = await post(app, cardAction(TEAMS_VERBS.approve));
     expect(response.json()).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
     expect(JSON.stringify(response.json())).toContain(TEAMS_REFUSAL_TEXT[RefusalCode.SelfApproval]);
@@ -152,7 +152,7 @@ describe('POST /teams/messages', () => {
 
   it('answers with a message when the action cannot be read', async () => {
     const { app, get } = await start();
-    get.mockRejectedValueOnce(new ApiError(404, 'action_not_found', 'no such action'));
+    get.mockRejectedValueOnce(new ActionNotFoundError(ACTION_ID, 'no such action'));
     const response = await post(app, cardAction(TEAMS_VERBS.refresh));
     expect(response.json()).toEqual({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: TEAMS_REFUSAL_TEXT['action_not_found'] });
   });
