@@ -1,9 +1,10 @@
-// Lint rules from the team's STYLE.md: no floating promises, type-only imports, no import
+// Lint rules from the team's style guide: no floating promises, type-only imports, no import
 // cycles, a deterministic workflows/ folder that imports no Node builtins or I/O libraries, and
-// dependencies that point down (DESIGN.md): the API never imports worker-side code, and channels/
-// never import the API.
+// dependencies that point down (docs/architecture.md): the API never imports worker-side code,
+// and channels/ never import the API.
+import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 /** Import specifiers are relative paths here, so each regex matches however many `../` lead to the folder. */
 const WORKER_SIDE_OF_CHANNELS = [
@@ -13,6 +14,10 @@ const WORKER_SIDE_OF_CHANNELS = [
   },
   { regex: '(^|/)outbound-registry$', message: 'The outbound registry builds worker activities: only activities/ imports it.' },
 ];
+/** The folders of operations/, one per AWS service (s3, iam, ec2, …), read so that a new one is covered too. */
+const OPERATION_SERVICES = readdirSync(new URL('./operations', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 const ACTIVITIES = { regex: '^(\\.\\./)+activities(/.*)?$', message: 'activities/ runs in the worker only; the API reaches it through Temporal.' };
 const API = {
   regex: '^(\\.\\./)+api(/.*)?$',
@@ -27,6 +32,12 @@ export default tseslint.config(
     extends: [tseslint.configs.recommended],
     plugins: { 'import-x': importX },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    // Imports name .ts files without their extension: unless import-x may resolve and parse them,
+    // it resolves no import at all, and no-cycle and no-restricted-paths pass without looking.
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json', '.node'] })],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
@@ -95,6 +106,33 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ regex: '^(\\.\\./)+scripts(/.*)?$', message: 'scripts/ are dev and install helpers: move what a worker needs into a shared module (e.g. net/).' }] },
+      ],
+    },
+  },
+  {
+    // One folder per AWS service in operations/: its operations use its own shared modules and the
+    // root's, never another service's, so what two services share moves to the root. The root's
+    // shared modules sit below every service folder: only the catalogue, which registers the
+    // operations, imports them.
+    files: ['operations/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: [
+            ...OPERATION_SERVICES.map((service) => ({
+              target: `./operations/${service}`,
+              from: OPERATION_SERVICES.filter((other) => other !== service).map((other) => `./operations/${other}`),
+              message: `operations/${service}/ imports only its own folder and the shared modules at the root of operations/: move what two services share to the root.`,
+            })),
+            {
+              target: './operations/!(catalogue).ts',
+              from: OPERATION_SERVICES.map((service) => `./operations/${service}`),
+              message: 'The shared modules at the root of operations/ sit below the service folders: only the catalogue imports them.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -11,6 +11,14 @@ export function assertPartition(partition: string): string {
   return partition;
 }
 
+/** The longest partition name: the size check at the edge must hold wherever the worker runs. */
+export const LONGEST_PARTITION = 'aws-us-gov';
+
+/** `arn:<partition>:s3:::<bucket>`: one bucket, for its own actions such as s3:ListBucket. */
+export function s3BucketArn(partition: string, bucket: string): string {
+  return `arn:${assertPartition(partition)}:s3:::${bucket}`;
+}
+
 /** `arn:<partition>:s3:::<bucket>/<key>`: one object, taken literally (keys are checked for wildcards upstream). */
 export function s3ObjectArn(partition: string, bucket: string, key: string): string {
   return `arn:${assertPartition(partition)}:s3:::${bucket}/${key}`;

@@ -1,9 +1,9 @@
-import { ec2RunInstances } from './ec2-run-instances';
-import { iamAttachRolePolicy } from './iam-attach-role-policy';
-import { iamDetachRolePolicy } from './iam-detach-role-policy';
-import { iamPutRolePolicy } from './iam-put-role-policy';
-import { s3CopyObject } from './s3-copy-object';
-import { s3ExportPrefix } from './s3-export-prefix';
+import { ec2RunInstances } from './ec2/run-instances';
+import { iamAttachRolePolicy } from './iam/attach-role-policy';
+import { iamDetachRolePolicy } from './iam/detach-role-policy';
+import { iamPutRolePolicy } from './iam/put-role-policy';
+import { s3CopyObject } from './s3/copy-object';
+import { s3ExportPrefix } from './s3/export-prefix';
 import type { Operation } from './types';
 
 /** The action names no catalogue entry has. */

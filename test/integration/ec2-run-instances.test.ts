@@ -11,7 +11,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createExecuteActivities } from '../../activities/execute';
 import { createPreviewActivities } from '../../activities/preview';
 import { defaultCatalogue } from '../../operations/catalogue';
-import { ec2RunInstances, runInstancesClientToken } from '../../operations/ec2-run-instances';
+import { ec2RunInstances, runInstancesClientToken } from '../../operations/ec2/run-instances';
 import { timeBoundPolicy } from '../../operations/session-time';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import type { ExecuteOperationInput, JsonObject } from '../../domain/types';

@@ -4,7 +4,7 @@ import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import { createExecuteActivities } from '../../activities/execute';
 import { createPreviewActivities } from '../../activities/preview';
 import { defaultCatalogue } from '../../operations/catalogue';
-import { s3CopyObject } from '../../operations/s3-copy-object';
+import { s3CopyObject } from '../../operations/s3/copy-object';
 import { timeBoundPolicy } from '../../operations/session-time';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import type { ExecuteOperationInput, ExecutionResult, JsonObject } from '../../domain/types';

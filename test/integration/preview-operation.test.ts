@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createPreviewActivities } from '../../activities/preview';
 import { defaultCatalogue } from '../../operations/catalogue';
-import { copyObjectSessionPolicy } from '../../operations/s3-copy-object';
+import { copyObjectSessionPolicy } from '../../operations/s3/copy-object';
 import { timeBoundPolicy } from '../../operations/session-time';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { memoryAuditLog } from '../support/audit';

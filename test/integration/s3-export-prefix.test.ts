@@ -3,7 +3,7 @@ import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createExecuteActivities } from '../../activities/execute';
 import { createPreviewActivities } from '../../activities/preview';
 import { Catalogue } from '../../operations/catalogue';
-import { s3ExportPrefix } from '../../operations/s3-export-prefix';
+import { s3ExportPrefix } from '../../operations/s3/export-prefix';
 import type { ExecuteOperationInput, JsonObject } from '../../domain/types';
 import { memoryAuditLog } from '../support/audit';
 import { failureOf } from '../support/failures';

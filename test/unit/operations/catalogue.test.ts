@@ -2,7 +2,7 @@ import { operationFactsOf } from '../../../activities/operation-facts';
 import { resolveOperation } from '../../../activities/resolve-operation';
 import { failureOf } from '../../support/failures';
 import { Catalogue, defaultCatalogue, InvalidParamsError, UnknownActionError } from '../../../operations/catalogue';
-import { s3CopyObject } from '../../../operations/s3-copy-object';
+import { s3CopyObject } from '../../../operations/s3/copy-object';
 
 const params = {
   sourceBucket: 'airlock-source',

@@ -11,7 +11,7 @@ import {
   stsName,
   type OneShotRoleRequest,
 } from '../../../activities/credentials';
-import { s3CopyObject } from '../../../operations/s3-copy-object';
+import { s3CopyObject } from '../../../operations/s3/copy-object';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
 
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;

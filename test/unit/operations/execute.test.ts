@@ -5,7 +5,7 @@ import { memoryAuditLog } from '../../support/audit';
 import { failureOf } from '../../support/failures';
 import { createExecuteActivities } from '../../../activities/execute';
 import { Catalogue } from '../../../operations/catalogue';
-import { s3CopyObject } from '../../../operations/s3-copy-object';
+import { s3CopyObject } from '../../../operations/s3/copy-object';
 import type { Operation, OperationContext, OperationOutcome } from '../../../operations/types';
 import type { ExecuteOperationInput } from '../../../domain/types';
 

@@ -1,10 +1,11 @@
 import { defaultCatalogue } from '../../../operations/catalogue';
-import { ec2RunInstances, runInstancesParams } from '../../../operations/ec2-run-instances';
-import { iamAttachRolePolicy, rolePolicyAttachmentParams } from '../../../operations/iam-attach-role-policy';
-import { iamDetachRolePolicy } from '../../../operations/iam-detach-role-policy';
-import { iamPutRolePolicy, putRolePolicyParams } from '../../../operations/iam-put-role-policy';
-import { s3CopyObject } from '../../../operations/s3-copy-object';
-import { s3ExportPrefix } from '../../../operations/s3-export-prefix';
+import { ec2RunInstances, runInstancesParams } from '../../../operations/ec2/run-instances';
+import { iamAttachRolePolicy } from '../../../operations/iam/attach-role-policy';
+import { rolePolicyAttachmentParams } from '../../../operations/iam/attachment';
+import { iamDetachRolePolicy } from '../../../operations/iam/detach-role-policy';
+import { iamPutRolePolicy, putRolePolicyParams } from '../../../operations/iam/put-role-policy';
+import { s3CopyObject } from '../../../operations/s3/copy-object';
+import { s3ExportPrefix } from '../../../operations/s3/export-prefix';
 import {
   CLOCK_SKEW_MARGIN_SECONDS,
   fitsSessionPolicyLimit,

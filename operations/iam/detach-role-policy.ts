@@ -1,4 +1,6 @@
 import { DetachRolePolicyCommand } from '@aws-sdk/client-iam';
+import type { ExecutionContext, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import { withClient } from '../with-client';
 import {
   attachmentFacts,
   attachmentPreconditions,
@@ -14,11 +16,9 @@ import {
   statementNotes,
   type AttachmentPreconditions,
   type RolePolicyAttachmentParams,
-} from './iam-attach-role-policy';
-import { describeRole, iamClient, isNoSuchEntity, type IamSender } from './iam-put-role-policy';
+} from './attachment';
 import { diffPolicies } from './policy-diff';
-import type { ExecutionContext, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
-import { withClient } from './with-client';
+import { describeRole, iamClient, isNoSuchEntity, type IamSender } from './role';
 
 /**
  * The impact of detaching: what access goes away, and whether the policy is attached at all.

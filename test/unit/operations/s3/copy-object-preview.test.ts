@@ -1,16 +1,16 @@
 import { HeadObjectCommand, ListObjectsV2Command, S3ServiceException } from '@aws-sdk/client-s3';
+import type { S3Sender } from '../../../../operations/s3/client';
 import {
   copyObjectParams,
   copyObjectPreviewMayList,
   findCopyApplied,
-  formatBytes,
   previewCopyObject,
   s3CopyObject,
   type CopyObjectParams,
-  type S3Sender,
-} from '../../../operations/s3-copy-object';
-import { timeBoundPolicy } from '../../../operations/session-time';
-import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
+} from '../../../../operations/s3/copy-object';
+import { formatBytes } from '../../../../operations/s3/format';
+import { timeBoundPolicy } from '../../../../operations/session-time';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../../operations/types';
 
 /** The policy as STS gets it: with the time bound on every statement. */
 function boundText(policy: IamPolicyDocument): string {

@@ -14,10 +14,10 @@ import {
   runInstancesWith,
   type Ec2Sender,
   type RunInstancesParams,
-} from '../../../operations/ec2-run-instances';
-import { PreconditionFailedError } from '../../../operations/preconditions';
-import { timeBoundPolicy } from '../../../operations/session-time';
-import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
+} from '../../../../operations/ec2/run-instances';
+import { PreconditionFailedError } from '../../../../operations/preconditions';
+import { timeBoundPolicy } from '../../../../operations/session-time';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../../operations/types';
 
 const good: RunInstancesParams = {
   accountId: '123456789012',

@@ -1,53 +1,14 @@
-import { GetRoleCommand, GetRolePolicyCommand, IAMClient, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
 import { z } from 'zod';
-import { assertPartition } from './arn';
-import { diffPolicies, grantFlags, grantWarnings, normalizePolicy, parsePolicyJson, policyDocument, readPolicyDocument, type PolicyInput } from './policy-diff';
-import { jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from './preconditions';
-import { fitsSessionPolicyLimit } from './session-time';
-import { MAX_SESSION_POLICY_CHARS } from './types';
-import type { ExecutionContext, IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
-import { withClient } from './with-client';
-
-/*
- * Names shared by the IAM operations (this file, iam-attach-role-policy.ts, iam-detach-role-policy.ts).
- * Role names and paths end up in resource ARNs of session policies, where `*` and `?` are
- * wildcards and `${…}` a policy variable: they are refused with their own messages, before the
- * character-set rule would refuse them anyway.
- */
-
-/** Refusals for what would widen an ARN; `what` names the field in the message. */
-function noWildcards<T extends z.ZodString>(schema: T, what: string) {
-  return schema
-    .refine((value) => !value.includes('*'), `${what} must not contain "*": it is a wildcard in an IAM resource ARN`)
-    .refine((value) => !value.includes('?'), `${what} must not contain "?": it is a wildcard in an IAM resource ARN`)
-    .refine((value) => !value.includes('${'), `${what} must not contain "\${": it starts an IAM policy variable`);
-}
-
-/** A 12-digit AWS account id: the account of the role, named so the session policy is exact. */
-export const accountId = z.string().regex(/^\d{12}$/, 'account id must be exactly 12 digits');
-
-/** An IAM role name (the name only, without path or ARN). */
-export const roleName = noWildcards(
-  z
-    .string()
-    .min(1, 'role name must be 1 to 64 characters long')
-    .max(64, 'role name must be 1 to 64 characters long')
-    .regex(/^[\w+=,.@-]+$/, 'role name may contain only letters, digits and _+=,.@-'),
-  'role name',
-);
-
-/**
- * An IAM path such as `/` or `/service-role/`: part of the role's ARN, so a role created with a
- * path is named by `rolePath` + `roleName` and an ARN without it would not match.
- */
-export const iamPath = noWildcards(
-  z
-    .string()
-    .max(512, 'path must be at most 512 characters long')
-    .regex(/^\/([\u0021-\u007e]*\/)?$/, 'path must start and end with "/" and contain only printable ASCII characters')
-    .refine((path) => !path.includes('//'), 'path must not contain an empty segment ("//")'),
-  'path',
-);
+import { LONGEST_PARTITION } from '../arn';
+import { jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from '../preconditions';
+import { fitsSessionPolicyLimit } from '../session-time';
+import { MAX_SESSION_POLICY_CHARS } from '../types';
+import type { ExecutionContext, IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import { withClient } from '../with-client';
+import { diffPolicies, grantFlags, grantWarnings } from './policy-diff';
+import { normalizePolicy, parsePolicyJson, policyDocument, readPolicyDocument, type PolicyInput } from './policy-document';
+import { accountId, describeRole, iamClient, iamPath, iamRoleArn, isNoSuchEntity, roleName, type IamSender } from './role';
 
 /** A name of an inline policy. */
 export const inlinePolicyName = z
@@ -55,39 +16,6 @@ export const inlinePolicyName = z
   .min(1, 'policy name must be 1 to 128 characters long')
   .max(128, 'policy name must be 1 to 128 characters long')
   .regex(/^[\w+=,.@-]+$/, 'policy name may contain only letters, digits and _+=,.@-');
-
-/** `arn:<partition>:iam::<account>:role<path><name>`: exactly one role. */
-export function iamRoleArn(partition: string, account: string, name: string, path = '/'): string {
-  return `arn:${assertPartition(partition)}:iam::${account}:role${path}${name}`;
-}
-
-/** `role ci-deployer` or `role /team/ci-deployer`, with its account: for summaries. */
-export function describeRole(params: { accountId: string; roleName: string; rolePath?: string | undefined }): string {
-  const path = params.rolePath && params.rolePath !== '/' ? params.rolePath : '';
-  return `IAM role ${path}${params.roleName} in account ${params.accountId}`;
-}
-
-/** The IAM client an operation uses: one-shot credentials, no SDK retries (Temporal owns them). */
-export function iamClient(context: Pick<OperationContext, 'region' | 'credentials' | 'endpoint'>): IAMClient {
-  return new IAMClient({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
-  });
-}
-
-/** The part of IAMClient the previews use; tests stand in for IAM with it. */
-export type IamSender = Pick<IAMClient, 'send'>;
-
-/** IAM's NoSuchEntity, duck-typed (each SDK client bundles its own error classes). */
-export function isNoSuchEntity(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
-  return name === 'NoSuchEntityException' || name === 'NoSuchEntity';
-}
-
-/** The longest partition name: the size check at the edge must hold wherever the worker runs. */
-export const LONGEST_PARTITION = 'aws-us-gov';
 
 /** IAM quota: all inline policies of one role together, whitespace not counted. */
 export const MAX_ROLE_INLINE_POLICY_CHARS = 10240;

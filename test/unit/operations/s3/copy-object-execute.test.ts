@@ -1,7 +1,8 @@
 import { CopyObjectCommand, HeadObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
-import { PreconditionFailedError } from '../../../operations/preconditions';
-import { copyAsPreviewed, type CopyObjectParams, type S3Sender } from '../../../operations/s3-copy-object';
-import { rejectionOf } from '../../support/failures';
+import { PreconditionFailedError } from '../../../../operations/preconditions';
+import type { S3Sender } from '../../../../operations/s3/client';
+import { copyAsPreviewed, type CopyObjectParams } from '../../../../operations/s3/copy-object';
+import { rejectionOf } from '../../../support/failures';
 
 const params: CopyObjectParams = {
   sourceBucket: 'airlock-scratch',

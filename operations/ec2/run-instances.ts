@@ -12,15 +12,12 @@ import {
   type TagSpecification,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { assertPartition } from './arn';
-import { PreconditionFailedError } from './preconditions';
-import { fitsSessionPolicyLimit } from './session-time';
-import { MAX_SESSION_POLICY_CHARS } from './types';
-import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
-import { withClient } from './with-client';
-
-/** The longest partition name: the size check at the edge must hold wherever the worker runs. */
-const LONGEST_PARTITION = 'aws-us-gov';
+import { assertPartition, LONGEST_PARTITION } from '../arn';
+import { PreconditionFailedError } from '../preconditions';
+import { fitsSessionPolicyLimit } from '../session-time';
+import { MAX_SESSION_POLICY_CHARS } from '../types';
+import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import { withClient } from '../with-client';
 
 /** Most instances one request may launch; larger fleets are several reviewed requests. */
 export const MAX_INSTANCE_COUNT = 20;

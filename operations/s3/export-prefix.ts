@@ -1,13 +1,15 @@
 import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { assertPartition, s3CopySource } from './arn';
-import { withClientLease, type ClientLease } from './credential-lease';
-import { PreconditionFailedError, sha256Hex } from './preconditions';
-import { bucketName, formatBytes, isPreconditionFailed, objectKey, s3BucketArn, s3Client, type S3Sender } from './s3-copy-object';
-import { listObjects, summarizeManifest, type ManifestEntry, type ManifestSummary } from './s3-manifest';
-import { fitsSessionPolicyLimit } from './session-time';
-import { MAX_SESSION_POLICY_CHARS } from './types';
-import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from './types';
+import { assertPartition, LONGEST_PARTITION, s3BucketArn, s3CopySource } from '../arn';
+import { withClientLease, type ClientLease } from '../credential-lease';
+import { PreconditionFailedError, sha256Hex } from '../preconditions';
+import { fitsSessionPolicyLimit } from '../session-time';
+import { MAX_SESSION_POLICY_CHARS } from '../types';
+import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import { isPreconditionFailed, s3Client, type S3Sender } from './client';
+import { formatBytes } from './format';
+import { listObjects, summarizeManifest, type ManifestEntry, type ManifestSummary } from './manifest';
+import { bucketName, objectKey } from './names';
 
 /**
  * The preview lists at most this many objects, so a huge prefix cannot stall review. A larger
@@ -16,8 +18,6 @@ import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, Oper
 export const PREVIEW_LIMIT = 100_000;
 /** CopyObject's limit: larger objects need a multipart copy, which this operation does not do. */
 const MAX_COPY_BYTES = 5 * 1024 ** 3;
-/** The longest partition name: the size check at the edge must hold wherever the worker runs. */
-const LONGEST_PARTITION = 'aws-us-gov';
 
 /** A key prefix: the same literal rules as a key (no IAM wildcards), and non-empty so the grant stays bounded. */
 const keyPrefix = objectKey;

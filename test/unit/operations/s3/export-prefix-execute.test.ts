@@ -1,10 +1,10 @@
 import { HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type CopyObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { PreconditionFailedError } from '../../../operations/preconditions';
-import { exportAsPreviewed, exportPrefixParams, previewExport, type ExportPrefixPreconditions, type S3ClientFactory } from '../../../operations/s3-export-prefix';
-import { manifestDigest } from '../../../operations/s3-manifest';
-import type { ExecutionContext, OperationContext, OperationProgress } from '../../../operations/types';
-import { rejectionOf } from '../../support/failures';
+import { PreconditionFailedError } from '../../../../operations/preconditions';
+import { exportAsPreviewed, exportPrefixParams, previewExport, type ExportPrefixPreconditions, type S3ClientFactory } from '../../../../operations/s3/export-prefix';
+import { manifestDigest } from '../../../../operations/s3/manifest';
+import type { ExecutionContext, OperationContext, OperationProgress } from '../../../../operations/types';
+import { rejectionOf } from '../../../support/failures';
 
 const params = exportPrefixParams.parse({ sourceBucket: 'warehouse', sourcePrefix: 'd/', destinationBucket: 'drop', destinationPrefix: 'acme/' });
 

@@ -1,14 +1,9 @@
-import {
-  iamAttachRolePolicy,
-  parsePolicyArn,
-  previewAttachRolePolicy,
-  rolePolicyAttachmentParams,
-  type RolePolicyAttachmentParams,
-} from '../../../operations/iam-attach-role-policy';
-import { iamDetachRolePolicy, previewDetachRolePolicy } from '../../../operations/iam-detach-role-policy';
-import { type IamSender } from '../../../operations/iam-put-role-policy';
-import { timeBoundPolicy } from '../../../operations/session-time';
-import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from '../../../operations/types';
+import { iamAttachRolePolicy, previewAttachRolePolicy } from '../../../../operations/iam/attach-role-policy';
+import { parsePolicyArn, rolePolicyAttachmentParams, type RolePolicyAttachmentParams } from '../../../../operations/iam/attachment';
+import { iamDetachRolePolicy, previewDetachRolePolicy } from '../../../../operations/iam/detach-role-policy';
+import { type IamSender } from '../../../../operations/iam/role';
+import { timeBoundPolicy } from '../../../../operations/session-time';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from '../../../../operations/types';
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/ci-deployer';
 const POLICY_ARN = 'arn:aws:iam::111122223333:policy/team/read-reports';

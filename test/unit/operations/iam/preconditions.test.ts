@@ -1,13 +1,10 @@
-import {
-  attachAsPreviewed,
-  previewAttachRolePolicy,
-  rolePolicyAttachmentParams,
-  type AttachmentPreconditions,
-} from '../../../operations/iam-attach-role-policy';
-import { detachAsPreviewed, previewDetachRolePolicy } from '../../../operations/iam-detach-role-policy';
-import { findPutApplied, previewPutRolePolicy, putAsPreviewed, putRolePolicyParams, type IamSender } from '../../../operations/iam-put-role-policy';
-import { jsonDigest, PreconditionFailedError } from '../../../operations/preconditions';
-import { rejectionOf } from '../../support/failures';
+import { attachAsPreviewed, previewAttachRolePolicy } from '../../../../operations/iam/attach-role-policy';
+import { rolePolicyAttachmentParams, type AttachmentPreconditions } from '../../../../operations/iam/attachment';
+import { detachAsPreviewed, previewDetachRolePolicy } from '../../../../operations/iam/detach-role-policy';
+import { findPutApplied, previewPutRolePolicy, putAsPreviewed, putRolePolicyParams } from '../../../../operations/iam/put-role-policy';
+import type { IamSender } from '../../../../operations/iam/role';
+import { jsonDigest, PreconditionFailedError } from '../../../../operations/preconditions';
+import { rejectionOf } from '../../../support/failures';
 
 /** IAM in memory: one role's inline policies and attachments, and managed policies with a default version each. */
 class FakeIam {

@@ -1,6 +1,6 @@
-import { s3CopySource, s3ObjectArn } from '../../../operations/arn';
-import { copyObjectParams, s3CopyObject, type CopyObjectParams } from '../../../operations/s3-copy-object';
-import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
+import { s3CopySource, s3ObjectArn } from '../../../../operations/arn';
+import { copyObjectParams, s3CopyObject, type CopyObjectParams } from '../../../../operations/s3/copy-object';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../../operations/types';
 
 const good: CopyObjectParams = {
   sourceBucket: 'airlock-source',

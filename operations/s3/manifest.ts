@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { sha256 } from './preconditions';
+import { sha256 } from '../preconditions';
 
 /** Objects listed per page. */
 export const LIST_PAGE_SIZE = 100;

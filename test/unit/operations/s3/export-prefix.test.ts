@@ -1,4 +1,4 @@
-import { exportPrefixParams, exportPrefixPreviewPolicy, exportPrefixSessionPolicy } from '../../../operations/s3-export-prefix';
+import { exportPrefixParams, exportPrefixPreviewPolicy, exportPrefixSessionPolicy } from '../../../../operations/s3/export-prefix';
 
 const params = { sourceBucket: 'warehouse', sourcePrefix: 'datasets/2026/', destinationBucket: 'partner-drop', destinationPrefix: 'acme/2026/' };
 

@@ -1,44 +1,14 @@
-import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { assertPartition, s3CopySource, s3ObjectArn, s3Uri } from './arn';
-import { PreconditionFailedError } from './preconditions';
-import { fitsSessionPolicyLimit } from './session-time';
-import { MAX_SESSION_POLICY_CHARS } from './types';
-import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from './types';
-import { withClient } from './with-client';
-
-/** The longest partition name: the size check at the edge must hold wherever the worker runs. */
-const LONGEST_PARTITION = 'aws-us-gov';
-
-const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
-const RESERVED_BUCKET_SUFFIXES = ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'];
-
-/** A general purpose S3 bucket name, per the S3 naming rules. */
-export const bucketName = z
-  .string()
-  .min(3, 'bucket name must be 3 to 63 characters long')
-  .max(63, 'bucket name must be 3 to 63 characters long')
-  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'bucket name may contain only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit')
-  .refine((name) => !name.includes('..'), 'bucket name must not contain two adjacent dots')
-  .refine((name) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(name), 'bucket name must not be formatted as an IP address')
-  .refine((name) => !RESERVED_BUCKET_PREFIXES.some((p) => name.startsWith(p)), `bucket name must not start with ${RESERVED_BUCKET_PREFIXES.join(', ')}`)
-  .refine((name) => !RESERVED_BUCKET_SUFFIXES.some((s) => name.endsWith(s)), `bucket name must not end with ${RESERVED_BUCKET_SUFFIXES.join(', ')}`);
-
-/**
- * One S3 object key, taken literally. The key goes into a resource ARN of the session policy,
- * where `*` and `?` are wildcards and `${…}` is a policy variable: any of them would grant more
- * than the one named object, so they are refused rather than escaped (IAM has no escape for them).
- */
-export const objectKey = z
-  .string()
-  .min(1, 'object key must not be empty')
-  .refine((key) => Buffer.byteLength(key, 'utf8') <= 1024, 'object key must be at most 1024 bytes in UTF-8')
-  .refine((key) => !/[\uD800-\uDFFF]/u.test(key), 'object key must be valid Unicode (it contains a lone surrogate)')
-  .refine((key) => !key.includes('*'), 'object key must not contain "*": it is a wildcard in an IAM resource ARN')
-  .refine((key) => !key.includes('?'), 'object key must not contain "?": it is a wildcard in an IAM resource ARN')
-  .refine((key) => !key.includes('${'), 'object key must not contain "${": it starts an IAM policy variable')
-  // Control characters are legal in S3 keys but make summaries, approval messages and audit lines ambiguous.
-  .refine((key) => !/[\u0000-\u001f\u007f]/.test(key), 'object key must not contain control characters');
+import { LONGEST_PARTITION, s3BucketArn, s3CopySource, s3ObjectArn, s3Uri } from '../arn';
+import { PreconditionFailedError } from '../preconditions';
+import { fitsSessionPolicyLimit } from '../session-time';
+import { MAX_SESSION_POLICY_CHARS } from '../types';
+import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from '../types';
+import { withClient } from '../with-client';
+import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
+import { formatBytes } from './format';
+import { bucketName, objectKey } from './names';
 
 const copyObjectFields = z.strictObject({
   sourceBucket: bucketName,
@@ -84,16 +54,6 @@ export const copyObjectPreconditions = z.strictObject({
 });
 
 export type CopyObjectPreconditions = z.infer<typeof copyObjectPreconditions>;
-
-/** An S3 client on the one-shot credentials; Temporal owns retries, so the SDK makes one attempt. */
-export function s3Client(context: Pick<OperationContext, 'region' | 'credentials' | 'endpoint'>): S3Client {
-  return new S3Client({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint, forcePathStyle: true } : {}),
-  });
-}
 
 /**
  * Copies exactly the previewed content. S3 enforces `CopySourceIfMatch` atomically (412 when the
@@ -154,11 +114,6 @@ class SourceMissingError extends Error {
   readonly $metadata = { httpStatusCode: 404 };
 }
 
-/** S3's answer to a failed condition: 412 PreconditionFailed. */
-export function isPreconditionFailed(err: unknown): boolean {
-  return httpStatus(err) === 412 || (err as { name?: unknown } | null)?.name === 'PreconditionFailed';
-}
-
 /**
  * HeadObject, or undefined when the object does not exist (404). Anything else (a 403 from a
  * changed bucket policy, or from the session's time bound) passes through as the AWS error it is.
@@ -185,10 +140,6 @@ function execute(params: CopyObjectParams, context: ExecutionContext<CopyObjectP
 
 /** CopyObject copies at most 5 GB in one request; larger objects need a multipart copy. */
 const COPY_OBJECT_MAX_BYTES = 5 * 1024 ** 3;
-
-export function s3BucketArn(partition: string, bucket: string): string {
-  return `arn:${assertPartition(partition)}:s3:::${bucket}`;
-}
 
 /**
  * May list exactly one key name: `ListObjectsV2` whose prefix is the key itself, one key at most.
@@ -236,9 +187,6 @@ export function copyObjectPreviewMayList(params: CopyObjectParams, partition: st
   return copyObjectPreviewPolicy(params, partition).Statement.some((statement) => statement.Action.includes('s3:ListBucket'));
 }
 
-/** The part of S3Client the preview uses; tests stand in for S3 with it. */
-export type S3Sender = Pick<S3Client, 'send'>;
-
 /** What the preview learnt about one object. */
 type ObjectState =
   | { state: 'present'; head: HeadObjectCommandOutput }
@@ -246,10 +194,6 @@ type ObjectState =
   | { state: 'unreadable' }
   | { state: 'absent' }
   | { state: 'unknown' };
-
-function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-}
 
 async function inspectObject(s3: S3Sender, bucket: string, key: string, mayList: boolean): Promise<ObjectState> {
   try {
@@ -275,19 +219,6 @@ async function inspectObject(s3: S3Sender, bucket: string, key: string, mayList:
 function existsFact(object: ObjectState): PreviewFact {
   if (object.state === 'unknown') return null;
   return object.state !== 'absent';
-}
-
-/** `2.1 MB`, `812 bytes`: decimal units, one decimal place, for people; facts keep exact bytes. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 999.95 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function day(date: Date): string {

@@ -1,14 +1,8 @@
 import { GetRoleCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam';
-import {
-  iamPutRolePolicy,
-  iamRoleArn,
-  previewPutRolePolicy,
-  putRolePolicyParams,
-  type IamSender,
-  type PutRolePolicyParams,
-} from '../../../operations/iam-put-role-policy';
-import { timeBoundPolicy } from '../../../operations/session-time';
-import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
+import { iamPutRolePolicy, previewPutRolePolicy, putRolePolicyParams, type PutRolePolicyParams } from '../../../../operations/iam/put-role-policy';
+import { iamRoleArn, type IamSender } from '../../../../operations/iam/role';
+import { timeBoundPolicy } from '../../../../operations/session-time';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../../operations/types';
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/ci-deployer';
 
