@@ -17,18 +17,14 @@ const { recordAuditEvents } = proxyActivities<Activities>({
  * `recordAuditEvents` activity. Events recorded while a write is in flight go together in the
  * next one, so a burst costs one activity. Event ids are `<workflow id>/<run id>/<n>`: the same
  * on replay and on retry, new after a reset (a new run really does new things).
- * Disabled for histories recorded before the audit trail existed, which must replay unchanged.
  */
 export class Auditor {
   private counter = 0;
   private pending: AuditEventInput[] = [];
   private flushing: Promise<void> | undefined;
 
-  constructor(private readonly enabled: boolean) {}
-
   /** Queues one event and starts writing it; `flushed()` tells when it is stored. */
   record(kind: AuditEventKind, actor: string, data: JsonObject): void {
-    if (!this.enabled) return;
     const info = workflowInfo();
     this.counter += 1;
     this.pending.push({
@@ -48,12 +44,9 @@ export class Auditor {
     return this.flushing ?? Promise.resolve();
   }
 
-  /**
-   * `value` once everything recorded so far is stored. Without the audit trail it is `value`
-   * itself, not a promise, so handlers of older histories settle exactly as they did.
-   */
-  after<T>(value: T): T | Promise<T> {
-    return this.enabled ? this.flushed().then(() => value) : value;
+  /** `value` once everything recorded so far is stored. */
+  after<T>(value: T): Promise<T> {
+    return this.flushed().then(() => value);
   }
 
   /** Writes batches until none is left; a batch recorded meanwhile joins this drain. */

@@ -1,9 +1,10 @@
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { deprecatePatch, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { channelProblem, isMessagingKind, splitChannel, type MessagingKind } from '../channels/kinds';
 import { FailureType } from '../domain/failure-types';
 import { readMessageRef, type MessageRef, type StoredMessageRef } from '../domain/message-ref';
 import { describeFailure } from './failures';
+import type { PatchId } from './patches';
 import type { ActionState, NotificationRecord, ReviewNotice } from '../domain/types';
 
 type PostedRecord = NotificationRecord & { ref: StoredMessageRef };
@@ -45,26 +46,25 @@ const MESSENGERS: Record<MessagingKind, Messenger> = {
   },
 };
 
-/**
- * Teams channels were ignored before this patch: a workflow whose policy named one posted nothing
- * there. The patch is asked only when a Teams channel is named, so other workflows' histories
- * (and their commands) stay exactly as they were.
+/*
+ * Patches of release 0.1.0, deprecated in 0.2.0 (workflows/patches.ts), each marked where it always
+ * was: when a channel of its kind is first routed, so other histories carry no marker. 0.3.0
+ * removes them.
  */
-const TEAMS_CHANNEL = 'teams-channel';
-
+/** Teams channels are posted to (before 0.1.0 they were ignored). */
+const TEAMS_CHANNEL: PatchId = 'teams-channel';
 /**
- * Before this patch a channel of a kind Airlock has no integration for (`email:` was accepted by
- * policy loading) was skipped without a trace. Now it is recorded as a failed delivery. Policy
- * loading refuses such channels, so only an action decided under an older policy can name one;
- * the patch is asked only then, so every other history stays exactly as it was.
+ * A channel of a kind Airlock has no integration for is recorded as a failed delivery (before
+ * 0.1.0 it was skipped). Policy loading refuses such channels, so only an action decided under an
+ * older policy can name one.
  */
-const UNREGISTERED_CHANNEL = 'unregistered-channel';
+const UNREGISTERED_CHANNEL: PatchId = 'unregistered-channel';
 
 /** What becomes of one channel the policy names. */
 type Route =
   | { deliver: MessagingKind; target: string }
   | { refuse: string }
-  /** Nothing to do: `api`, or a kind this action ignores because it started before the kind's patch. */
+  /** Nothing to do: `api`. */
   | undefined;
 
 /**
@@ -75,13 +75,6 @@ type Route =
  */
 export class Notifier {
   private rendered = -1;
-  /**
-   * The answer of `patched(TEAMS_CHANNEL)`, asked once. Kept when it is no (an action started
-   * before the patch, replaying): it then ignores Teams to its end, escalations included.
-   */
-  private teams: boolean | undefined;
-  /** The answer of `patched(UNREGISTERED_CHANNEL)`, asked once, kept like the Teams one. */
-  private recordsUnregistered: boolean | undefined;
 
   constructor(
     private readonly state: ActionState,
@@ -130,7 +123,7 @@ export class Notifier {
   }
 
   private async post(channels: string[]): Promise<void> {
-    // Every route first: the patches are asked before any activity is scheduled, as they always were.
+    // Every route first: the patch markers come before any activity is scheduled, as they always did.
     const routes = channels.map((target) => ({ target, route: this.route(target) }));
     await Promise.all(
       routes.map(async ({ target, route }) => {
@@ -190,22 +183,15 @@ export class Notifier {
     );
   }
 
-  /**
-   * Where a channel leads. The first Teams channel asks for its patch (inserting the marker in new
-   * histories); replaying an older history, the answer is no. A kind Airlock cannot deliver to
-   * asks for its own patch the same way.
-   */
+  /** Where a channel leads. A Teams channel, or a kind Airlock cannot deliver to, marks its patch (once: later calls add nothing). */
   private route(channel: string): Route {
     const { kind, target } = splitChannel(channel);
     if (channel === 'api') return undefined;
     if (!isMessagingKind(kind)) {
-      this.recordsUnregistered ??= patched(UNREGISTERED_CHANNEL);
-      return this.recordsUnregistered ? { refuse: channelProblem(channel) ?? `no ${kind} channel is available` } : undefined;
+      deprecatePatch(UNREGISTERED_CHANNEL);
+      return { refuse: channelProblem(channel) ?? `no ${kind} channel is available` };
     }
-    if (kind === 'teams') {
-      this.teams ??= patched(TEAMS_CHANNEL);
-      if (!this.teams) return undefined;
-    }
+    if (kind === 'teams') deprecatePatch(TEAMS_CHANNEL);
     return { deliver: kind, target };
   }
 

@@ -3,7 +3,7 @@ import {
   ApplicationFailure,
   condition,
   currentUpdateInfo,
-  patched,
+  deprecatePatch,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -19,6 +19,7 @@ import { Auditor } from './auditor';
 import { describeFailure } from './failures';
 import { admittedUpdate, cancelUpdate, decideUpdate, statusQuery } from './messages';
 import { Notifier } from './notifier';
+import type { PatchId } from './patches';
 import { refuseUnprovenCancel, refuseUnprovenDecision } from './identity-checks';
 import { refuseCancel, refuseDecision } from './refusals';
 import { reviewTimers, type ReviewTimer } from './review-timers';
@@ -51,17 +52,19 @@ const { previewOperation } = proxyActivities<Activities>({
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 
-/** Workflows started before impact previews existed replay the old path (one policy evaluation). */
-const IMPACT_PREVIEW = 'impact-preview';
-
-/** Workflows started before the audit trail existed replay without writing audit events. */
-const AUDIT_TRAIL = 'audit-trail';
-
-/** Workflows started before reminders and escalation existed replay with the deadline as their only timer. */
-const REVIEW_TIMERS = 'review-timers';
-
-/** Workflows started before signed identities existed replay without verifying their start. */
-const SIGNED_IDENTITIES = 'signed-identities';
+/*
+ * Patches of release 0.1.0, deprecated in 0.2.0 (workflows/patches.ts): every open workflow was
+ * started by 0.1.0 and took the new path, so the old one is gone; the calls stay for one release,
+ * where they always were, so histories with their markers replay. 0.3.0 removes them.
+ */
+/** Impact previews: policy on params, the preview, then policy on its facts. */
+const IMPACT_PREVIEW: PatchId = 'impact-preview';
+/** The audit trail. */
+const AUDIT_TRAIL: PatchId = 'audit-trail';
+/** Reminders and escalation timers. */
+const REVIEW_TIMERS: PatchId = 'review-timers';
+/** The start's identity proof, verified first. */
+const SIGNED_IDENTITIES: PatchId = 'signed-identities';
 
 /**
  * Idempotent operations may be retried on transient AWS errors and after a worker crash (noticed
@@ -86,9 +89,9 @@ const singleShotExecutor = proxyActivities<Activities>({
  * business outcomes (denied, rejected, expired, failed) complete the workflow normally.
  */
 export async function privilegedAction(input: ActionRequestInput): Promise<ActionState> {
-  const auditor = new Auditor(patched(AUDIT_TRAIL));
-  const signedStart = patched(SIGNED_IDENTITIES);
-  if (!signedStart) auditor.record(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
+  deprecatePatch(AUDIT_TRAIL);
+  const auditor = new Auditor();
+  deprecatePatch(SIGNED_IDENTITIES);
   const state: ActionState = {
     actionId: input.actionId,
     status: ActionStatus.Evaluating,
@@ -148,10 +151,8 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     },
   );
 
-  if (signedStart) {
-    await verifyStart(input);
-    auditor.record(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
-  }
+  await verifyStart(input);
+  auditor.record(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
 
   function recordVote(decision: DecideInput): ActionState {
     const updateId = currentUpdateInfo()?.id;
@@ -194,7 +195,8 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     state.deadline = new Date(deadlineAt).toISOString();
     transition(ActionStatus.PendingReview);
     await notifier.announce(review.channels);
-    const timers = patched(REVIEW_TIMERS) ? reviewTimers(review, openedAt, deadlineAt) : [];
+    deprecatePatch(REVIEW_TIMERS);
+    const timers = reviewTimers(review, openedAt, deadlineAt);
     while (state.status === ActionStatus.PendingReview) {
       const next = timers[0]; // every timer comes before the deadline
       const remaining = (next?.at ?? deadlineAt) - Date.now();
@@ -272,9 +274,8 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   }
 
   try {
-    const evaluation = patched(IMPACT_PREVIEW)
-      ? await evaluateWithPreview()
-      : await evaluatePolicy({ action: input.action, params: input.params, requester: input.requester, context: input.context });
+    deprecatePatch(IMPACT_PREVIEW);
+    const evaluation = await evaluateWithPreview();
     if (!evaluation || isClosed(state)) return await finish(); // cancelled while policy was being evaluated
     state.policy = evaluation.decision;
     state.operation = evaluation.operation;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { exportedHistoryJson } from '../support/history';
@@ -11,11 +11,14 @@ import { putObject, testS3 } from '../support/test-aws';
 /**
  * Records one history per path through the workflow into test/replay/histories/<set>/ for the
  * replay test. Run deliberately: `HISTORY_SET=<date>-<topic> npm run record-histories`, after a
- * workflow change, to add a set. Existing sets are never overwritten: they prove that new code
- * still replays what is already running.
+ * workflow change and when a release is cut, to add a set. Existing sets are never overwritten:
+ * they prove that new code still replays what is already running. The set's `RELEASE` file names
+ * the release whose code recorded it (package.json's version), which decides how long the set is
+ * kept (docs/architecture.md#versioning, test/unit/workflows/patches.test.ts).
  */
 const SET = process.env.HISTORY_SET ?? '';
 const OUT = join(__dirname, 'histories', SET);
+const RELEASE = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 const SLACK = { token: 'xoxb-record', signingSecret: 'record-signing-secret', channel: 'C0APPROVALS' };
 
 describe('record histories', () => {
@@ -30,7 +33,7 @@ describe('record histories', () => {
   const s3 = testS3();
 
   beforeAll(async () => {
-    if (!/^\d{4}-\d{2}-\d{2}-[a-z0-9-]+$/.test(SET)) throw new Error('set HISTORY_SET=<yyyy-mm-dd>-<topic>');
+    if (!/^\d{4}-\d{2}-\d{2}-[a-z0-9.-]+$/.test(SET)) throw new Error('set HISTORY_SET=<yyyy-mm-dd>-<topic>');
     if (existsSync(OUT)) throw new Error(`${OUT} exists: histories are never overwritten; choose a new set name`);
     const bundle = await bundleWorkflows();
     slack = await startSlackDouble({ token: SLACK.token, channels: { 'data-approvals': SLACK.channel, security: 'C0SECURITY' } });
@@ -54,6 +57,7 @@ describe('record histories', () => {
     receiverUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/airlock`;
     stack.allowCallbacksTo(receiverUrl);
     mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, 'RELEASE'), `${RELEASE}\n`);
   });
   afterAll(async () => {
     await stack?.stop();
@@ -62,7 +66,7 @@ describe('record histories', () => {
     await teamsStack?.stop();
     await slack?.stop();
     await teams?.close();
-    await new Promise((resolve) => receiver?.close(resolve));
+    if (receiver) await new Promise((resolve) => receiver.close(resolve));
     s3.destroy();
   });
 

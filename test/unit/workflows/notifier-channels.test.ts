@@ -1,7 +1,7 @@
 import { sampleActionState } from '../../support/action-state';
 
 /**
- * The Notifier outside a workflow, as in notifier-teams.test.ts: `patched` and the activity
+ * The Notifier outside a workflow, as in notifier-teams.test.ts: `deprecatePatch` and the activity
  * proxies are stubbed. This file covers what the channel kinds and message refs change: refs an
  * older worker recorded as `{ channel, ts }`, and channels of a kind Airlock cannot deliver to.
  */
@@ -13,9 +13,9 @@ const activities = {
   postSlackNotice: jest.fn(async (): Promise<unknown> => ({ conversation: 'C0APPROVALS', messageId: '1.2' })),
   postTeamsNotice: jest.fn(async (): Promise<unknown> => ({ conversation: '19:x', messageId: 'a-2' })),
 };
-const patched = jest.fn((_id: string) => true);
+const deprecatePatch = jest.fn((_id: string) => undefined);
 jest.mock('@temporalio/workflow', () => ({
-  patched: (id: string) => patched(id),
+  deprecatePatch: (id: string) => deprecatePatch(id),
   proxyActivities: () => activities,
 }));
 
@@ -25,10 +25,7 @@ import { Notifier } from '../../../workflows/notifier';
 const reminder = { kind: 'reminder' as const, actionId: 'a', mention: [], approvals: 0, quorum: 1 };
 
 describe('Notifier, message refs and channel kinds', () => {
-  beforeEach(() => {
-    jest.clearAllMocks();
-    patched.mockReturnValue(true);
-  });
+  beforeEach(() => jest.clearAllMocks());
 
   it('reads back the { channel, ts } refs that histories recorded before refs were channel-neutral', async () => {
     // Replaying such a history, the post activities' results come back in the old shape.
@@ -69,7 +66,7 @@ describe('Notifier, message refs and channel kinds', () => {
     const state = sampleActionState();
     const notifier = new Notifier(state, () => 0, (record) => deliveries.push(record));
     await notifier.announce(['api', 'email:owners@example.com', 'slack:#data-approvals']);
-    expect(patched).toHaveBeenCalledWith('unregistered-channel');
+    expect(deprecatePatch).toHaveBeenCalledWith('unregistered-channel');
     expect(activities.postSlackReview).toHaveBeenCalledTimes(1);
     expect(state.notifications).toEqual([
       {
@@ -83,19 +80,9 @@ describe('Notifier, message refs and channel kinds', () => {
     expect(deliveries).toHaveLength(2);
   });
 
-  it('keeps ignoring such a channel in an action started before the patch (its history replays unchanged)', async () => {
-    patched.mockReturnValue(false);
-    const state = sampleActionState();
-    const notifier = new Notifier(state, () => 0);
-    await notifier.announce(['api', 'email:owners@example.com']);
-    await notifier.escalate(['email:security@example.com'], { ...reminder, kind: 'escalation' });
-    expect(state.notifications ?? []).toEqual([]);
-    expect(patched).toHaveBeenCalledTimes(1); // asked once, the answer kept
-  });
-
-  it('asks for that patch only when such a channel is named', async () => {
+  it('marks that patch only when such a channel is named, so other histories carry no marker', async () => {
     const notifier = new Notifier(sampleActionState(), () => 0);
     await notifier.announce(['api', 'slack:#data-approvals']);
-    expect(patched).not.toHaveBeenCalledWith('unregistered-channel');
+    expect(deprecatePatch).not.toHaveBeenCalled();
   });
 });

@@ -1,9 +1,9 @@
 import { sampleActionState } from '../../support/action-state';
 
 /**
- * The Notifier's channel dispatch, outside a workflow: `patched` and the activity proxies are
- * stubbed, so this checks which activities it would schedule with and without the
- * `teams-channel` patch. (Determinism itself is checked by the replay tests.)
+ * The Notifier's channel dispatch, outside a workflow: `deprecatePatch` and the activity proxies
+ * are stubbed, so this checks which activities it would schedule and where the `teams-channel`
+ * marker goes. (Determinism itself is checked by the replay tests.)
  */
 const activities = {
   postSlackReview: jest.fn(async () => ({ conversation: 'C0APPROVALS', messageId: '1.1' })),
@@ -13,9 +13,9 @@ const activities = {
   postSlackNotice: jest.fn(async () => ({ conversation: 'C0APPROVALS', messageId: '1.2' })),
   postTeamsNotice: jest.fn(async () => ({ conversation: '19:x', messageId: 'a-2' })),
 };
-const patched = jest.fn((_id: string) => true);
+const deprecatePatch = jest.fn((_id: string) => undefined);
 jest.mock('@temporalio/workflow', () => ({
-  patched: (id: string) => patched(id),
+  deprecatePatch: (id: string) => deprecatePatch(id),
   proxyActivities: () => activities,
 }));
 
@@ -28,13 +28,12 @@ const notice = { kind: 'reminder' as const, actionId: 'a', mention: [], approval
 describe('Notifier and Teams channels', () => {
   beforeEach(() => jest.clearAllMocks());
 
-  it('with the patch: posts, refreshes and replies in Teams as in Slack', async () => {
-    patched.mockReturnValue(true);
+  it('posts, refreshes and replies in Teams as in Slack', async () => {
     let changes = 0;
     const state = sampleActionState();
     const notifier = new Notifier(state, () => changes);
     await notifier.announce(CHANNELS);
-    expect(patched).toHaveBeenCalledWith('teams-channel');
+    expect(deprecatePatch).toHaveBeenCalledWith('teams-channel');
     expect(activities.postTeamsReview).toHaveBeenCalledWith(expect.objectContaining({ conversationId: '19:approvals@thread.tacv2' }));
     expect(activities.postSlackReview).toHaveBeenCalledTimes(1);
     expect(state.notifications?.map((record) => record.target)).toEqual(['slack:#data-approvals', 'teams:19:approvals@thread.tacv2']);
@@ -49,22 +48,10 @@ describe('Notifier and Teams channels', () => {
     expect(activities.postSlackNotice).toHaveBeenCalledTimes(1);
   });
 
-  it('without the patch: Teams channels are ignored, to the end', async () => {
-    patched.mockReturnValue(false);
-    const state = sampleActionState();
-    const notifier = new Notifier(state, () => 0);
-    await notifier.announce(['api', 'teams:19:approvals@thread.tacv2']);
-    await notifier.escalate(['teams:19:security@thread.tacv2'], { ...notice, kind: 'escalation' });
-    expect(activities.postTeamsReview).not.toHaveBeenCalled();
-    expect(activities.postTeamsNotice).not.toHaveBeenCalled();
-    expect(state.notifications ?? []).toEqual([]);
-    expect(patched).toHaveBeenCalledTimes(1); // asked once, the answer kept
-  });
-
-  it('asks for the patch only when a Teams channel is named', async () => {
+  it('marks the patch only when a Teams channel is named', async () => {
     const notifier = new Notifier(sampleActionState(), () => 0);
     await notifier.announce(['api', 'slack:#data-approvals']);
-    expect(patched).not.toHaveBeenCalled();
+    expect(deprecatePatch).not.toHaveBeenCalled();
     expect(activities.postSlackReview).toHaveBeenCalledTimes(1);
   });
 });
