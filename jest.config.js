@@ -2,14 +2,15 @@
 // that share one real Temporal dev server and one moto server started by the global setup (each on
 // free ports, stopped at the end).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
-// jose (Teams token checks) and @noble (identity signatures) ship only as ES modules: Node 20.19+
+// jose (Teams token checks), @noble (identity signatures) and content-disposition (@fastify/static's,
+// under the docs page) ship only as ES modules: Node 20.19+
 // requires them natively, jest's CommonJS runtime cannot, so their files are compiled to CommonJS for the tests.
 const esmOnly = {
   transform: {
     '^.+\\.ts$': tsJest,
-    '/node_modules/(jose|@noble/(curves|hashes))/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
+    '/node_modules/(jose|@noble/(curves|hashes)|content-disposition)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble/curves|@noble/hashes)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble/curves|@noble/hashes|@fastify/static/node_modules/content-disposition|content-disposition)/)'],
 };
 
 /** Fault tests: they kill and restart real processes and measure recovery against timeouts. */

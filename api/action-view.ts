@@ -3,12 +3,13 @@ import { temporalUiLink, type TemporalUiLinks } from '../config/temporal-ui';
 import { eligibleApprovers } from '../workflows/approvers';
 import { publicMessageRef } from '../domain/message-ref';
 import type { ActionState, NotificationRecord } from '../domain/types';
+import type { ActionView } from './response-schemas';
 
 /** Links in API responses point at the Temporal UI when it is configured. */
 export type ViewContext = TemporalUiLinks;
 
-/** The public JSON shape of one action. Only non-secret data exists in the state to begin with. */
-export function actionView(state: ActionState, context: ViewContext) {
+/** The public JSON shape of one action (`ActionView`, declared once in response-schemas.ts). Only non-secret data exists in the state to begin with. */
+export function actionView(state: ActionState, context: ViewContext): ActionView {
   const { request, policy } = state;
   const base = `/v1/actions/${encodeURIComponent(state.actionId)}`;
   const temporalUi = temporalUiLink(context, state.actionId);
@@ -75,7 +76,8 @@ function notificationView({ ref, ...record }: NotificationRecord) {
 /** `T`, when it is assignable to `U`; tsc names the offending field when it is not. */
 type AssignableTo<T extends U, U> = T;
 
-// The client library's `ActionView` (client/types.ts) is this view written out without the server's
-// types. Both ways assignable, so neither can gain, lose or change a field without the other.
-export type ViewFitsClient = AssignableTo<ReturnType<typeof actionView>, ClientActionView>;
-export type ClientFitsView = AssignableTo<ClientActionView, ReturnType<typeof actionView>>;
+// The client library's `ActionView` (client/types.ts) is the server's written out without zod, for
+// clients that need none of the server's code. Both ways assignable, so neither can gain, lose or
+// change a field without the other.
+export type ViewFitsClient = AssignableTo<ActionView, ClientActionView>;
+export type ClientFitsView = AssignableTo<ClientActionView, ActionView>;

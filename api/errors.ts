@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, TemporalUnavailableError, type ErrorBody, type InputIssue } from '../domain/errors';
+import { AllowedMethods } from './allowed-methods';
 import { httpErrorOf } from './domain-error-http';
 import { isTemporalUnreachable } from './temporal-reachable';
 
@@ -29,9 +30,16 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
 };
 
-/** One error handler: every error becomes `{ error: { code, message } }`; 5xx bodies reveal nothing internal. */
+/**
+ * One error handler: every error becomes `{ error: { code, message } }`; 5xx bodies reveal nothing
+ * internal. Call before the routes: a path that exists answers another method with `405`, not `404`.
+ */
 export function installErrorHandling(app: FastifyInstance): void {
+  const allowed = new AllowedMethods(app);
   app.setErrorHandler((err: FastifyError | ApiError | DomainError, request, reply) => {
+    // No route has this method and path, so whatever went wrong on the way (a QUERY without a
+    // Content-Type, say) is not the answer: the method is.
+    if (request.is404 && allowed.of(request.url).length > 0) return methodNotAllowed(request, reply, allowed);
     if (err instanceof DomainError) {
       const { status, body } = httpErrorOf(err);
       logRefusal(request, status, body.error.code);
@@ -59,9 +67,19 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: { code: 'internal', message: 'internal error' } });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    if (allowed.of(request.url).length > 0) return methodNotAllowed(request, reply, allowed);
+    return reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url}` } });
+  });
+}
+
+/** `405` with the methods the path has in `Allow`, as HTTP asks. */
+function methodNotAllowed(request: FastifyRequest, reply: FastifyReply, allowed: AllowedMethods): FastifyReply {
+  const methods = allowed.of(request.url).join(', ');
+  return reply
+    .status(405)
+    .header('allow', methods)
+    .send({ error: { code: 'method_not_allowed', message: `${request.method} is not allowed here; allowed: ${methods}` } });
 }
 
 /** Who was turned away (unauthenticated, forbidden, not an approver) goes to the log. */

@@ -23,8 +23,10 @@ import { actionRoutes } from './routes/actions';
 import { catalogueRoutes } from './routes/catalogue';
 import { auditRoutes } from './routes/audit';
 import { healthRoutes } from './routes/health';
-import { openApiRoutes } from './routes/openapi';
+import { installOpenApi, openApiRoutes } from './openapi';
 import { installMetrics } from './routes/metrics';
+import { errorResponses, installKindResponses } from './route-responses';
+import { installZodValidation } from './zod-validation';
 import { sensitiveParamNames } from '../telemetry/redact';
 import { redactingLogOptions } from '../telemetry/log-options';
 
@@ -84,6 +86,10 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     clientErrorHandler,
   });
   installErrorHandling(app);
+  installZodValidation(app);
+  // Before any route: each is documented from its own schema as it is registered.
+  installKindResponses(app);
+  await installOpenApi(app);
   installActionLogContext(app);
   if (options.metrics) installMetrics(app, { metrics: options.metrics, ...(options.metricsToken ? { token: options.metricsToken } : {}) });
   refuseExpectations(app.server);
@@ -105,12 +111,14 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       actions,
       policy: options.policy,
       links: view,
+      errorResponses: (codes) => errorResponses(codes),
       ...(options.slack ? { slack: options.slack } : {}),
       ...(options.teams ? { teams: options.teams } : {}),
     });
   }
   await app.register(actionRoutes, {
     actions,
+    catalogue: options.catalogue,
     principals: options.principals,
     view,
     callbackAllowedHosts: options.callbackAllowedHosts ?? [],
@@ -123,7 +131,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     principals: options.principals,
     identityKeys: options.auditIdentityKeys ?? [options.identity.trustedKey()],
   });
-  await app.register(openApiRoutes, { catalogue: options.catalogue });
+  await app.register(openApiRoutes);
   if (options.codec) {
     await app.register(codecRoutes, {
       codec: options.codec.codec,

@@ -4,6 +4,7 @@ import { openAuditLog } from '../audit/open-store';
 import { authenticate, requireRole } from '../api/auth';
 import { installErrorHandling } from '../api/errors';
 import { auditRoutes } from '../api/routes/audit';
+import { installZodValidation } from '../api/zod-validation';
 import { hashApiKey, PrincipalDirectory } from '../config/principals';
 import { EXPORT_PATHS, RSS_PATH, SERVER_ENV, type RssSample } from './lib/export-protocol';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const audit = await openAuditLog(url);
   const app = Fastify({ logger: false });
   installErrorHandling(app);
+  installZodValidation(app); // as buildApi does: the routes declare zod schemas
   // The export is what is measured; proofs are checked only by /v1/audit/verify, which the bench does not call.
   await app.register(auditRoutes, { audit, principals, identityKeys: [] });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ActionsPort } from '../domain/actions-port';
 import type { LoadedPolicy } from '../policy';
+import type { ErrorResponses } from './inbound-schema';
 import type { MessagingKind } from './kinds';
 import type { MessageLinks } from './review-message';
 import { slackInteractionRoutes, type SlackInteractionApi } from './slack/inbound/interactions';
@@ -30,6 +31,8 @@ export interface InboundDeps {
   links: MessageLinks;
   slack?: SlackInboundSettings;
   teams?: TeamsInboundSettings;
+  /** How each route documents its error responses: the API's error envelope. */
+  errorResponses: ErrorResponses;
 }
 
 /** Registers one channel's routes, in their own Fastify context, when its settings are present. */
@@ -44,6 +47,7 @@ export const INBOUND_CHANNELS = {
       policy: deps.policy,
       signingSecret: deps.slack.signingSecret,
       ...(deps.slack.client ? { slack: deps.slack.client } : {}),
+      errorResponses: deps.errorResponses,
     });
   },
   teams: async (app, deps) => {
@@ -53,6 +57,7 @@ export const INBOUND_CHANNELS = {
       policy: deps.policy,
       verifier: new BotTokenVerifier({ appId: deps.teams.appId, ...(deps.teams.jwksUrl ? { jwksUrl: deps.teams.jwksUrl } : {}) }),
       links: deps.links,
+      errorResponses: deps.errorResponses,
     });
   },
 } satisfies Record<MessagingKind, RegisterInbound>;

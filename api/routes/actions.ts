@@ -1,20 +1,26 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callbackUrlProblem } from '../../channels/callback/callback-url';
 import type { PrincipalDirectory } from '../../config/principals';
-import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import type { ActionRead, ActionsPort } from '../../domain/actions-port';
 import { ActionNotFoundError } from '../../domain/errors';
-import { TERMINAL_STATUSES } from '../../domain/types';
+import { ACTION_STATUSES, TERMINAL_STATUSES, type ActionStatus } from '../../domain/types';
+import type { Catalogue } from '../../operations/catalogue';
+import { apiKeyAccess, caller, operation } from '../access';
 import { actionView, type ViewContext } from '../action-view';
-import { authenticate, hasRole, requireRole } from '../auth';
+import { hasRole } from '../auth';
 import { bindActionId } from '../log-context';
 import { longPoll, shutdownSignal } from '../long-poll';
 import { ApiError } from '../errors';
-import { validationError } from '../validation';
-import { cancelBody, createActionBody, decisionBody, getActionQuery, idempotencyKeyHeader, listQuery } from '../schemas';
+import { actionDetail, actionList, actionView as actionViewSchema } from '../response-schemas';
+import { errorResponses, json } from '../route-responses';
+import { actionIdParams, cancelBody, createActionBody, createActionRequest, decisionBody, getActionQuery, idempotencyHeaders, listQuery } from '../schemas';
+import { bodyDocumentedAs } from '../zod-validation';
 
 export interface ActionRoutesDeps {
   actions: ActionsPort;
+  /** For the document: what each action's `params` must be. */
+  catalogue: Catalogue;
   principals: PrincipalDirectory;
   view: ViewContext;
   /** Hosts a `callbackUrl` may point at; empty: callbacks refused. */
@@ -22,119 +28,250 @@ export interface ActionRoutesDeps {
 }
 
 /** `/v1/actions`: agents request and cancel, reviewers decide, everyone reads what they may see. */
-export async function actionRoutes(app: FastifyInstance, deps: ActionRoutesDeps): Promise<void> {
+export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDeps): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
   const { actions, principals, view } = deps;
   const shutdown = shutdownSignal(app);
+  const requester = apiKeyAccess(principals, ['requester']);
+  const reviewer = apiKeyAccess(principals, ['reviewer']);
+  const anyKey = apiKeyAccess(principals, 'any');
+  const createBody = bodyDocumentedAs(createActionBody, createActionRequest(deps.catalogue, deps.callbackAllowedHosts));
+  const actionIdErrors = { 404: ['action_not_found'], 414: ['url_too_long'] };
+  const temporalErrors = { 503: ['temporal_unavailable'] };
+  const voteOrCancelErrors = { 503: ['worker_unavailable', 'temporal_unavailable'] };
 
-  app.post('/v1/actions', async (request, reply) => {
-    const principal = authenticate(principals, request);
-    requireRole(principal, 'requester');
-    const body = createActionBody.safeParse(request.body ?? {});
-    if (!body.success) throw validationError(body.error, 'body');
-    const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']) ?? body.data.idempotencyKey;
-    const callbackProblem = body.data.callbackUrl && callbackUrlProblem(body.data.callbackUrl, deps.callbackAllowedHosts);
-    if (callbackProblem) {
-      throw new ApiError(400, 'invalid_callback_url', `callbackUrl ${callbackProblem}`, [{ path: 'body.callbackUrl', message: callbackProblem }]);
-    }
-    const { state, replayed } = await actions.submit({
-      action: body.data.action,
-      params: body.data.params,
-      justification: body.data.justification,
-      ...(body.data.context ? { context: body.data.context } : {}),
-      requester: { id: principal.id, source: 'api' },
-      ...(idempotencyKey ? { idempotencyKey } : {}),
-      ...(body.data.callbackUrl ? { callbackUrl: body.data.callbackUrl } : {}),
-      origin: { ip: request.ip, ...(typeof request.headers['user-agent'] === 'string' ? { userAgent: request.headers['user-agent'].slice(0, 256) } : {}) },
-    });
-    bindActionId(request, reply, state.actionId);
-    if (replayed) reply.header('idempotent-replayed', 'true');
-    reply.header('location', `/v1/actions/${encodeURIComponent(state.actionId)}`);
-    return reply.status(202).send(actionView(state, view));
-  });
-
-  app.get('/v1/actions', async (request) => {
-    const principal = authenticate(principals, request);
-    const query = listQuery.safeParse(request.query ?? {});
-    if (!query.success) throw validationError(query.error, 'query');
-    // Agents see their own actions; reviewers, admins and auditors see all.
-    const ownOnly = !hasRole(principal, 'reviewer', 'admin', 'auditor');
-    const items = await actions.list({ ...query.data, ...(ownOnly ? { requester: principal.id } : {}) });
-    return { items };
-  });
-
-  app.get<{ Params: { id: string } }>('/v1/actions/:id', async (request, reply) => {
-    const principal = authenticate(principals, request);
-    const query = getActionQuery.safeParse(request.query ?? {});
-    if (!query.success) throw validationError(query.error, 'query');
-    let read = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
-    const { waitSeconds } = query.data;
-    if (waitSeconds > 0 && !TERMINAL_STATUSES.includes(read.state.status)) {
-      // Waits for the workflow to close, not for the status: the two are moments apart, unless an
-      // outcome callback is still being retried (then the wait runs out, with the final status).
-      const actionId = read.state.actionId;
-      const end = await longPoll(request, reply, waitSeconds, shutdown, (signal) => actions.waitForClose(actionId, signal));
-      request.log.debug({ waitSeconds, end }, 'long poll ended');
-      // Read again, unless the client has gone: the answer would reach no one.
-      if (end !== 'disconnected') read = await actions.get(actionId);
-    }
-    const { state, live } = read;
-    const progress = state.status === 'executing' ? await actions.progress(state.actionId) : undefined;
-    return { ...actionView(state, view), live, progress: progress ?? null };
-  });
-
-  app.post<{ Params: { id: string } }>('/v1/actions/:id/decisions', async (request) => {
-    const principal = authenticate(principals, request);
-    requireRole(principal, 'reviewer');
-    const id = checkedId(request.params.id);
-    const body = decisionBody.safeParse(request.body ?? {});
-    if (!body.success) throw validationError(body.error, 'body');
-    const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
-    const state = await actions.decide(
-      id,
-      {
-        reviewer: principal.id,
-        verdict: body.data.decision,
-        channel: 'api',
-        ...(body.data.comment ? { comment: body.data.comment } : {}),
+  app.post(
+    '/v1/actions',
+    {
+      preValidation: requester.check,
+      validatorCompiler: createBody.validatorCompiler,
+      schema: {
+        ...operation({
+          id: 'createAction',
+          tag: 'actions',
+          summary: 'Request a privileged action',
+          description:
+            'Starts the action\'s workflow and answers once policy has decided (status `pending_review`, `denied`, `approved`, `executing` or later). ' +
+            'If no worker answers within the admission timeout (10 s by default), the answer is still `202`, with status `evaluating`: ' +
+            'the request is recorded durably, so poll `GET /v1/actions/{id}`. `params` are checked by the operation\'s own schema; ' +
+            '`callbackUrl` must be https (http on loopback only) on a host the operator allows.',
+          access: requester,
+        }),
+        headers: idempotencyHeaders(
+          'The same key from the same requester returns the same action and starts no second workflow (the answer then has `Idempotent-Replayed: true`). ' +
+            'Reusing it for a different request is `409 idempotency_key_reused`. Takes precedence over `idempotencyKey` in the body.',
+        ),
+        body: createBody.body,
+        response: {
+          202: {
+            ...json('The action, as policy left it', actionViewSchema),
+            headers: {
+              Location: { description: 'The action: `/v1/actions/{id}`', schema: { type: 'string' } },
+              'Idempotent-Replayed': { description: '`true` when an earlier request with the same key created this action', schema: { type: 'string', enum: ['true'] } },
+            },
+          },
+          ...errorResponses(
+            requester.errors,
+            { 400: ['invalid_request', 'invalid_params', 'unknown_action', 'invalid_callback_url'], 409: ['idempotency_key_reused'] },
+            temporalErrors,
+          ),
+        },
       },
-      idempotencyKey ? `api:${principal.id}:${idempotencyKey}` : undefined,
-    );
-    return actionView(state, view);
-  });
+    },
+    async (request, reply) => {
+      const principal = caller(request);
+      const body = request.body;
+      const idempotencyKey = request.headers['idempotency-key'] ?? body.idempotencyKey;
+      // Any callbackUrl sent is checked, an empty one too: it is not a way to leave the field out.
+      const callbackProblem = body.callbackUrl !== undefined && callbackUrlProblem(body.callbackUrl, deps.callbackAllowedHosts);
+      if (callbackProblem) {
+        throw new ApiError(400, 'invalid_callback_url', `callbackUrl ${callbackProblem}`, [{ path: 'body.callbackUrl', message: callbackProblem }]);
+      }
+      const { state, replayed } = await actions.submit({
+        action: body.action,
+        params: body.params,
+        justification: body.justification,
+        ...(body.context ? { context: body.context } : {}),
+        requester: { id: principal.id, source: 'api' },
+        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
+        origin: { ip: request.ip, ...(typeof request.headers['user-agent'] === 'string' ? { userAgent: request.headers['user-agent'].slice(0, 256) } : {}) },
+      });
+      bindActionId(request, reply, state.actionId);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      reply.header('location', `/v1/actions/${encodeURIComponent(state.actionId)}`);
+      return reply.status(202).send(actionView(state, view));
+    },
+  );
 
-  app.post<{ Params: { id: string } }>('/v1/actions/:id/cancel', async (request) => {
-    const principal = authenticate(principals, request);
-    const isAdmin = hasRole(principal, 'admin');
-    const { state } = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
-    if (!isAdmin && state.request.requester.id !== principal.id) {
-      throw new ApiError(403, 'forbidden', 'only the requester or an admin may cancel an action');
-    }
-    const body = cancelBody.safeParse(request.body ?? {});
-    if (!body.success) throw validationError(body.error, 'body');
-    const idempotencyKey = readIdempotencyKey(request.headers['idempotency-key']);
-    // Its own prefix: a vote and a cancel sent with the same key are two different requests.
-    const updateId = idempotencyKey ? `api-cancel:${principal.id}:${idempotencyKey}` : undefined;
-    return actionView(await actions.cancel(state.actionId, principal.id, body.data.reason, updateId), view);
-  });
+  app.get(
+    '/v1/actions',
+    {
+      preValidation: anyKey.check,
+      schema: {
+        ...operation({
+          id: 'listActions',
+          tag: 'actions',
+          summary: 'List actions, newest first',
+          description:
+            'From Temporal visibility, which is eventually consistent: a just-created action can take a moment to appear. ' +
+            'A requester sees only its own actions; reviewers, admins and auditors see all.',
+          access: anyKey,
+        }),
+        querystring: listQuery,
+        response: { 200: json('The actions', actionList), ...errorResponses(anyKey.errors, { 400: ['invalid_request'] }, temporalErrors) },
+      },
+    },
+    async (request) => {
+      const principal = caller(request);
+      // Agents see their own actions; reviewers, admins and auditors see all.
+      const ownOnly = !hasRole(principal, 'reviewer', 'admin', 'auditor');
+      const items = await actions.list({ ...request.query, ...(ownOnly ? { requester: principal.id } : {}) });
+      // Visibility holds the status the workflow wrote, always one of ours; typed as text, so narrowed here.
+      return { items: items.map(({ status, ...item }) => ({ ...item, ...(isActionStatus(status) ? { status } : {}) })) };
+    },
+  );
+
+  app.get(
+    '/v1/actions/:id',
+    {
+      preValidation: anyKey.check,
+      schema: {
+        ...operation({
+          id: 'getAction',
+          tag: 'actions',
+          summary: 'Read one action',
+          description:
+            'The full state, from the workflow. When no worker answers in time, what history alone tells (`live: false`, no votes). ' +
+            'A requester sees only its own actions: other ids answer `404`, so they do not reveal that an action exists. ' +
+            'With `waitSeconds`, a long poll: the answer comes once the action is final (`succeeded`, `failed`, `denied`, `rejected`, `expired` or `cancelled`), ' +
+            'or when the seconds have passed, with the status then (still `pending_review`, say); a final action is answered at once.',
+          access: anyKey,
+        }),
+        params: actionIdParams,
+        querystring: getActionQuery,
+        response: { 200: json('The action', actionDetail), ...errorResponses(anyKey.errors, { 400: ['invalid_request'] }, actionIdErrors, temporalErrors) },
+      },
+    },
+    async (request, reply) => {
+      const principal = caller(request);
+      let read = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
+      const { waitSeconds } = request.query;
+      if (waitSeconds > 0 && !TERMINAL_STATUSES.includes(read.state.status)) {
+        // Waits for the workflow to close, not for the status: the two are moments apart, unless an
+        // outcome callback is still being retried (then the wait runs out, with the final status).
+        const actionId = read.state.actionId;
+        const end = await longPoll(request, reply, waitSeconds, shutdown, (signal) => actions.waitForClose(actionId, signal));
+        request.log.debug({ waitSeconds, end }, 'long poll ended');
+        // Read again, unless the client has gone: the answer would reach no one.
+        if (end !== 'disconnected') read = await actions.get(actionId);
+      }
+      const { state, live } = read;
+      // What the worker last reported, if it has the documented shape (it always has: the operations report it).
+      const progress = actionDetail.shape.progress.safeParse(state.status === 'executing' ? ((await actions.progress(state.actionId)) ?? null) : null);
+      return { ...actionView(state, view), live, progress: progress.success ? progress.data : null };
+    },
+  );
+
+  app.post(
+    '/v1/actions/:id/decisions',
+    {
+      preValidation: reviewer.check,
+      schema: {
+        ...operation({
+          id: 'decideAction',
+          tag: 'actions',
+          summary: 'Approve or reject an action',
+          description:
+            'One rejection ends the request; a quorum of approvals releases it. The workflow refuses a bad vote before anything is written to its history, ' +
+            'and the refusal is recorded in the audit trail. A vote answered `503` may still be applied when a worker returns: retry with the same `Idempotency-Key` ' +
+            'and it is counted once.',
+          access: reviewer,
+        }),
+        params: actionIdParams,
+        headers: idempotencyHeaders('A retried vote with the same key returns the first result and is not counted again.'),
+        body: decisionBody,
+        response: {
+          200: json('The action after the vote', actionViewSchema),
+          ...errorResponses(
+            reviewer.errors,
+            {
+              400: ['invalid_request'],
+              403: ['not_an_approver'],
+              409: ['self_approval', 'already_voted', 'action_closed', 'not_pending_review'],
+              503: ['audit_unavailable'],
+            },
+            voteOrCancelErrors,
+            actionIdErrors,
+          ),
+        },
+      },
+    },
+    async (request) => {
+      const principal = caller(request);
+      const idempotencyKey = request.headers['idempotency-key'];
+      const state = await actions.decide(
+        request.params.id,
+        {
+          reviewer: principal.id,
+          verdict: request.body.decision,
+          channel: 'api',
+          ...(request.body.comment ? { comment: request.body.comment } : {}),
+        },
+        idempotencyKey ? `api:${principal.id}:${idempotencyKey}` : undefined,
+      );
+      return actionView(state, view);
+    },
+  );
+
+  app.post(
+    '/v1/actions/:id/cancel',
+    {
+      preValidation: anyKey.check,
+      schema: {
+        ...operation({
+          id: 'cancelAction',
+          tag: 'actions',
+          summary: 'Cancel a pending action',
+          description:
+            'While the action is evaluated or pending review, up to its `deadline`; afterwards `409 not_cancellable`. ' +
+            'The requester may cancel its own actions, an admin any. The body may be left out.',
+          access: anyKey,
+          note: 'Access: an API key, of the action\'s requester or with the role `admin`.',
+        }),
+        params: actionIdParams,
+        headers: idempotencyHeaders('A cancel retried with the same key (after a `503`, say) returns the first cancel\'s result.'),
+        body: cancelBody,
+        response: {
+          200: json('The action after the cancel', actionViewSchema),
+          ...errorResponses(anyKey.errors, { 400: ['invalid_request'], 403: ['forbidden'], 409: ['not_cancellable'] }, voteOrCancelErrors, actionIdErrors),
+        },
+      },
+    },
+    async (request) => {
+      const principal = caller(request);
+      const isAdmin = hasRole(principal, 'admin');
+      const { state } = await readVisible(request.params.id, principal.id, hasRole(principal, 'reviewer', 'admin', 'auditor'));
+      if (!isAdmin && state.request.requester.id !== principal.id) {
+        throw new ApiError(403, 'forbidden', 'only the requester or an admin may cancel an action');
+      }
+      const idempotencyKey = request.headers['idempotency-key'];
+      // Its own prefix: a vote and a cancel sent with the same key are two different requests.
+      const updateId = idempotencyKey ? `api-cancel:${principal.id}:${idempotencyKey}` : undefined;
+      return actionView(await actions.cancel(state.actionId, principal.id, request.body?.reason, updateId), view);
+    },
+  );
+
+  function isActionStatus(status: string | undefined): status is ActionStatus {
+    return ACTION_STATUSES.includes(status as ActionStatus);
+  }
 
   /** 404 both for unknown ids and for actions the caller may not see, so ids do not leak. */
   async function readVisible(rawId: string, principalId: string, seesAll: boolean): Promise<ActionRead> {
-    const read = await actions.get(checkedId(rawId));
+    const read = await actions.get(rawId);
     if (!seesAll && read.state.request.requester.id !== principalId) {
       throw new ActionNotFoundError(rawId);
     }
     return read;
   }
-}
-
-function checkedId(id: string): string {
-  if (!ACTION_ID_PATTERN.test(id)) throw new ActionNotFoundError(id);
-  return id;
-}
-
-function readIdempotencyKey(header: string | string[] | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const parsed = idempotencyKeyHeader.safeParse(Array.isArray(header) ? header.join(',') : header);
-  if (!parsed.success) throw validationError(parsed.error, 'headers.idempotency-key');
-  return parsed.data;
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AUDIT_PAGE_SIZE, type AuditLog } from '../../audit/audit-log';
 import type { AuditFilter } from '../../audit/store';
@@ -7,8 +8,10 @@ import type { PrincipalDirectory } from '../../config/principals';
 import type { TrustedKey } from '../../domain/identity-proof';
 import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { ActionNotFoundError } from '../../domain/errors';
-import { authenticate, requireRole } from '../auth';
-import { validationError } from '../validation';
+import { apiKeyAccess, operation } from '../access';
+import { actionLineage, auditVerifyReport } from '../response-schemas';
+import { errorResponses, json, text } from '../route-responses';
+import { actionIdParams } from '../schemas';
 
 export interface AuditRoutesDeps {
   audit: AuditLog;
@@ -20,51 +23,98 @@ export interface AuditRoutesDeps {
 /** An ISO 8601 time with its offset, normalized to UTC so it compares with stored times as text. */
 const isoTime = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
 
-/** `GET /v1/audit` query; exported for the OpenAPI document. */
+/** `GET /v1/audit` query. */
 export const auditQuery = z
   .strictObject({
-    from: isoTime.optional(),
-    to: isoTime.optional(),
-    action: z.string().regex(ACTION_ID_PATTERN, 'must be an action id').optional(),
-    actor: z.string().min(1).max(128).optional(),
+    from: isoTime.optional().describe('Events that occurred at or after this time (with its offset); `from` after `to` is `400 invalid_request`'),
+    to: isoTime.optional().describe('Events that occurred before this time (with its offset)'),
+    action: z.string().regex(ACTION_ID_PATTERN, 'must be an action id').optional().describe('Only this action\'s events'),
+    actor: z.string().min(1).max(128).optional().describe('Only events caused by this identity (or `airlock`, `policy`)'),
   })
+  // Not expressible in JSON Schema (it compares two parameters): said in `from`'s description instead.
   .refine((query) => !query.from || !query.to || query.from <= query.to, { message: '`from` must not be after `to`', path: ['from'] });
 
 /**
  * Auditors only: the lineage of one action, the whole trail as JSON lines for a SIEM, and a check
  * of the hash chain. Everything is read from the audit store, which outlives Temporal's retention.
  */
-export async function auditRoutes(app: FastifyInstance, deps: AuditRoutesDeps): Promise<void> {
-  const { audit, principals } = deps;
+export async function auditRoutes(scope: FastifyInstance, deps: AuditRoutesDeps): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
+  const { audit } = deps;
+  const auditor = apiKeyAccess(deps.principals, ['auditor']);
 
-  app.get<{ Params: { id: string } }>('/v1/actions/:id/lineage', async (request) => {
-    requireRole(authenticate(principals, request), 'auditor');
-    const actionId = request.params.id;
-    const events = ACTION_ID_PATTERN.test(actionId) ? await audit.lineage(actionId) : [];
-    if (events.length === 0) throw new ActionNotFoundError(actionId, `no audit events for action ${actionId}`);
-    return { actionId, events };
-  });
+  app.get(
+    '/v1/actions/:id/lineage',
+    {
+      preValidation: auditor.check,
+      schema: {
+        ...operation({
+          id: 'getActionLineage',
+          tag: 'audit',
+          summary: 'Every audit event of one action',
+          description: 'Read from the audit store, which outlives Temporal\'s retention. See docs/audit.md.',
+          access: auditor,
+        }),
+        params: actionIdParams,
+        response: { 200: json('The events in chain order', actionLineage), ...errorResponses(auditor.errors, { 404: ['action_not_found'], 414: ['url_too_long'] }) },
+      },
+    },
+    async (request) => {
+      const actionId = request.params.id;
+      const events = await audit.lineage(actionId);
+      if (events.length === 0) throw new ActionNotFoundError(actionId, `no audit events for action ${actionId}`);
+      return { actionId, events };
+    },
+  );
 
-  app.get('/v1/audit', async (request, reply) => {
-    requireRole(authenticate(principals, request), 'auditor');
-    const query = auditQuery.safeParse(request.query ?? {});
-    if (!query.success) throw validationError(query.error, 'query');
-    const { from, to, action, actor } = query.data;
-    const filter: AuditFilter = {
-      ...(from ? { from } : {}),
-      ...(to ? { to } : {}),
-      ...(action ? { actionId: action } : {}),
-      ...(actor ? { actor } : {}),
-    };
-    request.log.info({ filter }, 'audit export');
-    // Pulled a page at a time as the client reads: memory stays flat whatever the size of the trail.
-    return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(jsonLines(audit, filter), { objectMode: false }));
-  });
+  app.get(
+    '/v1/audit',
+    {
+      preValidation: auditor.check,
+      schema: {
+        ...operation({
+          id: 'exportAudit',
+          tag: 'audit',
+          summary: 'Export the audit trail as JSON lines',
+          description: 'Streamed a page at a time, in chain order: one `AuditRecord` (see components) per line. For a SIEM.',
+          access: auditor,
+        }),
+        querystring: auditQuery,
+        response: { 200: text('JSON lines: each line is one `AuditRecord`', 'application/x-ndjson'), ...errorResponses(auditor.errors, { 400: ['invalid_request'] }) },
+      },
+    },
+    async (request, reply) => {
+      const { from, to, action, actor } = request.query;
+      const filter: AuditFilter = {
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+        ...(action ? { actionId: action } : {}),
+        ...(actor ? { actor } : {}),
+      };
+      request.log.info({ filter }, 'audit export');
+      // Pulled a page at a time as the client reads: memory stays flat whatever the size of the trail.
+      return reply.type('application/x-ndjson; charset=utf-8').send(Readable.from(jsonLines(audit, filter), { objectMode: false }));
+    },
+  );
 
-  app.get('/v1/audit/verify', async (request) => {
-    requireRole(authenticate(principals, request), 'auditor');
-    return { store: audit.store.kind, ...(await audit.verify({ identityKeys: deps.identityKeys })) };
-  });
+  app.get(
+    '/v1/audit/verify',
+    {
+      preValidation: auditor.check,
+      schema: {
+        ...operation({
+          id: 'verifyAudit',
+          tag: 'audit',
+          summary: 'Check the audit hash chain and every identity proof',
+          description:
+            'Walks the whole chain and reports the head, or the first broken link, and checks the identity proof of every request, vote and cancel against the API\'s public keys. `npm run audit:verify` does the same from a shell.',
+          access: auditor,
+        }),
+        response: { 200: json('The report (`ok: false` with `firstBreak` when the chain is broken)', auditVerifyReport), ...errorResponses(auditor.errors) },
+      },
+    },
+    async () => ({ store: audit.store.kind, ...(await audit.verify({ identityKeys: deps.identityKeys })) }),
+  );
 }
 
 /** One line per event; each page becomes one chunk, so a slow reader holds back the queries. */

@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { PrincipalDirectory } from '../../config/principals';
 import type { Catalogue } from '../../operations/catalogue';
 import type { LoadedPolicy } from '../../policy';
-import { authenticate, requireRole } from '../auth';
+import { apiKeyAccess, caller, operation } from '../access';
 import { catalogueForAgents } from '../catalogue-view';
+import { catalogue } from '../response-schemas';
+import { errorResponses, json } from '../route-responses';
 
 export interface CatalogueRoutesDeps {
   catalogue: Catalogue;
@@ -13,12 +16,30 @@ export interface CatalogueRoutesDeps {
 }
 
 /** `GET /v1/catalogue`: what an agent may ask for, and whether its requests will be reviewed. */
-export async function catalogueRoutes(app: FastifyInstance, deps: CatalogueRoutesDeps): Promise<void> {
+export async function catalogueRoutes(scope: FastifyInstance, deps: CatalogueRoutesDeps): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
   const entries = catalogueForAgents(deps.catalogue);
-  app.get('/v1/catalogue', async (request) => {
-    const principal = authenticate(deps.principals, request);
-    requireRole(principal, 'requester', 'reviewer', 'admin', 'auditor');
-    const policy = deps.policy();
-    return { policyHash: policy.hash, items: entries(policy, principal.id) };
-  });
+  const access = apiKeyAccess(deps.principals, ['requester', 'reviewer', 'admin', 'auditor']);
+  app.get(
+    '/v1/catalogue',
+    {
+      preValidation: access.check,
+      schema: {
+        ...operation({
+          id: 'getCatalogue',
+          tag: 'actions',
+          summary: 'What an agent may ask for',
+          description:
+            'Every catalogue operation with the JSON Schema of its params, and `review`: what the policy loaded now makes of the caller\'s own requests ' +
+            '(`required`, `not_required`, `denied` or `depends_on_params`). Registered when the API is given the policy, as `npm start` and the container do.',
+          access,
+        }),
+        response: { 200: json('The catalogue, for the caller', catalogue), ...errorResponses(access.errors) },
+      },
+    },
+    async (request) => {
+      const policy = deps.policy();
+      return { policyHash: policy.hash, items: entries(policy, caller(request).id) };
+    },
+  );
 }

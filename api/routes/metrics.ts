@@ -1,6 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema } from 'fastify';
 import { bearerMatches } from '../../telemetry/metrics-token';
 import type { ApiMetrics } from '../metrics';
+import { operation } from '../access';
+import { errorResponses, text } from '../route-responses';
 
 export interface MetricsRouteOptions {
   metrics: ApiMetrics;
@@ -23,7 +25,21 @@ export function installMetrics(app: FastifyInstance, options: MetricsRouteOption
     return payload;
   });
   // Not rate limited, like /healthz: a refused scrape is a gap in every graph.
-  app.get('/metrics', { config: { rateLimit: false } }, async (request, reply) => {
+  const schema: FastifySchema = {
+    ...operation({
+      id: 'metrics',
+      tag: 'service',
+      summary: 'Prometheus metrics',
+      description:
+        'The API\'s series in the Prometheus text format, e.g. `airlock_action_requests_total` by action and outcome. ' +
+        'Registered only when metrics are on. Not rate limited.',
+      note: 'Access: no API key; when the operator sets a metrics token, `Authorization: Bearer <metrics token>`.',
+    }),
+    // Either no credentials or the metrics token, as the operator configured it.
+    security: token ? [{ metricsToken: [] }] : [],
+    response: { 200: text('The metrics', 'text/plain'), ...(token ? errorResponses({ 401: ['unauthenticated'] }) : {}) },
+  };
+  app.get('/metrics', { config: { rateLimit: false }, schema }, async (request, reply) => {
     if (token && !bearerMatches(request.headers.authorization, token)) {
       return reply.status(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthenticated', message: 'a metrics token is required' } });
     }

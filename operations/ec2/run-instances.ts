@@ -79,7 +79,23 @@ const tags = z
   })
   .refine((record) => Object.keys(record).length >= 1, 'tags must not be empty (leave the field out instead)')
   .refine((record) => Object.keys(record).length <= MAX_TAGS, `at most ${MAX_TAGS} tags`)
-  .refine((record) => new Set(Object.keys(record).map((key) => key.toLowerCase())).size === Object.keys(record).length, 'tag keys must differ in more than letter case');
+  .refine((record) => new Set(Object.keys(record).map((key) => key.toLowerCase())).size === Object.keys(record).length, 'tag keys must differ in more than letter case')
+  // The checks above in JSON Schema, for the API's OpenAPI document and `GET /v1/catalogue`: the
+  // `unknown` they start from (to see an own `__proto__` key) would otherwise be described as any
+  // value, `null` and `{}` included. Only the letter-case rule has no JSON Schema form.
+  .meta({
+    type: 'object',
+    minProperties: 1,
+    maxProperties: MAX_TAGS,
+    propertyNames: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      pattern: TAG_CHARACTERS.source,
+      not: { anyOf: [{ pattern: '^[aA][wW][sS]:' }, { const: '__proto__' }] },
+    },
+    additionalProperties: { type: 'string', maxLength: 256, pattern: TAG_CHARACTERS.source },
+  });
 
 const runInstancesFields = z.strictObject({
   accountId,

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { ActionView } from '../../api/response-schemas';
 import { ActionStatus, TERMINAL_STATUSES } from '../../domain/types';
-
-/** What the API answers about one action: the fields a script follows (api/action-view.ts has them all). */
-export interface ActionView {
-  id: string;
-  status: string;
-  error: unknown;
-  links: { temporalUi?: string };
-}
 
 export interface DemoActionOptions {
   apiUrl: string;

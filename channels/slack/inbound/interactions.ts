@@ -1,5 +1,7 @@
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifySchema } from 'fastify';
 import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { CHECKED_BY_THE_ROUTE, type ErrorResponses } from '../../inbound-schema';
 import { SLACK_REASON_BLOCK } from '../action-ids';
 import { REJECT_REASON_MAX_CHARS } from '../../reason-limit';
 import { rejectReasonModal } from './reject-modal';
@@ -45,10 +47,52 @@ export interface SlackInteractionDeps {
   postToResponseUrl?: (url: string, message: EphemeralMessage) => Promise<void>;
   /** How long to wait for the decision before acknowledging anyway (default 2,500 ms). */
   ackTimeoutMs?: number;
+  /** Documents the route's error responses (the API's envelope); without it, only its 200 is documented. */
+  errorResponses?: ErrorResponses;
 }
 
-/** What Slack receives as the acknowledgement of a modal submission. */
-type ViewSubmissionAck = { response_action: 'clear' } | { response_action: 'errors'; errors: Record<string, string> };
+/** What Slack receives as the acknowledgement of a modal submission: close it, or show the reviewer an error in it. */
+const viewSubmissionAck = z.union([
+  z.strictObject({ response_action: z.literal('clear') }),
+  z.strictObject({ response_action: z.literal('errors'), errors: z.record(z.string(), z.string()) }),
+]);
+type ViewSubmissionAck = z.infer<typeof viewSubmissionAck>;
+
+/** The route as the API's OpenAPI document describes it; the handler checks all of it itself, signature first. */
+function interactionSchema(errorResponses: ErrorResponses | undefined): FastifySchema {
+  return {
+    operationId: 'slackInteractions',
+    tags: ['slack'],
+    summary: 'Slack button clicks and modal submissions',
+    description:
+      'Slack\'s interactivity request URL; registered only when a Slack signing secret is configured. ' +
+      'The signature is checked over the raw body before anything is parsed. Once it is valid, Slack always gets a `200`, within 3 s: ' +
+      'a refused or failed decision is told to the reviewer in Slack. ' +
+      `The body limit here is ${SLACK_BODY_LIMIT / 1024} KiB. Rate limited per client IP address. See docs/slack.md.\n\n` +
+      'Access: no API key; the request must carry Slack\'s signature.',
+    security: [],
+    headers: z.looseObject({
+      'x-slack-signature': z.string().describe('`v0=` and the hex HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the signing secret'),
+      'x-slack-request-timestamp': z
+        .string()
+        .regex(/^\d+$/)
+        .describe('Unix seconds; more than 5 minutes from the server\'s time is `401 stale_request`'),
+    }),
+    consumes: ['application/x-www-form-urlencoded'],
+    body: z.strictObject({
+      payload: z
+        .string()
+        .describe('JSON: a button click (`block_actions`) or the reject-reason modal (`view_submission`), as Slack sends them (docs/slack.md)'),
+    }),
+    response: {
+      200: {
+        description: 'Acknowledged: an empty body for a click, a view submission acknowledgement for a modal submission',
+        content: { 'application/json': { schema: viewSubmissionAck } },
+      },
+      ...errorResponses?.({ 400: ['invalid_payload'], 401: ['invalid_signature', 'stale_request'] }),
+    },
+  };
+}
 
 /** `undefined`: the decision (or modal) went through; a string: the sentence to show the user instead. */
 type Outcome = string | undefined;
@@ -72,7 +116,7 @@ export async function slackInteractionRoutes(app: FastifyInstance, deps: SlackIn
       done(null, body);
     });
 
-    scope.post('/slack/interactions', async (request, reply) => {
+    scope.post('/slack/interactions', { ...CHECKED_BY_THE_ROUTE, schema: interactionSchema(deps.errorResponses) }, async (request, reply) => {
       const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       const check = verifySlackSignature({
         rawBody,

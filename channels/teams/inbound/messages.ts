@@ -1,4 +1,6 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import { z } from 'zod';
+import { CHECKED_BY_THE_ROUTE, type ErrorResponses } from '../../inbound-schema';
 import { reviewMessage, type MessageLinks } from '../../review-message';
 import { REJECT_REASON_MAX_CHARS } from '../../reason-limit';
 import { ADAPTIVE_CARD_CONTENT_TYPE, TEAMS_VERBS, teamsReviewCard, type AdaptiveCard } from '../card';
@@ -31,6 +33,36 @@ export interface TeamsMessagesDeps {
   verifier: Pick<BotTokenVerifier, 'authenticate'>;
   /** For the Temporal UI link on the cards it returns. */
   links: MessageLinks;
+  /** Documents the route's error responses (the API's envelope); without it, only its answers are documented. */
+  errorResponses?: ErrorResponses;
+}
+
+/** The route as the API's OpenAPI document describes it; the token is checked before the body is read, the activity by the handler. */
+function messagesSchema(errorResponses: ErrorResponses | undefined): FastifySchema {
+  return {
+    operationId: 'teamsMessages',
+    tags: ['teams'],
+    summary: 'The Teams bot endpoint: card clicks (Bot Framework activities)',
+    description:
+      'The bot\'s messaging endpoint; registered only when a Teams app id is configured. ' +
+      'The Bot Framework token is checked before the body is read (signature, issuer, audience, expiry), then bound to the activity\'s `serviceUrl`. ' +
+      'An `adaptiveCard/action` invoke answers `200` with a Universal Actions invoke response (the refreshed card, or a message); ' +
+      'other invokes `501`; other activities an empty `200`. ' +
+      `The body limit here is ${TEAMS_BODY_LIMIT / 1024} KiB. Rate limited per client IP address. See docs/teams.md.\n\n` +
+      'Access: no API key; a Bot Framework token for this bot.',
+    security: [{ botFrameworkToken: [] }],
+    body: z.looseObject({ type: z.string() }).describe('A Bot Framework activity'),
+    response: {
+      200: {
+        description: 'For an `adaptiveCard/action` invoke: `{ statusCode, type, value }` (an Adaptive Card, a message, or an error); otherwise empty',
+        content: {
+          'application/json': { schema: z.strictObject({ statusCode: z.number().int(), type: z.string(), value: z.unknown() }) },
+        },
+      },
+      501: z.undefined().describe('An invoke Airlock does not handle'),
+      ...errorResponses?.({ 401: ['unauthenticated'] }),
+    },
+  };
 }
 
 /**
@@ -53,7 +85,7 @@ export async function teamsMessageRoutes(app: FastifyInstance, deps: TeamsMessag
       tokens.set(request, check.token);
     });
 
-    scope.post('/teams/messages', { bodyLimit: TEAMS_BODY_LIMIT }, async (request, reply) => {
+    scope.post('/teams/messages', { ...CHECKED_BY_THE_ROUTE, bodyLimit: TEAMS_BODY_LIMIT, schema: messagesSchema(deps.errorResponses) }, async (request, reply) => {
       const activity = parseActivity(request.body);
       const token = tokens.get(request);
       // A body that is not an activity has no serviceUrl to bind the token to: the same refusal.

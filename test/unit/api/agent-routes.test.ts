@@ -1,21 +1,19 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { buildOpenApiDocument } from '../../../api/openapi/build-document';
-import * as responses from '../../../api/openapi/response-schemas';
-import type { OperationObject, ParameterObject } from '../../../api/openapi/types';
+import * as responses from '../../../api/response-schemas';
 import { getActionQuery } from '../../../api/schemas';
 import { buildApi } from '../../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../../config/principals';
 import { defaultCatalogue } from '../../../operations/catalogue';
 import { loadPolicyFile } from '../../../policy';
-import { describeErrors, DocumentSchemas, unusedAudit, unusedClient } from './openapi-support';
+import { describeErrors, DocumentSchemas, requestBodySchema, unusedAudit, unusedClient, type OpenApiDocument } from './openapi-support';
 import { testSigner } from '../../support/identity-keys';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const policy = loadPolicyFile(join(ROOT, 'config', 'example-policy.yaml'));
-const document = buildOpenApiDocument(defaultCatalogue());
-const schemas = new DocumentSchemas(document);
+let document: OpenApiDocument;
+let schemas: DocumentSchemas;
 const ID = 'action-s3.copyObject-aaaaaaaaaaaaaaaa';
 
 /**
@@ -45,6 +43,8 @@ describe('routes for agents', () => {
       policy: () => policy,
     });
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    document = app.swagger() as unknown as OpenApiDocument;
+    schemas = new DocumentSchemas(document);
   });
   afterAll(async () => {
     await app?.close();
@@ -56,7 +56,7 @@ describe('routes for agents', () => {
   }
 
   function expectDocumented(method: string, path: string, status: number, body: unknown): void {
-    const operation = (document.paths[path] as Record<string, OperationObject>)[method];
+    const operation = document.paths[path]?.[method];
     const schema = operation?.responses[String(status)]?.content?.['application/json']?.schema;
     if (!schema) throw new Error(`${method} ${path} documents no JSON body for ${status}`);
     const validate = schemas.inline(schema);
@@ -88,9 +88,11 @@ describe('routes for agents', () => {
 
     it('gives each params schema exactly as the OpenAPI document does', async () => {
       const catalogue = responses.catalogue.parse((await get('etl-bot', '/v1/catalogue')).body);
+      const body = requestBodySchema(document, 'post', '/v1/actions') as { oneOf: { properties: { action: { const: string }; params: Record<string, unknown> } }[] };
       for (const item of catalogue.items) {
-        const { title: _title, description: _description, ...component } = document.components.schemas[`ActionParams.${item.name}`] ?? {};
-        expect([item.name, item.paramsSchema]).toEqual([item.name, component]);
+        const branch = body.oneOf.find((candidate) => candidate.properties.action.const === item.name);
+        const { title: _title, description: _description, ...params } = branch?.properties.params ?? {};
+        expect([item.name, item.paramsSchema]).toEqual([item.name, params]);
       }
     });
 
@@ -113,7 +115,8 @@ describe('routes for agents', () => {
   });
 
   describe('GET /v1/actions/{id}?waitSeconds=', () => {
-    it.each(['61', '-1', 'ten', '1.5', '1e9'])('refuses waitSeconds=%s with 400 invalid_request naming the parameter', async (value) => {
+    // '', '0x10' and '1e1' read as numbers to Number(), not to the document's `integer` (schemathesis found '').
+    it.each(['61', '-1', 'ten', '1.5', '1e9', '', '0x10', '1e1'])('refuses waitSeconds=%j with 400 invalid_request naming the parameter', async (value) => {
       const response = await get('etl-bot', `/v1/actions/${ID}?waitSeconds=${value}`);
       expect(response.status).toBe(400);
       expect(response.body).toMatchObject({ error: { code: 'invalid_request', issues: [{ path: 'query.waitSeconds' }] } });
@@ -128,7 +131,7 @@ describe('routes for agents', () => {
 
     // Query strings arrive as text: the document's types apply to the value read as JSON would be.
     it.each(['0', '1', '60', '61', '-1', 'ten', '2.5'])('agrees with the document on waitSeconds=%s', (value) => {
-      const parameters = ((document.paths['/v1/actions/{id}'] as Record<string, { parameters?: ParameterObject[] }>).get?.parameters ?? []).filter((p) => p.in === 'query');
+      const parameters = (document.paths['/v1/actions/{id}']?.get?.parameters ?? []).filter((p) => p.in === 'query');
       const validate = new DocumentSchemas(document, { coerceTypes: true }).inline({
         type: 'object',
         properties: Object.fromEntries(parameters.map((parameter) => [parameter.name, parameter.schema])),

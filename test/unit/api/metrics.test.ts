@@ -3,6 +3,7 @@ import { ApiError } from '../../../api/errors';
 import { installErrorHandling } from '../../../api/errors';
 import { ApiMetrics, type PendingCounter } from '../../../api/metrics';
 import { answeredOutcome, installMetrics } from '../../../api/routes/metrics';
+import { installZodValidation } from '../../../api/zod-validation';
 import { parsePrometheusText, samplesOf, sumOf, type Sample } from '../../support/prometheus-text';
 
 const ACTIONS = ['s3.copyObject', 'iam.putRolePolicy'];
@@ -16,6 +17,7 @@ afterEach(async () => {
 async function app(options: { pending?: PendingCounter; token?: string } = {}): Promise<{ url: string }> {
   const server = Fastify();
   installErrorHandling(server);
+  installZodValidation(server); // as buildApi does: the routes declare zod schemas
   const metrics = new ApiMetrics({ actions: ACTIONS, ...(options.pending ? { pending: options.pending } : {}) });
   installMetrics(server, { metrics, ...(options.token ? { token: options.token } : {}) });
   server.post('/v1/actions', async (request, reply) => {

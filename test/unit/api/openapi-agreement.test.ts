@@ -1,29 +1,47 @@
+import type { ValidateFunction } from 'ajv';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { actionView, type ViewContext } from '../../../api/action-view';
 import { payloadsBody, payloadsToJson } from '../../../api/codec/payloads-json';
-import { buildOpenApiDocument } from '../../../api/openapi/build-document';
-import * as responses from '../../../api/openapi/response-schemas';
-import type { ParameterObject } from '../../../api/openapi/types';
+import { callbackUrlProblem } from '../../../channels/callback/callback-url';
+import * as responses from '../../../api/response-schemas';
 import { auditQuery } from '../../../api/routes/audit';
-import { createActionBody, listQuery } from '../../../api/schemas';
+import { cancelBody, createActionBody, decisionBody, listQuery } from '../../../api/schemas';
 import { toRecord } from '../../../audit/audit-log';
 import { ChainVerifier, sealEvent } from '../../../audit/chain';
 import { defaultCatalogue } from '../../../operations/catalogue';
 import { AuditEventKind } from '../../../domain/audit-events';
 import { ActionStatus, type ActionState } from '../../../domain/types';
 import { sampleActionState } from '../../support/action-state';
-import { describeErrors, DocumentSchemas } from './openapi-support';
+import { describeErrors, documentOf, DocumentSchemas, everyFeature, requestBodySchema, type OpenApiDocument } from './openapi-support';
 
 const catalogue = defaultCatalogue();
-const document = buildOpenApiDocument(catalogue);
-const schemas = new DocumentSchemas(document);
-const createActionRequest = schemas.component('CreateActionRequest');
+let document: OpenApiDocument;
+let schemas: DocumentSchemas;
+let createActionRequest: ValidateFunction;
 
-/** What `POST /v1/actions` accepts before it starts anything: the body schema, then the operation's own params schema. */
+beforeAll(async () => {
+  document = await documentOf(everyFeature());
+  schemas = new DocumentSchemas(document);
+  createActionRequest = schemas.inline(requestBodySchema(document, 'post', '/v1/actions'));
+});
+
+/** The JSON body `method path` documents for `status`, compiled. */
+function responseValidator(method: string, path: string, status: number): ValidateFunction {
+  const schema = document.paths[path]?.[method]?.responses[String(status)]?.content?.['application/json']?.schema;
+  if (!schema) throw new Error(`${method.toUpperCase()} ${path} documents no JSON body for ${status}`);
+  return schemas.inline(schema);
+}
+
+/**
+ * What `POST /v1/actions` accepts before it starts anything: the body schema, the callback URL
+ * against the operator's list (empty, as in the document's configuration), then the operation's
+ * own params schema.
+ */
 function apiAccepts(body: unknown): boolean {
   const parsed = createActionBody.safeParse(body);
   if (!parsed.success) return false;
+  if (parsed.data.callbackUrl !== undefined && callbackUrlProblem(parsed.data.callbackUrl, [])) return false;
   return catalogue.get(parsed.data.action)?.params.safeParse(parsed.data.params).success ?? false;
 }
 
@@ -86,17 +104,35 @@ describe('OpenAPI document agrees with the API on requests', () => {
     ['too many instances', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], count: 21 })],
     ['a fractional count', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], count: 1.5 })],
     ['a tag value that is a number', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: { team: 7 } })],
+    // Issue 17: the document said `tags` could be anything (an `unknown` piped into the record), so `{}` and `null` looked valid.
+    ['empty tags', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: {} })],
+    ['tags that are null', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: null })],
+    ['a tag key AWS reserves', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: { 'AWS:owner': 'x' } })],
+    ['a tag key `__proto__`', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: JSON.parse('{"__proto__":"x"}') as unknown })],
+    ['21 tags', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) })],
     ['a policy statement with an unknown effect', request('iam.putRolePolicy', { ...VALID_REQUESTS['iam.putRolePolicy'], policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 's3:GetObject', Resource: '*' }] } })],
     ['a short justification', request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { justification: 'because' })],
     ['an unknown top-level field', request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { requester: 'someone-else' })],
     ['params that are not an object', request('s3.copyObject', ['airlock-source'])],
     ['no params', { action: 's3.copyObject', justification: 'Finance needs the report for the board pack' }],
+    // The document's configuration allows no callback host, so any callbackUrl, an empty one too, is refused.
+    ['a callback URL where none is allowed', request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { callbackUrl: 'https://agents.example.com/hook' })],
+    ['an empty callback URL', request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { callbackUrl: '' })],
   ];
 
   it.each(refused)('refuses %s, as the API does', (_name, body) => {
     expect(apiAccepts(body)).toBe(false);
     expect(documentAccepts(body)).toBe(false);
   });
+
+  // The justification is trimmed, then needs 10 characters (code points, as both count them).
+  it.each(['Finance needs it', '  Finance needs it  ', 'ten chars!', ' ten chars! ', 'nine char', '          ', '😀'.repeat(10), '😀'.repeat(5), `x${' '.repeat(8)}y`, 'x'.repeat(2001)])(
+    'agrees on the justification %j',
+    (justification) => {
+      const body = request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { justification });
+      expect(documentAccepts(body)).toBe(apiAccepts(body));
+    },
+  );
 
   it('never refuses a request the API accepts, however a valid one is changed', () => {
     // Astral characters included: zod and JSON Schema must both count lengths in code points, not UTF-16 units.
@@ -129,16 +165,24 @@ describe('OpenAPI document agrees with the API on requests', () => {
     expect(seen.refused).toBeGreaterThan(20);
   });
 
-  it('agrees on decisions and cancels', () => {
-    const decision = schemas.component('DecisionRequest');
-    expect(decision({ decision: 'approve' })).toBe(true);
-    expect(decision({ decision: 'reject', comment: 'Not for the board' })).toBe(true);
-    expect(decision({ decision: 'maybe' })).toBe(false);
-    expect(decision({ decision: 'approve', reviewer: 'alice' })).toBe(false);
-    const cancel = schemas.component('CancelRequest');
-    expect(cancel({})).toBe(true);
-    expect(cancel({ reason: 'not needed' })).toBe(true);
-    expect(cancel({ reason: 7 })).toBe(false);
+  it.each([
+    [{ decision: 'approve' }],
+    [{ decision: 'approve', comment: 'fine' }],
+    [{ decision: 'reject', comment: 'Not for the board' }],
+    [{ decision: 'reject' }],
+    [{ decision: 'reject', comment: '' }],
+    [{ decision: 'reject', comment: '   ' }],
+    [{ decision: 'maybe' }],
+    [{ decision: 'approve', reviewer: 'alice' }],
+    [{ decision: 'approve', comment: 'x'.repeat(2001) }],
+  ])('agrees on the decision %j', (body) => {
+    const documented = schemas.inline(requestBodySchema(document, 'post', '/v1/actions/{id}/decisions'));
+    expect(documented(body)).toBe(decisionBody.safeParse(body).success);
+  });
+
+  it.each([[{}], [{ reason: 'not needed' }], [{ reason: 7 }], [{ reason: 'x'.repeat(2001) }], [{ why: 'no' }]])('agrees on the cancel %j', (body) => {
+    const documented = schemas.inline(requestBodySchema(document, 'post', '/v1/actions/{id}/cancel'));
+    expect(documented(body)).toBe(cancelBody.safeParse(body).success);
   });
 
   // Query strings arrive as text: the document's types apply to the value read as JSON would be.
@@ -153,11 +197,10 @@ describe('OpenAPI document agrees with the API on requests', () => {
     ['GET /v1/audit', { action: 'action-s3.copyObject-aaaaaaaaaaaaaaaa' }, auditQuery],
     ['GET /v1/audit', { action: 'not an id' }, auditQuery],
   ];
-  const coercing = new DocumentSchemas(document, { coerceTypes: true });
-
   it.each(queries)('agrees on the query of %s: %j', (route, query, zodQuery) => {
+    const coercing = new DocumentSchemas(document, { coerceTypes: true });
     const [method, path] = route.split(' ') as [string, string];
-    const parameters = ((document.paths[path] as Record<string, { parameters?: ParameterObject[] }>)[method.toLowerCase()]?.parameters ?? []).filter((p) => p.in === 'query');
+    const parameters = (document.paths[path]?.[method.toLowerCase()]?.parameters ?? []).filter((p) => p.in === 'query');
     const validate = coercing.inline({
       type: 'object',
       properties: Object.fromEntries(parameters.map((parameter) => [parameter.name, parameter.schema])),
@@ -171,11 +214,13 @@ describe('OpenAPI document agrees with the API on requests', () => {
 describe('OpenAPI document agrees with the API on responses', () => {
   const context: ViewContext = { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' };
 
-  function expectValid(component: string, zodSchema: z.ZodType, value: unknown): void {
-    const validate = schemas.component(component);
-    expect([component, describeErrors(validate(value) ? [] : validate.errors)]).toEqual([component, '']);
+  /** `route` is a component's name or `METHOD path status`, whose documented body is checked. */
+  function expectValid(route: string, zodSchema: z.ZodType, value: unknown): void {
+    const [method, path, status] = route.split(' ');
+    const validate = path ? responseValidator((method ?? '').toLowerCase(), path, Number(status)) : schemas.component(route);
+    expect([route, describeErrors(validate(value) ? [] : validate.errors)]).toEqual([route, '']);
     const parsed = zodSchema.safeParse(value);
-    expect([component, parsed.success ? '' : z.prettifyError(parsed.error)]).toEqual([component, '']);
+    expect([route, parsed.success ? '' : z.prettifyError(parsed.error)]).toEqual([route, '']);
   }
 
   it.each([
@@ -213,18 +258,18 @@ describe('OpenAPI document agrees with the API on responses', () => {
       '2026-11-21T13:05:00.100Z',
     );
     expectValid('AuditRecord', responses.auditRecord, toRecord(row));
-    expectValid('ActionLineage', responses.actionLineage, { actionId: row.actionId, events: [toRecord(row)] });
+    expectValid('GET /v1/actions/{id}/lineage 200', responses.actionLineage, { actionId: row.actionId, events: [toRecord(row)] });
     const verifier = new ChainVerifier();
     verifier.push(row);
-    expectValid('AuditVerifyReport', responses.auditVerifyReport, { store: 'sqlite', ...verifier.report() });
+    expectValid('GET /v1/audit/verify 200', responses.auditVerifyReport, { store: 'sqlite', ...verifier.report() });
     const broken = new ChainVerifier();
     broken.push({ ...row, seq: 2 });
-    expectValid('AuditVerifyReport', responses.auditVerifyReport, { store: 'postgres', ...broken.report() });
+    expectValid('GET /v1/audit/verify 200', responses.auditVerifyReport, { store: 'postgres', ...broken.report() });
   });
 
   it('describes codec payloads as the codec writes them', () => {
     const payloads = payloadsToJson([{ metadata: { encoding: Buffer.from('binary/encrypted') }, data: Buffer.from([1, 2, 3]) }]);
-    expectValid('CodecPayloads', payloadsBody, payloads);
+    expectValid('POST /codec/decode 200', payloadsBody, payloads);
   });
 });
 

@@ -1,40 +1,48 @@
-import { buildOpenApiDocument } from '../../../api/openapi/build-document';
 import { defaultCatalogue } from '../../../operations/catalogue';
-import { describeErrors, DocumentSchemas, openApi31Validator } from './openapi-support';
+import { describeErrors, documentOf, DocumentSchemas, everyFeature, openApi31Validator, requestBodySchema, type OpenApiDocument } from './openapi-support';
 
-/** The document is valid OpenAPI 3.1, every schema in it is valid JSON Schema, and every reference resolves. */
+/** The document is valid OpenAPI 3.1, every schema in it is valid JSON Schema, and it lists what the configuration serves. */
 describe('OpenAPI document', () => {
-  const document = buildOpenApiDocument(defaultCatalogue());
+  let byDefault: OpenApiDocument;
+  let full: OpenApiDocument;
 
-  it('validates against the official OpenAPI 3.1 schema', () => {
+  beforeAll(async () => {
+    byDefault = await documentOf();
+    full = await documentOf(everyFeature());
+  });
+
+  it.each([
+    ['the default configuration', () => byDefault],
+    ['every feature on', () => full],
+  ])('validates against the official OpenAPI 3.1 schema with %s', (_name, document) => {
     const validate = openApi31Validator();
-    const valid = validate(document);
+    const valid = validate(document());
     expect(describeErrors(validate.errors)).toBe('');
     expect(valid).toBe(true);
   });
 
   it('fails a document that is not valid OpenAPI (the check has teeth)', () => {
     const validate = openApi31Validator();
-    const withoutVersion = structuredClone(document) as unknown as { info: { version?: string } };
+    const withoutVersion = structuredClone(full) as unknown as { info: { version?: string } };
     delete withoutVersion.info.version;
     expect(validate(withoutVersion)).toBe(false);
-    const bodyParameter = structuredClone(document);
+    const bodyParameter = structuredClone(full);
     bodyParameter.paths['/v1/actions']?.post?.parameters?.push({ name: 'x', in: 'body' as 'query', required: false, schema: {} });
     expect(validate(bodyParameter)).toBe(false);
   });
 
-  it('has components that compile as strict JSON Schema 2020-12', () => {
-    const schemas = new DocumentSchemas(document);
-    for (const name of Object.keys(document.components.schemas)) {
+  it('has components that compile as strict JSON Schema 2020-12, each one used', () => {
+    const schemas = new DocumentSchemas(full);
+    for (const name of Object.keys(full.components.schemas)) {
       expect(() => schemas.component(name)).not.toThrow();
+      expect([name, JSON.stringify(full.paths).includes(`"#/components/schemas/${name}"`) || JSON.stringify(full.components).includes(`"#/components/schemas/${name}"`)]).toEqual([name, true]);
     }
   });
 
   it('has inline schemas (parameters, bodies, responses) that compile, and whose references all resolve', () => {
-    const schemas = new DocumentSchemas(document);
-    for (const [path, item] of Object.entries(document.paths)) {
+    const schemas = new DocumentSchemas(full);
+    for (const [path, item] of Object.entries(full.paths)) {
       for (const [method, operation] of Object.entries(item)) {
-        const where = `${method.toUpperCase()} ${path}`;
         const inline = [
           ...(operation.parameters ?? []).map((parameter) => parameter.schema),
           ...Object.values(operation.requestBody?.content ?? {}).map((media) => media.schema),
@@ -44,39 +52,57 @@ describe('OpenAPI document', () => {
           try {
             schemas.inline(schema);
           } catch (err) {
-            throw new Error(`${where}: ${err instanceof Error ? err.message : String(err)}`);
+            throw new Error(`${method.toUpperCase()} ${path}: ${err instanceof Error ? err.message : String(err)}`);
           }
         }
       }
     }
-    const headerRefs = JSON.stringify(document.paths).match(/#\/components\/headers\/[\w-]+/g) ?? [];
-    for (const ref of new Set(headerRefs)) expect(document.components.headers).toHaveProperty([ref.split('/').pop() as string]);
   });
 
-  it('documents params per action with a discriminator over the whole catalogue', () => {
-    const union = document.components.schemas.CreateActionRequest as { oneOf: { $ref: string }[]; discriminator: { propertyName: string; mapping: Record<string, string> } };
-    const names = defaultCatalogue().names();
-    expect(union.discriminator.propertyName).toBe('action');
-    expect(Object.keys(union.discriminator.mapping).sort()).toEqual(names);
-    expect(union.oneOf.map((branch) => branch.$ref).sort()).toEqual(Object.values(union.discriminator.mapping).sort());
-    for (const name of names) {
-      expect(document.components.schemas[`ActionParams.${name}`]).toMatchObject({ type: 'object', additionalProperties: false });
-    }
+  it('documents params per action: a oneOf keyed by `action`, one branch per catalogue operation', () => {
+    const body = requestBodySchema(full, 'post', '/v1/actions') as { oneOf: { properties: { action: { const: string }; params: { type: string; additionalProperties: boolean } } }[] };
+    expect(body.oneOf.map((branch) => branch.properties.action.const).sort()).toEqual(defaultCatalogue().names());
+    for (const branch of body.oneOf) expect(branch.properties.params).toMatchObject({ type: 'object', additionalProperties: false });
   });
 
-  it('gives every operation a unique id, and every error response the envelope with its codes (health aside)', () => {
-    const ids = Object.values(document.paths).flatMap((item) => Object.values(item).map((operation) => operation.operationId));
+  it('gives every operation a unique id, an access sentence, and every error response the envelope with its codes', () => {
+    const ids = Object.values(full.paths).flatMap((item) => Object.values(item).map((operation) => operation.operationId));
     expect(new Set(ids).size).toBe(ids.length);
-    for (const [path, item] of Object.entries(document.paths)) {
-      for (const operation of Object.values(item)) {
+    for (const [path, item] of Object.entries(full.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        expect([method, path, /Access: /.test(operation.description)]).toEqual([method, path, true]);
         for (const [status, response] of Object.entries(operation.responses)) {
-          // An unhealthy /healthz answers its own shape, for load balancers.
-          if (Number(status) < 400 || !response.content?.['application/json'] || path === '/healthz') continue;
-          const schema = response.content['application/json'].schema as { allOf?: [{ $ref: string }, { properties: { error: { properties: { code: { enum: string[] } } } } }] };
-          expect(schema.allOf?.[0]).toEqual({ $ref: '#/components/schemas/Error' });
-          expect(schema.allOf?.[1].properties.error.properties.code.enum.length).toBeGreaterThan(0);
+          const schema = response.content?.['application/json']?.schema as { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } } | undefined;
+          // An unhealthy /healthz answers its own shape, for load balancers; the codec's sign-in answers a page.
+          if (Number(status) < 400 || !schema || path === '/healthz') continue;
+          expect([method, path, status, schema.properties?.error?.properties?.code?.enum?.length ?? 0]).toEqual([method, path, status, expect.any(Number)]);
+          expect(schema.properties?.error?.properties?.code?.enum?.length).toBeGreaterThan(0);
         }
       }
     }
+  });
+
+  it('names the roles of a route behind an API key, as its access check has them', () => {
+    expect(full.paths['/v1/actions']?.post?.['x-airlock-roles']).toEqual(['requester']);
+    expect(full.paths['/v1/actions/{id}/decisions']?.post?.['x-airlock-roles']).toEqual(['reviewer']);
+    expect(full.paths['/v1/audit']?.get?.['x-airlock-roles']).toEqual(['auditor']);
+    expect(full.paths['/v1/actions']?.post?.security).toEqual([{ apiKey: [] }]);
+    expect(full.paths['/healthz']?.get?.security).toEqual([]);
+    expect(full.paths['/codec/decode']?.post?.security).toEqual([{ apiKey: [] }, { codecSession: [] }]);
+  });
+
+  it('lists Slack, Teams and the codec only when they are on', async () => {
+    const optional = ['/slack/interactions', '/teams/messages', '/codec/encode', '/codec/decode', '/codec/login', '/codec/logout'];
+    expect(optional.filter((path) => path in byDefault.paths)).toEqual([]);
+    expect(optional.filter((path) => !(path in full.paths))).toEqual([]);
+    const { slack, teams, codec } = everyFeature();
+    expect(Object.keys((await documentOf({ slack })).paths).filter((path) => optional.includes(path))).toEqual(['/slack/interactions']);
+    expect(Object.keys((await documentOf({ teams })).paths).filter((path) => optional.includes(path))).toEqual(['/teams/messages']);
+    expect(Object.keys((await documentOf({ codec })).paths).filter((path) => optional.includes(path)).sort()).toEqual(
+      ['/codec/decode', '/codec/encode', '/codec/login', '/codec/logout'],
+    );
+    // The catalogue needs the policy, metrics their registry: without either, neither path.
+    const bare = await documentOf({ policy: undefined, metrics: undefined });
+    expect(['/v1/catalogue', '/metrics'].filter((path) => path in bare.paths)).toEqual([]);
   });
 });

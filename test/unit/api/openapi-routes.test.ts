@@ -1,15 +1,14 @@
 import type * as FastifyModule from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { ApiMetrics } from '../../../api/metrics';
-import { buildOpenApiDocument, serializeDocument } from '../../../api/openapi/build-document';
-import type { OperationObject } from '../../../api/openapi/types';
+import { serializeDocument } from '../../../api/openapi';
 import { buildApi } from '../../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../../config/principals';
 import { defaultCatalogue } from '../../../operations/catalogue';
-import { describeErrors, DocumentSchemas, unusedAudit, unusedClient } from './openapi-support';
+import { describeErrors, DocumentSchemas, everyFeature, unusedAudit, unusedClient, type OpenApiDocument } from './openapi-support';
 import { testSigner } from '../../support/identity-keys';
 
-const mockRegistered: { method: string; url: string }[] = [];
+const mockRegistered: { method: string; url: string; hidden: boolean }[] = [];
 
 // buildApi has registered every route by the time it returns, so a hook that sees them must be on
 // the instance from its creation: the factory is wrapped to add one.
@@ -19,7 +18,8 @@ jest.mock('fastify', () => {
   const withRouteLog = (...args: unknown[]): FastifyInstance => {
     const app = create(...args);
     app.addHook('onRoute', (route) => {
-      for (const method of [route.method].flat()) mockRegistered.push({ method, url: route.url });
+      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+      for (const method of [route.method].flat()) mockRegistered.push({ method, url: route.url, hidden });
     });
     return app;
   };
@@ -30,8 +30,8 @@ const ID = 'action-s3.copyObject-aaaaaaaaaaaaaaaa';
 
 /** The built API against its document: the same routes both ways, the document served, and errors as documented. */
 describe('OpenAPI document and the API', () => {
-  const document = buildOpenApiDocument(defaultCatalogue());
-  const schemas = new DocumentSchemas(document);
+  let document: OpenApiDocument;
+  let schemas: DocumentSchemas;
   const keys: Partial<Record<PrincipalRole, string>> = {};
   let app: FastifyInstance;
   let baseUrl: string;
@@ -53,20 +53,23 @@ describe('OpenAPI document and the API', () => {
       policy: () => {
         throw new Error('no request in these tests reaches the policy');
       },
-      slack: { signingSecret: 'openapi-test-signing-secret' },
-      teams: { appId: 'openapi-test-app', jwksUrl: new URL('http://127.0.0.1:1/keys') },
       metrics: new ApiMetrics({ actions: defaultCatalogue().names(), processMetrics: false }),
-      codec: { codec: { encode: async (payloads) => payloads, decode: async (payloads) => payloads }, corsOrigins: [] },
+      ...everyFeature(),
     });
     // Over HTTP, as the project's unit tests do: `inject` cannot load in Jest (light-my-request requires the ESM-only `cookie`).
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    document = app.swagger() as unknown as OpenApiDocument;
+    schemas = new DocumentSchemas(document);
   });
   afterAll(async () => {
     await app?.close();
   });
 
   it('documents every route the API registers, and no route it does not', () => {
-    const registered = new Set(mockRegistered.map((route) => `${route.method} ${openApiPath(route.url)}`));
+    // The docs page's own routes (@fastify/swagger-ui: the page, its assets, its copy of the document) are hidden.
+    const hidden = mockRegistered.filter((route) => route.hidden);
+    expect(hidden.every((route) => route.url.startsWith('/docs'))).toBe(true);
+    const registered = new Set(mockRegistered.filter((route) => !route.hidden).map((route) => `${route.method} ${openApiPath(route.url)}`));
     // Fastify adds a HEAD route for every GET by itself; HEAD answers as GET does, without a body.
     for (const route of [...registered]) {
       if (route.startsWith('HEAD ') && registered.has(`GET ${route.slice(5)}`)) registered.delete(route);
@@ -87,14 +90,41 @@ describe('OpenAPI document and the API', () => {
     expect(again.body).toBe('');
   });
 
-  it('serves /docs as one self-contained page listing every operation', async () => {
+  it('serves the docs page at /docs with every asset from the API itself, under a policy that allows nothing else', async () => {
     const response = await send({ method: 'GET', url: '/docs' });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
-    expect(response.body).not.toMatch(/<script|<link|<img|src=|@import/i);
-    for (const item of Object.values(document.paths)) {
-      for (const operation of Object.values(item)) expect(response.body).toContain(`id="${operation.operationId}"`);
+    const csp = String(response.headers.get('content-security-policy'));
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).not.toMatch(/https?:|\*/);
+    const assets = [...response.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(assets.length).toBeGreaterThan(2);
+    for (const asset of assets) {
+      expect(asset).toMatch(/^\/docs\//);
+      const loaded = await send({ method: 'GET', url: asset });
+      expect([asset, loaded.status, loaded.headers.get('content-security-policy')]).toEqual([asset, 200, csp]);
+    }
+    // The page reads the document from beside it: the same one.
+    expect(JSON.parse((await send({ method: 'GET', url: '/docs/json' })).body)).toEqual(document);
+  });
+
+  it('answers a method a path does not have with 405, naming those it has in Allow; an unknown path with 404', async () => {
+    for (const [method, url, allow] of [
+      ['DELETE', '/v1/actions', 'GET, HEAD, POST'],
+      ['PUT', `/v1/actions/${ID}`, 'GET, HEAD'],
+      ['GET', `/v1/actions/${ID}/decisions`, 'POST'],
+      ['POST', '/healthz', 'GET, HEAD'],
+      ['PATCH', '/codec/decode', 'OPTIONS, POST'],
+    ] as const) {
+      const response = await send({ method, url, headers: authorization('reviewer') });
+      expect([method, url, response.status, response.headers.get('allow'), JSON.parse(response.body).error.code]).toEqual([method, url, 405, allow, 'method_not_allowed']);
+    }
+    // QUERY reads a body and wants a Content-Type: none is no reason to answer other than 405.
+    const query = await send({ method: 'QUERY', url: '/v1/catalogue' });
+    expect([query.status, query.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    for (const [method, url] of [['GET', '/v1/nothing'], ['DELETE', '/v1/actions/x/y/z'], ['GET', '/v2/actions']] as const) {
+      const response = await send({ method, url });
+      expect([method, url, response.status, JSON.parse(response.body).error.code]).toEqual([method, url, 404, 'not_found']);
     }
   });
 
@@ -127,7 +157,7 @@ describe('OpenAPI document and the API', () => {
   });
 
   function expectDocumented([method, path]: [string, string], response: TestResponse): void {
-    const operation = (document.paths[path] as Record<string, OperationObject> | undefined)?.[method];
+    const operation = document.paths[path]?.[method];
     if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not documented`);
     const documented = operation.responses[String(response.status)];
     if (!documented) throw new Error(`${method.toUpperCase()} ${path} does not document ${response.status}; it lists ${Object.keys(operation.responses).join(', ')}`);
@@ -142,7 +172,7 @@ describe('OpenAPI document and the API', () => {
     return { authorization: `Bearer ${keys[role] ?? ''}` };
   }
 
-  function as(role: PrincipalRole, method: 'GET' | 'POST', url: string, payload?: object): TestRequest {
+  function as(role: PrincipalRole, method: TestRequest['method'], url: string, payload?: object): TestRequest {
     return { method, url, headers: authorization(role), ...(payload ? { payload } : {}) };
   }
 
@@ -158,7 +188,7 @@ describe('OpenAPI document and the API', () => {
 });
 
 interface TestRequest {
-  method: 'GET' | 'POST';
+  method: string;
   url: string;
   headers?: Record<string, string>;
   /** An object is sent as JSON; a string as it is, with the `content-type` in `headers`. */

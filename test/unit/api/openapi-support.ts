@@ -2,8 +2,60 @@ import { readFileSync } from 'node:fs';
 import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
 import type { AuditLog } from '../../../audit/audit-log';
-import type { OpenApiDocument, JsonSchema } from '../../../api/openapi/types';
+import { apiDocument } from '../../../scripts/lib/default-api-document';
+import type { ApiOptions } from '../../../api/server';
+
+/** A JSON Schema (2020-12) object, as the document embeds it. */
+export type JsonSchema = z.core.JSONSchema.JSONSchema;
+
+/** The parts of an OpenAPI 3.1 document the tests read. */
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, OperationObject>>;
+  components: { schemas: Record<string, JsonSchema>; securitySchemes: Record<string, unknown> };
+}
+
+export interface ParameterObject {
+  name: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  required: boolean;
+  schema: JsonSchema;
+}
+
+export interface OperationObject {
+  operationId: string;
+  description: string;
+  tags: string[];
+  security?: Record<string, string[]>[];
+  'x-airlock-roles'?: string[];
+  parameters?: ParameterObject[];
+  requestBody?: { required: boolean; content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: JsonSchema }> }>;
+}
+
+/** The document an API built with `overrides` over the default configuration serves. */
+export async function documentOf(overrides: Partial<ApiOptions> = {}): Promise<OpenApiDocument> {
+  return (await apiDocument(overrides)).document as unknown as OpenApiDocument;
+}
+
+/** Every feature switched on, so that every route the API can have is registered. */
+export function everyFeature(): Partial<ApiOptions> {
+  return {
+    slack: { signingSecret: 'openapi-test-signing-secret' },
+    teams: { appId: 'openapi-test-app', jwksUrl: new URL('http://127.0.0.1:1/keys') },
+    codec: { codec: { encode: async (payloads) => payloads, decode: async (payloads) => payloads }, corsOrigins: [] },
+  };
+}
+
+/** The request body schema `method path` documents (JSON). */
+export function requestBodySchema(document: OpenApiDocument, method: string, path: string): JsonSchema {
+  const schema = document.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+  if (!schema) throw new Error(`${method.toUpperCase()} ${path} documents no JSON body`);
+  return schema;
+}
 
 /** The document's base URI inside Ajv: its `#/components/…` references resolve against it. */
 const DOCUMENT_ID = 'urn:airlock:openapi';

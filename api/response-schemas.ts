@@ -1,18 +1,17 @@
 import { z } from 'zod';
-import { REVIEW_OUTLOOKS } from '../../policy/review-outlook';
-import { AuditEventKind } from '../../domain/audit-events';
-import { ACTION_STATUSES } from '../../domain/types';
-import { ACTION_ID_PATTERN } from '../../domain/action-id';
-import { payloadsBody } from '../codec/payloads-json';
-import type { ComponentSet } from './json-schema';
+import { REVIEW_OUTLOOKS } from '../policy/review-outlook';
+import { AuditEventKind } from '../domain/audit-events';
+import { ActionStatus } from '../domain/types';
+import { ACTION_ID_PATTERN } from '../domain/action-id';
 
-// What the API answers, in zod: the document is generated from these, and the tests parse real
-// responses (actionView of a full state, the error handler's bodies) with them, strictly, so a field
-// added to a response without being added here fails a test.
+// What the API answers, in zod: the routes declare these as their responses, so the OpenAPI document
+// and the handlers' types come from them (`actionView()` is typed by `ActionView` below). Tests parse
+// real responses with them, strictly, so a field added to a response without being added here fails.
 
 const timestamp = z.string().meta({ format: 'date-time', description: 'ISO 8601 time in UTC, e.g. 2026-11-21T13:00:00.000Z' });
 
-export const jsonValue = z.json();
+/** Recursive, so the document must name it (JSON Schema refers to itself by name). */
+export const jsonValue = z.json().register(z.globalRegistry, { id: 'JsonValue', description: 'Any JSON value' });
 export const jsonObject = z.record(z.string(), jsonValue);
 
 /** `{ error: { code, message, issues? } }`: every error the API answers. */
@@ -27,7 +26,7 @@ export const errorBody = z.strictObject({
   }),
 });
 
-export const actionStatus = z.enum(ACTION_STATUSES as [string, ...string[]]);
+export const actionStatus = z.enum(ActionStatus);
 
 const requester = z.strictObject({
   id: z.string().describe('Identity id of the API key that asked'),
@@ -163,7 +162,7 @@ export const catalogueEntry = z.strictObject({
   title: z.string(),
   description: z.string(),
   idempotent: z.boolean().describe('True when running it twice has the same effect as once'),
-  paramsSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (2020-12) of `params`: the component `ActionParams.<name>` without its title and description'),
+  paramsSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (2020-12) of `params`, as the action\'s branch of the `POST /v1/actions` body has it'),
   review: z
     .enum(REVIEW_OUTLOOKS)
     .describe(
@@ -227,33 +226,10 @@ export const health = z.union([
   z.strictObject({ status: z.literal('degraded'), temporal: z.literal('unreachable') }),
 ]);
 
-/** What Slack gets back for a modal submission: close it, or show the reviewer an error in it. */
-export const slackViewSubmissionAck = z.union([
-  z.strictObject({ response_action: z.literal('clear') }),
-  z.strictObject({ response_action: z.literal('errors'), errors: z.record(z.string(), z.string()) }),
-]);
+/** `ActionView` as the handlers build it (api/action-view.ts) and the client reads it (client/types.ts). */
+export type ActionView = z.output<typeof actionView>;
 
-/** Names the response shapes, so the document refers to each once. */
-export function addResponseComponents(components: ComponentSet): void {
-  components.add('JsonValue', jsonValue, { description: 'Any JSON value' });
-  components.add('JsonObject', jsonObject);
-  components.add('Error', errorBody, { description: 'The shape of every error; `error.code` is the stable, machine-readable part' });
-  components.add('ActionStatus', actionStatus);
-  components.add('ActionPreview', actionPreview);
-  components.add('PolicyDecision', policyDecision);
-  components.add('Review', review);
-  components.add('Vote', vote);
-  components.add('ExecutionResult', executionResult);
-  components.add('Notification', notification);
-  components.add('ActionView', actionView, { description: 'One action as the API shows it; nothing secret is ever in it' });
-  components.add('ActionDetail', actionDetail);
-  components.add('ActionList', actionList);
-  components.add('CatalogueEntry', catalogueEntry, { description: 'One operation an agent may ask for' });
-  components.add('Catalogue', catalogue);
-  components.add('AuditRecord', auditRecord, { description: 'One audit event, sealed into the hash chain' });
-  components.add('ActionLineage', actionLineage);
-  components.add('AuditVerifyReport', auditVerifyReport);
-  components.add('Health', health);
-  components.add('SlackViewSubmissionAck', slackViewSubmissionAck);
-  components.add('CodecPayloads', payloadsBody, { description: 'Temporal `Payloads` in proto3 JSON (bytes as base64)' });
-}
+// Named in the document: each is answered by more than one route, or is long.
+actionView.register(z.globalRegistry, { id: 'ActionView', description: 'One action as the API shows it; nothing secret is ever in it' });
+actionDetail.register(z.globalRegistry, { id: 'ActionDetail' });
+auditRecord.register(z.globalRegistry, { id: 'AuditRecord', description: 'One audit event, sealed into the hash chain' });
