@@ -6,7 +6,7 @@ export interface AwsSettings {
   /** ARN partition: `aws`, `aws-cn`, `aws-us-gov`, … */
   partition: string;
   /** Custom endpoint (moto, MinIO, LocalStack); undefined for real AWS. */
-  endpoint?: string;
+  endpoint?: string | undefined;
   /** The role every operation assumes, narrowed per action by a session policy. */
   executorRoleArn: string;
   /** The worker's own credentials for sts:AssumeRole; undefined means the SDK default chain. */

@@ -20,7 +20,7 @@ export interface ActivityDeps extends OutboundDeps {
   /** The audit trail: the workflow's events, and each credential as it is issued. */
   audit: AuditLog;
   /** Lifecycle series (decision time, approval to execution, completions); unset: none recorded. */
-  metrics?: LifecycleMetrics;
+  metrics?: LifecycleMetrics | undefined;
   /** Public keys of the API's identity signers: a start they did not sign runs nothing. */
   identityKeys: readonly TrustedKey[];
 }

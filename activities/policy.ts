@@ -8,7 +8,7 @@ export interface EvaluatePolicyInput {
   action: string;
   params: JsonObject;
   requester: Requester;
-  context?: JsonObject;
+  context?: JsonObject | undefined;
   /** The preview's facts (`{}` when it failed); absent before any preview. */
   preview?: JsonObject;
 }

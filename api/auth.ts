@@ -4,7 +4,7 @@ import { ApiError } from './errors';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    principal?: Principal;
+    principal?: Principal | undefined;
   }
 }
 

@@ -40,33 +40,33 @@ export interface ApiOptions {
   /** Signs every identity the API hands to Temporal (config: AIRLOCK_IDENTITY_SIGNING_KEY). */
   identity: IdentitySigner;
   /** Keys `GET /v1/audit/verify` checks proofs with; default: the signing key's public half only. */
-  auditIdentityKeys?: readonly TrustedKey[];
-  temporalUiUrl?: string;
-  bodyLimit?: number;
-  logLevel?: string;
+  auditIdentityKeys?: readonly TrustedKey[] | undefined;
+  temporalUiUrl?: string | undefined;
+  bodyLimit?: number | undefined;
+  logLevel?: string | undefined;
   /** Where log lines go (default stdout); tests read them. */
-  logStream?: { write(line: string): void };
+  logStream?: { write(line: string): void } | undefined;
   /** How long `POST /v1/actions` waits for the policy decision before answering `evaluating`. */
-  admissionTimeoutMs?: number;
+  admissionTimeoutMs?: number | undefined;
   /** Hosts a request's `callbackUrl` may point at. */
-  callbackAllowedHosts?: readonly string[];
+  callbackAllowedHosts?: readonly string[] | undefined;
   /**
    * The policy, for mapping channel user ids (Slack, Teams) to identities, and for `GET /v1/catalogue`
    * (registered only with it) to tell agents whether their requests will be reviewed.
    */
-  policy?: () => LoadedPolicy;
+  policy?: (() => LoadedPolicy) | undefined;
   /** Slack interactivity: enabled when a signing secret is configured. */
-  slack?: SlackInboundSettings;
+  slack?: SlackInboundSettings | undefined;
   /** Teams bot endpoint: enabled with the bot's app id. `jwksUrl` is for tests only (docs/teams.md). */
-  teams?: TeamsInboundSettings;
+  teams?: TeamsInboundSettings | undefined;
   /** Requests a minute per principal (API) and per client IP (Slack, Teams); defaults 600 each. */
-  rateLimits?: Partial<RateLimits>;
+  rateLimits?: Partial<RateLimits> | undefined;
   /** `GET /metrics` and the request counter (docs/operators.md); unset: neither. */
-  metrics?: ApiMetrics;
+  metrics?: ApiMetrics | undefined;
   /** When set, `GET /metrics` requires `Authorization: Bearer <token>`. */
-  metricsToken?: string;
+  metricsToken?: string | undefined;
   /** The codec server for the Temporal UI and CLI (`/codec/*`): only when payload encryption is on. */
-  codec?: { codec: PayloadCodec; corsOrigins: readonly string[]; sessionSecret?: string };
+  codec?: { codec: PayloadCodec; corsOrigins: readonly string[]; sessionSecret?: string } | undefined;
 }
 
 /** Builds the HTTP API without listening, so tests can `inject` and entry points can `listen`. */

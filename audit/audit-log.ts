@@ -7,9 +7,9 @@ import { SignatureVerifier } from './signature-verifier';
 /** What `verify` needs to check identity proofs too. */
 export interface SignatureOptions {
   /** The API's public keys, current and retired; without them only the chain is checked. */
-  identityKeys?: readonly TrustedKey[];
+  identityKeys?: readonly TrustedKey[] | undefined;
   /** Events without a proof before this seq were recorded before signed identities, and are tolerated. */
-  allowUnsignedBeforeSeq?: number;
+  allowUnsignedBeforeSeq?: number | undefined;
 }
 import type { AuditFilter, AuditStore } from './store';
 

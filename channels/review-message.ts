@@ -29,10 +29,10 @@ export interface ReviewMessage {
   /** Who may vote now, escalated approvers included. */
   eligibleApprovers: string[];
   /** Set once the review was escalated to more approvers. */
-  escalation?: { approverGroups: string[]; at: string };
-  deadline?: string;
+  escalation?: { approverGroups: string[]; at: string } | undefined;
+  deadline?: string | undefined;
   /** Set once closed: e.g. "Approved by alice, carol and executed", with detail such as the result. */
-  outcome?: { title: string; detail?: string };
+  outcome?: { title: string; detail?: string | undefined } | undefined;
   links: { temporalUi?: string };
 }
 

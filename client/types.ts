@@ -27,9 +27,9 @@ export interface ActionRequest {
   /** Why, for the reviewers: at least 10 characters. */
   justification: string;
   /** Free-form context for the audit trail, e.g. `{ ticket: 'FIN-123' }`. */
-  context?: Record<string, string>;
+  context?: Record<string, string> | undefined;
   /** Where Airlock POSTs the signed outcome; its host must be allowed by the operator. */
-  callbackUrl?: string;
+  callbackUrl?: string | undefined;
 }
 
 /** One operation an agent may ask for, and what policy will make of its requests. */
@@ -59,12 +59,12 @@ export interface ActionPreviewFacts {
   notes: string[];
   /** What deserves a reviewer's attention, e.g. widened access. */
   warnings: string[];
-  detail?: string;
+  detail?: string | undefined;
   /**
    * What the execution is bound to (an ETag, a digest of the policy a diff was computed against):
    * if it no longer holds when the action runs, the action fails with `precondition_failed`.
    */
-  preconditions?: JsonObject;
+  preconditions?: JsonObject | undefined;
 }
 
 /** What the operation would change, read before review; `{ error }` when it could not be read. */
@@ -73,7 +73,7 @@ export type ActionPreview = ActionPreviewFacts | { error: Failure };
 export interface Vote {
   reviewer: string;
   verdict: 'approve' | 'reject';
-  comment?: string;
+  comment?: string | undefined;
   /** `api`, `slack`, … */
   channel: string;
   at: string;
@@ -105,10 +105,10 @@ export interface Notification {
   /** e.g. `slack:#data-approvals`, or `callback`. */
   target: string;
   status: 'sent' | 'failed';
-  ref?: { channel: string; ts: string };
-  error?: Failure;
+  ref?: { channel: string; ts: string } | undefined;
+  error?: Failure | undefined;
   at: string;
-  purpose?: 'reminder' | 'escalation';
+  purpose?: 'reminder' | 'escalation' | undefined;
 }
 
 /** One action as the API shows it (docs/api.md); nothing secret is ever in it. */
@@ -127,15 +127,15 @@ export interface ActionView {
   policy: { effect: 'deny' | 'allow' | 'review'; ruleId: string; reason: string; risk: 'low' | 'medium' | 'high' | 'critical'; policyHash: string } | null;
   review: ActionReview | null;
   votes: Vote[];
-  cancellation: { by: string; reason?: string; at: string } | null;
+  cancellation: { by: string; reason?: string | undefined; at: string } | null;
   result: ExecutionResult | null;
   error: Failure | null;
   notifications: Notification[];
   updatedAt: string;
   closedAt: string | null;
-  links: { self: string; decisions: string; cancel: string; temporalUi?: string };
+  links: { self: string; decisions: string; cancel: string; temporalUi?: string | undefined };
   /** Only in `get()` answers: `false` when no worker answered and the state was rebuilt from history. */
-  live?: boolean;
+  live?: boolean | undefined;
   /** Only in `get()` answers: while `executing`, the operation's last reported progress. */
-  progress?: { [key: string]: string | number | boolean } | null;
+  progress?: { [key: string]: string | number | boolean } | null | undefined;
 }

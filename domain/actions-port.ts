@@ -38,18 +38,18 @@ export interface ActionRead {
 /** One line of a list of actions, from Temporal visibility. */
 export interface ActionSummary {
   id: string;
-  action?: string;
-  requester?: string;
-  status?: string;
+  action?: string | undefined;
+  requester?: string | undefined;
+  status?: string | undefined;
   startedAt: string;
-  closedAt?: string;
+  closedAt?: string | undefined;
 }
 
 /** Which actions to list; values are validated by the caller. */
 export interface ActionListFilter {
-  status?: string;
-  action?: string;
-  requester?: string;
+  status?: string | undefined;
+  action?: string | undefined;
+  requester?: string | undefined;
   limit: number;
 }
 

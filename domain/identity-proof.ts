@@ -35,7 +35,7 @@ export interface SignedRequestFields {
   justification: string;
   requester: { id: string; source: string };
   context?: unknown;
-  callbackUrl?: string;
+  callbackUrl?: string | undefined;
   origin?: unknown;
   requestedAt: string;
 }

@@ -35,7 +35,7 @@ export interface OperationContext {
   /** AWS partition for ARNs (`aws`, `aws-us-gov`, `aws-cn`). */
   partition: string;
   /** Custom endpoint (moto, MinIO, LocalStack); undefined for real AWS. */
-  endpoint?: string;
+  endpoint?: string | undefined;
   credentials: AwsCredentialIdentity;
   /**
    * Until when `credentials` may start requests, by this worker's clock: issue time + the

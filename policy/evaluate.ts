@@ -16,9 +16,9 @@ export interface EvaluationRequest {
   action: string;
   params: JsonObject;
   requester: Requester;
-  context?: JsonObject;
+  context?: JsonObject | undefined;
   /** The operation's preview facts; `{}` when the preview failed. Absent: not previewed yet. */
-  preview?: JsonObject;
+  preview?: JsonObject | undefined;
 }
 
 const DEFAULT_RISK: Record<PolicyEffect, Risk> = { allow: 'low', review: 'medium', deny: 'high' };
@@ -34,7 +34,7 @@ interface CompiledReview {
   channels: readonly string[];
   /** Sorted longest first, so reminders come in time order. */
   remindBeforeMs: readonly number[];
-  escalation?: { afterMs: number; approverGroups: readonly string[]; pool: readonly string[]; channels: readonly string[] };
+  escalation?: { afterMs: number; approverGroups: readonly string[]; pool: readonly string[]; channels: readonly string[] } | undefined;
 }
 
 interface CompiledOutcome {
@@ -42,13 +42,13 @@ interface CompiledOutcome {
   effect: PolicyEffect;
   risk: Risk;
   reason: string;
-  review?: CompiledReview;
+  review?: CompiledReview | undefined;
 }
 
 interface CompiledRule {
   actions: readonly Glob[];
   /** Undefined when the rule matches any requester. */
-  requester?: (id: string) => boolean;
+  requester?: ((id: string) => boolean) | undefined;
   params: readonly ((params: JsonObject) => boolean)[];
   /** Tests on preview facts; a rule with any needs the preview before it can match. */
   preview: readonly ((facts: JsonObject) => boolean)[];

@@ -13,16 +13,16 @@ export interface AirlockWorkerOptions {
    * A prebuilt bundle (tests bundle once per suite), made with `identityKeysBundlerHook` for the
    * same keys; otherwise the worker bundles workflows/ itself with `identityKeys`.
    */
-  workflowBundle?: WorkflowBundle;
+  workflowBundle?: WorkflowBundle | undefined;
   /** Public keys the workflow's Update validators accept identities from (AIRLOCK_IDENTITY_VERIFY_KEYS). */
   identityKeys: readonly TrustedKey[];
   /**
    * Payload encryption (codec/data-converter.ts). A prebuilt bundle must have been bundled with
    * the same `failureConverterPath`: workflow code converts its failures inside the bundle.
    */
-  dataConverter?: DataConverter;
+  dataConverter?: DataConverter | undefined;
   /** Sticky cache size; the SDK default scales with memory (docs/deployment.md). */
-  maxCachedWorkflows?: number;
+  maxCachedWorkflows?: number | undefined;
 }
 
 /** The one place a Worker is configured, shared by the entry point, `npm start` and tests. */

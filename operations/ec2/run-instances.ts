@@ -396,12 +396,12 @@ export async function previewRunInstancesWith(ec2: Ec2Sender, params: RunInstanc
       : "no security groups given: EC2 attaches the default security group of the subnet's VPC",
   );
   if (params.tags) notes.push(`tags instances and volumes with ${Object.entries(params.tags).map(([key, value]) => `${key}=${value}`).join(', ')}`);
-  const preconditions: RunInstancesPreconditions = {
+  const preconditions = {
     image: image ? { ...(image.OwnerId !== undefined ? { ownerId: image.OwnerId } : {}) } : null,
     subnet: subnet
       ? { ...(subnet.VpcId !== undefined ? { vpcId: subnet.VpcId } : {}), ...(subnet.AvailabilityZone !== undefined ? { availabilityZone: subnet.AvailabilityZone } : {}) }
       : null,
-  };
+  } satisfies RunInstancesPreconditions;
   return { facts, notes, warnings, preconditions };
 }
 

@@ -75,18 +75,18 @@ type ConditionValue = string | number | boolean | (string | number | boolean)[];
 
 /** A statement as found in any policy document: the requester's, or one read back from AWS. */
 export interface PolicyStatementInput {
-  Sid?: string;
+  Sid?: string | undefined;
   Effect: 'Allow' | 'Deny';
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, ConditionValue>>;
+  Action?: string | string[] | undefined;
+  NotAction?: string | string[] | undefined;
+  Resource?: string | string[] | undefined;
+  NotResource?: string | string[] | undefined;
+  Condition?: Record<string, Record<string, ConditionValue>> | undefined;
 }
 
 /** A policy document in any accepted shape (a single statement object is allowed, as IAM allows). */
 export interface PolicyInput {
-  Version?: string;
+  Version?: string | undefined;
   Statement: PolicyStatementInput | PolicyStatementInput[];
 }
 

@@ -17,9 +17,9 @@ export interface AirlockProcessesOptions {
   /** Everything both read (AIRLOCK_* settings); AIRLOCK_API_PORT must be `apiPort`. */
   env: NodeJS.ProcessEnv;
   apiPort: number;
-  onWorkerLine?: (line: string) => void;
-  onApiLine?: (line: string) => void;
-  ownProcessGroup?: boolean;
+  onWorkerLine?: ((line: string) => void) | undefined;
+  onApiLine?: ((line: string) => void) | undefined;
+  ownProcessGroup?: boolean | undefined;
 }
 
 /** Starts the worker and the API from dist/ as child processes, as they run in production. */

@@ -17,8 +17,8 @@ export interface DevPostgres {
 export async function startDevPostgres(options: {
   dataDir: string;
   port: number;
-  onLine?: (line: string) => void;
-  ownProcessGroup?: boolean;
+  onLine?: ((line: string) => void) | undefined;
+  ownProcessGroup?: boolean | undefined;
 }): Promise<DevPostgres> {
   // Without the test URL, which would let the script succeed with no local server.
   const { AIRLOCK_TEST_POSTGRES_URL: _testUrl, ...env } = process.env;

@@ -57,15 +57,15 @@ export class ManagedProcess {
     command: string,
     args: string[],
     options: {
-      env?: NodeJS.ProcessEnv;
-      cwd?: string;
+      env?: NodeJS.ProcessEnv | undefined;
+      cwd?: string | undefined;
       /** Each line as printed, and which stream printed it. */
-      onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
-      ownProcessGroup?: boolean;
+      onLine?: ((line: string, stream: 'stdout' | 'stderr') => void) | undefined;
+      ownProcessGroup?: boolean | undefined;
       /** Run as this OS user (root only); the child then has no supplementary groups. */
-      user?: { uid: number; gid: number };
+      user?: { uid: number; gid: number } | undefined;
       /** The child's umask, e.g. 0o077 so every file it creates is its owner's alone (Node cannot set a child's umask itself). */
-      umask?: number;
+      umask?: number | undefined;
     } = {},
   ): ManagedProcess {
     // `exec` replaces the shell, so the pid (and the signals `stop` sends) are the command's own.

@@ -10,11 +10,11 @@ import { postgresBinDir } from './tools';
 export interface PostgresServerOptions {
   /** The cluster's directory; initdb runs when it holds no cluster (no PG_VERSION) yet. */
   dataDir: string;
-  port?: number;
+  port?: number | undefined;
   /** Throwaway cluster (tests): no fsync, so a crash can corrupt it. Never for data you keep. */
-  fast?: boolean;
-  onLine?: (line: string) => void;
-  ownProcessGroup?: boolean;
+  fast?: boolean | undefined;
+  onLine?: ((line: string) => void) | undefined;
+  ownProcessGroup?: boolean | undefined;
 }
 
 export interface PostgresServer {

@@ -21,9 +21,9 @@ export interface PrivateStack {
   temporalAddress: string;
   namespace: string;
   /** With `encrypted`: the UI's codec endpoint, `<apiUrl>/codec`. */
-  codecEndpoint?: string;
+  codecEndpoint?: string | undefined;
   /** With `encrypted`: what a Temporal client of this stack needs to read its payloads. */
-  dataConverter?: DataConverter;
+  dataConverter?: DataConverter | undefined;
   /** The API key of a dev principal (etl-bot, alice, ops, …; scripts/lib/dev-principals.ts). */
   key(principalId: string): string;
   /** Every child process, so a caller can kill them if it dies before `stop`. */
@@ -33,7 +33,7 @@ export interface PrivateStack {
 }
 
 export interface PrivateStackOptions {
-  policyFile?: string;
+  policyFile?: string | undefined;
   /**
    * Payload encryption on: a fresh AIRLOCK_CODEC_KEYS for worker and API, the UI pointed at the
    * API's /codec, and the UI's origin allowed to call it. Everything on 127.0.0.1, so the browser

@@ -12,22 +12,22 @@ const LOOPBACK = '127.0.0.1';
 
 export interface DevServerOptions {
   /** SQLite file for persistence; omit for in-memory (tests). */
-  dbFile?: string;
-  port?: number;
-  uiPort?: number;
+  dbFile?: string | undefined;
+  port?: number | undefined;
+  uiPort?: number | undefined;
   /** No Web UI (tests). */
-  headless?: boolean;
+  headless?: boolean | undefined;
   /** The UI's remote codec (Airlock's /codec), so signed-in operators see encrypted payloads decoded. */
-  codecEndpoint?: string;
-  namespace?: string;
-  onLine?: (line: string) => void;
-  ownProcessGroup?: boolean;
+  codecEndpoint?: string | undefined;
+  namespace?: string | undefined;
+  onLine?: ((line: string) => void) | undefined;
+  ownProcessGroup?: boolean | undefined;
 }
 
 export interface DevServer {
   address: string;
   namespace: string;
-  uiUrl?: string;
+  uiUrl?: string | undefined;
   process: ManagedProcess;
   stop(): Promise<void>;
 }

@@ -20,20 +20,20 @@ export interface SlackMessage {
   type: 'message';
   channel: string;
   ts: string;
-  text?: string;
-  blocks?: unknown[];
+  text?: string | undefined;
+  blocks?: unknown[] | undefined;
   /** Set on a reply: the ts of the message it answers in a thread. */
-  thread_ts?: string;
+  thread_ts?: string | undefined;
   user: string;
   bot_id: string;
-  edited?: { user: string; ts: string };
+  edited?: { user: string; ts: string } | undefined;
 }
 
 export interface SlackEphemeral {
   channel: string;
   user: string;
-  text?: string;
-  blocks?: unknown[];
+  text?: string | undefined;
+  blocks?: unknown[] | undefined;
 }
 
 export interface SlackOpenedView {
@@ -54,7 +54,7 @@ export interface SlackCall {
   body: Record<string, unknown>;
   status: number;
   /** The platform error answered (`ok: false`), if any. */
-  error?: string;
+  error?: string | undefined;
 }
 
 /**
@@ -62,10 +62,10 @@ export interface SlackCall {
  * `{ error: 'channel_not_found' }` (platform error), `{ status: 500 }`. `times` defaults to 1.
  */
 export interface SlackFault {
-  status?: number;
-  retryAfter?: number;
-  error?: string;
-  times?: number;
+  status?: number | undefined;
+  retryAfter?: number | undefined;
+  error?: string | undefined;
+  times?: number | undefined;
 }
 
 export interface SlackDouble {

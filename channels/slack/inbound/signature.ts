@@ -10,9 +10,9 @@ export interface VerifySlackSignatureInput {
   /** The request body exactly as received, before any parsing. */
   rawBody: string | Buffer;
   /** `X-Slack-Request-Timestamp`: Unix seconds. */
-  timestamp?: string;
+  timestamp?: string | undefined;
   /** `X-Slack-Signature`: `v0=<hex HMAC-SHA256>`. */
-  signature?: string;
+  signature?: string | undefined;
   signingSecret: string;
   nowSeconds: number;
   /** How far the timestamp may be from now, in either direction; default 300. */

@@ -226,7 +226,7 @@ describe('OpenAPI document agrees with the API on responses', () => {
   it.each([
     ['a pending review', sampleActionState()],
     ['a finished action with every field set', finishedState()],
-    ['an action still evaluating', { ...sampleActionState(), status: ActionStatus.Evaluating, policy: undefined, operation: undefined, deadline: undefined } as ActionState],
+    ['an action still evaluating', evaluatingState()],
     ['an action whose preview failed', sampleActionState({ preview: { error: { type: 'AccessDenied', message: 'no' } } })],
   ])('describes the view of %s', (_name, state) => {
     const view = actionView(state, context);
@@ -310,4 +310,10 @@ function finishedState(): ActionState {
     ],
     closedAt: '2026-11-21T13:21:00.000Z',
   };
+}
+
+/** An action still evaluating: no policy decision, operation or deadline yet. */
+function evaluatingState(): ActionState {
+  const { policy: _policy, operation: _operation, deadline: _deadline, ...base } = sampleActionState();
+  return { ...base, status: ActionStatus.Evaluating };
 }

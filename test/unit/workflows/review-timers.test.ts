@@ -26,7 +26,8 @@ describe('reviewTimers', () => {
   });
 
   it('has none for a review without reminders or escalation, and drops any outside the window', () => {
-    expect(reviewTimers({ ...review, remindBeforeMs: undefined, escalation: undefined }, 0, 60 * MINUTE)).toEqual([]);
+    const { remindBeforeMs: _reminders, escalation: _escalation, ...bare } = review;
+    expect(reviewTimers(bare, 0, 60 * MINUTE)).toEqual([]);
     const outside = { ...review, remindBeforeMs: [60 * MINUTE], escalation: { ...escalation, afterMs: 60 * MINUTE } };
     expect(reviewTimers(outside, 0, 60 * MINUTE)).toEqual([]);
   });
