@@ -1,7 +1,8 @@
 // Unit tests; workflow tests, each file on its own time-skipping test server; and integration tests
 // that share one real Temporal dev server and one moto server started by the global setup (each on
 // free ports, stopped at the end).
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+// Transpile only (tsconfig's isolatedModules): `npm run typecheck` type-checks, once, before the tests.
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 // jose (Teams token checks), @noble (identity signatures) and content-disposition (@fastify/static's,
 // under the docs page) ship only as ES modules: Node 20.19+
 // requires them natively, jest's CommonJS runtime cannot, so their files are compiled to CommonJS for the tests.
