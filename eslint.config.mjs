@@ -57,8 +57,16 @@ export default tseslint.config(
             { ...API, message: 'Workflow code (and domain/, channels/kinds.ts) sits below every entry point: it never imports api/.' },
             { group: ['node:*'], message: 'workflows/ must stay deterministic: no Node builtins; use an activity.' },
             { group: ['@aws-sdk/*', '@slack/*', 'fastify', 'yaml', 'zod'], message: 'workflows/ does no I/O or parsing: use an activity.' },
-            { group: ['../activities', '../activities/*'], message: 'Import activities type-only (import type) and call them through proxyActivities.', allowTypeImports: true },
-            { regex: '^\\.\\./channels/(?!kinds$)', message: 'Of channels/, workflow code imports the kinds only; activities are called through proxyActivities.', allowTypeImports: true },
+            {
+              group: ['../activities', '../activities/*'],
+              message: 'Import activities type-only (import type) and call them through proxyActivities.',
+              allowTypeImports: true,
+            },
+            {
+              regex: '^\\.\\./channels/(?!kinds$)',
+              message: 'Of channels/, workflow code imports the kinds only; activities are called through proxyActivities.',
+              allowTypeImports: true,
+            },
           ],
           paths: ['fs', 'path', 'crypto', 'http', 'https', 'child_process', 'os', 'net'].map((name) => ({
             name,
@@ -105,7 +113,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(\\.\\./)+scripts(/.*)?$', message: 'scripts/ are dev and install helpers: move what a worker needs into a shared module (e.g. net/).' }] },
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+scripts(/.*)?$', message: 'scripts/ are dev and install helpers: move what a worker needs into a shared module (e.g. net/).' },
+          ],
+        },
       ],
     },
   },

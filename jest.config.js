@@ -9,7 +9,10 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const esmOnly = {
   transform: {
     '^.+\\.ts$': tsJest,
-    '/node_modules/(jose|@noble/(curves|hashes)|content-disposition)/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } }],
+    '/node_modules/(jose|@noble/(curves|hashes)|content-disposition)/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(jose|@noble/curves|@noble/hashes|@fastify/static/node_modules/content-disposition|content-disposition)/)'],
 };

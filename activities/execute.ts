@@ -24,17 +24,13 @@ export function createExecuteActivities(deps: ExecuteActivityDeps) {
     async executeOperation(input: ExecuteOperationInput): Promise<ExecutionResult> {
       const isRetry = (currentActivity()?.info.attempt ?? 1) > 1;
       if (isRetry && deps.catalogue.get(input.action)?.findApplied) {
-        const { value: applied, session } = await runOneShot(input, 'recheck', async (operation, params, context) =>
-          operation.findApplied?.(params, context),
-        );
+        const { value: applied, session } = await runOneShot(input, 'recheck', async (operation, params, context) => operation.findApplied?.(params, context));
         if (applied) {
           logInfo('operation already applied by an earlier attempt; not run again', { action: input.action, roleSessionName: session.roleSessionName });
           return { summary: applied.summary, outputs: { ...applied.outputs, alreadyApplied: true }, session, completedAt: new Date().toISOString() };
         }
       }
-      const { value: outcome, session } = await runOneShot(input, 'execute', (operation, params, context) =>
-        operation.execute(params, context),
-      );
+      const { value: outcome, session } = await runOneShot(input, 'execute', (operation, params, context) => operation.execute(params, context));
       logInfo('operation succeeded', { action: input.action, roleSessionName: session.roleSessionName });
       return { summary: outcome.summary, outputs: outcome.outputs, session, completedAt: new Date().toISOString() };
     },

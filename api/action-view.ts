@@ -25,9 +25,7 @@ export function actionView(state: ActionState, context: ViewContext): ActionView
     summary: state.operation?.summary ?? null,
     /** What would change, read before review with read-only credentials; `{ error }` if it could not be. */
     preview: state.preview ?? null,
-    policy: policy
-      ? { effect: policy.effect, ruleId: policy.ruleId, reason: policy.reason, risk: policy.risk, policyHash: policy.policyHash }
-      : null,
+    policy: policy ? { effect: policy.effect, ruleId: policy.ruleId, reason: policy.reason, risk: policy.risk, policyHash: policy.policyHash } : null,
     review: policy?.review
       ? {
           approverGroups: policy.review.approverGroups,
@@ -49,7 +47,13 @@ export function actionView(state: ActionState, context: ViewContext): ActionView
         }
       : null,
     // Proofs and Update ids stay in history and the audit trail; the view says who decided what.
-    votes: state.votes.map(({ reviewer, verdict, comment, channel, at }) => ({ reviewer, verdict, ...(comment !== undefined ? { comment } : {}), channel, at })),
+    votes: state.votes.map(({ reviewer, verdict, comment, channel, at }) => ({
+      reviewer,
+      verdict,
+      ...(comment !== undefined ? { comment } : {}),
+      channel,
+      at,
+    })),
     cancellation: state.cancellation
       ? { by: state.cancellation.by, ...(state.cancellation.reason !== undefined ? { reason: state.cancellation.reason } : {}), at: state.cancellation.at }
       : null,

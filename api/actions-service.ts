@@ -64,9 +64,7 @@ export class ActionsService implements ActionsPort {
     const params = operation.params.safeParse(input.params);
     if (!params.success) throw validationError(params.error, 'params', DomainErrorCode.InvalidParams);
 
-    const actionId = input.idempotencyKey
-      ? idempotentActionId(input.action, input.requester.id, input.idempotencyKey)
-      : newActionId(input.action);
+    const actionId = input.idempotencyKey ? idempotentActionId(input.action, input.requester.id, input.idempotencyKey) : newActionId(input.action);
     const request: ActionRequestInput = {
       actionId,
       action: input.action,
@@ -202,7 +200,9 @@ export class ActionsService implements ActionsPort {
       const handle = this.client.workflow.getHandle(actionId);
       state = await this.withinDeadline(() => handle.executeUpdate(cancelUpdate, { args: [signed], updateId: update }));
     } catch (err) {
-      throw await this.unavailableCause(await this.closedNotMissing(asDomainError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable));
+      throw await this.unavailableCause(
+        await this.closedNotMissing(asDomainError(err, actionId, RefusalCode.NotCancellable), actionId, RefusalCode.NotCancellable),
+      );
     }
     const recorded = state.cancellation;
     if (recorded?.updateId === update && (recorded.by !== by || (recorded.reason ?? '') !== (reason ?? ''))) {
@@ -282,11 +282,7 @@ export class ActionsService implements ActionsPort {
       }),
     ]);
     const started = firstPage.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const request = await decodeFromPayloadsAtIndex<ActionRequestInput>(
-      this.client.workflow.options.loadedDataConverter,
-      0,
-      started?.input?.payloads,
-    );
+    const request = await decodeFromPayloadsAtIndex<ActionRequestInput>(this.client.workflow.options.loadedDataConverter, 0, started?.input?.payloads);
     const status = (description.typedSearchAttributes.get(StatusAttribute) ?? ActionStatus.Evaluating) as ActionStatus;
     return { actionId, status, request, votes: [], updatedAt: request.requestedAt };
   }
@@ -332,9 +328,7 @@ function evaluatingState(request: ActionRequestInput): ActionState {
 function fingerprint(request: Omit<ActionRequestInput, 'proof'>): string {
   const { action, params, justification, context, requester, callbackUrl } = request;
   return createHash('sha256')
-    .update(
-      canonicalJson({ action, params, justification, context: context ?? null, requester: requester.id, callbackUrl: callbackUrl ?? null }),
-    )
+    .update(canonicalJson({ action, params, justification, context: context ?? null, requester: requester.id, callbackUrl: callbackUrl ?? null }))
     .digest('hex');
 }
 

@@ -19,7 +19,8 @@ export function jsonNestingExceeds(text: string, max: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i);
     if (inString) {
-      if (char === BACKSLASH) i++; // skip the escaped character, a quote included
+      if (char === BACKSLASH)
+        i++; // skip the escaped character, a quote included
       else if (char === QUOTE) inString = false;
     } else if (char === QUOTE) {
       inString = true;

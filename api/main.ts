@@ -67,7 +67,12 @@ async function main(): Promise<void> {
           slack: {
             signingSecret: config.AIRLOCK_SLACK_SIGNING_SECRET,
             ...(config.AIRLOCK_SLACK_BOT_TOKEN
-              ? { client: slackClient({ botToken: config.AIRLOCK_SLACK_BOT_TOKEN, ...(config.AIRLOCK_SLACK_API_URL ? { apiUrl: config.AIRLOCK_SLACK_API_URL } : {}) }) }
+              ? {
+                  client: slackClient({
+                    botToken: config.AIRLOCK_SLACK_BOT_TOKEN,
+                    ...(config.AIRLOCK_SLACK_API_URL ? { apiUrl: config.AIRLOCK_SLACK_API_URL } : {}),
+                  }),
+                }
               : {}),
           },
         }

@@ -62,7 +62,12 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
           },
           codecSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The codec session `POST /codec/login` sets, for browsers' },
           metricsToken: { type: 'http', scheme: 'bearer', description: 'The metrics token the operator configured, if any (not an API key)' },
-          botFrameworkToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The Bot Framework token the Bot Connector sends with every activity (not an API key)' },
+          botFrameworkToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'The Bot Framework token the Bot Connector sends with every activity (not an API key)',
+          },
         },
       },
     },

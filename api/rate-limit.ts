@@ -42,8 +42,7 @@ export async function installRateLimits(app: FastifyInstance, principals: Princi
     timeWindow: 60_000,
     keyGenerator: limiterKey,
     max: (_request, key) => limitFor(key, limits),
-    errorResponseBuilder: (_request, context) =>
-      new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute; retry in ${context.after}`),
+    errorResponseBuilder: (_request, context) => new ApiError(429, 'rate_limited', `more than ${context.max} requests a minute; retry in ${context.after}`),
     onExceeded: (request) => {
       // The principal's id, never its key; the address when there is no principal.
       request.log.warn({ principal: request.principal?.id, ip: request.ip, route: request.routeOptions.url }, 'rate limited');

@@ -41,7 +41,7 @@ export const actionPreview = z.union([
   z.strictObject({
     facts: z.record(z.string(), previewFact).describe('Machine-readable facts; policy rules match on them as `preview.<name>`'),
     notes: z.array(z.string()),
-    warnings: z.array(z.string()).describe('What deserves a reviewer\'s attention, e.g. widened access'),
+    warnings: z.array(z.string()).describe("What deserves a reviewer's attention, e.g. widened access"),
     detail: z.string().optional().describe('Longer text, such as a readable policy diff'),
     preconditions: jsonObject
       .optional()
@@ -103,7 +103,7 @@ export const notification = z.strictObject({
   ref: z.strictObject({ channel: z.string(), ts: z.string() }).optional(),
   error: failure.optional(),
   at: timestamp,
-  purpose: z.enum(['reminder', 'escalation']).optional().describe('Set for a notice in a review message\'s thread'),
+  purpose: z.enum(['reminder', 'escalation']).optional().describe("Set for a notice in a review message's thread"),
 });
 
 /** What `actionView` returns: the answer of `POST /v1/actions`, decisions and cancels. */
@@ -141,7 +141,7 @@ export const actionDetail = actionView.extend({
   progress: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .nullable()
-    .describe('While `executing`: the operation\'s last reported progress, e.g. `{ copied, skipped, bytes, startAfter, attempt }`'),
+    .describe("While `executing`: the operation's last reported progress, e.g. `{ copied, skipped, bytes, startAfter, attempt }`"),
 });
 
 export const actionList = z.strictObject({
@@ -162,11 +162,11 @@ export const catalogueEntry = z.strictObject({
   title: z.string(),
   description: z.string(),
   idempotent: z.boolean().describe('True when running it twice has the same effect as once'),
-  paramsSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (2020-12) of `params`, as the action\'s branch of the `POST /v1/actions` body has it'),
+  paramsSchema: z.record(z.string(), z.unknown()).describe("JSON Schema (2020-12) of `params`, as the action's branch of the `POST /v1/actions` body has it"),
   review: z
     .enum(REVIEW_OUTLOOKS)
     .describe(
-      'What the loaded policy makes of the caller\'s own requests: `required` (every one is reviewed), `not_required` (allowed at once), ' +
+      "What the loaded policy makes of the caller's own requests: `required` (every one is reviewed), `not_required` (allowed at once), " +
         '`denied` (always refused) or `depends_on_params` (the params, or the preview of their impact, decide)',
     ),
 });
@@ -197,14 +197,12 @@ export const auditVerifyReport = z.strictObject({
   ok: z.boolean(),
   checked: z.number().int().describe('Rows checked before the first break (all rows when ok)'),
   head: z.strictObject({ seq: z.number().int(), hash: z.string() }).nullable().describe('The last row that links correctly'),
-  firstBreak: z
-    .strictObject({ seq: z.number().int(), reason: z.enum(['missing', 'prev_hash_mismatch', 'hash_mismatch']), message: z.string() })
-    .optional(),
+  firstBreak: z.strictObject({ seq: z.number().int(), reason: z.enum(['missing', 'prev_hash_mismatch', 'hash_mismatch']), message: z.string() }).optional(),
   signatures: z
     .strictObject({
       ok: z.boolean(),
       checked: z.number().int().describe('Requests, votes and cancels on the trail'),
-      verified: z.number().int().describe('Of those, how many carry an identity proof that verifies against the API\'s public keys'),
+      verified: z.number().int().describe("Of those, how many carry an identity proof that verifies against the API's public keys"),
       legacyUnsigned: z.number().int().describe('Unsigned ones tolerated as recorded before signed identities'),
       failed: z.number().int(),
       failures: z.array(

@@ -17,7 +17,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'Missing or unknown credentials (logged)',
   403: 'The caller may not do this (logged)',
   404: 'No such action, or one the caller may not see',
-  409: 'Refused in the action\'s current state',
+  409: "Refused in the action's current state",
   413: 'The body is larger than the limit',
   414: 'The action id in the path is over 100 characters',
   415: 'Wrong `Content-Type`',
@@ -91,7 +91,9 @@ export function errorResponses(...lists: ErrorCodes[]): Record<number, DeclaredR
 function errorResponse(status: number, codes: readonly [string, ...string[]]): DeclaredResponse {
   const response: DeclaredResponse = {
     ...json(`${STATUS_TEXT[status] ?? 'Error'}. \`error.code\`: ${codes.map((code) => `\`${code}\``).join(', ')}.`, errorBody(codes)),
-    ...(status === 429 ? { headers: { 'Retry-After': { description: 'Seconds until the rate limit\'s window ends', schema: { type: 'integer', minimum: 0 } } } } : {}),
+    ...(status === 429
+      ? { headers: { 'Retry-After': { description: "Seconds until the rate limit's window ends", schema: { type: 'integer', minimum: 0 } } } }
+      : {}),
   };
   codesOf.set(response, { status, codes });
   return response;

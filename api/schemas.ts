@@ -9,7 +9,11 @@ import { jsonValue } from './response-schemas';
 
 /** `POST /v1/actions` body. `params` is checked again by the operation's own schema. */
 export const createActionBody = z.strictObject({
-  action: z.string().min(1).max(64).regex(/^[A-Za-z0-9.]+$/, 'must be an operation name such as s3.copyObject'),
+  action: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9.]+$/, 'must be an operation name such as s3.copyObject'),
   params: z.record(z.string(), jsonValue),
   // Checked before the trim, in terms JSON Schema has too: at least 10 characters (code points, as
   // zod's lengths and JSON Schema's count them: hence `u`) once trimmed.
@@ -37,10 +41,7 @@ export function idempotencyHeaders(description: string) {
 
 /** `{id}` in `/v1/actions/{id}…`; a path that is no action id answers 404 (api/zod-validation.ts). */
 export const actionIdParams = z.strictObject({
-  id: z
-    .string()
-    .regex(ACTION_ID_PATTERN)
-    .describe('The action id, as `POST /v1/actions` answered it. Any other id answers `404 action_not_found`.'),
+  id: z.string().regex(ACTION_ID_PATTERN).describe('The action id, as `POST /v1/actions` answered it. Any other id answers `404 action_not_found`.'),
 });
 
 /**
@@ -60,11 +61,13 @@ export function createActionRequest(catalogue: Catalogue, callbackAllowedHosts: 
             `Where Airlock POSTs the signed final outcome: https (http on loopback only) on one of ${callbackAllowedHosts.map((host) => `\`${host}\``).join(', ')}; any other is \`400 invalid_callback_url\``,
           ),
         });
-  const [first, ...rest] = catalogue.list().map((operation) =>
-    body
-      .extend({ action: z.literal(operation.name), params: operation.params.meta({ title: operation.title, description: operation.description }) })
-      .meta({ title: operation.name, description: `\`POST /v1/actions\` for ${operation.name}: ${operation.title}` }),
-  );
+  const [first, ...rest] = catalogue
+    .list()
+    .map((operation) =>
+      body
+        .extend({ action: z.literal(operation.name), params: operation.params.meta({ title: operation.title, description: operation.description }) })
+        .meta({ title: operation.name, description: `\`POST /v1/actions\` for ${operation.name}: ${operation.title}` }),
+    );
   if (!first) throw new Error('the catalogue is empty: there is no action to request');
   return z.discriminatedUnion('action', [first, ...rest]).meta({
     description:
@@ -82,7 +85,11 @@ export const decisionBody = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('approve'), comment: z.string().max(2000).trim().optional() }),
   z.strictObject({
     decision: z.literal('reject'),
-    comment: z.string({ error: 'a rejection needs a comment giving the reason' }).max(2000).regex(/\S/u, 'a rejection needs a comment giving the reason').trim(),
+    comment: z
+      .string({ error: 'a rejection needs a comment giving the reason' })
+      .max(2000)
+      .regex(/\S/u, 'a rejection needs a comment giving the reason')
+      .trim(),
   }),
 ]);
 

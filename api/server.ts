@@ -97,7 +97,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   installJsonBodyParser(app);
   refuseUnreadOversizedBodies(app, bodyLimit);
   const refusedVotes = new RefusedVoteRecorder(options.audit, { log: app.log, ...(options.metrics ? { metrics: options.metrics } : {}) });
-  const actions = new ActionsService(options.client, options.catalogue, options.taskQueue, options.audit, options.identity, options.admissionTimeoutMs, refusedVotes);
+  const actions = new ActionsService(
+    options.client,
+    options.catalogue,
+    options.taskQueue,
+    options.audit,
+    options.identity,
+    options.admissionTimeoutMs,
+    refusedVotes,
+  );
   const view = {
     namespace: options.client.options.namespace,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),

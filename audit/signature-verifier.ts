@@ -76,7 +76,8 @@ export class SignatureVerifier {
       return;
     }
     this.failed += 1;
-    if (this.failures.length < REPORTED_FAILURES) this.failures.push({ seq: row.seq, kind: row.kind, actor: row.actor, code: problem.code, message: problem.message });
+    if (this.failures.length < REPORTED_FAILURES)
+      this.failures.push({ seq: row.seq, kind: row.kind, actor: row.actor, code: problem.code, message: problem.message });
   }
 
   report(): SignatureReport {
@@ -130,7 +131,12 @@ function signedStatement(row: AuditRow): SignedEvent | undefined {
       proof,
       at,
       statement: () =>
-        decideStatement(row.actionId, updateId, { reviewer: row.actor, verdict: String(data.verdict), channel: String(data.channel), ...(comment !== undefined ? { comment } : {}) }),
+        decideStatement(row.actionId, updateId, {
+          reviewer: row.actor,
+          verdict: String(data.verdict),
+          channel: String(data.channel),
+          ...(comment !== undefined ? { comment } : {}),
+        }),
     };
   }
   const reason = text(data.reason);

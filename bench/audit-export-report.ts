@@ -102,7 +102,9 @@ function reading(results: AuditExportResults): string {
   const ratio = (e: ExportResult): string => `${(e.peakGrowth / e.bytes).toFixed(1)}×`;
   const sentences: string[] = [];
   if (buffered) {
-    sentences.push(`Holding every record (buffered, ${buffered.store}) grew the peak RSS by ${mib(buffered.peakGrowth)}, ${ratio(buffered)} the ${mib(buffered.bytes)} export.`);
+    sentences.push(
+      `Holding every record (buffered, ${buffered.store}) grew the peak RSS by ${mib(buffered.peakGrowth)}, ${ratio(buffered)} the ${mib(buffered.bytes)} export.`,
+    );
   }
   if (streaming) sentences.push(`Streaming the same export (${streaming.store}) grew it by ${mib(streaming.peakGrowth)}.`);
   if (capped?.oldSpaceMiB) {

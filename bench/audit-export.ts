@@ -32,11 +32,7 @@ interface ExportScenario {
   oldSpaceMiB?: number;
 }
 
-const SQLITE_EXPORTS: ExportScenario[] = [
-  { mode: 'streaming' },
-  { mode: 'streaming', oldSpaceMiB: 32 },
-  { mode: 'buffered' },
-];
+const SQLITE_EXPORTS: ExportScenario[] = [{ mode: 'streaming' }, { mode: 'streaming', oldSpaceMiB: 32 }, { mode: 'buffered' }];
 const POSTGRES_EXPORTS: ExportScenario[] = [{ mode: 'streaming' }];
 
 export async function auditExportBenchmark(): Promise<void> {

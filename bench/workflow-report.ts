@@ -24,7 +24,17 @@ const ratio = (airlock: number, floor: number): string => `${(airlock / floor).t
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
 
 function comparisonRow(figure: string, airlockDoes: string, floorDoes: string, { airlock, floor }: Comparison): string[] {
-  return [figure, airlockDoes, ms(airlock.p50), ms(airlock.p99), floorDoes, ms(floor.p50), ms(floor.p99), ratio(airlock.p50, floor.p50), ratio(airlock.p99, floor.p99)];
+  return [
+    figure,
+    airlockDoes,
+    ms(airlock.p50),
+    ms(airlock.p99),
+    floorDoes,
+    ms(floor.p50),
+    ms(floor.p99),
+    ratio(airlock.p50, floor.p50),
+    ratio(airlock.p99, floor.p99),
+  ];
 }
 
 function latencyRows({ latency }: WorkflowResults): Table {

@@ -7,16 +7,7 @@ export type JsonObject = { [key: string]: JsonValue };
 
 /** Every state an action can be in; `isTerminal` tells the final ones. */
 export type ActionStatus =
-  | 'evaluating'
-  | 'pending_review'
-  | 'approved'
-  | 'executing'
-  | 'succeeded'
-  | 'failed'
-  | 'denied'
-  | 'rejected'
-  | 'expired'
-  | 'cancelled';
+  'evaluating' | 'pending_review' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'denied' | 'rejected' | 'expired' | 'cancelled';
 
 /** One privileged action to ask for (`POST /v1/actions`). */
 export interface ActionRequest {

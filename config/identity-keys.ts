@@ -70,7 +70,7 @@ export function loadIdentityVerifyKeys(settings: IdentityKeySettings): TrustedKe
 export function refuseSigningKey(settings: IdentityKeySettings): void {
   if (settings.AIRLOCK_IDENTITY_SIGNING_KEY || settings.AIRLOCK_IDENTITY_SIGNING_KEY_FILE) {
     throw new ConfigError(
-      'invalid configuration:\n  AIRLOCK_IDENTITY_SIGNING_KEY: must not be set for the worker: the signing key is the API\'s alone (give the worker AIRLOCK_IDENTITY_VERIFY_KEYS)',
+      "invalid configuration:\n  AIRLOCK_IDENTITY_SIGNING_KEY: must not be set for the worker: the signing key is the API's alone (give the worker AIRLOCK_IDENTITY_VERIFY_KEYS)",
     );
   }
 }

@@ -23,7 +23,9 @@ function checkTemporalTls(config: TemporalTlsSettings, ctx: z.RefinementCtx): vo
     ctx.addIssue({ code: 'custom', path: ['AIRLOCK_TEMPORAL_TLS_CERT_FILE'], message: 'required with AIRLOCK_TEMPORAL_TLS_KEY_FILE (mTLS needs both)' });
   }
   if (config.AIRLOCK_TEMPORAL_TLS === false) {
-    const tlsOnly = (['AIRLOCK_TEMPORAL_TLS_CERT_FILE', 'AIRLOCK_TEMPORAL_TLS_KEY_FILE', 'AIRLOCK_TEMPORAL_TLS_CA_FILE', 'AIRLOCK_TEMPORAL_TLS_SERVER_NAME'] as const).filter((name) => config[name]);
+    const tlsOnly = (
+      ['AIRLOCK_TEMPORAL_TLS_CERT_FILE', 'AIRLOCK_TEMPORAL_TLS_KEY_FILE', 'AIRLOCK_TEMPORAL_TLS_CA_FILE', 'AIRLOCK_TEMPORAL_TLS_SERVER_NAME'] as const
+    ).filter((name) => config[name]);
     if (tlsOnly.length > 0) {
       ctx.addIssue({ code: 'custom', path: ['AIRLOCK_TEMPORAL_TLS'], message: `is false, but ${tlsOnly.join(', ')} only apply with TLS` });
     }
@@ -34,124 +36,140 @@ function checkTemporalTls(config: TemporalTlsSettings, ctx: z.RefinementCtx): vo
  * Every setting Airlock reads from the environment, in one schema. Parsed once at start;
  * a bad value stops the process naming the variable.
  */
-export const configSchema = z.object({
-  AIRLOCK_TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
-  AIRLOCK_TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  AIRLOCK_TASK_QUEUE: z.string().min(1).default('airlock'),
-  // Temporal connection security (config/temporal-connection.ts turns these into SDK options).
-  /** Temporal Cloud API key, sent as a bearer token; implies TLS unless AIRLOCK_TEMPORAL_TLS=false. */
-  AIRLOCK_TEMPORAL_API_KEY: z.string().min(1).optional(),
-  /** TLS to the frontend; unset means on when an API key or a client certificate is set, else off. */
-  AIRLOCK_TEMPORAL_TLS: z.stringbool().optional(),
-  /** mTLS client certificate and its private key (PEM files): both or neither. */
-  AIRLOCK_TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
-  AIRLOCK_TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
-  /** CA bundle (PEM) for a server certificate the OS does not trust; not needed for Temporal Cloud. */
-  AIRLOCK_TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
-  /** Name checked against the server certificate (SNI), when it differs from the address's host. */
-  AIRLOCK_TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
-  /** Base URL of the Temporal Web UI, for links in API responses. */
-  AIRLOCK_TEMPORAL_UI_URL: optionalUrl,
-  AIRLOCK_API_HOST: z.string().min(1).default('127.0.0.1'),
-  AIRLOCK_API_PORT: port.default(8080),
-  /** Largest accepted request body, bytes. */
-  AIRLOCK_API_BODY_LIMIT: z.coerce.number().int().min(1024).default(64 * 1024),
-  /** Requests a minute each API principal may make (without a valid key: each client IP); over it, 429. */
-  AIRLOCK_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-  /** Requests a minute each client IP may make to POST /slack/interactions; over it, 429. */
-  AIRLOCK_SLACK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-  /** Requests a minute each client IP may make to POST /teams/messages, counted before the token check; over it, 429. */
-  AIRLOCK_TEAMS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-  /** How long a new request waits for the policy decision before the API answers `evaluating`. */
-  AIRLOCK_API_ADMISSION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  AIRLOCK_POLICY_FILE: z.string().min(1).default('config/example-policy.yaml'),
-  /** YAML list of API principals with sha256 key hashes (see docs/api.md). */
-  AIRLOCK_PRINCIPALS_FILE: z.string().min(1).default('.airlock/principals.yaml'),
-  AIRLOCK_AWS_REGION: z.string().min(1).default('us-east-1'),
-  AIRLOCK_AWS_PARTITION: z.enum(['aws', 'aws-us-gov', 'aws-cn']).default('aws'),
-  /** Custom AWS endpoint (moto, MinIO, LocalStack); unset for real AWS. */
-  AIRLOCK_AWS_ENDPOINT: optionalUrl,
-  /** The role the executor assumes, always narrowed by a per-operation session policy. */
-  AIRLOCK_EXECUTOR_ROLE_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN')
-    .optional(),
-  /** Slack bot token (xoxb-…) for posting review requests; unset disables Slack. */
-  AIRLOCK_SLACK_BOT_TOKEN: z.string().min(1).optional(),
-  /** Verifies POST /slack/interactions; required for Slack buttons to work. */
-  AIRLOCK_SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-  /** Web API base URL; tests point it at a local double. */
-  AIRLOCK_SLACK_API_URL: z.url().optional(),
-  // Microsoft Teams bot (docs/teams.md). Unset app id: Teams is off.
-  /** The bot's Microsoft App ID (its Azure registration's client id). */
-  AIRLOCK_TEAMS_APP_ID: z.string().min(1).optional(),
-  /** The bot's client secret. */
-  AIRLOCK_TEAMS_APP_PASSWORD: z.string().min(1).optional(),
-  /** Bot Connector base URL the worker posts cards to (from an activity's `serviceUrl`); tests point it at a local double. */
-  AIRLOCK_TEAMS_SERVICE_URL: z.url().default('https://smba.trafficmanager.net/teams/'),
-  /** OAuth2 token endpoint for the bot's token; unset for the multi-tenant Bot Framework one. */
-  AIRLOCK_TEAMS_TOKEN_URL: z.url().optional(),
-  /**
-   * Where POST /teams/messages reads the keys Bot Framework signs with; unset: the `jwks_uri` of Bot
-   * Framework's OpenID metadata. Tests only: in production, any other URL lets its owner act as Teams.
-   */
-  AIRLOCK_TEAMS_JWKS_URL: z.url().optional(),
-  /** HMAC key for the `Airlock-Signature` header on requester callbacks. */
-  AIRLOCK_CALLBACK_SECRET: z.string().min(16).optional(),
-  /**
-   * Comma-separated `host:port` or `scheme://host:port` entries that callback URLs may point at
-   * (SSRF guard); a bare `host` allows only its scheme's default port (443; 80 for loopback http).
-   * Empty disables callbacks. Format: config/callback-targets.ts.
-   */
-  AIRLOCK_CALLBACK_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
-    .superRefine((entries, ctx) => {
-      for (const entry of entries) {
-        const parsed = parseCallbackTarget(entry);
-        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
-      }
-    }),
-  /**
-   * Where the audit trail is kept: `sqlite:<file>` (embedded, the default) or
-   * `postgres://user:password@host:port/database` (production). Worker and API must share it.
-   */
-  AIRLOCK_AUDIT_URL: z
-    .string()
-    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
-    .default('sqlite:.airlock/audit.db'),
-  AIRLOCK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
-  // Metrics (docs/operators.md#metrics). The API serves /metrics on its own port.
-  /** The worker's /metrics (Airlock's series and the Temporal SDK's); 0 turns worker metrics off. */
-  AIRLOCK_WORKER_METRICS_PORT: port.default(9464),
-  AIRLOCK_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  /** When set, both /metrics endpoints require `Authorization: Bearer <token>`. */
-  AIRLOCK_METRICS_TOKEN: z.string().min(16).optional(),
-  // Payload encryption (docs/operators.md). Unset: payloads are plain JSON in Temporal.
-  /** `<id>:<base64 32-byte key>[,…]`: the first key encrypts, all decrypt (rotation). Worker and API must share it. */
-  AIRLOCK_CODEC_KEYS: z.string().min(1).optional(),
-  /** A file holding the same list (one entry per line), e.g. a Docker or Kubernetes secret. */
-  AIRLOCK_CODEC_KEYS_FILE: z.string().min(1).optional(),
-  /** Comma-separated browser origins (the Temporal UI's) allowed to call /codec/* with credentials. */
-  AIRLOCK_CODEC_CORS_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean)),
-  /** HMAC key for codec login sessions; set the same on every API replica (default: random per process). */
-  AIRLOCK_CODEC_SESSION_SECRET: z.string().min(32).optional(),
-  // Signed identities (docs/architecture.md#trust-boundary). The API signs; workers verify.
-  /** The API's Ed25519 signing key, `<id>:<base64 32-byte seed>`; the API only, never a worker. */
-  AIRLOCK_IDENTITY_SIGNING_KEY: z.string().min(1).optional(),
-  AIRLOCK_IDENTITY_SIGNING_KEY_FILE: z.string().min(1).optional(),
-  /** Public keys workers accept identities from, `<id>:<base64 32-byte key>[,…]` (several during a rotation). */
-  AIRLOCK_IDENTITY_VERIFY_KEYS: z.string().min(1).optional(),
-  AIRLOCK_IDENTITY_VERIFY_KEYS_FILE: z.string().min(1).optional(),
-  /** Public keys no longer trusted for new input, kept to verify what they signed (audit:verify). */
-  AIRLOCK_IDENTITY_RETIRED_KEYS: z.string().min(1).optional(),
-  AIRLOCK_IDENTITY_RETIRED_KEYS_FILE: z.string().min(1).optional(),
-  /** Workflows the worker keeps cached (sticky execution); each pending action costs ~280 KiB. */
-  AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
-}).superRefine(checkTemporalTls);
+export const configSchema = z
+  .object({
+    AIRLOCK_TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+    AIRLOCK_TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    AIRLOCK_TASK_QUEUE: z.string().min(1).default('airlock'),
+    // Temporal connection security (config/temporal-connection.ts turns these into SDK options).
+    /** Temporal Cloud API key, sent as a bearer token; implies TLS unless AIRLOCK_TEMPORAL_TLS=false. */
+    AIRLOCK_TEMPORAL_API_KEY: z.string().min(1).optional(),
+    /** TLS to the frontend; unset means on when an API key or a client certificate is set, else off. */
+    AIRLOCK_TEMPORAL_TLS: z.stringbool().optional(),
+    /** mTLS client certificate and its private key (PEM files): both or neither. */
+    AIRLOCK_TEMPORAL_TLS_CERT_FILE: z.string().min(1).optional(),
+    AIRLOCK_TEMPORAL_TLS_KEY_FILE: z.string().min(1).optional(),
+    /** CA bundle (PEM) for a server certificate the OS does not trust; not needed for Temporal Cloud. */
+    AIRLOCK_TEMPORAL_TLS_CA_FILE: z.string().min(1).optional(),
+    /** Name checked against the server certificate (SNI), when it differs from the address's host. */
+    AIRLOCK_TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+    /** Base URL of the Temporal Web UI, for links in API responses. */
+    AIRLOCK_TEMPORAL_UI_URL: optionalUrl,
+    AIRLOCK_API_HOST: z.string().min(1).default('127.0.0.1'),
+    AIRLOCK_API_PORT: port.default(8080),
+    /** Largest accepted request body, bytes. */
+    AIRLOCK_API_BODY_LIMIT: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024),
+    /** Requests a minute each API principal may make (without a valid key: each client IP); over it, 429. */
+    AIRLOCK_API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** Requests a minute each client IP may make to POST /slack/interactions; over it, 429. */
+    AIRLOCK_SLACK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** Requests a minute each client IP may make to POST /teams/messages, counted before the token check; over it, 429. */
+    AIRLOCK_TEAMS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** How long a new request waits for the policy decision before the API answers `evaluating`. */
+    AIRLOCK_API_ADMISSION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    AIRLOCK_POLICY_FILE: z.string().min(1).default('config/example-policy.yaml'),
+    /** YAML list of API principals with sha256 key hashes (see docs/api.md). */
+    AIRLOCK_PRINCIPALS_FILE: z.string().min(1).default('.airlock/principals.yaml'),
+    AIRLOCK_AWS_REGION: z.string().min(1).default('us-east-1'),
+    AIRLOCK_AWS_PARTITION: z.enum(['aws', 'aws-us-gov', 'aws-cn']).default('aws'),
+    /** Custom AWS endpoint (moto, MinIO, LocalStack); unset for real AWS. */
+    AIRLOCK_AWS_ENDPOINT: optionalUrl,
+    /** The role the executor assumes, always narrowed by a per-operation session policy. */
+    AIRLOCK_EXECUTOR_ROLE_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, 'must be an IAM role ARN')
+      .optional(),
+    /** Slack bot token (xoxb-…) for posting review requests; unset disables Slack. */
+    AIRLOCK_SLACK_BOT_TOKEN: z.string().min(1).optional(),
+    /** Verifies POST /slack/interactions; required for Slack buttons to work. */
+    AIRLOCK_SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+    /** Web API base URL; tests point it at a local double. */
+    AIRLOCK_SLACK_API_URL: z.url().optional(),
+    // Microsoft Teams bot (docs/teams.md). Unset app id: Teams is off.
+    /** The bot's Microsoft App ID (its Azure registration's client id). */
+    AIRLOCK_TEAMS_APP_ID: z.string().min(1).optional(),
+    /** The bot's client secret. */
+    AIRLOCK_TEAMS_APP_PASSWORD: z.string().min(1).optional(),
+    /** Bot Connector base URL the worker posts cards to (from an activity's `serviceUrl`); tests point it at a local double. */
+    AIRLOCK_TEAMS_SERVICE_URL: z.url().default('https://smba.trafficmanager.net/teams/'),
+    /** OAuth2 token endpoint for the bot's token; unset for the multi-tenant Bot Framework one. */
+    AIRLOCK_TEAMS_TOKEN_URL: z.url().optional(),
+    /**
+     * Where POST /teams/messages reads the keys Bot Framework signs with; unset: the `jwks_uri` of Bot
+     * Framework's OpenID metadata. Tests only: in production, any other URL lets its owner act as Teams.
+     */
+    AIRLOCK_TEAMS_JWKS_URL: z.url().optional(),
+    /** HMAC key for the `Airlock-Signature` header on requester callbacks. */
+    AIRLOCK_CALLBACK_SECRET: z.string().min(16).optional(),
+    /**
+     * Comma-separated `host:port` or `scheme://host:port` entries that callback URLs may point at
+     * (SSRF guard); a bare `host` allows only its scheme's default port (443; 80 for loopback http).
+     * Empty disables callbacks. Format: config/callback-targets.ts.
+     */
+    AIRLOCK_CALLBACK_ALLOWED_HOSTS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
+      .superRefine((entries, ctx) => {
+        for (const entry of entries) {
+          const parsed = parseCallbackTarget(entry);
+          if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
+        }
+      }),
+    /**
+     * Where the audit trail is kept: `sqlite:<file>` (embedded, the default) or
+     * `postgres://user:password@host:port/database` (production). Worker and API must share it.
+     */
+    AIRLOCK_AUDIT_URL: z
+      .string()
+      .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<file> or postgres://…')
+      .default('sqlite:.airlock/audit.db'),
+    AIRLOCK_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+    // Metrics (docs/operators.md#metrics). The API serves /metrics on its own port.
+    /** The worker's /metrics (Airlock's series and the Temporal SDK's); 0 turns worker metrics off. */
+    AIRLOCK_WORKER_METRICS_PORT: port.default(9464),
+    AIRLOCK_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** When set, both /metrics endpoints require `Authorization: Bearer <token>`. */
+    AIRLOCK_METRICS_TOKEN: z.string().min(16).optional(),
+    // Payload encryption (docs/operators.md). Unset: payloads are plain JSON in Temporal.
+    /** `<id>:<base64 32-byte key>[,…]`: the first key encrypts, all decrypt (rotation). Worker and API must share it. */
+    AIRLOCK_CODEC_KEYS: z.string().min(1).optional(),
+    /** A file holding the same list (one entry per line), e.g. a Docker or Kubernetes secret. */
+    AIRLOCK_CODEC_KEYS_FILE: z.string().min(1).optional(),
+    /** Comma-separated browser origins (the Temporal UI's) allowed to call /codec/* with credentials. */
+    AIRLOCK_CODEC_CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+      ),
+    /** HMAC key for codec login sessions; set the same on every API replica (default: random per process). */
+    AIRLOCK_CODEC_SESSION_SECRET: z.string().min(32).optional(),
+    // Signed identities (docs/architecture.md#trust-boundary). The API signs; workers verify.
+    /** The API's Ed25519 signing key, `<id>:<base64 32-byte seed>`; the API only, never a worker. */
+    AIRLOCK_IDENTITY_SIGNING_KEY: z.string().min(1).optional(),
+    AIRLOCK_IDENTITY_SIGNING_KEY_FILE: z.string().min(1).optional(),
+    /** Public keys workers accept identities from, `<id>:<base64 32-byte key>[,…]` (several during a rotation). */
+    AIRLOCK_IDENTITY_VERIFY_KEYS: z.string().min(1).optional(),
+    AIRLOCK_IDENTITY_VERIFY_KEYS_FILE: z.string().min(1).optional(),
+    /** Public keys no longer trusted for new input, kept to verify what they signed (audit:verify). */
+    AIRLOCK_IDENTITY_RETIRED_KEYS: z.string().min(1).optional(),
+    AIRLOCK_IDENTITY_RETIRED_KEYS_FILE: z.string().min(1).optional(),
+    /** Workflows the worker keeps cached (sticky execution); each pending action costs ~280 KiB. */
+    AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  })
+  .superRefine(checkTemporalTls);
 
 export type AirlockConfig = z.infer<typeof configSchema>;

@@ -58,7 +58,9 @@ async function main(): Promise<number> {
     },
     { idempotencyKey },
   );
-  console.log(`requested ${view.id}: ${view.status}${view.policy ? ` (rule ${view.policy.ruleId})` : ''}${view.status === 'pending_review' ? waitingFor(view) : ''}`);
+  console.log(
+    `requested ${view.id}: ${view.status}${view.policy ? ` (rule ${view.policy.ruleId})` : ''}${view.status === 'pending_review' ? waitingFor(view) : ''}`,
+  );
 
   // Ctrl-C stops waiting; the action itself carries on in Airlock.
   const stop = new AbortController();
@@ -73,7 +75,9 @@ async function main(): Promise<number> {
       if (stop.signal.aborted) break;
       throw err;
     }
-    console.log(`${elapsed(started)} ${view.id} ${view.status === last ? 'still ' : ''}${view.status}${view.status === 'pending_review' ? waitingFor(view) : ''}`);
+    console.log(
+      `${elapsed(started)} ${view.id} ${view.status === last ? 'still ' : ''}${view.status}${view.status === 'pending_review' ? waitingFor(view) : ''}`,
+    );
     last = view.status;
   }
 

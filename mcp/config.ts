@@ -25,7 +25,12 @@ export const httpConfigSchema = z.object({
   AIRLOCK_MCP_ALLOWED_ORIGINS: z
     .string()
     .optional()
-    .transform((value) => (value ?? '').split(',').map((origin) => origin.trim()).filter(Boolean)),
+    .transform((value) =>
+      (value ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
 });
 export type HttpConfig = z.infer<typeof httpConfigSchema>;
 

@@ -1,8 +1,7 @@
 import type { ActionView, CatalogueEntry } from '../client';
 
 /** How to wait, said in every non-final answer: models otherwise tend to re-request or give up. */
-const HOW_TO_WAIT =
-  'Call get_action with this id and wait_seconds (up to 300) to wait for the outcome; do not request the action again.';
+const HOW_TO_WAIT = 'Call get_action with this id and wait_seconds (up to 300) to wait for the outcome; do not request the action again.';
 
 /** "alice", "alice or bob", "alice, bob or carol". */
 function either(names: readonly string[]): string {

@@ -54,7 +54,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: McpHtt
   if (req.method !== 'POST') return reply(res, 405, 'method not allowed: POST MCP messages', { allow: 'POST' });
 
   const server = buildMcpServer(new AirlockClient({ baseUrl: options.airlockUrl, apiKey }));
-  const transport = new StreamableHTTPServerTransport({ maxRequestBodySize: MAX_BODY_BYTES }) // no sessionIdGenerator: stateless;
+  const transport = new StreamableHTTPServerTransport({ maxRequestBodySize: MAX_BODY_BYTES }); // no sessionIdGenerator: stateless;
   res.on('close', () => {
     void transport.close();
     void server.close();

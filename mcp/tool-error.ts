@@ -37,5 +37,8 @@ export function toolError(err: unknown): CallToolResult {
   }
   // Network failures and timeouts: the message names the cause; the API key is never part of it.
   const message = err instanceof Error ? err.message : String(err);
-  return { isError: true, content: [{ type: 'text', text: `Could not reach Airlock: ${message}. Retry later; with the same idempotency_key a retried request is safe.` }] };
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `Could not reach Airlock: ${message}. Retry later; with the same idempotency_key a retried request is safe.` }],
+  };
 }

@@ -44,7 +44,11 @@ export type PreconditionsStage = 'preview' | 'execution';
  * The operation's preconditions, parsed by its own schema. An operation without a schema binds
  * nothing and gets undefined; one with a schema gets a parsed value or an InvalidPreconditionsError.
  */
-export function parsePreconditions<B>(operation: Pick<Operation<unknown, B>, 'name' | 'preconditions'>, value: JsonObject | undefined, stage: PreconditionsStage): B | undefined {
+export function parsePreconditions<B>(
+  operation: Pick<Operation<unknown, B>, 'name' | 'preconditions'>,
+  value: JsonObject | undefined,
+  stage: PreconditionsStage,
+): B | undefined {
   const schema = operation.preconditions;
   if (!schema) {
     if (value !== undefined && stage === 'preview') {

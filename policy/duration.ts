@@ -21,9 +21,7 @@ export function parseDuration(text: string): number {
   const amount = match?.[1];
   const unit = match?.[2] as keyof typeof UNIT_MS | undefined;
   if (amount === undefined || unit === undefined) {
-    throw new InvalidDurationError(
-      `invalid duration ${JSON.stringify(text)}: use a whole number and one unit (ms, s, m, h, d), e.g. 90s, 15m, 1h, 2d`,
-    );
+    throw new InvalidDurationError(`invalid duration ${JSON.stringify(text)}: use a whole number and one unit (ms, s, m, h, d), e.g. 90s, 15m, 1h, 2d`);
   }
   const ms = Number(amount) * UNIT_MS[unit];
   if (ms <= 0) throw new InvalidDurationError(`invalid duration ${JSON.stringify(text)}: must be greater than zero`);

@@ -102,17 +102,13 @@ export const paramMatcherSchema = z
     error: `must have at least one operator: ${PARAM_OPERATORS.join(', ')}`,
   });
 
-const paramPath = z
-  .string()
-  .regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path into params, e.g. destinationBucket or tags.env');
+const paramPath = z.string().regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path into params, e.g. destinationBucket or tags.env');
 
 const requesterEntry = z
   .string(expecting('an identity id or group:NAME'))
   .refine(
     (entry) =>
-      entry.startsWith(REQUESTER_GROUP_PREFIX)
-        ? GROUP_NAME_PATTERN.test(entry.slice(REQUESTER_GROUP_PREFIX.length))
-        : IDENTITY_ID_PATTERN.test(entry),
+      entry.startsWith(REQUESTER_GROUP_PREFIX) ? GROUP_NAME_PATTERN.test(entry.slice(REQUESTER_GROUP_PREFIX.length)) : IDENTITY_ID_PATTERN.test(entry),
     'must be an identity id or group:NAME',
   );
 
@@ -207,10 +203,7 @@ export const identityChannelsSchema = z.preprocess(
     {
       email: z.email('must be an email address').optional(),
       slack: z.string(expecting('a Slack user id')).regex(SLACK_USER_ID_PATTERN, 'must be a Slack user id such as U01ABCDEF').optional(),
-      teams: z
-        .string(expecting('an Azure AD object id'))
-        .regex(TEAMS_OBJECT_ID_PATTERN, 'must be an Azure AD object id (a GUID)')
-        .optional(),
+      teams: z.string(expecting('an Azure AD object id')).regex(TEAMS_OBJECT_ID_PATTERN, 'must be an Azure AD object id (a GUID)').optional(),
     },
     expecting('a mapping of channel ids (email, slack, teams)'),
   ),

@@ -41,7 +41,9 @@ async function main(): Promise<number> {
   }
   const url = args.url ?? loadConfig().AIRLOCK_AUDIT_URL;
   const label = checkUrl(url);
-  const signatureOptions = args['chain-only'] ? {} : { identityKeys: trustedKeys(args.keys), allowUnsignedBeforeSeq: unsignedCutoff(args['allow-unsigned-before']) };
+  const signatureOptions = args['chain-only']
+    ? {}
+    : { identityKeys: trustedKeys(args.keys), allowUnsignedBeforeSeq: unsignedCutoff(args['allow-unsigned-before']) };
   let audit: AuditLog;
   try {
     audit = await openAuditLog(url);

@@ -66,19 +66,15 @@ async function main(stack: PrivateStack): Promise<void> {
     return decoded(browser, page, expected, calls);
   });
 
-  if (png.length > MAX_PNG_BYTES) throw new Error(`the decoded page's picture is ${Math.round(png.length / 1024)} KiB, over ${MAX_PNG_BYTES / 1024}; not written`);
+  if (png.length > MAX_PNG_BYTES)
+    throw new Error(`the decoded page's picture is ${Math.round(png.length / 1024)} KiB, over ${MAX_PNG_BYTES / 1024}; not written`);
   mkdirSync(dirname(OUTPUT), { recursive: true });
   writeFileSync(OUTPUT, png);
   console.log(`all checks hold; wrote ${relative(PROJECT_ROOT, OUTPUT)} (${Math.round(png.length / 1024)} KiB)`);
 }
 
 /** Step 4: the page decodes. Returns the picture of its top down to the Input and Result panels. */
-async function decoded(
-  browser: Page,
-  page: { url: string; workflowId: string },
-  expected: WorkflowPageExpectation,
-  calls: CodecCall[],
-): Promise<Buffer> {
+async function decoded(browser: Page, page: { url: string; workflowId: string }, expected: WorkflowPageExpectation, calls: CodecCall[]): Promise<Buffer> {
   const view = await readPayloadView(browser, { ...page, outcome: 'success', inputShows: PARAMS.destinationKey });
   const lacks = paramsMissingFromInput(view.input, PARAMS);
   // The Input panel's editor box: the textbox inside it is as tall as all its lines, scrolled.

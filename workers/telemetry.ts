@@ -60,7 +60,10 @@ export async function startWorkerTelemetry(config: AirlockConfig, catalogue: Cat
     });
     log.info({ url: server.url }, 'worker metrics: serving');
   } catch (err) {
-    log.error({ err, host: config.AIRLOCK_WORKER_METRICS_HOST, port: config.AIRLOCK_WORKER_METRICS_PORT }, 'worker metrics: cannot listen; running without /metrics');
+    log.error(
+      { err, host: config.AIRLOCK_WORKER_METRICS_HOST, port: config.AIRLOCK_WORKER_METRICS_PORT },
+      'worker metrics: cannot listen; running without /metrics',
+    );
   }
   return { log, metrics, announce, ...(server ? { metricsUrl: server.url } : {}), close: () => server?.close() ?? Promise.resolve() };
 }

@@ -25,15 +25,7 @@ import { refuseCancel, refuseDecision } from './refusals';
 import { reviewTimers, type ReviewTimer } from './review-timers';
 import { ApproversAttribute, DecisionTimeAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
 import { ActionStatus, DECISION_STATUSES, TERMINAL_STATUSES } from '../domain/types';
-import type {
-  ActionRequestInput,
-  ActionState,
-  DecideInput,
-  EscalationRequirement,
-  PolicyEvaluation,
-  ReviewNotice,
-  ReviewRequirement,
-} from '../domain/types';
+import type { ActionRequestInput, ActionState, DecideInput, EscalationRequirement, PolicyEvaluation, ReviewNotice, ReviewRequirement } from '../domain/types';
 
 const { evaluatePolicy, evaluatePolicyBeforePreview } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -112,13 +104,13 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     // The first decision's time rides on the status upsert, so no command is added (replay-safe).
     const decides = decidedAt === undefined && DECISION_STATUSES.includes(status);
     if (decides) decidedAt = state.updatedAt;
-    upsertSearchAttributes([
-      { key: StatusAttribute, value: status },
-      ...(decides ? [{ key: DecisionTimeAttribute, value: new Date(state.updatedAt) }] : []),
-    ]);
+    upsertSearchAttributes([{ key: StatusAttribute, value: status }, ...(decides ? [{ key: DecisionTimeAttribute, value: new Date(state.updatedAt) }] : [])]);
   };
-  const notifier = new Notifier(state, () => changes, (record) =>
-    auditor.record(record.status === 'sent' ? AuditEventKind.NotificationSent : AuditEventKind.NotificationFailed, SYSTEM_ACTOR, notificationData(record)),
+  const notifier = new Notifier(
+    state,
+    () => changes,
+    (record) =>
+      auditor.record(record.status === 'sent' ? AuditEventKind.NotificationSent : AuditEventKind.NotificationFailed, SYSTEM_ACTOR, notificationData(record)),
   );
 
   setHandler(statusQuery, () => state);
@@ -200,8 +192,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     while (state.status === ActionStatus.PendingReview) {
       const next = timers[0]; // every timer comes before the deadline
       const remaining = (next?.at ?? deadlineAt) - Date.now();
-      const woken =
-        remaining > 0 && (await condition(() => state.status !== ActionStatus.PendingReview || notifier.needsRefresh(), remaining));
+      const woken = remaining > 0 && (await condition(() => state.status !== ActionStatus.PendingReview || notifier.needsRefresh(), remaining));
       if (state.status !== ActionStatus.PendingReview) break;
       if (!woken && !next) {
         auditor.record(AuditEventKind.ActionExpired, SYSTEM_ACTOR, { deadline: state.deadline, approvers: approvals() });

@@ -115,7 +115,12 @@ export async function codecRoutes(scope: FastifyInstance, deps: CodecRoutesDeps)
     '/codec/login',
     {
       schema: {
-        ...operation({ id: 'codecLoginPage', tag: 'codec', summary: 'The codec sign-in page', description: 'A form that takes an operator\'s API key and sets the codec session cookie.' }),
+        ...operation({
+          id: 'codecLoginPage',
+          tag: 'codec',
+          summary: 'The codec sign-in page',
+          description: "A form that takes an operator's API key and sets the codec session cookie.",
+        }),
         response: { 200: page('The page'), ...errorResponses(corsErrors) },
       },
     },
@@ -133,7 +138,7 @@ export async function codecRoutes(scope: FastifyInstance, deps: CodecRoutesDeps)
           note: 'Access: the form carries an API key with the role `operator`.',
         }),
         consumes: ['application/x-www-form-urlencoded'],
-        body: z.looseObject({ key: z.string().describe('An operator\'s API key') }),
+        body: z.looseObject({ key: z.string().describe("An operator's API key") }),
         response: {
           200: page('Signed in: the page says until when'),
           401: page('Not an operator key: the form again'),
@@ -206,4 +211,3 @@ async function convert(codec: PayloadCodec, direction: 'encode' | 'decode', payl
 function sessionCookie(token: string, secure: boolean, maxAgeSeconds: number): string {
   return [`${SESSION_COOKIE}=${token}`, 'Path=/codec', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`, ...(secure ? ['Secure'] : [])].join('; ');
 }
-

@@ -51,9 +51,9 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
           tag: 'actions',
           summary: 'Request a privileged action',
           description:
-            'Starts the action\'s workflow and answers once policy has decided (status `pending_review`, `denied`, `approved`, `executing` or later). ' +
+            "Starts the action's workflow and answers once policy has decided (status `pending_review`, `denied`, `approved`, `executing` or later). " +
             'If no worker answers within the admission timeout (10 s by default), the answer is still `202`, with status `evaluating`: ' +
-            'the request is recorded durably, so poll `GET /v1/actions/{id}`. `params` are checked by the operation\'s own schema; ' +
+            "the request is recorded durably, so poll `GET /v1/actions/{id}`. `params` are checked by the operation's own schema; " +
             '`callbackUrl` must be https (http on loopback only) on a host the operator allows.',
           access: requester,
         }),
@@ -67,7 +67,10 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
             ...json('The action, as policy left it', actionViewSchema),
             headers: {
               Location: { description: 'The action: `/v1/actions/{id}`', schema: { type: 'string' } },
-              'Idempotent-Replayed': { description: '`true` when an earlier request with the same key created this action', schema: { type: 'string', enum: ['true'] } },
+              'Idempotent-Replayed': {
+                description: '`true` when an earlier request with the same key created this action',
+                schema: { type: 'string', enum: ['true'] },
+              },
             },
           },
           ...errorResponses(
@@ -237,10 +240,10 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
             'While the action is evaluated or pending review, up to its `deadline`; afterwards `409 not_cancellable`. ' +
             'The requester may cancel its own actions, an admin any. The body may be left out.',
           access: anyKey,
-          note: 'Access: an API key, of the action\'s requester or with the role `admin`.',
+          note: "Access: an API key, of the action's requester or with the role `admin`.",
         }),
         params: actionIdParams,
-        headers: idempotencyHeaders('A cancel retried with the same key (after a `503`, say) returns the first cancel\'s result.'),
+        headers: idempotencyHeaders("A cancel retried with the same key (after a `503`, say) returns the first cancel's result."),
         body: cancelBody,
         response: {
           200: json('The action after the cancel', actionViewSchema),

@@ -28,7 +28,7 @@ export const auditQuery = z
   .strictObject({
     from: isoTime.optional().describe('Events that occurred at or after this time (with its offset); `from` after `to` is `400 invalid_request`'),
     to: isoTime.optional().describe('Events that occurred before this time (with its offset)'),
-    action: z.string().regex(ACTION_ID_PATTERN, 'must be an action id').optional().describe('Only this action\'s events'),
+    action: z.string().regex(ACTION_ID_PATTERN, 'must be an action id').optional().describe("Only this action's events"),
     actor: z.string().min(1).max(128).optional().describe('Only events caused by this identity (or `airlock`, `policy`)'),
   })
   // Not expressible in JSON Schema (it compares two parameters): said in `from`'s description instead.
@@ -52,11 +52,14 @@ export async function auditRoutes(scope: FastifyInstance, deps: AuditRoutesDeps)
           id: 'getActionLineage',
           tag: 'audit',
           summary: 'Every audit event of one action',
-          description: 'Read from the audit store, which outlives Temporal\'s retention. See docs/audit.md.',
+          description: "Read from the audit store, which outlives Temporal's retention. See docs/audit.md.",
           access: auditor,
         }),
         params: actionIdParams,
-        response: { 200: json('The events in chain order', actionLineage), ...errorResponses(auditor.errors, { 404: ['action_not_found'], 414: ['url_too_long'] }) },
+        response: {
+          200: json('The events in chain order', actionLineage),
+          ...errorResponses(auditor.errors, { 404: ['action_not_found'], 414: ['url_too_long'] }),
+        },
       },
     },
     async (request) => {
@@ -80,7 +83,10 @@ export async function auditRoutes(scope: FastifyInstance, deps: AuditRoutesDeps)
           access: auditor,
         }),
         querystring: auditQuery,
-        response: { 200: text('JSON lines: each line is one `AuditRecord`', 'application/x-ndjson'), ...errorResponses(auditor.errors, { 400: ['invalid_request'] }) },
+        response: {
+          200: text('JSON lines: each line is one `AuditRecord`', 'application/x-ndjson'),
+          ...errorResponses(auditor.errors, { 400: ['invalid_request'] }),
+        },
       },
     },
     async (request, reply) => {
@@ -107,7 +113,7 @@ export async function auditRoutes(scope: FastifyInstance, deps: AuditRoutesDeps)
           tag: 'audit',
           summary: 'Check the audit hash chain and every identity proof',
           description:
-            'Walks the whole chain and reports the head, or the first broken link, and checks the identity proof of every request, vote and cancel against the API\'s public keys. `npm run audit:verify` does the same from a shell.',
+            "Walks the whole chain and reports the head, or the first broken link, and checks the identity proof of every request, vote and cancel against the API's public keys. `npm run audit:verify` does the same from a shell.",
           access: auditor,
         }),
         response: { 200: json('The report (`ok: false` with `firstBreak` when the chain is broken)', auditVerifyReport), ...errorResponses(auditor.errors) },

@@ -30,7 +30,7 @@ export async function catalogueRoutes(scope: FastifyInstance, deps: CatalogueRou
           tag: 'actions',
           summary: 'What an agent may ask for',
           description:
-            'Every catalogue operation with the JSON Schema of its params, and `review`: what the policy loaded now makes of the caller\'s own requests ' +
+            "Every catalogue operation with the JSON Schema of its params, and `review`: what the policy loaded now makes of the caller's own requests " +
             '(`required`, `not_required`, `denied` or `depends_on_params`). Registered when the API is given the policy, as `npm start` and the container do.',
           access,
         }),

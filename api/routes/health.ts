@@ -15,7 +15,12 @@ export async function healthRoutes(scope: FastifyInstance, deps: { client: Clien
     {
       config: { rateLimit: false },
       schema: {
-        ...operation({ id: 'health', tag: 'service', summary: 'Liveness and Temporal reachability', description: 'For load balancers and `npm start`. Not rate limited.' }),
+        ...operation({
+          id: 'health',
+          tag: 'service',
+          summary: 'Liveness and Temporal reachability',
+          description: 'For load balancers and `npm start`. Not rate limited.',
+        }),
         response: { 200: json('Up, and Temporal answers', health), 503: json('Up, but Temporal cannot be reached', health) },
       },
     },

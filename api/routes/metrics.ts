@@ -31,7 +31,7 @@ export function installMetrics(app: FastifyInstance, options: MetricsRouteOption
       tag: 'service',
       summary: 'Prometheus metrics',
       description:
-        'The API\'s series in the Prometheus text format, e.g. `airlock_action_requests_total` by action and outcome. ' +
+        "The API's series in the Prometheus text format, e.g. `airlock_action_requests_total` by action and outcome. " +
         'Registered only when metrics are on. Not rate limited.',
       note: 'Access: no API key; when the operator sets a metrics token, `Authorization: Bearer <metrics token>`.',
     }),
@@ -41,7 +41,10 @@ export function installMetrics(app: FastifyInstance, options: MetricsRouteOption
   };
   app.get('/metrics', { config: { rateLimit: false }, schema }, async (request, reply) => {
     if (token && !bearerMatches(request.headers.authorization, token)) {
-      return reply.status(401).header('www-authenticate', 'Bearer').send({ error: { code: 'unauthenticated', message: 'a metrics token is required' } });
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Bearer')
+        .send({ error: { code: 'unauthenticated', message: 'a metrics token is required' } });
     }
     return reply.type(metrics.registry.contentType).send(await metrics.scrape());
   });

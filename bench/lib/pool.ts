@@ -4,12 +4,7 @@
  * once those in flight have settled (nothing is left running behind the caller's back) with the
  * number of tasks that succeeded, or rethrows the first failure.
  */
-export async function runPool(
-  count: number,
-  concurrency: number,
-  task: (index: number) => Promise<void>,
-  stop: () => boolean = () => false,
-): Promise<number> {
+export async function runPool(count: number, concurrency: number, task: (index: number) => Promise<void>, stop: () => boolean = () => false): Promise<number> {
   let next = 0;
   let succeeded = 0;
   let failure: { error: unknown } | undefined;

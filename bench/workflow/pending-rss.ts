@@ -63,7 +63,11 @@ const ADMISSION_TIMEOUT_MS = 120_000;
  * answered once policy has put it in pending_review. Visibility then confirms the count before
  * the last reading.
  */
-export async function measurePendingRss(servers: BenchServers, files: { bundleFile: string; auditUrl: string }, options: PendingRssOptions): Promise<PendingRssResult> {
+export async function measurePendingRss(
+  servers: BenchServers,
+  files: { bundleFile: string; auditUrl: string },
+  options: PendingRssOptions,
+): Promise<PendingRssResult> {
   const worker = await startWorkerProcess({ temporalAddress: servers.temporalAddress, taskQueue: TASK_QUEUE, aws: servers.aws, ...files });
   const connection = await Connection.connect({ address: servers.temporalAddress });
   const audit = await openAuditLog(files.auditUrl); // the service records refused votes there; none happen here

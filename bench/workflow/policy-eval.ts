@@ -27,7 +27,11 @@ const REQUESTS: { request: string; expectRule: string; input: EvaluationRequest 
   { request: 'copy to an unlisted bucket', expectRule: 'deny-unlisted-destinations', input: copy('somewhere-else') },
   { request: 'copy to airlock-scratch', expectRule: 'auto-allow-scratch', input: copy('airlock-scratch') },
   { request: 'copy to airlock-exports', expectRule: 'review-exports', input: copy('airlock-exports') },
-  { request: 'an action no rule names', expectRule: 'default', input: { action: 'ec2.runInstances', params: { instanceType: 't3.micro', count: 1 }, requester } },
+  {
+    request: 'an action no rule names',
+    expectRule: 'default',
+    input: { action: 'ec2.runInstances', params: { instanceType: 't3.micro', count: 1 }, requester },
+  },
 ];
 
 const WARMUP = 20_000;

@@ -37,10 +37,7 @@ export async function measureThroughput(
   const windowEnd = windowStart + options.seconds * 1000;
   const latencies: number[] = [];
   const cpu: { start?: CpuTimes; end?: CpuTimes } = {};
-  const readings = [
-    setTimeout(() => (cpu.start = cpuTimes(watched)), windowStart - begin),
-    setTimeout(() => (cpu.end = cpuTimes(watched)), windowEnd - begin),
-  ];
+  const readings = [setTimeout(() => (cpu.start = cpuTimes(watched)), windowStart - begin), setTimeout(() => (cpu.end = cpuTimes(watched)), windowEnd - begin)];
   let failed = false;
 
   const lane = async (): Promise<void> => {

@@ -53,11 +53,7 @@ export function reviewBlocks(message: ReviewMessage): { text: string; blocks: Kn
   if (message.outcome) head.push(outcomeSection(message.outcome, message.status));
   head.push(factsSection(message));
 
-  const tail: KnownBlock[] = [
-    ...(message.impact ? [impactSection(message.impact)] : []),
-    justificationSection(message.justification),
-    contextBlock(message),
-  ];
+  const tail: KnownBlock[] = [...(message.impact ? [impactSection(message.impact)] : []), justificationSection(message.justification), contextBlock(message)];
   if (message.open) tail.push({ type: 'divider' }, actionsBlock(message));
 
   const paramBlocks = paramSections(message.params, BLOCK_KIT_LIMITS.blocksPerMessage - head.length - tail.length);
@@ -110,10 +106,7 @@ function impactSection(impact: NonNullable<ReviewMessage['impact']>): SectionBlo
   const title = '*Impact*\n';
   const lines = impact.error
     ? [`:grey_question: Could not preview the impact: ${escapeMrkdwn(impact.error)}`]
-    : [
-        ...impact.warnings.map((warning) => `:warning: ${escapeMrkdwn(warning)}`),
-        ...impact.notes.map((note) => `• ${escapeMrkdwn(note)}`),
-      ];
+    : [...impact.warnings.map((warning) => `:warning: ${escapeMrkdwn(warning)}`), ...impact.notes.map((note) => `• ${escapeMrkdwn(note)}`)];
   // Drop whole lines (never half an escaped entity) until it fits; the API shows everything.
   const budget = BLOCK_KIT_LIMITS.sectionText - title.length - 60;
   let kept = lines;

@@ -105,7 +105,10 @@ export function teamsReviewCard(message: ReviewMessage, options: TeamsCardOption
       isMultiline: true,
       maxLength: 1000,
     });
-    card.actions = [execute('Approve', TEAMS_VERBS.approve, message.actionId, 'positive'), execute('Reject', TEAMS_VERBS.reject, message.actionId, 'destructive')];
+    card.actions = [
+      execute('Approve', TEAMS_VERBS.approve, message.actionId, 'positive'),
+      execute('Reject', TEAMS_VERBS.reject, message.actionId, 'destructive'),
+    ];
     // Only while open: a closed card is final, and without `refresh` Teams stops asking for it.
     card.refresh = refresh(message.actionId, options.refreshUserIds);
   }
@@ -220,7 +223,10 @@ function impactElements(impact: NonNullable<ReviewMessage['impact']>): CardEleme
 function contextLine(message: ReviewMessage): CardElement {
   const runs = [run('Action ', { isSubtle: true }), run(clip(message.actionId, 255), { fontType: 'Monospace', isSubtle: true })];
   if (message.links.temporalUi) {
-    runs.push(run(' · ', { isSubtle: true }), run('Open in Temporal UI', { color: 'accent', selectAction: { type: 'Action.OpenUrl', url: message.links.temporalUi } }));
+    runs.push(
+      run(' · ', { isSubtle: true }),
+      run('Open in Temporal UI', { color: 'accent', selectAction: { type: 'Action.OpenUrl', url: message.links.temporalUi } }),
+    );
   }
   return { ...richText(runs), spacing: 'Medium' };
 }

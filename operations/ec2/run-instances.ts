@@ -79,7 +79,10 @@ const tags = z
   })
   .refine((record) => Object.keys(record).length >= 1, 'tags must not be empty (leave the field out instead)')
   .refine((record) => Object.keys(record).length <= MAX_TAGS, `at most ${MAX_TAGS} tags`)
-  .refine((record) => new Set(Object.keys(record).map((key) => key.toLowerCase())).size === Object.keys(record).length, 'tag keys must differ in more than letter case')
+  .refine(
+    (record) => new Set(Object.keys(record).map((key) => key.toLowerCase())).size === Object.keys(record).length,
+    'tag keys must differ in more than letter case',
+  )
   // The checks above in JSON Schema, for the API's OpenAPI document and `GET /v1/catalogue`: the
   // `unknown` they start from (to see an own `__proto__` key) would otherwise be described as any
   // value, `null` and `{}` included. Only the letter-case rule has no JSON Schema form.
@@ -104,7 +107,11 @@ const runInstancesFields = z.strictObject({
   imageId: ec2Id('ami', 'image id'),
   instanceType: instanceTypeName,
   subnetId: ec2Id('subnet', 'subnet id'),
-  count: z.number().int('count must be a whole number').min(1, 'count must be at least 1').max(MAX_INSTANCE_COUNT, `count must be at most ${MAX_INSTANCE_COUNT}`),
+  count: z
+    .number()
+    .int('count must be a whole number')
+    .min(1, 'count must be at least 1')
+    .max(MAX_INSTANCE_COUNT, `count must be at most ${MAX_INSTANCE_COUNT}`),
   securityGroupIds: z
     .array(ec2Id('sg', 'security group id'))
     .min(1, 'securityGroupIds must not be empty (leave the field out to use the VPC default security group)')
@@ -117,10 +124,10 @@ const runInstancesFields = z.strictObject({
 export type RunInstancesParams = z.infer<typeof runInstancesFields>;
 
 /** Params of `ec2.runInstances`: exactly these fields, each checked, and a session policy that fits STS. */
-export const runInstancesParams = runInstancesFields.refine(
-  (p) => fitsSessionPolicyLimit(runInstancesSessionPolicy(p, LONGEST_PARTITION)),
-  { error: `the tags are too long together: the session policy would exceed the ${MAX_SESSION_POLICY_CHARS}-character STS limit`, path: ['tags'] },
-);
+export const runInstancesParams = runInstancesFields.refine((p) => fitsSessionPolicyLimit(runInstancesSessionPolicy(p, LONGEST_PARTITION)), {
+  error: `the tags are too long together: the session policy would exceed the ${MAX_SESSION_POLICY_CHARS}-character STS limit`,
+  path: ['tags'],
+});
 
 /**
  * What `ec2.runInstances` binds its execution to: the image and the subnet as the preview saw
@@ -289,10 +296,7 @@ export async function runInstancesWith(ec2: Ec2Sender, params: RunInstancesParam
 
 /** Refuses a launch of an image or into a subnet the preview did not see (see runInstancesPreconditions). */
 export function assertSeenByPreview(params: RunInstancesParams, reviewed: RunInstancesPreconditions): void {
-  const unseen = [
-    ...(reviewed.image === null ? [`image ${params.imageId}`] : []),
-    ...(reviewed.subnet === null ? [`subnet ${params.subnetId}`] : []),
-  ];
+  const unseen = [...(reviewed.image === null ? [`image ${params.imageId}`] : []), ...(reviewed.subnet === null ? [`subnet ${params.subnetId}`] : [])];
   if (unseen.length === 0) return;
   throw new PreconditionFailedError(
     `the preview did not see ${unseen.join(' or ')} (not in the region, or not visible to the account): ` +
@@ -349,7 +353,8 @@ export async function previewRunInstancesWith(ec2: Ec2Sender, params: RunInstanc
   if (image) {
     if (image.Name !== undefined) facts.imageName = image.Name;
     if (image.OwnerId !== undefined) facts.imageOwnerId = image.OwnerId;
-    if (image.State !== undefined && image.State !== 'available') warnings.push(`image ${params.imageId} is ${image.State}, not available: the launch would fail`);
+    if (image.State !== undefined && image.State !== 'available')
+      warnings.push(`image ${params.imageId} is ${image.State}, not available: the launch would fail`);
   } else {
     warnings.push(`image ${params.imageId} does not exist in this region or is not visible to this account: the launch would fail`);
   }
@@ -377,13 +382,16 @@ export async function previewRunInstancesWith(ec2: Ec2Sender, params: RunInstanc
   }
   if (!type) warnings.push(`instance type ${params.instanceType} is not offered in this region: the launch would fail`);
   if (vcpus !== undefined && vcpus * params.count >= LARGE_TOTAL_VCPUS) warnings.push(`large launch: ${vcpus * params.count} vCPUs in total`);
-  if (memoryMiB !== undefined && memoryMiB * params.count >= LARGE_TOTAL_MEMORY_MIB) warnings.push(`large launch: ${gib(memoryMiB * params.count)} of memory in total`);
+  if (memoryMiB !== undefined && memoryMiB * params.count >= LARGE_TOTAL_MEMORY_MIB)
+    warnings.push(`large launch: ${gib(memoryMiB * params.count)} of memory in total`);
   const architectures = type?.ProcessorInfo?.SupportedArchitectures;
   if (image?.Architecture && architectures && !architectures.includes(image.Architecture as (typeof architectures)[number])) {
     warnings.push(`image ${params.imageId} is ${image.Architecture} but ${params.instanceType} supports ${architectures.join(', ')}: the launch would fail`);
   }
 
-  const each = [vcpus !== undefined ? `${vcpus} vCPU${vcpus === 1 ? '' : 's'}` : undefined, memoryMiB !== undefined ? gib(memoryMiB) : undefined].filter(Boolean).join(', ');
+  const each = [vcpus !== undefined ? `${vcpus} vCPU${vcpus === 1 ? '' : 's'}` : undefined, memoryMiB !== undefined ? gib(memoryMiB) : undefined]
+    .filter(Boolean)
+    .join(', ');
   const total =
     params.count > 1 && vcpus !== undefined && memoryMiB !== undefined ? `; ${vcpus * params.count} vCPUs, ${gib(memoryMiB * params.count)} in total` : '';
   const sizing = each ? ` (${each}${params.count > 1 ? ' each' : ''}${total})` : '';
@@ -395,11 +403,19 @@ export async function previewRunInstancesWith(ec2: Ec2Sender, params: RunInstanc
       ? `security groups: ${params.securityGroupIds.join(', ')}`
       : "no security groups given: EC2 attaches the default security group of the subnet's VPC",
   );
-  if (params.tags) notes.push(`tags instances and volumes with ${Object.entries(params.tags).map(([key, value]) => `${key}=${value}`).join(', ')}`);
+  if (params.tags)
+    notes.push(
+      `tags instances and volumes with ${Object.entries(params.tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ')}`,
+    );
   const preconditions = {
     image: image ? { ...(image.OwnerId !== undefined ? { ownerId: image.OwnerId } : {}) } : null,
     subnet: subnet
-      ? { ...(subnet.VpcId !== undefined ? { vpcId: subnet.VpcId } : {}), ...(subnet.AvailabilityZone !== undefined ? { availabilityZone: subnet.AvailabilityZone } : {}) }
+      ? {
+          ...(subnet.VpcId !== undefined ? { vpcId: subnet.VpcId } : {}),
+          ...(subnet.AvailabilityZone !== undefined ? { availabilityZone: subnet.AvailabilityZone } : {}),
+        }
       : null,
   } satisfies RunInstancesPreconditions;
   return { facts, notes, warnings, preconditions };

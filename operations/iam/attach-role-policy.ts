@@ -36,13 +36,21 @@ export async function previewAttachRolePolicy(params: RolePolicyAttachmentParams
   if (state.attached) {
     notes.push(`${params.policyArn} is already attached to ${roleArn}: attaching it again changes nothing`);
   } else {
-    notes.push(`attaches ${params.policyArn} ${describePolicy(state)} to ${roleArn}, which has ${state.roleAttachmentCount} managed ${state.roleAttachmentCount === 1 ? 'policy' : 'policies'} attached`);
+    notes.push(
+      `attaches ${params.policyArn} ${describePolicy(state)} to ${roleArn}, which has ${state.roleAttachmentCount} managed ${state.roleAttachmentCount === 1 ? 'policy' : 'policies'} attached`,
+    );
     notes.push(...statementNotes(state.statements, 'grants: '));
     warnings.push(...diff.reasons.map((reason) => `widens access: ${reason}`), ...grantWarnings(diff.widening, `role ${params.roleName}`));
   }
   if (state.policy.IsAttachable === false) warnings.push(`${params.policyArn} is not attachable: IAM will refuse to attach it`);
 
-  return { facts: attachmentFacts(state, diff), notes, warnings, detail: diffPolicies(undefined, state.document).text, preconditions: attachmentPreconditionsOf(state) };
+  return {
+    facts: attachmentFacts(state, diff),
+    notes,
+    warnings,
+    detail: diffPolicies(undefined, state.document).text,
+    preconditions: attachmentPreconditionsOf(state),
+  };
 }
 
 function summarize(params: RolePolicyAttachmentParams): string {
@@ -60,7 +68,12 @@ function outcome(params: RolePolicyAttachmentParams, partition: string): Operati
 }
 
 /** Attaches the policy, if the policy and the role are still as previewed. */
-export async function attachAsPreviewed(params: RolePolicyAttachmentParams, iam: IamSender, partition: string, reviewed: AttachmentPreconditions): Promise<OperationOutcome> {
+export async function attachAsPreviewed(
+  params: RolePolicyAttachmentParams,
+  iam: IamSender,
+  partition: string,
+  reviewed: AttachmentPreconditions,
+): Promise<OperationOutcome> {
   await checkAttachmentAsPreviewed(params, iam, reviewed);
   await iam.send(new AttachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
   return outcome(params, partition);
@@ -83,10 +96,10 @@ export const iamAttachRolePolicy: Operation<RolePolicyAttachmentParams, Attachme
   name: 'iam.attachRolePolicy',
   title: 'Attach a managed policy to an IAM role',
   description:
-    'Attaches one managed policy (customer managed in the role\'s account, or AWS managed) to one IAM role (AttachRolePolicy). ' +
+    "Attaches one managed policy (customer managed in the role's account, or AWS managed) to one IAM role (AttachRolePolicy). " +
     'The preview shows what the policy grants and whether the role has it already. ' +
-    'The session may call only iam:AttachRolePolicy, only on that role, only for that policy, and read that policy and the role\'s attachments; ' +
-    'it attaches only if the policy\'s default version is still the one previewed.',
+    "The session may call only iam:AttachRolePolicy, only on that role, only for that policy, and read that policy and the role's attachments; " +
+    "it attaches only if the policy's default version is still the one previewed.",
   params: rolePolicyAttachmentParams,
   idempotent: true,
   // Three reads (every page of the role's attachments) and one write.

@@ -55,7 +55,7 @@ export const rolePolicyAttachmentParams = attachmentFields
       const account = parsePolicyArn(p.policyArn)?.account;
       return account === undefined || account === 'aws' || account === p.accountId;
     },
-    { error: 'policy ARN must name an AWS managed policy or a policy of the role\'s own account (IAM attaches no other)', path: ['policyArn'] },
+    { error: "policy ARN must name an AWS managed policy or a policy of the role's own account (IAM attaches no other)", path: ['policyArn'] },
   )
   .refine(
     // In the policy ARN's own partition: the worker refuses any other (SessionPolicyError). An ARN
@@ -64,7 +64,10 @@ export const rolePolicyAttachmentParams = attachmentFields
       const partition = parsePolicyArn(p.policyArn)?.partition;
       return partition === undefined || fitsSessionPolicyLimit(attachmentSessionPolicy('iam:AttachRolePolicy', p, partition));
     },
-    { error: `role path and policy ARN are too long together: the session policy would exceed the ${MAX_SESSION_POLICY_CHARS}-character STS limit`, path: ['policyArn'] },
+    {
+      error: `role path and policy ARN are too long together: the session policy would exceed the ${MAX_SESSION_POLICY_CHARS}-character STS limit`,
+      path: ['policyArn'],
+    },
   );
 
 /**
@@ -98,7 +101,11 @@ function samePartition(params: RolePolicyAttachmentParams, partition: string): s
  * on the same policy and role, so the execution can check just before writing that nothing the
  * preview's diff relied on has changed.
  */
-export function attachmentSessionPolicy(action: 'iam:AttachRolePolicy' | 'iam:DetachRolePolicy', params: RolePolicyAttachmentParams, partition: string): IamPolicyDocument {
+export function attachmentSessionPolicy(
+  action: 'iam:AttachRolePolicy' | 'iam:DetachRolePolicy',
+  params: RolePolicyAttachmentParams,
+  partition: string,
+): IamPolicyDocument {
   const arn = samePartition(params, partition);
   return {
     Version: '2012-10-17',
@@ -189,7 +196,9 @@ export async function checkAttachmentAsPreviewed(params: RolePolicyAttachmentPar
   if (now.defaultVersionId !== reviewed.defaultVersionId) {
     changes.push(`its default version is ${now.defaultVersionId}, the preview read ${reviewed.defaultVersionId}`);
   } else if (now.documentSha256 !== reviewed.documentSha256) {
-    changes.push(`the document of ${now.defaultVersionId} differs (digest ${shortDigest(reviewed.documentSha256)} then, ${shortDigest(now.documentSha256)} now)`);
+    changes.push(
+      `the document of ${now.defaultVersionId} differs (digest ${shortDigest(reviewed.documentSha256)} then, ${shortDigest(now.documentSha256)} now)`,
+    );
   }
   if (now.attached !== reviewed.attached) {
     changes.push(`it was ${reviewed.attached ? '' : 'not '}attached to ${describeRole(params)} when previewed, and is ${now.attached ? '' : 'not '}now`);

@@ -68,7 +68,12 @@ async function preview(params: RolePolicyAttachmentParams, context: OperationCon
  * Detaches the policy, if the policy and the role are still as previewed. When the preview found
  * it not attached (and it still is not), IAM answers NoSuchEntity and nothing changes.
  */
-export async function detachAsPreviewed(params: RolePolicyAttachmentParams, iam: IamSender, partition: string, reviewed: AttachmentPreconditions): Promise<OperationOutcome> {
+export async function detachAsPreviewed(
+  params: RolePolicyAttachmentParams,
+  iam: IamSender,
+  partition: string,
+  reviewed: AttachmentPreconditions,
+): Promise<OperationOutcome> {
   const outputs = { roleArn: attachmentRoleArn(params, partition), policyArn: params.policyArn };
   await checkAttachmentAsPreviewed(params, iam, reviewed);
   try {
@@ -106,8 +111,8 @@ export const iamDetachRolePolicy: Operation<RolePolicyAttachmentParams, Attachme
   title: 'Detach a managed policy from an IAM role',
   description:
     'Detaches one managed policy from one IAM role (DetachRolePolicy). The preview shows what access goes away. ' +
-    'The session may call only iam:DetachRolePolicy, only on that role, only for that policy, and read that policy and the role\'s attachments; ' +
-    'it detaches only if the policy\'s default version is still the one previewed.',
+    "The session may call only iam:DetachRolePolicy, only on that role, only for that policy, and read that policy and the role's attachments; " +
+    "it detaches only if the policy's default version is still the one previewed.",
   params: rolePolicyAttachmentParams,
   idempotent: true,
   // Three reads (every page of the role's attachments) and one write.

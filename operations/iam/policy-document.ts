@@ -36,7 +36,10 @@ const conditionBlock = z.record(
 /** One statement of an identity policy: no Principal (that belongs to resource policies). */
 export const policyStatement = z
   .strictObject({
-    Sid: z.string().regex(/^[A-Za-z0-9]+$/, 'Sid may contain only ASCII letters and digits').optional(),
+    Sid: z
+      .string()
+      .regex(/^[A-Za-z0-9]+$/, 'Sid may contain only ASCII letters and digits')
+      .optional(),
     Effect: z.enum(['Allow', 'Deny']),
     Action: oneOrMore(action).optional(),
     NotAction: oneOrMore(action).optional(),
@@ -126,7 +129,9 @@ export function parsePolicyJson(text: string): unknown {
 export function readPolicyDocument(text: string): PolicyInput {
   const parsed = looseDocument.safeParse(parsePolicyJson(text));
   if (!parsed.success) {
-    throw new PolicyDocumentError(`policy document has an unexpected shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw new PolicyDocumentError(
+      `policy document has an unexpected shape: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -170,7 +170,12 @@ async function preview(params: PutRolePolicyParams, context: OperationContext): 
  * computed against. IAM has no conditional write: a change in the moment between this read and
  * the put (and one IAM's eventual consistency does not show yet) is not seen.
  */
-export async function putAsPreviewed(params: PutRolePolicyParams, iam: IamSender, partition: string, reviewed: PutRolePolicyPreconditions): Promise<OperationOutcome> {
+export async function putAsPreviewed(
+  params: PutRolePolicyParams,
+  iam: IamSender,
+  partition: string,
+  reviewed: PutRolePolicyPreconditions,
+): Promise<OperationOutcome> {
   const now = (await readInlinePolicy(params, iam))?.sha256 ?? null;
   if (now !== reviewed.currentPolicySha256) throw new PreconditionFailedError(inlinePolicyChanged(params, reviewed.currentPolicySha256, now));
   await iam.send(

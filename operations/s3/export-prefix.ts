@@ -121,7 +121,12 @@ function s3Clients(context: Pick<OperationContext, 'region' | 'endpoint'>): S3Cl
 }
 
 /** The first `limit` objects under a prefix (and whether there were more). */
-async function listUpTo(lease: Pick<ClientLease<S3Sender & { destroy(): void }>, 'client'>, bucket: string, prefix: string, limit: number): Promise<{ entries: ManifestEntry[]; truncated: boolean }> {
+async function listUpTo(
+  lease: Pick<ClientLease<S3Sender & { destroy(): void }>, 'client'>,
+  bucket: string,
+  prefix: string,
+  limit: number,
+): Promise<{ entries: ManifestEntry[]; truncated: boolean }> {
   const entries: ManifestEntry[] = [];
   for await (const entry of listObjects(() => lease.client(), bucket, prefix)) {
     if (entries.length === limit) return { entries, truncated: true };
@@ -176,7 +181,9 @@ export async function previewExport(params: ExportPrefixParams, context: Operati
     },
     notes: [
       `copies ${atLeast}${manifest.objectCount} object(s), ${atLeast}${formatBytes(manifest.totalBytes)}, from ${from} to s3://${params.destinationBucket}/${params.destinationPrefix}`,
-      ...(source.truncated ? [] : ['the export is bound to exactly these objects: if one is added, removed or replaced under the prefix before it runs, the action fails']),
+      ...(source.truncated
+        ? []
+        : ['the export is bound to exactly these objects: if one is added, removed or replaced under the prefix before it runs, the action fails']),
     ],
     warnings,
     preconditions,
@@ -197,11 +204,18 @@ async function listAsPreviewed(
   const from = `s3://${params.sourceBucket}/${params.sourcePrefix}`;
   const nothing = resumed ? 'nothing more was copied' : 'nothing was copied';
   if (reviewed.manifestSha256 === null) {
-    throw new PreconditionFailedError(`the preview stopped listing ${from} at ${PREVIEW_LIMIT} objects, so no manifest was reviewed; ${nothing}. Export smaller prefixes`);
+    throw new PreconditionFailedError(
+      `the preview stopped listing ${from} at ${PREVIEW_LIMIT} objects, so no manifest was reviewed; ${nothing}. Export smaller prefixes`,
+    );
   }
   const listed = await listUpTo(lease, params.sourceBucket, params.sourcePrefix, reviewed.objectCount);
   const now = summarizeManifest(listed.entries);
-  if (!listed.truncated && now.manifestSha256 === reviewed.manifestSha256 && now.objectCount === reviewed.objectCount && now.totalBytes === reviewed.totalBytes) {
+  if (
+    !listed.truncated &&
+    now.manifestSha256 === reviewed.manifestSha256 &&
+    now.objectCount === reviewed.objectCount &&
+    now.totalBytes === reviewed.totalBytes
+  ) {
     return listed.entries;
   }
   throw new PreconditionFailedError(`the objects under ${from} changed after the preview: ${manifestChange(reviewed, now, listed.truncated)}; ${nothing}`);
@@ -226,7 +240,11 @@ function manifestChange(reviewed: ExportPrefixPreconditions, now: ManifestSummar
  * already exists with the same ETag, so no object is copied twice even if the last report was
  * lost. The credentials are renewed batch by batch (operations/credential-lease.ts).
  */
-export async function exportAsPreviewed(params: ExportPrefixParams, context: ExecutionContext<ExportPrefixPreconditions>, clients: S3ClientFactory): Promise<OperationOutcome> {
+export async function exportAsPreviewed(
+  params: ExportPrefixParams,
+  context: ExecutionContext<ExportPrefixPreconditions>,
+  clients: S3ClientFactory,
+): Promise<OperationOutcome> {
   const resumed = asProgress(context.progress?.resumeFrom());
   const progress: ExportProgress = resumed ? { ...resumed } : { startAfter: '', copied: 0, skipped: 0, bytes: 0 };
   await withClientLease(context, clients, async (lease) => {
@@ -268,7 +286,14 @@ function resumeIndex(manifest: readonly ManifestEntry[], startAfter: string): nu
 }
 
 /** One CopyObject of a listed object, only while it still has the listed ETag. */
-async function copyAsListed(s3: S3Sender, params: ExportPrefixParams, object: ManifestEntry, destinationKey: string, progress: ExportProgress, total: number): Promise<void> {
+async function copyAsListed(
+  s3: S3Sender,
+  params: ExportPrefixParams,
+  object: ManifestEntry,
+  destinationKey: string,
+  progress: ExportProgress,
+  total: number,
+): Promise<void> {
   const stopped = `the export stopped with ${progress.copied + progress.skipped} of ${total} object(s) done`;
   const source = `s3://${params.sourceBucket}/${object.key}`;
   // S3 always lists an ETag; without one there is nothing to bind the copy to.

@@ -24,7 +24,12 @@ export async function* listObjects(client: () => Promise<S3Lister>, bucket: stri
   do {
     const s3 = await client();
     const page = await s3.send(
-      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: LIST_PAGE_SIZE, ...(continuationToken ? { ContinuationToken: continuationToken } : {}) }),
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        MaxKeys: LIST_PAGE_SIZE,
+        ...(continuationToken ? { ContinuationToken: continuationToken } : {}),
+      }),
     );
     for (const object of page.Contents ?? []) if (object.Key) yield { key: object.Key, etag: object.ETag ?? '', size: object.Size ?? 0 };
     continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -45,9 +50,7 @@ export interface ManifestSummary {
  * replaced object changes it. JSON keeps keys with newlines or quotes from colliding.
  */
 export function manifestDigest(entries: readonly ManifestEntry[]): string {
-  const lines = entries
-    .map((entry) => JSON.stringify([entry.key, entry.etag, entry.size]))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const lines = entries.map((entry) => JSON.stringify([entry.key, entry.etag, entry.size])).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return sha256(lines.map((line) => `${line}\n`).join(''));
 }
 

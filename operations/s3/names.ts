@@ -13,7 +13,10 @@ export const bucketName = z
   .string()
   .min(3, 'bucket name must be 3 to 63 characters long')
   .max(63, 'bucket name must be 3 to 63 characters long')
-  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, 'bucket name may contain only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit')
+  .regex(
+    /^[a-z0-9][a-z0-9.-]*[a-z0-9]$/,
+    'bucket name may contain only lowercase letters, digits, dots and hyphens, and must start and end with a letter or digit',
+  )
   .refine((name) => !name.includes('..'), 'bucket name must not contain two adjacent dots')
   .refine((name) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(name), 'bucket name must not be formatted as an IP address')
   .refine((name) => !RESERVED_BUCKET_PREFIXES.some((p) => name.startsWith(p)), `bucket name must not start with ${RESERVED_BUCKET_PREFIXES.join(', ')}`)

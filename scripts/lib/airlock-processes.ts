@@ -40,10 +40,7 @@ export function startAirlockProcesses(options: AirlockProcessesOptions): Airlock
     onLine: options.onApiLine,
     ownProcessGroup: options.ownProcessGroup,
   });
-  const workerReady = Promise.race([
-    polling,
-    worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`))),
-  ]);
+  const workerReady = Promise.race([polling, worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`)))]);
   const ready = Promise.all([waitForHealthy(`http://127.0.0.1:${options.apiPort}/healthz`, api), workerReady]).then(() => undefined);
   return {
     worker,

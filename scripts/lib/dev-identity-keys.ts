@@ -16,14 +16,20 @@ export interface DevIdentityKeys {
  */
 export function devIdentityKeys(stateDir: string, options: { fromEnvironment?: boolean } = {}): DevIdentityKeys {
   const env = process.env;
-  if (options.fromEnvironment !== false && (env.AIRLOCK_IDENTITY_SIGNING_KEY ?? env.AIRLOCK_IDENTITY_SIGNING_KEY_FILE) && (env.AIRLOCK_IDENTITY_VERIFY_KEYS ?? env.AIRLOCK_IDENTITY_VERIFY_KEYS_FILE)) {
+  if (
+    options.fromEnvironment !== false &&
+    (env.AIRLOCK_IDENTITY_SIGNING_KEY ?? env.AIRLOCK_IDENTITY_SIGNING_KEY_FILE) &&
+    (env.AIRLOCK_IDENTITY_VERIFY_KEYS ?? env.AIRLOCK_IDENTITY_VERIFY_KEYS_FILE)
+  ) {
     return { env: {}, keyId: loadIdentitySigningKey(env).id, source: 'AIRLOCK_IDENTITY_* settings' };
   }
   const signingFile = join(stateDir, 'identity-signing.key');
   const verifyFile = join(stateDir, 'identity-verify.keys');
   if (!existsSync(signingFile) || !existsSync(verifyFile)) {
     const pair = newIdentityKeyPair('dev1');
-    writeFileSync(signingFile, `# The API's identity signing key (AIRLOCK_IDENTITY_SIGNING_KEY_FILE). Never give it to a worker.\n${pair.signing}\n`, { mode: 0o600 });
+    writeFileSync(signingFile, `# The API's identity signing key (AIRLOCK_IDENTITY_SIGNING_KEY_FILE). Never give it to a worker.\n${pair.signing}\n`, {
+      mode: 0o600,
+    });
     writeFileSync(verifyFile, `# Public keys workers accept identities from (AIRLOCK_IDENTITY_VERIFY_KEYS_FILE).\n${pair.verify}\n`, { mode: 0o600 });
   }
   const settings = { AIRLOCK_IDENTITY_SIGNING_KEY_FILE: signingFile, AIRLOCK_IDENTITY_VERIFY_KEYS_FILE: verifyFile };

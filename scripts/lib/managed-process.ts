@@ -33,7 +33,10 @@ export class ManagedProcess {
         },
       };
     };
-    for (const [stream, readable] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+    for (const [stream, readable] of [
+      ['stdout', child.stdout],
+      ['stderr', child.stderr],
+    ] as const) {
       const lines = collect(stream);
       readable?.setEncoding('utf8'); // decodes a character split across chunks whole
       readable?.on('data', lines.data);
@@ -70,7 +73,9 @@ export class ManagedProcess {
   ): ManagedProcess {
     // `exec` replaces the shell, so the pid (and the signals `stop` sends) are the command's own.
     const [file, argv] =
-      options.umask === undefined ? [command, args] : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, command, ...args]];
+      options.umask === undefined
+        ? [command, args]
+        : ['/bin/sh', ['-c', `umask ${options.umask.toString(8).padStart(3, '0')} && exec "$0" "$@"`, command, ...args]];
     const child = spawn(file, argv, {
       env: options.env ?? process.env,
       cwd: options.cwd,

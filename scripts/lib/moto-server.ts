@@ -23,7 +23,9 @@ export function motoWorkerEnv(endpoint: string, executorRoleArn: string): NodeJS
 }
 
 /** Starts a local moto server (AWS-compatible API) on a free loopback port. */
-export async function startMotoServer(options: { port?: number | undefined; onLine?: ((line: string) => void) | undefined; ownProcessGroup?: boolean | undefined } = {}): Promise<MotoServer> {
+export async function startMotoServer(
+  options: { port?: number | undefined; onLine?: ((line: string) => void) | undefined; ownProcessGroup?: boolean | undefined } = {},
+): Promise<MotoServer> {
   const { motoServer } = toolPaths();
   const port = options.port ?? (await freePort());
   const proc = ManagedProcess.start('moto', motoServer, ['-H', '127.0.0.1', '-p', String(port)], {

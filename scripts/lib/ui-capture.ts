@@ -67,10 +67,7 @@ export interface WorkflowPageShot {
  * and the Search Attributes panel. `renderedTexts` (such as the summary and the last line of the
  * details) are awaited before anything is captured: the UI is a single-page app that fills in after load.
  */
-export async function captureWorkflowPage(
-  page: Page,
-  options: { url: string; workflowId: string; renderedTexts: string[] },
-): Promise<WorkflowPageShot> {
+export async function captureWorkflowPage(page: Page, options: { url: string; workflowId: string; renderedTexts: string[] }): Promise<WorkflowPageShot> {
   await page.goto(options.url, { waitUntil: 'load' });
   await page.getByRole('heading', { name: options.workflowId }).waitFor();
 
@@ -119,7 +116,14 @@ export async function capturePageTop(page: Page, below: Locator): Promise<Buffer
 
 /** Visible text of the page and every frame in it. */
 export async function allText(page: Page): Promise<string> {
-  const texts = await Promise.all(page.frames().map((frame) => frame.locator('body').innerText().catch(() => '')));
+  const texts = await Promise.all(
+    page.frames().map((frame) =>
+      frame
+        .locator('body')
+        .innerText()
+        .catch(() => ''),
+    ),
+  );
   return texts.join('\n');
 }
 
@@ -141,9 +145,7 @@ async function bottomOf(locator: Locator): Promise<number> {
 async function stack(page: Page, top: Buffer, below: Buffer, belowX: number, background: string): Promise<Buffer> {
   const image = (png: Buffer, style: string): string => `<img style="display:block;${style}" src="data:image/png;base64,${png.toString('base64')}">`;
   // setContent waits for the load event, so both images are decoded before the screenshot.
-  await page.setContent(
-    `<html><body style="margin:0;background:${background}">${image(top, '')}${image(below, `margin-left:${belowX}px`)}</body></html>`,
-  );
+  await page.setContent(`<html><body style="margin:0;background:${background}">${image(top, '')}${image(below, `margin-left:${belowX}px`)}</body></html>`);
   return page.screenshot({ fullPage: true });
 }
 

@@ -32,7 +32,8 @@ export function verifyReportText(report: VerifyReport, store: StoreLabel): strin
         (signatures.legacyUnsigned ? `, ${signatures.legacyUnsigned} unsigned before signing existed` : '') +
         (signatures.failed ? `, ${signatures.failed} failed` : ''),
     ]);
-    for (const failure of signatures.failures) lines.push(['failed', `seq ${failure.seq}, ${failure.kind} by ${failure.actor}, ${failure.code}: ${failure.message}`]);
+    for (const failure of signatures.failures)
+      lines.push(['failed', `seq ${failure.seq}, ${failure.kind} by ${failure.actor}, ${failure.code}: ${failure.message}`]);
   } else {
     lines.push(['signatures', 'not checked (--chain-only)']);
   }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowBundle } from '@temporalio/worker';
 import { acceptedUpdates, fetchHistory, readableHistory, scheduledActivities } from '../support/history';
-import { ActionAttribute, ApproversAttribute, DecisionTimeAttribute, RequesterAttribute, RiskAttribute, StatusAttribute } from '../../workflows/search-attributes';
+import {
+  ActionAttribute,
+  ApproversAttribute,
+  DecisionTimeAttribute,
+  RequesterAttribute,
+  RiskAttribute,
+  StatusAttribute,
+} from '../../workflows/search-attributes';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { objectExists, putObject, readObject, testS3 } from '../support/test-aws';
 
@@ -232,8 +239,7 @@ describe('privileged action over the HTTP API', () => {
   it('answers a cancel retried with the same Idempotency-Key with the first result, and counts it once', async () => {
     const { request } = await exportRequest('airlock-exports');
     const created = await submit('etl-bot', request);
-    const cancelOnce = () =>
-      stack.call('etl-bot', 'POST', `/v1/actions/${created.id}/cancel`, { reason: 'retried' }, { 'idempotency-key': 'cancel-retry-1' });
+    const cancelOnce = () => stack.call('etl-bot', 'POST', `/v1/actions/${created.id}/cancel`, { reason: 'retried' }, { 'idempotency-key': 'cancel-retry-1' });
     const first = await cancelOnce();
     const retried = await cancelOnce();
     expect([first.statusCode, retried.statusCode]).toEqual([200, 200]);
@@ -328,7 +334,13 @@ describe('privileged action over the HTTP API', () => {
     for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${first.json().id}'` })) runs.push(run);
     expect(runs).toHaveLength(1);
 
-    const different = await stack.call('etl-bot', 'POST', '/v1/actions', { ...request, justification: 'A different reason entirely' }, { 'idempotency-key': key });
+    const different = await stack.call(
+      'etl-bot',
+      'POST',
+      '/v1/actions',
+      { ...request, justification: 'A different reason entirely' },
+      { 'idempotency-key': key },
+    );
     expect(different.statusCode).toBe(409);
     expect(different.json().error.code).toBe('idempotency_key_reused');
 

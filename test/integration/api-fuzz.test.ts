@@ -2,7 +2,19 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { RefusalCode } from '../../domain/types';
-import { anyJson, contentType, deepJson, deepJsonText, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, mutated, oddText } from '../support/fuzz';
+import {
+  anyJson,
+  contentType,
+  deepJson,
+  deepJsonText,
+  errorOf,
+  fuzzParameters,
+  headerText,
+  invalidUtf8,
+  jsonWithLoneSurrogateEscapes,
+  mutated,
+  oddText,
+} from '../support/fuzz';
 import { rawHttpClient, type RawRequest, type RawResponse } from '../support/raw-http';
 import { bundleWorkflows, startStack, TEST_PRINCIPALS, type Stack } from '../support/stack';
 import { countTemporalCalls, type TemporalCall } from '../support/temporal-calls';
@@ -63,7 +75,22 @@ describe('API fuzzing', () => {
       { weight: 4, arbitrary: fc.constant(pendingId) },
       fc.stringMatching(/^[a-z2-9]{16}$/).map((suffix) => `action-s3.copyObject-${suffix}`),
       oddText.map(percentEncode),
-      fc.constantFrom('%', '%zz', '%00', '%ff%fe', '%c0%af', '%E0%A4%A', '..%2f..%2fetc', '.', '..', '%2e%2e', 'a'.repeat(5_000), 'action-', `${pendingId}%00`, `${pendingId}/`),
+      fc.constantFrom(
+        '%',
+        '%zz',
+        '%00',
+        '%ff%fe',
+        '%c0%af',
+        '%E0%A4%A',
+        '..%2f..%2fetc',
+        '.',
+        '..',
+        '%2e%2e',
+        'a'.repeat(5_000),
+        'action-',
+        `${pendingId}%00`,
+        `${pendingId}/`,
+      ),
     );
   }
 
@@ -75,7 +102,21 @@ describe('API fuzzing', () => {
         fc.tuple(
           fc.constantFrom('status', 'action', 'limit', 'from', 'to', 'actor', '__proto__', 'constructor', 'junk', ''),
           fc.oneof(
-            fc.constantFrom('pending_review', 's3.copyObject', '0', '-1', '1e309', 'NaN', '200', '201', '2026-01-01T00:00:00Z', '2026-13-45T99:99:99Z', '%', '%zz', '%ff'),
+            fc.constantFrom(
+              'pending_review',
+              's3.copyObject',
+              '0',
+              '-1',
+              '1e309',
+              'NaN',
+              '200',
+              '201',
+              '2026-01-01T00:00:00Z',
+              '2026-13-45T99:99:99Z',
+              '%',
+              '%zz',
+              '%ff',
+            ),
             oddText.map(percentEncode),
           ),
         ),
@@ -103,10 +144,16 @@ describe('API fuzzing', () => {
       }),
     );
   const nearValidDecision: fc.Arbitrary<unknown> = fc
-    .oneof(fc.constant({ decision: 'approve' }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }).map((text) => ({ decision: 'reject', comment: `No: ${text}` })))
+    .oneof(
+      fc.constant({ decision: 'approve' }),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 100 }).map((text) => ({ decision: 'reject', comment: `No: ${text}` })),
+    )
     .chain((valid) => mutated(valid));
   const nearValidCancel: fc.Arbitrary<unknown> = fc
-    .oneof(fc.constant({}), oddText.map((reason) => ({ reason })))
+    .oneof(
+      fc.constant({}),
+      oddText.map((reason) => ({ reason })),
+    )
     .chain((valid) => mutated(valid));
   const nearValidBody = fc.oneof(nearValidCreate, nearValidDecision, nearValidCancel);
 
@@ -121,9 +168,26 @@ describe('API fuzzing', () => {
       deepJson,
       deepJson.map((deep) => `{"action":"s3.copyObject","params":{"sourceBucket":${deep}},"justification":"deeply nested params"}`),
       deepJson.map((deep) => `{"action":"s3.copyObject","params":{},"justification":"deeply nested context","context":{"a":${deep}}}`),
-      jsonWithLoneSurrogateEscapes.map((escapes) => `{"action":"s3.copyObject","params":{},"justification":"surrogates ${escapes} here","comment":"${escapes}","decision":"reject","reason":"${escapes}"}`),
-      invalidUtf8.map((bytes) => Buffer.concat([Buffer.from('{"decision":"reject","comment":"'), bytes, Buffer.from('","justification":"'), bytes, Buffer.from('"}')])),
-      fc.constantFrom('{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}', '{"params":{"__proto__":{}}}', '', ' ', 'null', '[]', '"', '{', '{"a":1}garbage', '\ufeff{}'),
+      jsonWithLoneSurrogateEscapes.map(
+        (escapes) =>
+          `{"action":"s3.copyObject","params":{},"justification":"surrogates ${escapes} here","comment":"${escapes}","decision":"reject","reason":"${escapes}"}`,
+      ),
+      invalidUtf8.map((bytes) =>
+        Buffer.concat([Buffer.from('{"decision":"reject","comment":"'), bytes, Buffer.from('","justification":"'), bytes, Buffer.from('"}')]),
+      ),
+      fc.constantFrom(
+        '{"__proto__":{"admin":true}}',
+        '{"constructor":{"prototype":{"admin":true}}}',
+        '{"params":{"__proto__":{}}}',
+        '',
+        ' ',
+        'null',
+        '[]',
+        '"',
+        '{',
+        '{"a":1}garbage',
+        '\ufeff{}',
+      ),
     );
   }
 
@@ -158,7 +222,15 @@ describe('API fuzzing', () => {
     counter.reset();
     // Every Temporal call a route makes is awaited before it answers, so the record is complete here.
     const response = await http.send(request);
-    return { method: request.method, path: request.path, id, caller: callerOf(request.headers?.authorization), response, calls: counter.calls(), writes: counter.writes() };
+    return {
+      method: request.method,
+      path: request.path,
+      id,
+      caller: callerOf(request.headers?.authorization),
+      response,
+      calls: counter.calls(),
+      writes: counter.writes(),
+    };
   }
 
   /**
@@ -244,16 +316,46 @@ describe('API fuzzing', () => {
     const request = fc.record({
       method: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'GET', 'POST'),
       path: fc.oneof(
-        fc.constantFrom('/', '/v1', '/v1/', '/v2/actions', '/v1/actions/', '//v1/actions', '/v1/actions/x/y/z', '/v1/audit/verify/x', '/slack/interactions', '/healthz/x', '/%', '/v1/%ff', '/v1/actions?%'),
+        fc.constantFrom(
+          '/',
+          '/v1',
+          '/v1/',
+          '/v2/actions',
+          '/v1/actions/',
+          '//v1/actions',
+          '/v1/actions/x/y/z',
+          '/v1/audit/verify/x',
+          '/slack/interactions',
+          '/healthz/x',
+          '/%',
+          '/v1/%ff',
+          '/v1/actions?%',
+        ),
         oddText.map((text) => `/v1/${percentEncode(text)}`),
       ),
       auth: authorization(),
       headers: fc.dictionary(
-        fc.constantFrom('accept', 'accept-encoding', 'x-forwarded-for', 'x-request-id', 'user-agent', 'content-encoding', 'transfer-encoding', 'expect', 'origin'),
+        fc.constantFrom(
+          'accept',
+          'accept-encoding',
+          'x-forwarded-for',
+          'x-request-id',
+          'user-agent',
+          'content-encoding',
+          'transfer-encoding',
+          'expect',
+          'origin',
+        ),
         headerText(200),
         { maxKeys: 4 },
       ),
-      body: fc.option(fc.oneof(oddText, nearValidBody.map((value) => JSON.stringify(value))), { freq: 2 }),
+      body: fc.option(
+        fc.oneof(
+          oddText,
+          nearValidBody.map((value) => JSON.stringify(value)),
+        ),
+        { freq: 2 },
+      ),
     });
     await fc.assert(
       fc.asyncProperty(request, async ({ method, path, auth, headers, body: payload }) => {
@@ -284,9 +386,21 @@ describe('API fuzzing', () => {
       // Graphemes run up to about a dozen UTF-16 units: 100 stay well under the 2,000-character limit.
       justification: fc.string({ unit: 'grapheme', maxLength: 100 }).map((text) => `Because of ${text}`),
       // Short keys of any sort (the long ones in oddText would push the body over the limit).
-      context: fc.dictionary(fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), jsonWithLoneSurrogateEscapes.map((escapes) => JSON.parse(`"${escapes}"`) as string)), anyJson, { maxKeys: 3 }),
+      context: fc.dictionary(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 20 }),
+          jsonWithLoneSurrogateEscapes.map((escapes) => JSON.parse(`"${escapes}"`) as string),
+        ),
+        anyJson,
+        { maxKeys: 3 },
+      ),
       // A rejection needs a comment with something in it besides spaces.
-      comment: fc.oneof(fc.string({ unit: 'grapheme', maxLength: 100 }), jsonWithLoneSurrogateEscapes.map((escapes) => JSON.parse(`"${escapes}"`) as string)).map((text) => `No: ${text}`),
+      comment: fc
+        .oneof(
+          fc.string({ unit: 'grapheme', maxLength: 100 }),
+          jsonWithLoneSurrogateEscapes.map((escapes) => JSON.parse(`"${escapes}"`) as string),
+        )
+        .map((text) => `No: ${text}`),
     });
     await fc.assert(
       fc.asyncProperty(valid, async ({ destinationKey: key, justification, context, comment }) => {
@@ -376,8 +490,12 @@ describe('API fuzzing', () => {
    * error shape, or broke the connection, before the fix in api/protocol-errors.ts and api/json-body.ts.
    */
   describe('requests refused below the routes', () => {
-    it('answers headers over Node\'s size limit with 431 headers_too_large, then serves the next request', async () => {
-      const huge = await http.send({ method: 'GET', path: '/v1/actions', headers: { authorization: `Bearer ${stack.keys.bob}`, 'x-padding': 'y'.repeat(20_000) } });
+    it("answers headers over Node's size limit with 431 headers_too_large, then serves the next request", async () => {
+      const huge = await http.send({
+        method: 'GET',
+        path: '/v1/actions',
+        headers: { authorization: `Bearer ${stack.keys.bob}`, 'x-padding': 'y'.repeat(20_000) },
+      });
       expect(huge.statusCode).toBe(431);
       expect(errorOf(huge.body)?.code).toBe('headers_too_large');
       expect(huge.headers.connection).toBe('close');

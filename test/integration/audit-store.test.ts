@@ -171,7 +171,14 @@ describe('audit store on PostgreSQL with a least-privilege role', () => {
     url.username = role;
     const writer = await openAuditLog(url.toString());
     try {
-      const event = { eventId: 'least/1', kind: AuditEventKind.RequestReceived, actionId: 'act-least', actor: 'etl-bot', occurredAt: new Date().toISOString(), data: {} };
+      const event = {
+        eventId: 'least/1',
+        kind: AuditEventKind.RequestReceived,
+        actionId: 'act-least',
+        actor: 'etl-bot',
+        occurredAt: new Date().toISOString(),
+        data: {},
+      };
       expect(await writer.append([event])).toBe(1);
       expect(await writer.verify()).toMatchObject({ ok: true, checked: 1 });
     } finally {

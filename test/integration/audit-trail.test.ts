@@ -113,11 +113,23 @@ describe.each(STORE_KINDS)('audit trail (%s store)', (kind) => {
     const [received, previewCredential, , decided, selfVote, outsider, bobVote, bobAgain, carolVote, approved, , executeCredential, succeeded] = events;
     expect(received).toMatchObject({
       actor: 'alice',
-      data: { action: 's3.copyObject', params: request.params, justification: request.justification, source: 'api', origin: { ip: '127.0.0.1', userAgent: 'audit-test-agent/1.0' } },
+      data: {
+        action: 's3.copyObject',
+        params: request.params,
+        justification: request.justification,
+        source: 'api',
+        origin: { ip: '127.0.0.1', userAgent: 'audit-test-agent/1.0' },
+      },
     });
     expect(decided).toMatchObject({
       actor: 'policy',
-      data: { effect: 'review', ruleId: 'review-two-owners', risk: 'high', policyHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), review: { quorum: 2, eligibleApprovers: ['bob', 'carol'] } },
+      data: {
+        effect: 'review',
+        ruleId: 'review-two-owners',
+        risk: 'high',
+        policyHash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+        review: { quorum: 2, eligibleApprovers: ['bob', 'carol'] },
+      },
     });
     expect(selfVote).toMatchObject({ actor: 'alice', data: { verdict: 'approve', channel: 'api', code: 'self_approval' } });
     expect(outsider).toMatchObject({ actor: 'mallory', data: { code: 'not_an_approver' } });
@@ -170,7 +182,12 @@ describe.each(STORE_KINDS)('audit trail (%s store)', (kind) => {
       stack.allowCallbacksTo(`http://127.0.0.1:${port}`);
       const missingSource = {
         action: 's3.copyObject',
-        params: { sourceBucket: 'airlock-src', sourceKey: `src/missing-${randomUUID()}.csv`, destinationBucket: 'airlock-scratch', destinationKey: `failed/${randomUUID()}.csv` },
+        params: {
+          sourceBucket: 'airlock-src',
+          sourceKey: `src/missing-${randomUUID()}.csv`,
+          destinationBucket: 'airlock-scratch',
+          destinationKey: `failed/${randomUUID()}.csv`,
+        },
         justification: 'Scratch copy of an object that is not there',
         callbackUrl: `http://127.0.0.1:${port}/airlock`,
       };
@@ -229,7 +246,12 @@ describe.each(STORE_KINDS)('audit trail (%s store)', (kind) => {
 
     const bad = await stack.call('audrey', 'GET', '/v1/audit?from=yesterday&actor=');
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.issues.map((issue: { path: string }) => issue.path).sort()).toEqual(['query.actor', 'query.from']);
+    expect(
+      bad
+        .json()
+        .error.issues.map((issue: { path: string }) => issue.path)
+        .sort(),
+    ).toEqual(['query.actor', 'query.from']);
     const reversed = await stack.call('audrey', 'GET', '/v1/audit?from=2026-11-22T10:00:00Z&to=2026-11-21T10:00:00Z');
     expect(reversed.statusCode).toBe(400);
     expect((await stack.call('audrey', 'GET', '/v1/audit?verbose=1')).statusCode).toBe(400);
@@ -282,9 +304,7 @@ describe('audit writes retried by Temporal', () => {
     await stack.client.workflow.getHandle(id).result();
 
     const history = await fetchHistory(stack.client, id);
-    const retriedAttempts = (history.events ?? [])
-      .map((event) => event.activityTaskStartedEventAttributes?.attempt ?? 0)
-      .filter((attempt) => attempt > 1);
+    const retriedAttempts = (history.events ?? []).map((event) => event.activityTaskStartedEventAttributes?.attempt ?? 0).filter((attempt) => attempt > 1);
     expect(lost.length).toBeGreaterThanOrEqual(3);
     expect(retriedAttempts.length).toBeGreaterThanOrEqual(lost.length); // every lost reply was retried
 

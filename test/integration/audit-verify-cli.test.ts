@@ -24,8 +24,20 @@ function approvedCopy(options: { voter?: string; unsignedVote?: boolean } = {}):
     occurredAt: at(n),
     data,
   });
-  const params = { sourceBucket: 'airlock-source', sourceKey: 'reports/2026-q3.csv', destinationBucket: 'airlock-exports', destinationKey: 'finance/2026-q3.csv' };
-  const request = { actionId: ACTION, action: 's3.copyObject', params, justification: 'Board pack', requester: { id: 'etl-bot', source: 'api' }, requestedAt: at(1) };
+  const params = {
+    sourceBucket: 'airlock-source',
+    sourceKey: 'reports/2026-q3.csv',
+    destinationBucket: 'airlock-exports',
+    destinationKey: 'finance/2026-q3.csv',
+  };
+  const request = {
+    actionId: ACTION,
+    action: 's3.copyObject',
+    params,
+    justification: 'Board pack',
+    requester: { id: 'etl-bot', source: 'api' },
+    requestedAt: at(1),
+  };
   const vote = { reviewer: 'alice', verdict: 'approve' as const, channel: 'api', comment: 'fine' };
   const signer = new IdentitySigner(TEST_SIGNING_KEY, () => new Date(at(3)));
   const voteProof = signer.signDecision(ACTION, 'api:alice:1', vote);
@@ -125,7 +137,10 @@ describe('npm run audit:verify (dist/scripts/audit-verify.js)', () => {
     expect(run.stdout).toMatch(/signatures:\s+FAILED: 1 of 2 requests, votes and cancels verified, 1 failed/);
     expect(run.stdout).toMatch(/failed:\s+seq 3, vote.recorded by mallory, bad_signature/);
     const json = JSON.parse((await runCli(['--url', rewritten, '--keys', keysFile, '--json'])).stdout);
-    expect(json).toMatchObject({ ok: false, signatures: { ok: false, failed: 1, failures: [{ seq: 3, kind: 'vote.recorded', actor: 'mallory', code: 'bad_signature' }] } });
+    expect(json).toMatchObject({
+      ok: false,
+      signatures: { ok: false, failed: 1, failures: [{ seq: 3, kind: 'vote.recorded', actor: 'mallory', code: 'bad_signature' }] },
+    });
     // With another key, the genuine trail fails too: the check is against the keys, not the data.
     const otherKeys = join(dir, 'other.keys');
     writeFileSync(otherKeys, `${newIdentityKeyPair('test-key').verify}\n`);

@@ -57,7 +57,12 @@ describe('the bait swap: what was reviewed is what runs', () => {
     expect(pending.preview.preconditions).toEqual({ sourceETag: baitETag });
 
     // 2. The swap, through the auto-allowed scratch rule: the salaries overwrite the bait.
-    const swap = await submit({ sourceBucket: 'airlock-src', sourceKey: `hr/${run}/salaries.csv`, destinationBucket: 'airlock-scratch', destinationKey: baitKey });
+    const swap = await submit({
+      sourceBucket: 'airlock-src',
+      sourceKey: `hr/${run}/salaries.csv`,
+      destinationBucket: 'airlock-scratch',
+      destinationKey: baitKey,
+    });
     expect(swap.policy).toMatchObject({ effect: 'allow', ruleId: 'auto-allow-scratch' });
     await waitForStatus(swap.id, ['succeeded']);
     expect(await readObject(s3, 'airlock-scratch', baitKey)).toBe(SALARIES);

@@ -39,11 +39,14 @@ describe('AirlockClient against the stack', () => {
     };
   }
 
-  it('lists the catalogue, with what the test policy makes of this agent\'s requests', async () => {
+  it("lists the catalogue, with what the test policy makes of this agent's requests", async () => {
     const entries = await agent.listActions();
     const byName = Object.fromEntries(entries.map((entry) => [entry.name, entry]));
     expect(byName['s3.copyObject']).toMatchObject({ title: 'Copy an S3 object', idempotent: true, review: 'depends_on_params' });
-    expect(byName['s3.copyObject']?.paramsSchema).toMatchObject({ type: 'object', required: ['sourceBucket', 'sourceKey', 'destinationBucket', 'destinationKey'] });
+    expect(byName['s3.copyObject']?.paramsSchema).toMatchObject({
+      type: 'object',
+      required: ['sourceBucket', 'sourceKey', 'destinationBucket', 'destinationKey'],
+    });
     expect(byName['s3.exportPrefix']?.review).toBe('depends_on_params');
     expect(byName['ec2.runInstances']?.review).toBe('denied');
   });

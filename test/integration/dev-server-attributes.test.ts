@@ -21,9 +21,23 @@ describe('the dev server on a state file from an older version', () => {
     const port = await freePort();
     // An "old" file: made by the CLI with only one of today's attributes.
     const old = ManagedProcess.start('old-temporal', toolPaths().temporalCli, [
-      'server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile,
-      '--http-port', String(await freePort()), '--metrics-port', String(await freePort()), '--log-level', 'warn',
-      '--search-attribute', 'AirlockStatus=Keyword',
+      'server',
+      'start-dev',
+      '--headless',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--db-filename',
+      dbFile,
+      '--http-port',
+      String(await freePort()),
+      '--metrics-port',
+      String(await freePort()),
+      '--log-level',
+      'warn',
+      '--search-attribute',
+      'AirlockStatus=Keyword',
     ]);
     await waitForPort(old, '127.0.0.1', port, 60_000);
     const before = await customAttributes(`127.0.0.1:${port}`);

@@ -48,7 +48,10 @@ beforeAll(async () => {
   // A real moto AMI: the first available x86_64 image Amazon owns, by id so the choice is stable.
   const images = (await ec2.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images ?? [];
   const chosen = images
-    .filter((candidate) => candidate.Architecture === 'x86_64' && candidate.State === 'available' && /^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$/.test(candidate.ImageId ?? ''))
+    .filter(
+      (candidate) =>
+        candidate.Architecture === 'x86_64' && candidate.State === 'available' && /^ami-[0-9a-f]{8}(?:[0-9a-f]{9})?$/.test(candidate.ImageId ?? ''),
+    )
     .sort((a, b) => (a.ImageId ?? '').localeCompare(b.ImageId ?? ''))[0];
   if (!chosen?.ImageId || !chosen.Name) throw new Error('moto has no x86_64 AMI owned by amazon');
   image = { id: chosen.ImageId, name: chosen.Name };
@@ -123,21 +126,30 @@ describe('ec2.runInstances preview on moto', () => {
       totalMemoryMiB: 3072,
     });
     expect(preview.warnings).toEqual([]);
-    expect(preview.notes[0]).toBe(`launches 3 × t3.micro (2 vCPUs, 1 GiB each; 6 vCPUs, 3 GiB in total) from ${image.id} (${image.name}) in ${subnet.id} (${subnet.az}, ${subnet.vpcId})`);
+    expect(preview.notes[0]).toBe(
+      `launches 3 × t3.micro (2 vCPUs, 1 GiB each; 6 vCPUs, 3 GiB in total) from ${image.id} (${image.name}) in ${subnet.id} (${subnet.az}, ${subnet.vpcId})`,
+    );
 
     // The preview session was asked for with the read-only policy, never the launch policy.
     const [form] = sentForms('AssumeRole').slice(-1);
     expect(form?.get('RoleSessionName')).toBe(`${actionId}.preview`);
     const parsed = ec2RunInstances.params.parse(params);
     const previewPolicy = JSON.parse(form?.get('Policy') ?? '{}');
-    expect(previewPolicy).toEqual(timeBoundPolicy(ec2RunInstances.previewPolicy(parsed, 'aws'), new Date(previewPolicy.Statement[0].Condition.DateLessThan['aws:CurrentTime'])));
+    expect(previewPolicy).toEqual(
+      timeBoundPolicy(ec2RunInstances.previewPolicy(parsed, 'aws'), new Date(previewPolicy.Statement[0].Condition.DateLessThan['aws:CurrentTime'])),
+    );
     expect(preview.preconditions).toEqual({ image: { ownerId: expect.any(String) }, subnet: { vpcId: subnet.vpcId, availabilityZone: subnet.az } });
     expect(sentForms('RunInstances').filter((launch) => launch.get('SubnetId') === subnet.id && launch.get('MinCount') === '3')).toEqual([]);
   });
 
   test('a missing image and subnet are facts and warnings', async () => {
     const params = launchParams({ imageId: 'ami-0000000000000dead', subnetId: 'subnet-0000000000000dead', count: 1 });
-    const preview = await activities.previewOperation({ actionId: nextActionId(), action: 'ec2.runInstances', params, requester: { id: 'infra-bot', source: 'api' } });
+    const preview = await activities.previewOperation({
+      actionId: nextActionId(),
+      action: 'ec2.runInstances',
+      params,
+      requester: { id: 'infra-bot', source: 'api' },
+    });
     expect(preview.facts).toMatchObject({ imageExists: false, subnetExists: false, vcpus: 2, totalVcpus: 2 });
     expect(preview.warnings).toEqual([
       'image ami-0000000000000dead does not exist in this region or is not visible to this account: the launch would fail',
@@ -169,16 +181,30 @@ describe('ec2.runInstances execute on moto', () => {
     const instances = await describeInstances(ids);
     expect(instances).toHaveLength(2);
     for (const instance of instances) {
-      expect(instance).toMatchObject({ ImageId: image.id, InstanceType: 't3.micro', SubnetId: subnet.id, VpcId: subnet.vpcId, ClientToken: runInstancesClientToken(actionId) });
+      expect(instance).toMatchObject({
+        ImageId: image.id,
+        InstanceType: 't3.micro',
+        SubnetId: subnet.id,
+        VpcId: subnet.vpcId,
+        ClientToken: runInstancesClientToken(actionId),
+      });
       expect(instance.SecurityGroups?.map((group) => group.GroupId)).toEqual([securityGroupId]);
-      expect(instance.Tags ?? []).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'data' }, { Key: 'Name', Value: 'airlock it' }]));
+      expect(instance.Tags ?? []).toEqual(
+        expect.arrayContaining([
+          { Key: 'team', Value: 'data' },
+          { Key: 'Name', Value: 'airlock it' },
+        ]),
+      );
     }
 
     const [assume] = sentForms('AssumeRole').slice(-1);
     expect(assume?.get('RoleSessionName')).toBe(actionId);
     const sessionPolicy = JSON.parse(assume?.get('Policy') ?? '{}');
     expect(sessionPolicy).toEqual(
-      timeBoundPolicy(ec2RunInstances.sessionPolicy(ec2RunInstances.params.parse(params), 'aws'), new Date(sessionPolicy.Statement[0].Condition.DateLessThan['aws:CurrentTime'])),
+      timeBoundPolicy(
+        ec2RunInstances.sessionPolicy(ec2RunInstances.params.parse(params), 'aws'),
+        new Date(sessionPolicy.Statement[0].Condition.DateLessThan['aws:CurrentTime']),
+      ),
     );
     const [launch] = sentForms('RunInstances').slice(-1);
     expect(launch?.get('ClientToken')).toBe(runInstancesClientToken(actionId));
@@ -210,7 +236,9 @@ describe('ec2.runInstances execute on moto', () => {
     const launchesBefore = sentForms('RunInstances').length;
     await activities.executeOperation(inputA);
     await activities.executeOperation(inputB);
-    const tokens = sentForms('RunInstances').slice(launchesBefore).map((form) => form.get('ClientToken'));
+    const tokens = sentForms('RunInstances')
+      .slice(launchesBefore)
+      .map((form) => form.get('ClientToken'));
     expect(tokens).toEqual([runInstancesClientToken(a), runInstancesClientToken(b)]);
     expect(tokens[0]).not.toBe(tokens[1]);
   });

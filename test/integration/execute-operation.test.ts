@@ -61,16 +61,18 @@ function runExecute(input: ExecuteOperationInput, attempt = 1): Promise<Executio
   const logger = new DefaultLogger('TRACE', (entry: LogEntry) => logLines.push(`${entry.message} ${JSON.stringify(entry.meta ?? {})}`));
   const { executeOperation } = activities;
   // Each call is its own activity, as in a workflow (the credential's audit event id names it).
-  return new MockActivityEnvironment({ activityId: input.actionId, attempt }, { logger }).run<[ExecuteOperationInput], ExecutionResult, typeof executeOperation>(
-    executeOperation,
-    input,
-  );
+  return new MockActivityEnvironment({ activityId: input.actionId, attempt }, { logger }).run<
+    [ExecuteOperationInput],
+    ExecutionResult,
+    typeof executeOperation
+  >(executeOperation, input);
 }
 
 /** CopyObject requests the proxy forwarded to `bucket/key`. */
 function copyRequestsTo(bucket: string, key: string): number {
   const path = `/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
-  return proxy.exchanges().filter((exchange) => exchange.method === 'PUT' && exchange.url.includes('x-id=CopyObject') && exchange.url.split('?')[0] === path).length;
+  return proxy.exchanges().filter((exchange) => exchange.method === 'PUT' && exchange.url.includes('x-id=CopyObject') && exchange.url.split('?')[0] === path)
+    .length;
 }
 
 /** The copy as the workflow runs it: previewed first, its execution bound to what the preview read. */
@@ -200,7 +202,9 @@ describe('executeOperation on moto', () => {
     const failure = await failureOf(runExecute(input));
     expect(failure.type).toBe('NoSuchKey');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe(`s3.copyObject failed: s3://${SOURCE_BUCKET}/reports/does-not-exist.csv does not exist (nor did it when previewed); nothing was copied (NoSuchKey, HTTP 404)`);
+    expect(failure.message).toBe(
+      `s3.copyObject failed: s3://${SOURCE_BUCKET}/reports/does-not-exist.csv does not exist (nor did it when previewed); nothing was copied (NoSuchKey, HTTP 404)`,
+    );
     expect(failure.cause).toBeUndefined();
     expect(failure.details ?? []).toEqual([]);
     expect(copyRequestsTo(DESTINATION_BUCKET, 'exports/never.csv')).toBe(0);
@@ -208,7 +212,12 @@ describe('executeOperation on moto', () => {
 
   test('a source missing at the preview that appears before the execution: precondition_failed, nothing copied', async () => {
     const sourceKey = `reports/appears-later-${counter}.csv`;
-    const input = await previewedInput({ sourceBucket: SOURCE_BUCKET, sourceKey, destinationBucket: DESTINATION_BUCKET, destinationKey: 'exports/appeared.csv' });
+    const input = await previewedInput({
+      sourceBucket: SOURCE_BUCKET,
+      sourceKey,
+      destinationBucket: DESTINATION_BUCKET,
+      destinationKey: 'exports/appeared.csv',
+    });
     await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: sourceKey, Body: BODY }));
     const failure = await failureOf(runExecute(input));
     expect(failure).toMatchObject({ type: 'precondition_failed', nonRetryable: true });
@@ -219,7 +228,9 @@ describe('executeOperation on moto', () => {
   test('without preconditions from a preview, nothing runs: invalid_preconditions before any AWS call', async () => {
     const before = proxy.exchanges().length;
     const failure = await failureOf(
-      runExecute(copyInput({ sourceBucket: SOURCE_BUCKET, sourceKey: SOURCE_KEY, destinationBucket: DESTINATION_BUCKET, destinationKey: 'exports/unreviewed.csv' })),
+      runExecute(
+        copyInput({ sourceBucket: SOURCE_BUCKET, sourceKey: SOURCE_KEY, destinationBucket: DESTINATION_BUCKET, destinationKey: 'exports/unreviewed.csv' }),
+      ),
     );
     expect(failure).toMatchObject({ type: 'invalid_preconditions', nonRetryable: true });
     expect(proxy.exchanges().length).toBe(before);
@@ -280,7 +291,12 @@ describe('executeOperation on moto', () => {
   });
 
   describe('a retry after an attempt whose outcome is unknown', () => {
-    const params = (destinationKey: string): JsonObject => ({ sourceBucket: SOURCE_BUCKET, sourceKey: SOURCE_KEY, destinationBucket: DESTINATION_BUCKET, destinationKey });
+    const params = (destinationKey: string): JsonObject => ({
+      sourceBucket: SOURCE_BUCKET,
+      sourceKey: SOURCE_KEY,
+      destinationBucket: DESTINATION_BUCKET,
+      destinationKey,
+    });
 
     test('finds the copy already in place under a read-only recheck session, and does not copy again', async () => {
       const input = await previewedInput(params('exports/retried-after-copy.csv'));
@@ -316,7 +332,11 @@ describe('executeOperation on moto', () => {
       expect(copyRequestsTo(DESTINATION_BUCKET, 'exports/retried-before-copy.csv')).toBe(1);
       expect(await readObject(s3, DESTINATION_BUCKET, 'exports/retried-before-copy.csv')).toBe(BODY);
       expect(retried.outputs.alreadyApplied).toBeUndefined();
-      expect(assumeRoleRequests().slice(before).map((form) => form.get('RoleSessionName'))).toEqual([`${input.actionId}.recheck`, input.actionId]);
+      expect(
+        assumeRoleRequests()
+          .slice(before)
+          .map((form) => form.get('RoleSessionName')),
+      ).toEqual([`${input.actionId}.recheck`, input.actionId]);
       // Both credentials of the one attempt are on record, each by its own key id.
       const recorded = await executionCredentials(input.actionId);
       expect(recorded.map((event) => event.data.purpose)).toEqual(['recheck', 'execute']);
@@ -339,7 +359,11 @@ describe('executeOperation on moto', () => {
       const input = await previewedInput(params('exports/first-attempt.csv'));
       const before = assumeRoleRequests().length;
       await runExecute(input);
-      expect(assumeRoleRequests().slice(before).map((form) => form.get('RoleSessionName'))).toEqual([input.actionId]);
+      expect(
+        assumeRoleRequests()
+          .slice(before)
+          .map((form) => form.get('RoleSessionName')),
+      ).toEqual([input.actionId]);
     });
   });
 });
@@ -363,7 +387,9 @@ describe('s3.copyObject after the source changed', () => {
     const failure = await failureOf(runExecute(input));
 
     expect(failure).toMatchObject({ type: 'precondition_failed', nonRetryable: true });
-    expect(failure.message).toContain(`s3://${SOURCE_BUCKET}/${sourceKey} changed after the preview: the preview read ETag ${String(input.preconditions?.sourceETag)}, it now has ETag`);
+    expect(failure.message).toContain(
+      `s3://${SOURCE_BUCKET}/${sourceKey} changed after the preview: the preview read ETag ${String(input.preconditions?.sourceETag)}, it now has ETag`,
+    );
     expect(failure.message).toContain(`(${SALARIES.length} bytes`);
     expect(copyRequestsTo(DESTINATION_BUCKET, destinationKey)).toBe(0);
     expect(await objectExists(s3, DESTINATION_BUCKET, destinationKey)).toBe(false);
@@ -372,7 +398,12 @@ describe('s3.copyObject after the source changed', () => {
   test('the source deleted after the preview: precondition_failed, nothing at the destination', async () => {
     const sourceKey = `scratch/deleted-${counter}.csv`;
     await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: sourceKey, Body: BAIT }));
-    const input = await previewedInput({ sourceBucket: SOURCE_BUCKET, sourceKey, destinationBucket: DESTINATION_BUCKET, destinationKey: `exports/deleted-${counter}.csv` });
+    const input = await previewedInput({
+      sourceBucket: SOURCE_BUCKET,
+      sourceKey,
+      destinationBucket: DESTINATION_BUCKET,
+      destinationKey: `exports/deleted-${counter}.csv`,
+    });
     await s3.send(new DeleteObjectCommand({ Bucket: SOURCE_BUCKET, Key: sourceKey }));
     const failure = await failureOf(runExecute(input));
     expect(failure).toMatchObject({ type: 'precondition_failed', nonRetryable: true });
@@ -384,7 +415,12 @@ describe('s3.copyObject after the source changed', () => {
     const key = `scratch/moto-if-match-${counter}.csv`;
     await s3.send(new PutObjectCommand({ Bucket: SOURCE_BUCKET, Key: key, Body: BAIT }));
     const copied = await s3.send(
-      new CopyObjectCommand({ Bucket: DESTINATION_BUCKET, Key: key, CopySource: `${SOURCE_BUCKET}/${key}`, CopySourceIfMatch: '"00000000000000000000000000000000"' }),
+      new CopyObjectCommand({
+        Bucket: DESTINATION_BUCKET,
+        Key: key,
+        CopySource: `${SOURCE_BUCKET}/${key}`,
+        CopySourceIfMatch: '"00000000000000000000000000000000"',
+      }),
     );
     expect(copied.CopyObjectResult?.ETag).toEqual(expect.any(String));
     expect(await objectExists(s3, DESTINATION_BUCKET, key)).toBe(true);

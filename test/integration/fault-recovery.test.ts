@@ -236,4 +236,3 @@ describe('fault recovery with real processes', () => {
     TIMEOUT,
   );
 });
-

@@ -144,7 +144,9 @@ describe('iam.putRolePolicy on moto', () => {
   test('a role that does not exist fails the preview, and the put (as if its preview had found no policy) with NoSuchEntity', async () => {
     const params = putRolePolicyParams.parse({ accountId: account, roleName: unique('airlock-missing'), policyName: 'p', policyDocument: readReports });
     await expect(iamPutRolePolicy.preview(params, context)).rejects.toMatchObject({ name: 'NoSuchEntityException' });
-    await expect(iamPutRolePolicy.execute(params, { ...context, preconditions: { currentPolicySha256: null } })).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(iamPutRolePolicy.execute(params, { ...context, preconditions: { currentPolicySha256: null } })).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
   });
 });
 
@@ -252,9 +254,13 @@ describe('IAM changes after the preview (swap tests, through the activities)', (
     const roleName = await createRole();
     await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'read-reports', PolicyDocument: JSON.stringify(readReports) }));
     const proposed = { ...readReports, Statement: [{ ...readReports.Statement[0], Action: ['s3:GetObject', 's3:ListBucket'] }] };
-    const executed = previewChangeExecute('iam.putRolePolicy', { accountId: account, roleName, policyName: 'read-reports', policyDocument: proposed }, async () => {
-      await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'read-reports', PolicyDocument: JSON.stringify(readAll) }));
-    });
+    const executed = previewChangeExecute(
+      'iam.putRolePolicy',
+      { accountId: account, roleName, policyName: 'read-reports', policyDocument: proposed },
+      async () => {
+        await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: 'read-reports', PolicyDocument: JSON.stringify(readAll) }));
+      },
+    );
     const failure = await failureOf(executed);
     expect(failure).toMatchObject({ type: 'precondition_failed', nonRetryable: true });
     expect(failure.message).toContain(`inline policy "read-reports" of IAM role ${roleName} in account ${account} was replaced after the diff was computed`);
@@ -274,7 +280,11 @@ describe('IAM changes after the preview (swap tests, through the activities)', (
 
   test('iam.putRolePolicy: unchanged, the put runs', async () => {
     const roleName = await createRole();
-    const result = await previewChangeExecute('iam.putRolePolicy', { accountId: account, roleName, policyName: 'p', policyDocument: readReports }, async () => undefined);
+    const result = await previewChangeExecute(
+      'iam.putRolePolicy',
+      { accountId: account, roleName, policyName: 'p', policyDocument: readReports },
+      async () => undefined,
+    );
     expect(result.outputs).toEqual({ roleArn: `arn:aws:iam::${account}:role/${roleName}`, policyName: 'p', statements: 1 });
     expect(await inlinePolicy(roleName, 'p')).toEqual(readReports);
   });
@@ -323,9 +333,18 @@ describe('IAM changes after the preview (swap tests, through the activities)', (
     const roleName = await createRole();
     const policyArn = await createManagedPolicy(readReports);
     if (attachedFirst) await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
-    const params: JsonObject = action === 'iam.putRolePolicy' ? { accountId: account, roleName, policyName: 'p', policyDocument: readReports } : { accountId: account, roleName, policyArn };
+    const params: JsonObject =
+      action === 'iam.putRolePolicy'
+        ? { accountId: account, roleName, policyName: 'p', policyDocument: readReports }
+        : { accountId: account, roleName, policyArn };
     counter += 1;
-    const request = { actionId: `action-${action}-retrytest${String(counter).padStart(6, '0')}`, action, params, requester: { id: 'ci-bot', source: 'api' }, approvers: ['alice'] };
+    const request = {
+      actionId: `action-${action}-retrytest${String(counter).padStart(6, '0')}`,
+      action,
+      params,
+      requester: { id: 'ci-bot', source: 'api' },
+      approvers: ['alice'],
+    };
     const preview = await activities.previewOperation(request);
     const input = { ...request, ...(preview.preconditions ? { preconditions: preview.preconditions } : {}) };
     await activities.executeOperation(input); // the change went through; say its reply was lost

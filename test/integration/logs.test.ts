@@ -101,7 +101,9 @@ describe('logs', () => {
 
     // Lines from activity code (`sdkComponent: activity`) and the SDK's lines about a workflow or
     // an activity (they carry its type) all name their action.
-    const actionLines = worker.filter((line) => line.sdkComponent === 'workflow' || line.sdkComponent === 'activity' || 'workflowType' in line || 'activityType' in line);
+    const actionLines = worker.filter(
+      (line) => line.sdkComponent === 'workflow' || line.sdkComponent === 'activity' || 'workflowType' in line || 'activityType' in line,
+    );
     const ofAction = (msg: string) => actionLines.filter((line) => line.msg === msg && line.actionId === id).length;
     expect(ofAction('Workflow started')).toBe(1);
     expect(ofAction('Workflow completed')).toBe(1);

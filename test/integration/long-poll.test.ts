@@ -38,7 +38,10 @@ describe('long poll on GET /v1/actions/{id}', () => {
   /** A GET that waits, with a flag telling whether it has answered yet. */
   function waitFor(id: string, waitSeconds: number, as = 'etl-bot') {
     const waiter = { answered: false, response: stack.call(as, 'GET', `/v1/actions/${id}?waitSeconds=${waitSeconds}`) };
-    void waiter.response.then(() => (waiter.answered = true), () => (waiter.answered = true));
+    void waiter.response.then(
+      () => (waiter.answered = true),
+      () => (waiter.answered = true),
+    );
     return waiter;
   }
 
@@ -70,7 +73,7 @@ describe('long poll on GET /v1/actions/{id}', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900); // it did wait
   });
 
-  it('answers a cancel\'s waiter with cancelled', async () => {
+  it("answers a cancel's waiter with cancelled", async () => {
     const { view } = await requestCopy('airlock-exports');
     const waiter = waitFor(view.id, 60);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -93,7 +96,7 @@ describe('long poll on GET /v1/actions/{id}', () => {
     expect(Date.now() - started).toBeLessThan(30_000); // generous: neither waited its 60 s
   }, 120_000);
 
-  it('hides another requester\'s action before waiting, and refuses a bad waitSeconds', async () => {
+  it("hides another requester's action before waiting, and refuses a bad waitSeconds", async () => {
     const { view } = await requestCopy('airlock-exports');
     const hidden = await stack.call('other-bot', 'GET', `/v1/actions/${view.id}?waitSeconds=5`);
     expect(hidden.statusCode).toBe(404);

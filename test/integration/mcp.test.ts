@@ -179,7 +179,11 @@ describe('MCP server', () => {
       const requested = ok(await call('request_action', { action: 's3.copyObject', params, justification: 'Report that turns out to be unneeded' }));
       const { id } = requested.structuredContent as { id: string };
       const cancelled = ok(await call('cancel_action', { id, reason: 'the finance team found it elsewhere' }));
-      expect(cancelled.structuredContent).toMatchObject({ id, status: 'cancelled', cancellation: { by: 'etl-bot', reason: 'the finance team found it elsewhere' } });
+      expect(cancelled.structuredContent).toMatchObject({
+        id,
+        status: 'cancelled',
+        cancellation: { by: 'etl-bot', reason: 'the finance team found it elsewhere' },
+      });
       expect(text(cancelled)).toContain(`${id} was cancelled by etl-bot`);
       const again = await call('cancel_action', { id });
       expect(again.isError).toBe(true);
@@ -203,7 +207,11 @@ describe('MCP server', () => {
 
     it('acts as the principal of the key sent: another agent cannot read this one', async () => {
       const { params } = await exportParams();
-      const created = await stack.call('etl-bot', 'POST', '/v1/actions', { action: 's3.copyObject', params, justification: 'Quarterly report for the finance team' });
+      const created = await stack.call('etl-bot', 'POST', '/v1/actions', {
+        action: 's3.copyObject',
+        params,
+        justification: 'Quarterly report for the finance team',
+      });
       const other = new Client({ name: 'other-agent', version: '1.0.0' });
       await other.connect(transports['streamable HTTP']?.(stack.keys['other-bot'] as string) as Transport);
       try {

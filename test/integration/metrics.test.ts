@@ -75,7 +75,9 @@ describe('metrics', () => {
     const apiDuring = await apiMetrics();
     const requests = (samples: Sample[], labels: Record<string, string>) => sumOf(samples, 'airlock_action_requests_total', labels);
     expect(requests(apiDuring, { ...COPY, outcome: 'pending_review' })).toBe(requests(apiBefore, { ...COPY, outcome: 'pending_review' }) + 1);
-    expect(requests(apiDuring, { action: 'unknown', outcome: 'unknown_action' })).toBe(requests(apiBefore, { action: 'unknown', outcome: 'unknown_action' }) + 1);
+    expect(requests(apiDuring, { action: 'unknown', outcome: 'unknown_action' })).toBe(
+      requests(apiBefore, { action: 'unknown', outcome: 'unknown_action' }) + 1,
+    );
     expect(samplesOf(apiDuring, 'airlock_action_requests_total', { action: 'rm.everything' })).toEqual([]);
     await pendingCopiesReach(1);
 
@@ -101,7 +103,10 @@ describe('metrics', () => {
     expect(samplesOf(workerAfter, 'temporal_activity_execution_latency_count').length).toBeGreaterThan(0);
     expect(samplesOf(workerAfter, 'process_resident_memory_bytes')).toHaveLength(1);
     // One exposition: no metric family is declared twice.
-    const families = text.split('\n').filter((line) => line.startsWith('# TYPE ')).map((line) => line.split(' ')[2]);
+    const families = text
+      .split('\n')
+      .filter((line) => line.startsWith('# TYPE '))
+      .map((line) => line.split(' ')[2]);
     expect(new Set(families).size).toBe(families.length);
   });
 });

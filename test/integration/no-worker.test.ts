@@ -35,7 +35,7 @@ describe('requests while no worker runs', () => {
     await stack.startWorker();
     const id = created.json().id;
     let status = 'evaluating';
-    for (const deadline = Date.now() + 30_000; status !== 'pending_review' && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 30_000; status !== 'pending_review' && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 100));
       status = (await stack.call('bob', 'GET', `/v1/actions/${id}`)).json().status;
     }
@@ -49,6 +49,11 @@ describe('requests while no worker runs', () => {
     await stack.stopWorker();
     const closed = await stack.call('etl-bot', 'GET', `/v1/actions/${id}`);
     expect(closed.statusCode).toBe(200);
-    expect(closed.json()).toMatchObject({ status: 'succeeded', live: true, votes: [{ reviewer: 'bob', verdict: 'approve' }], result: { outputs: { destination: `s3://airlock-exports/${destinationKey}` } } });
+    expect(closed.json()).toMatchObject({
+      status: 'succeeded',
+      live: true,
+      votes: [{ reviewer: 'bob', verdict: 'approve' }],
+      result: { outputs: { destination: `s3://airlock-exports/${destinationKey}` } },
+    });
   });
 });

@@ -88,7 +88,9 @@ describe('payload encryption and the codec endpoint', () => {
     const byDesign = /\.searchAttributes\.indexedFields\.\w+$|\.markerRecordedEventAttributes\.details\.(patch-data|data)\./;
     expect(plain.filter((path) => !byDesign.test(path))).toEqual([]);
     const localActivityData = payloads.filter((payload) => /\.markerRecordedEventAttributes\.details\.data\./.test(payload.path));
-    expect(localActivityData.map((payload) => JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8')).activity_type)).toEqual(['verifyActionRequest']);
+    expect(localActivityData.map((payload) => JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8')).activity_type)).toEqual([
+      'verifyActionRequest',
+    ]);
     expect(payloads.filter((payload) => encodingOf(payload) === ENCRYPTED_ENCODING).length).toBeGreaterThan(10);
   });
 
@@ -116,8 +118,14 @@ describe('payload encryption and the codec endpoint', () => {
     const result = await stack.client.workflow.getHandle(id).result();
     expect(result.status).toBe('failed');
     expect(result.error?.message).toBeTruthy(); // the API's client decrypts it
-    const history = JSON.parse(await exportedHistoryJson(id)) as { events: Record<string, { failure?: { message?: string; encodedAttributes?: JsonPayload } }>[] };
-    const failures = history.events.flatMap((event) => Object.values(event).flatMap((attributes) => (attributes && typeof attributes === 'object' && 'failure' in attributes && attributes.failure ? [attributes.failure] : [])));
+    const history = JSON.parse(await exportedHistoryJson(id)) as {
+      events: Record<string, { failure?: { message?: string; encodedAttributes?: JsonPayload } }>[];
+    };
+    const failures = history.events.flatMap((event) =>
+      Object.values(event).flatMap((attributes) =>
+        attributes && typeof attributes === 'object' && 'failure' in attributes && attributes.failure ? [attributes.failure] : [],
+      ),
+    );
     expect(failures.length).toBeGreaterThan(0);
     for (const failure of failures) {
       expect(failure.message).toBe('Encoded failure');
@@ -154,7 +162,12 @@ describe('payload encryption and the codec endpoint', () => {
     // With "pass the user access token" on, the UI adds its own SSO token: the cookie still counts.
     const withSsoToken = await fetch(`${stack.baseUrl}/codec/decode`, {
       method: 'POST',
-      headers: { origin: UI_ORIGIN, cookie: cookie.split(';')[0] ?? '', authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.sso.token', 'content-type': 'application/json' },
+      headers: {
+        origin: UI_ORIGIN,
+        cookie: cookie.split(';')[0] ?? '',
+        authorization: 'Bearer eyJhbGciOiJSUzI1NiJ9.sso.token',
+        'content-type': 'application/json',
+      },
       body: JSON.stringify(body),
     });
     expect(withSsoToken.status).toBe(200);
@@ -164,9 +177,18 @@ describe('payload encryption and the codec endpoint', () => {
     const { stdout } = await promisify(execFile)(
       toolPaths().temporalCli,
       [
-        'workflow', 'show', '--workflow-id', actionId, '--output', 'json',
-        '--address', requiredEnv('AIRLOCK_TEST_TEMPORAL_ADDRESS'),
-        '--codec-endpoint', `${stack.baseUrl}/codec`, '--codec-auth', `Bearer ${stack.keys.olive}`,
+        'workflow',
+        'show',
+        '--workflow-id',
+        actionId,
+        '--output',
+        'json',
+        '--address',
+        requiredEnv('AIRLOCK_TEST_TEMPORAL_ADDRESS'),
+        '--codec-endpoint',
+        `${stack.baseUrl}/codec`,
+        '--codec-auth',
+        `Bearer ${stack.keys.olive}`,
       ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
@@ -176,7 +198,11 @@ describe('payload encryption and the codec endpoint', () => {
   });
 
   it('refuses everyone else: no key, a non-operator, a forged session, another origin, another namespace', async () => {
-    const body = { payloads: payloadsIn(exported).slice(0, 3).map(({ metadata, data }) => ({ metadata, data })) };
+    const body = {
+      payloads: payloadsIn(exported)
+        .slice(0, 3)
+        .map(({ metadata, data }) => ({ metadata, data })),
+    };
     const anonymous = await stack.call(null, 'POST', '/codec/decode', body);
     expect([anonymous.statusCode, anonymous.json().error.code]).toEqual([401, 'unauthenticated']);
     for (const who of ['alice', 'etl-bot', 'root', 'audrey']) {
@@ -214,7 +240,9 @@ describe('payload encryption and the codec endpoint', () => {
   it('refuses malformed codec bodies and payloads under unknown keys with 4xx codes', async () => {
     const malformed = await stack.call('olive', 'POST', '/codec/decode', { payloads: [{ data: 'not base64!' }] });
     expect([malformed.statusCode, malformed.json().error.code]).toEqual([400, 'invalid_request']);
-    const foreign = await stack.call('olive', 'POST', '/codec/encode', { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') }] });
+    const foreign = await stack.call('olive', 'POST', '/codec/encode', {
+      payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') }],
+    });
     expect(foreign.statusCode).toBe(200);
     const [encrypted] = foreign.json().payloads as JsonPayload[];
     expect(encrypted && encodingOf(encrypted)).toBe(ENCRYPTED_ENCODING);

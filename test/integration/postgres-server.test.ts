@@ -28,9 +28,7 @@ describe('the integration run’s PostgreSQL server', () => {
 
     const inFirst = await withClient(first, (client) => client.query<{ body: string }>('select body from notes'));
     expect(inFirst.rows).toEqual([{ body: 'only in the first' }]);
-    const inSecond = await withClient(second, (client) =>
-      client.query<{ present: boolean }>(`select to_regclass('public.notes') is not null as present`),
-    );
+    const inSecond = await withClient(second, (client) => client.query<{ present: boolean }>(`select to_regclass('public.notes') is not null as present`));
     expect(inSecond.rows).toEqual([{ present: false }]);
   });
 });

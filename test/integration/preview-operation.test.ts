@@ -64,7 +64,12 @@ describe('previewOperation on moto, through STS', () => {
   it('fails non-retryably for invalid params, before asking STS for anything', async () => {
     const before = assumeRoleForms().length;
     const failure = await failureOf(
-      previewOperation({ actionId: 'action-s3.copyObject-previewtest0002', action: 's3.copyObject', params: { sourceBucket: 'x' }, requester: { id: 'etl-bot', source: 'api' } }),
+      previewOperation({
+        actionId: 'action-s3.copyObject-previewtest0002',
+        action: 's3.copyObject',
+        params: { sourceBucket: 'x' },
+        requester: { id: 'etl-bot', source: 'api' },
+      }),
     );
     expect(failure.type).toBe('InvalidParams');
     expect(failure.nonRetryable).toBe(true);

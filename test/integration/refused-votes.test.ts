@@ -102,7 +102,9 @@ describe.each(STORE_KINDS)('refused votes on record (%s store)', (kind) => {
   test('other events of the reviewer on the action do not count; a retried vote is recorded once and never counted', async () => {
     const api = await apiInstance();
     // The reviewer's accepted vote is the workflow's event: not a refusal.
-    await api.audit.append([{ eventId: 'action-a/run/1', kind: 'vote.recorded', actionId: 'action-a', actor: 'mallory', occurredAt: new Date().toISOString(), data: {} }]);
+    await api.audit.append([
+      { eventId: 'action-a/run/1', kind: 'vote.recorded', actionId: 'action-a', actor: 'mallory', occurredAt: new Date().toISOString(), data: {} },
+    ]);
     expect(await api.recorder.record(refused('mallory', 'action-a', 'short and kept', 'api:mallory:key-1'))).toBe('recorded');
     expect(await api.recorder.record(refused('mallory', 'action-a', 'short and kept', 'api:mallory:key-1'))).toBe('already_recorded');
     for (let i = 1; i < REFUSED_VOTES_ON_RECORD; i++) expect(await api.recorder.record(refused('mallory', 'action-a'))).toBe('recorded');
@@ -111,7 +113,13 @@ describe.each(STORE_KINDS)('refused votes on record (%s store)', (kind) => {
 
     const records = await refusedOnRecord(api.audit, 'action-a', 'mallory');
     expect(records).toHaveLength(REFUSED_VOTES_ON_RECORD);
-    expect(records[0]?.data).toEqual({ verdict: 'reject', channel: 'api', comment: 'short and kept', code: 'not_an_approver', message: NOT_AN_APPROVER.message });
+    expect(records[0]?.data).toEqual({
+      verdict: 'reject',
+      channel: 'api',
+      comment: 'short and kept',
+      code: 'not_an_approver',
+      message: NOT_AN_APPROVER.message,
+    });
   });
 
   test('ActionsService.decide writes refusals through the recorder, and answers each one as refused', async () => {
@@ -122,7 +130,8 @@ describe.each(STORE_KINDS)('refused votes on record (%s store)', (kind) => {
       connection: { withDeadline: <T>(_deadline: number, call: () => Promise<T>) => call() },
       workflow: {
         getHandle: () => ({
-          executeUpdate: () => Promise.reject(new WorkflowUpdateFailedError('refused', ApplicationFailure.create({ type: 'not_an_approver', message: NOT_AN_APPROVER.message }))),
+          executeUpdate: () =>
+            Promise.reject(new WorkflowUpdateFailedError('refused', ApplicationFailure.create({ type: 'not_an_approver', message: NOT_AN_APPROVER.message }))),
         }),
       },
     } as unknown as Client; // the few members decide() reaches on this path
@@ -141,7 +150,10 @@ describe.each(STORE_KINDS)('refused votes on record (%s store)', (kind) => {
     // The store unreachable: nothing is known to be on record, so the vote is answered 503 as before.
     await api.audit.close();
     opened.splice(opened.indexOf(api.audit), 1);
-    await expect(actions.decide('action-a', { reviewer: 'bob', verdict: 'approve', channel: 'api' })).rejects.toMatchObject({ name: 'AuditUnavailableError', code: 'audit_unavailable' });
+    await expect(actions.decide('action-a', { reviewer: 'bob', verdict: 'approve', channel: 'api' })).rejects.toMatchObject({
+      name: 'AuditUnavailableError',
+      code: 'audit_unavailable',
+    });
   });
 
   test('a comment is cut by characters, never inside one', async () => {

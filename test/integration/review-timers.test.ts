@@ -60,8 +60,7 @@ describe('review reminders and escalation', () => {
     return (await stack.call('audrey', 'GET', `/v1/actions/${id}/lineage`)).json().events;
   }
 
-  const replies = (channel: string, parent: SlackMessage): SlackMessage[] =>
-    slack.messages(channel).filter((message) => message.thread_ts === parent.ts);
+  const replies = (channel: string, parent: SlackMessage): SlackMessage[] => slack.messages(channel).filter((message) => message.thread_ts === parent.ts);
   const reviewMessageIn = (channel: string, id: string): SlackMessage | undefined =>
     slack.messages(channel).find((message) => message.thread_ts === undefined && JSON.stringify(message.blocks ?? []).includes(id));
 
@@ -112,7 +111,9 @@ describe('review reminders and escalation', () => {
     expect(purposes.sort()).toEqual(['escalation:sent', 'escalation:sent', 'reminder:sent', 'review:sent', 'review:sent']);
 
     const events = await lineage(id);
-    const story = events.map((event) => event.kind).filter((kind) => ['review.reminded', 'review.escalated', 'vote.recorded', 'action.approved'].includes(kind));
+    const story = events
+      .map((event) => event.kind)
+      .filter((kind) => ['review.reminded', 'review.escalated', 'vote.recorded', 'action.approved'].includes(kind));
     expect(story).toEqual(['review.reminded', 'review.escalated', 'vote.recorded', 'action.approved']);
     expect(events.find((event) => event.kind === 'review.escalated')?.data).toEqual({
       approverGroups: ['security-oncall'],

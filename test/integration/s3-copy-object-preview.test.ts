@@ -96,7 +96,9 @@ describe('preview', () => {
     const preview = await runPreview({ sourceBucket: SOURCE_BUCKET, sourceKey, destinationBucket: DESTINATION_BUCKET, destinationKey });
 
     expect(preview.facts).toMatchObject({ sourceExists: true, destinationExists: true, destinationBytes: 3, destinationLastModified: expect.any(String) });
-    expect(preview.warnings).toEqual([expect.stringMatching(new RegExp(`^s3://${DESTINATION_BUCKET}/${destinationKey} exists and would be overwritten \\(3 bytes`))]);
+    expect(preview.warnings).toEqual([
+      expect.stringMatching(new RegExp(`^s3://${DESTINATION_BUCKET}/${destinationKey} exists and would be overwritten \\(3 bytes`)),
+    ]);
   });
 
   test('a destination with the same content is noted', async () => {

@@ -80,12 +80,21 @@ describe('s3.exportPrefix through the activities', () => {
   async function dataset(count: number): Promise<{ run: string; params: JsonObject }> {
     const run = randomUUID();
     for (let i = 0; i < count; i++) await putObject(s3, 'airlock-src', `swap/${run}/part-${i}.csv`, `row,${i}\n`);
-    return { run, params: { sourceBucket: 'airlock-src', sourcePrefix: `swap/${run}/`, destinationBucket: 'airlock-exports', destinationPrefix: `swap/${run}/` } };
+    return {
+      run,
+      params: { sourceBucket: 'airlock-src', sourcePrefix: `swap/${run}/`, destinationBucket: 'airlock-exports', destinationPrefix: `swap/${run}/` },
+    };
   }
 
   function request(params: JsonObject): Omit<ExecuteOperationInput, 'preconditions'> {
     counter += 1;
-    return { actionId: `action-s3.exportPrefix-swaptest${String(counter).padStart(6, '0')}`, action: 's3.exportPrefix', params, requester: { id: 'etl-bot', source: 'api' }, approvers: ['alice'] };
+    return {
+      actionId: `action-s3.exportPrefix-swaptest${String(counter).padStart(6, '0')}`,
+      action: 's3.exportPrefix',
+      params,
+      requester: { id: 'etl-bot', source: 'api' },
+      approvers: ['alice'],
+    };
   }
 
   async function exported(run: string): Promise<string[]> {
@@ -96,9 +105,12 @@ describe('s3.exportPrefix through the activities', () => {
   test.each([
     ['an object replaced', async (run: string) => putObject(s3, 'airlock-src', `swap/${run}/part-1.csv`, 'hr,salaries\n')],
     ['an object added', async (run: string) => putObject(s3, 'airlock-src', `swap/${run}/part-1b.csv`, 'hr,salaries\n')],
-    ['an object deleted', async (run: string) => {
-      await s3.send(new DeleteObjectCommand({ Bucket: 'airlock-src', Key: `swap/${run}/part-2.csv` }));
-    }],
+    [
+      'an object deleted',
+      async (run: string) => {
+        await s3.send(new DeleteObjectCommand({ Bucket: 'airlock-src', Key: `swap/${run}/part-2.csv` }));
+      },
+    ],
   ])('%s after the preview: precondition_failed, and nothing is copied', async (_name, change) => {
     const activities = activitiesFor(s3ExportPrefix);
     const { run, params } = await dataset(3);

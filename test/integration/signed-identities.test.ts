@@ -83,7 +83,11 @@ describe('signed identities against forged Temporal input', () => {
       ['a proof made for another Update', { ...vote, proof: signer.signDecision(id, `other:${randomUUID()}`, vote) }, updateId],
       ['a stale proof', { ...vote, proof: staleSigner.signDecision(id, updateId, vote) }, updateId],
       ['a proof for bob carried by alice', { ...vote, proof: signer.signDecision(id, updateId, approve('bob')) }, updateId],
-      ['a proof for a reject carried by an approve', { ...vote, proof: signer.signDecision(id, updateId, { ...vote, verdict: 'reject', comment: 'no' }) }, updateId],
+      [
+        'a proof for a reject carried by an approve',
+        { ...vote, proof: signer.signDecision(id, updateId, { ...vote, verdict: 'reject', comment: 'no' }) },
+        updateId,
+      ],
     ];
     for (const [label, decision, sentAs] of forgeries) {
       const failure = await refusal(handle.executeUpdate(decideUpdate, { args: [decision], updateId: sentAs }));
@@ -137,7 +141,10 @@ describe('signed identities against forged Temporal input', () => {
     const starts: [string, ActionRequestInput][] = [
       ['unsigned', forged],
       ['signed by a stranger key', { ...strangerSigned, proof: stranger.signStart(strangerSigned) }],
-      ['signed, then the params changed', { ...strangerSigned, proof: signer.signStart(strangerSigned), params: { ...forged.params, destinationKey: 'other.csv' } }],
+      [
+        'signed, then the params changed',
+        { ...strangerSigned, proof: signer.signStart(strangerSigned), params: { ...forged.params, destinationKey: 'other.csv' } },
+      ],
     ];
     for (const [label, input] of starts) {
       const handle = await stack.client.workflow.start(PRIVILEGED_ACTION_WORKFLOW, { taskQueue: stack.taskQueue, workflowId: input.actionId, args: [input] });

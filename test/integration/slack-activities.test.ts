@@ -78,7 +78,12 @@ describe('Slack activities against the Slack double', () => {
       ...pending,
       status: ActionStatus.Succeeded,
       votes: [{ reviewer: 'alice', verdict: 'approve', channel: 'slack', at: '2026-11-21T13:05:00.000Z' }],
-      result: { summary: 'copied 1 object', outputs: {}, session: { roleArn: 'arn:aws:iam::123456789012:role/x', roleSessionName: 's', sourceIdentity: 'etl-bot' }, completedAt: 'x' },
+      result: {
+        summary: 'copied 1 object',
+        outputs: {},
+        session: { roleArn: 'arn:aws:iam::123456789012:role/x', roleSessionName: 's', sourceIdentity: 'etl-bot' },
+        completedAt: 'x',
+      },
     };
     await activities.updateSlackReview({ state: approved, ref });
 
@@ -110,11 +115,21 @@ describe('Slack activities against the Slack double', () => {
 
     const failure = await failureOf(activities.postSlackReview({ state: pending, channel: '#data-approvals' }));
     expect(failure).toMatchObject({ type: SlackFailureType.RateLimited, nonRetryable: false, nextRetryDelay: '2s' });
-    expect(slack.calls('chat.postMessage').slice(before).map((call) => call.status)).toEqual([429]);
+    expect(
+      slack
+        .calls('chat.postMessage')
+        .slice(before)
+        .map((call) => call.status),
+    ).toEqual([429]);
 
     // What Temporal's retry then does: the next attempt goes through.
     const ref = await activities.postSlackReview({ state: pending, channel: '#data-approvals' });
-    expect(slack.calls('chat.postMessage').slice(before).map((call) => call.status)).toEqual([429, 200]);
+    expect(
+      slack
+        .calls('chat.postMessage')
+        .slice(before)
+        .map((call) => call.status),
+    ).toEqual([429, 200]);
     expect(slack.message(ref.messageId).history).toHaveLength(1);
   });
 
@@ -150,7 +165,12 @@ describe('Slack activities against the Slack double', () => {
     const failure = await failureOf(activities.updateSlackReview({ state: state(), ref }));
     expect(failure).toMatchObject({ type: SlackFailureType.Unavailable, nonRetryable: false });
     expect(failure.message).toContain('HTTP 500');
-    expect(slack.calls('chat.update').slice(before).map((call) => call.status)).toEqual([500]);
+    expect(
+      slack
+        .calls('chat.update')
+        .slice(before)
+        .map((call) => call.status),
+    ).toEqual([500]);
   });
 
   it('makes an update of an unknown message non-retryable message_not_found', async () => {
@@ -200,7 +220,9 @@ describe('the Slack double', () => {
     const client = slackClient({ botToken: TOKEN, apiUrl: slack.apiUrl });
     const opened = await client.views.open({ trigger_id: 'trigger-1', view: rejectReasonModal('action-x', { channel: CHANNEL_ID, ts: '1.000001' }) });
     expect(opened.view?.id).toMatch(/^V/);
-    expect(slack.views()).toEqual([expect.objectContaining({ id: opened.view?.id, trigger_id: 'trigger-1', view: expect.objectContaining({ callback_id: 'airlock_reject_modal' }) })]);
+    expect(slack.views()).toEqual([
+      expect.objectContaining({ id: opened.view?.id, trigger_id: 'trigger-1', view: expect.objectContaining({ callback_id: 'airlock_reject_modal' }) }),
+    ]);
 
     await client.chat.postEphemeral({ channel: CHANNEL_ID, user: 'U0TBOB', text: 'You already voted' });
     expect(slack.ephemerals()).toEqual([{ channel: CHANNEL_ID, user: 'U0TBOB', text: 'You already voted' }]);
@@ -232,7 +254,11 @@ describe('the Slack double', () => {
   it('serves response URLs and keeps what is posted to each', async () => {
     const url = slack.responseUrl();
     const other = slack.responseUrl();
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'ephemeral', text: 'You cannot approve your own request' }) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', text: 'You cannot approve your own request' }),
+    });
     expect(response.status).toBe(200);
     expect(slack.responses(url)).toEqual([{ response_type: 'ephemeral', text: 'You cannot approve your own request' }]);
     expect(slack.responses(other)).toEqual([]);

@@ -58,7 +58,13 @@ describe('Slack review flow', () => {
   }
 
   /** Sends what Slack sends when a user clicks a button, signed like Slack signs it. */
-  async function click(user: keyof typeof SLACK_USERS, actionId: string, actionIdName: string, ts: string, options: { signature?: string; timestamp?: number } = {}) {
+  async function click(
+    user: keyof typeof SLACK_USERS,
+    actionId: string,
+    actionIdName: string,
+    ts: string,
+    options: { signature?: string; timestamp?: number } = {},
+  ) {
     const payload = {
       type: 'block_actions',
       user: { id: SLACK_USERS[user], username: user, team_id: 'T0TEST' },
@@ -109,7 +115,16 @@ describe('Slack review flow', () => {
     const { id, destinationKey } = await request('etl-bot', 'quorum-2');
     const posted = await postedMessage(id);
     const shown = JSON.stringify(posted.blocks);
-    for (const expected of ['etl-bot', 's3.copyObject', destinationKey, 'airlock-src', 'Finance needs the report', 'review-two-owners', SLACK_APPROVE_ACTION, SLACK_REJECT_ACTION]) {
+    for (const expected of [
+      'etl-bot',
+      's3.copyObject',
+      destinationKey,
+      'airlock-src',
+      'Finance needs the report',
+      'review-two-owners',
+      SLACK_APPROVE_ACTION,
+      SLACK_REJECT_ACTION,
+    ]) {
       expect(shown).toContain(expected);
     }
     expect(shown).not.toContain('<!channel>'); // agent text cannot ping the channel
@@ -172,7 +187,12 @@ describe('Slack review flow', () => {
     expect((await click('bob', id, SLACK_APPROVE_ACTION, posted.ts)).statusCode).toBe(200);
     const before = slack.responses().length;
     expect((await click('bob', id, SLACK_APPROVE_ACTION, posted.ts)).statusCode).toBe(200);
-    const reply = await eventually(() => slack.responses().slice(before).find((response) => JSON.stringify(response).includes('already')));
+    const reply = await eventually(() =>
+      slack
+        .responses()
+        .slice(before)
+        .find((response) => JSON.stringify(response).includes('already')),
+    );
     expect(reply).toMatchObject({ response_type: 'ephemeral' });
     expect(acceptedUpdates(await fetchHistory(stack.client, id), 'decide')).toHaveLength(1);
   });
@@ -207,7 +227,11 @@ describe('Slack review flow', () => {
       return state.notifications?.length ? state.notifications : undefined;
     });
     expect(notifications).toEqual([
-      expect.objectContaining({ target: 'slack:#no-such-channel', status: 'failed', error: expect.objectContaining({ message: expect.stringContaining('channel_not_found') }) }),
+      expect.objectContaining({
+        target: 'slack:#no-such-channel',
+        status: 'failed',
+        error: expect.objectContaining({ message: expect.stringContaining('channel_not_found') }),
+      }),
     ]);
     expect(await statusOf(id)).toBe('pending_review');
     expect((await stack.call('bob', 'POST', `/v1/actions/${id}/decisions`, { decision: 'approve' })).statusCode).toBe(200);

@@ -5,7 +5,18 @@ import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJ
 import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { SLACK_BODY_LIMIT } from '../../channels/slack/inbound/interactions';
 import { signSlackRequest } from '../../channels/slack/inbound/signature';
-import { anyJson, contentType, deepJson, errorOf, fuzzParameters, headerText, invalidUtf8, jsonWithLoneSurrogateEscapes, mutated, oddText } from '../support/fuzz';
+import {
+  anyJson,
+  contentType,
+  deepJson,
+  errorOf,
+  fuzzParameters,
+  headerText,
+  invalidUtf8,
+  jsonWithLoneSurrogateEscapes,
+  mutated,
+  oddText,
+} from '../support/fuzz';
 import { createPendingAction as createPendingActionOver } from '../support/pending-action';
 import { rawHttpClient, type RawResponse } from '../support/raw-http';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
@@ -176,7 +187,8 @@ describe('Slack interactions fuzzing', () => {
     if (writes.length > 1 || writes.some((write) => write.kind !== 'startUpdate' || write.name !== 'decide' || !ACTION_ID_PATTERN.test(write.workflowId))) {
       return `a Slack interaction sent ${JSON.stringify(writes)}`;
     }
-    if (!payloadUser || !LINKED_USERS.includes(payloadUser)) return `a decision reached Temporal for Slack user ${JSON.stringify(payloadUser)}, who is linked to no one`;
+    if (!payloadUser || !LINKED_USERS.includes(payloadUser))
+      return `a decision reached Temporal for Slack user ${JSON.stringify(payloadUser)}, who is linked to no one`;
     return undefined;
   }
 
@@ -189,11 +201,19 @@ describe('Slack interactions fuzzing', () => {
     const nowSeconds = (): number => Date.now() / 1000;
     const forgery = fc.oneof(
       fc.constant((_body: string | Buffer): Record<string, string> => ({})),
-      headerText(100).map((signature) => (_body: string | Buffer) => ({ 'x-slack-request-timestamp': String(Math.floor(nowSeconds())), 'x-slack-signature': signature })),
-      headerText(100).map((timestamp) => (body: string | Buffer) => ({ ...signSlackRequest(body, SIGNING_SECRET, nowSeconds()), 'x-slack-request-timestamp': timestamp })),
+      headerText(100).map((signature) => (_body: string | Buffer) => ({
+        'x-slack-request-timestamp': String(Math.floor(nowSeconds())),
+        'x-slack-signature': signature,
+      })),
+      headerText(100).map((timestamp) => (body: string | Buffer) => ({
+        ...signSlackRequest(body, SIGNING_SECRET, nowSeconds()),
+        'x-slack-request-timestamp': timestamp,
+      })),
       fc.constant((body: string | Buffer) => ({ 'x-slack-signature': signSlackRequest(body, SIGNING_SECRET, nowSeconds())['x-slack-signature'] })),
       fc.string({ minLength: 1 }).map((secret) => (body: string | Buffer) => signSlackRequest(body, `${secret}-not-the-secret`, nowSeconds())),
-      fc.oneof(fc.integer({ min: 301, max: 10_000_000 }), fc.integer({ min: -10_000_000, max: -301 })).map((skew) => (body: string | Buffer) => signSlackRequest(body, SIGNING_SECRET, nowSeconds() + skew)),
+      fc
+        .oneof(fc.integer({ min: 301, max: 10_000_000 }), fc.integer({ min: -10_000_000, max: -301 }))
+        .map((skew) => (body: string | Buffer) => signSlackRequest(body, SIGNING_SECRET, nowSeconds() + skew)),
       // Signed, then the body changed on the way.
       fc.constant((body: string | Buffer) => signSlackRequest(Buffer.concat([Buffer.from(body), Buffer.from('&x=1')]), SIGNING_SECRET, nowSeconds())),
       fc.constant((body: string | Buffer) => {

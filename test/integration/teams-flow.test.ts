@@ -90,7 +90,10 @@ describe('Teams card clicks', () => {
       from: { id: `29:${user}`, name: user, aadObjectId: AAD[user] },
       conversation: { id: CONVERSATION, conversationType: 'channel' },
       recipient: { id: `28:${TEST_TEAMS_APP_ID}` },
-      value: { action: { type: 'Action.Execute', verb, data: { actionId, ...(options.reason !== undefined ? { reason: options.reason } : {}) } }, trigger: 'manual' },
+      value: {
+        action: { type: 'Action.Execute', verb, data: { actionId, ...(options.reason !== undefined ? { reason: options.reason } : {}) } },
+        trigger: 'manual',
+      },
     };
     const authorization =
       options.authorization === undefined
@@ -102,7 +105,10 @@ describe('Teams card clicks', () => {
       body: JSON.stringify(activity),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as { statusCode?: number; type?: string; value?: unknown; error?: { code: string } }) : undefined };
+    return {
+      status: response.status,
+      body: text ? (JSON.parse(text) as { statusCode?: number; type?: string; value?: unknown; error?: { code: string } }) : undefined,
+    };
   }
 
   const cardText = (body: { value?: unknown } | undefined) => JSON.stringify(body?.value);

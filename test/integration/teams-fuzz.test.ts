@@ -14,7 +14,12 @@ import { startTeamsDouble, type TeamsDouble } from '../support/teams-double';
 import { countTemporalCalls, type TemporalCall } from '../support/temporal-calls';
 
 /** Azure AD object ids test/fixtures/policy-teams.yaml links to reviewers; any other id is a stranger. */
-const LINKED_USERS = ['0a1b2c3d-0000-4000-8000-00000000a11c', '0a1b2c3d-0000-4000-8000-000000000b0b', '0a1b2c3d-0000-4000-8000-0000000ca201', '0a1b2c3d-0000-4000-8000-0000000a1104'];
+const LINKED_USERS = [
+  '0a1b2c3d-0000-4000-8000-00000000a11c',
+  '0a1b2c3d-0000-4000-8000-000000000b0b',
+  '0a1b2c3d-0000-4000-8000-0000000ca201',
+  '0a1b2c3d-0000-4000-8000-0000000a1104',
+];
 
 /**
  * `POST /teams/messages` under random and malformed input. Whatever the body, a request without a
@@ -66,13 +71,23 @@ describe('Teams bot endpoint fuzzing', () => {
   }
 
   const actionIdValue = (): fc.Arbitrary<string> =>
-    fc.oneof({ weight: 3, arbitrary: fc.constant(pendingId) }, { weight: 2, arbitrary: fc.stringMatching(/^[a-z2-9]{16}$/).map((suffix) => `action-s3.copyObject-${suffix}`) }, oddText);
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant(pendingId) },
+      { weight: 2, arbitrary: fc.stringMatching(/^[a-z2-9]{16}$/).map((suffix) => `action-s3.copyObject-${suffix}`) },
+      oddText,
+    );
   const aadObjectId = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...LINKED_USERS, ...LINKED_USERS.map((id) => id.toUpperCase())) }, oddText);
 
   /** Invokes as Teams sends them, then a few of their fields broken. */
   function invoke(): fc.Arbitrary<unknown> {
     const verb = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...Object.values(TEAMS_VERBS)) }, oddText);
-    const reason = fc.oneof(fc.constant(undefined), fc.string({ unit: 'grapheme', maxLength: 50 }), oddText, fc.constantFrom('', '   '), fc.constant('r'.repeat(2_001)));
+    const reason = fc.oneof(
+      fc.constant(undefined),
+      fc.string({ unit: 'grapheme', maxLength: 50 }),
+      oddText,
+      fc.constantFrom('', '   '),
+      fc.constant('r'.repeat(2_001)),
+    );
     return fc
       .record({ actionId: actionIdValue(), user: aadObjectId, verb, reason })
       .map(({ actionId, user, verb: v, reason: r }) => genuineInvoke(actionId, user, v, r))
@@ -82,7 +97,9 @@ describe('Teams bot endpoint fuzzing', () => {
   /** Bodies of every sort: invokes, other activities, any JSON, deep JSON, odd text. */
   const body: fc.Arbitrary<string> = fc.oneof(
     { weight: 8, arbitrary: invoke().map((value) => JSON.stringify(value) ?? 'null') },
-    fc.constantFrom('message', 'conversationUpdate', 'installationUpdate', 'invoke').map((type) => JSON.stringify({ type, id: 'a1', channelId: 'msteams', serviceUrl: teams.serviceUrl })),
+    fc
+      .constantFrom('message', 'conversationUpdate', 'installationUpdate', 'invoke')
+      .map((type) => JSON.stringify({ type, id: 'a1', channelId: 'msteams', serviceUrl: teams.serviceUrl })),
     anyJson.map((value) => JSON.stringify(value) ?? 'null'),
     deepJson,
     oddText,
@@ -112,11 +129,17 @@ describe('Teams bot endpoint fuzzing', () => {
       headerText(200).map<Forge>((text) => async () => `Bearer ${text}`),
       fc.constant<Forge>(async () => `Bearer ${await issuer.signToken({ serviceUrl: teams.serviceUrl }, { unsigned: true })}`),
       fc.constant<Forge>(async () => `Bearer ${await issuer.signToken({ serviceUrl: teams.serviceUrl }, { foreignKey: true })}`),
-      fc.integer({ min: 301, max: 10_000_000 }).map<Forge>((ago) => async () => `Bearer ${await issuer.signToken({ serviceUrl: teams.serviceUrl }, { expiresIn: -ago })}`),
-      fc.integer({ min: 400, max: 10_000_000 }).map<Forge>((ahead) => async () => `Bearer ${await issuer.signToken({ serviceUrl: teams.serviceUrl, nbf: nowS() + ahead })}`),
+      fc
+        .integer({ min: 301, max: 10_000_000 })
+        .map<Forge>((ago) => async () => `Bearer ${await issuer.signToken({ serviceUrl: teams.serviceUrl }, { expiresIn: -ago })}`),
+      fc
+        .integer({ min: 400, max: 10_000_000 })
+        .map<Forge>((ahead) => async () => `Bearer ${await issuer.signToken({ serviceUrl: teams.serviceUrl, nbf: nowS() + ahead })}`),
       oddText.map<Forge>((aud) => async () => `Bearer ${await issuer.signToken({ serviceUrl: teams.serviceUrl, aud })}`),
       oddText.map<Forge>((iss) => async () => `Bearer ${await issuer.signToken({ serviceUrl: teams.serviceUrl, iss })}`),
-      oddText.map<Forge>((serviceUrl) => Object.assign(async () => `Bearer ${await issuer.signToken({ serviceUrl: `https://evil.example/${serviceUrl}` })}`, { bound: true as const })),
+      oddText.map<Forge>((serviceUrl) =>
+        Object.assign(async () => `Bearer ${await issuer.signToken({ serviceUrl: `https://evil.example/${serviceUrl}` })}`, { bound: true as const }),
+      ),
       fc.constant<Forge>(async () => `Bearer ${await issuer.signToken({})}`),
       // The same claims, MAC'd with HS256: algorithm confusion must not pass for a signature.
       fc.constant<Forge>(async () => {
@@ -150,7 +173,10 @@ describe('Teams bot endpoint fuzzing', () => {
   });
 
   it('never answers an authenticated request with a 5xx, and sends no decision but a linked user’s', async () => {
-    const request = fc.record({ text: body, type: fc.oneof({ weight: 8, arbitrary: fc.constant<string | undefined>('application/json; charset=utf-8') }, contentType) });
+    const request = fc.record({
+      text: body,
+      type: fc.oneof({ weight: 8, arbitrary: fc.constant<string | undefined>('application/json; charset=utf-8') }, contentType),
+    });
     const seen = { answered: 0, decided: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(request, async ({ text, type }) => {

@@ -56,7 +56,16 @@ describe('Teams review card', () => {
     const posted = await postedCard(id);
     expect(posted.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
     const first = JSON.stringify(teams.card(posted.id));
-    for (const expected of ['etl-bot', 's3.copyObject', destinationKey, 'review-two-owners', '0 of 2 approvals', TEAMS_VERBS.approve, TEAMS_VERBS.reject, TEAMS_VERBS.refresh]) {
+    for (const expected of [
+      'etl-bot',
+      's3.copyObject',
+      destinationKey,
+      'review-two-owners',
+      '0 of 2 approvals',
+      TEAMS_VERBS.approve,
+      TEAMS_VERBS.reject,
+      TEAMS_VERBS.refresh,
+    ]) {
       expect(first).toContain(expected);
     }
 
@@ -81,7 +90,9 @@ describe('Teams review card', () => {
     expect(await readObject(s3, 'airlock-exports', destinationKey)).toBe('id\n1\n');
 
     const state = (await stack.call('bob', 'GET', `/v1/actions/${id}`)).json();
-    expect(state.notifications).toEqual([expect.objectContaining({ target: `teams:${CONVERSATION}`, status: 'sent', ref: { channel: CONVERSATION, ts: posted.id } })]);
+    expect(state.notifications).toEqual([
+      expect.objectContaining({ target: `teams:${CONVERSATION}`, status: 'sent', ref: { channel: CONVERSATION, ts: posted.id } }),
+    ]);
     const history = await fetchHistory(stack.client, id);
     expect(scheduledActivities(history)).toEqual(expect.arrayContaining(['postTeamsReview', 'updateTeamsReview']));
     const markers = (history.events ?? []).filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch');
@@ -105,7 +116,12 @@ describe('Teams review card', () => {
     const { id } = await request('reports');
     const posted = await postedCard(id);
     expect(posted.id).toBeTruthy();
-    expect(teams.calls().filter((call) => call.path.includes('/v3/conversations/')).map((call) => call.status)).toContain(429);
+    expect(
+      teams
+        .calls()
+        .filter((call) => call.path.includes('/v3/conversations/'))
+        .map((call) => call.status),
+    ).toContain(429);
     const state = (await stack.call('bob', 'GET', `/v1/actions/${id}`)).json();
     expect(state.notifications).toEqual([expect.objectContaining({ target: `teams:${CONVERSATION}`, status: 'sent' })]);
   });

@@ -64,9 +64,7 @@ describe('replay of recorded histories', () => {
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     const denied = histories.find((path) => path.endsWith('/denied.json')) ?? 'missing';
-    await expect(Worker.runReplayHistory({ workflowBundle: incompatible }, readHistory(denied), 'denied')).rejects.toBeInstanceOf(
-      DeterminismViolationError,
-    );
+    await expect(Worker.runReplayHistory({ workflowBundle: incompatible }, readHistory(denied), 'denied')).rejects.toBeInstanceOf(DeterminismViolationError);
     // And the batch replay above reports it too, rather than passing it over.
     const batch: (Error | undefined)[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: incompatible }, [{ workflowId: 'denied', history: readHistory(denied) }])) {

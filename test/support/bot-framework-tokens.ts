@@ -49,9 +49,17 @@ export async function startBotFrameworkIssuer(options: { appId?: string; endorse
     jwksUrl: new URL(`http://127.0.0.1:${port}/keys`),
     async signToken(claims, tokenOptions = {}) {
       const nowS = Math.floor(Date.now() / 1000);
-      const payload: Jose.JWTPayload = { iss: BOT_FRAMEWORK_ISSUER, aud: options.appId ?? TEST_TEAMS_APP_ID, nbf: nowS - 60, exp: nowS + (tokenOptions.expiresIn ?? 600), ...claims };
+      const payload: Jose.JWTPayload = {
+        iss: BOT_FRAMEWORK_ISSUER,
+        aud: options.appId ?? TEST_TEAMS_APP_ID,
+        nbf: nowS - 60,
+        exp: nowS + (tokenOptions.expiresIn ?? 600),
+        ...claims,
+      };
       if (tokenOptions.unsigned) return `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(payload)}.`;
-      return new jose.SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(tokenOptions.foreignKey ? foreign.privateKey : own.privateKey);
+      return new jose.SignJWT(payload)
+        .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+        .sign(tokenOptions.foreignKey ? foreign.privateKey : own.privateKey);
     },
     stop: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };

@@ -20,7 +20,26 @@ export function fuzzParameters(numRuns: number): fc.Parameters<unknown> {
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((unit) => String.fromCharCode(unit));
 
 /** Characters that trip naive handling: NUL, controls, bidi overrides, zero-width, BOM, astral. */
-const trickyChar = fc.constantFrom('\u0000', '\u0007', '\u001b', '\u202e', '\u200f', '\u2066', '\u200b', '\ufeff', '\ufffd', '𝕏', '😀', '\u{10ffff}', '"', '\\', '%', '/', '..', '\r\n');
+const trickyChar = fc.constantFrom(
+  '\u0000',
+  '\u0007',
+  '\u001b',
+  '\u202e',
+  '\u200f',
+  '\u2066',
+  '\u200b',
+  '\ufeff',
+  '\ufffd',
+  '𝕏',
+  '😀',
+  '\u{10ffff}',
+  '"',
+  '\\',
+  '%',
+  '/',
+  '..',
+  '\r\n',
+);
 
 /** Text of every sort: printable, any code point, lone surrogates, tricky characters, and long runs. */
 export const oddText: fc.Arbitrary<string> = fc.oneof(
@@ -56,7 +75,10 @@ export const deepJson: fc.Arbitrary<string> = fc
 
 /** Bytes that are not valid UTF-8: lone continuation bytes, truncated sequences, overlongs, 0xff. */
 export const invalidUtf8: fc.Arbitrary<Buffer> = fc
-  .array(fc.constantFrom([0x80], [0xbf], [0xc0, 0xaf], [0xe0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xfe], [0xff], [0xc3]), { minLength: 1, maxLength: 6 })
+  .array(fc.constantFrom([0x80], [0xbf], [0xc0, 0xaf], [0xe0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xfe], [0xff], [0xc3]), {
+    minLength: 1,
+    maxLength: 6,
+  })
   .map((chunks) => Buffer.from(chunks.flat()));
 
 /** Arbitrary JSON values, of every JSON type. */
@@ -73,7 +95,10 @@ export function mutated(valid: object, max = 2): fc.Arbitrary<unknown> {
   const paths = pathsIn(valid);
   const replacement = fc.oneof(anyJson, oddText, fc.constant(null), fc.constant(REMOVED));
   // Half the time untouched: the valid value itself is worth sending with everything else fuzzed.
-  const mutations = fc.oneof({ weight: max, arbitrary: fc.constant([]) }, fc.array(fc.tuple(fc.constantFrom(...paths), replacement), { minLength: 1, maxLength: max }));
+  const mutations = fc.oneof(
+    { weight: max, arbitrary: fc.constant([]) },
+    fc.array(fc.tuple(fc.constantFrom(...paths), replacement), { minLength: 1, maxLength: max }),
+  );
   return mutations.map((mutations) => {
     const copy: unknown = structuredClone(valid);
     for (const [path, value] of mutations) setAt(copy, path, value);
@@ -134,7 +159,10 @@ export const contentType: fc.Arbitrary<string | undefined> = fc.oneof(
  * parser itself refuses control characters with a 400 before any application code runs.
  */
 export function headerText(maxLength = 80): fc.Arbitrary<string> {
-  return fc.string({ unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })).map((code) => String.fromCharCode(code)), maxLength });
+  return fc.string({
+    unit: fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0xa0, max: 0xff })).map((code) => String.fromCharCode(code)),
+    maxLength,
+  });
 }
 
 /** The API's error body, when the response is one; undefined when it is not that shape. */

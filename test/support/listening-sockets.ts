@@ -43,5 +43,8 @@ function decodeAddress(hex: string): string {
   if (bytes.length === 4) return bytes.join('.');
   const groups: string[] = [];
   for (let i = 0; i < bytes.length; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16));
-  return groups.join(':').replace(/\b(?:0:)+0\b/, ':').replace(/:{3,}/, '::');
+  return groups
+    .join(':')
+    .replace(/\b(?:0:)+0\b/, ':')
+    .replace(/:{3,}/, '::');
 }

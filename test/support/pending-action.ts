@@ -12,7 +12,12 @@ export async function createPendingAction(http: ReturnType<typeof rawHttpClient>
     headers: { authorization: `Bearer ${keys['etl-bot']}`, 'content-type': 'application/json' },
     body: JSON.stringify({
       action: 's3.copyObject',
-      params: { sourceBucket: 'airlock-src', sourceKey: 'fuzz/source.csv', destinationBucket: 'airlock-exports', destinationKey: `quorum-2/${randomUUID()}.csv` },
+      params: {
+        sourceBucket: 'airlock-src',
+        sourceKey: 'fuzz/source.csv',
+        destinationBucket: 'airlock-exports',
+        destinationKey: `quorum-2/${randomUUID()}.csv`,
+      },
       justification: 'The quarterly report needs this copy',
     }),
   });

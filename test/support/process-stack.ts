@@ -101,7 +101,10 @@ export class ProcessStack {
       };
       const onLine = options.onLine;
       const apiEnv = { ...env, AIRLOCK_IDENTITY_SIGNING_KEY: TEST_IDENTITY_ENTRIES.signing };
-      const api = ManagedProcess.start('api', process.execPath, [API_ENTRY], { env: apiEnv, ...(onLine ? { onLine: (line, stream) => onLine('api', line, stream) } : {}) });
+      const api = ManagedProcess.start('api', process.execPath, [API_ENTRY], {
+        env: apiEnv,
+        ...(onLine ? { onLine: (line, stream) => onLine('api', line, stream) } : {}),
+      });
       cleanups.unshift(() => api.stop());
       const connection = await Connection.connect({ address: temporal.address });
       cleanups.unshift(() => connection.close());

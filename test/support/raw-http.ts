@@ -28,14 +28,20 @@ export function rawHttpClient(baseUrl: string): { send(request: RawRequest): Pro
     new Promise((resolve, reject) => {
       let answered = false;
       const outgoing = httpRequest(
-        { host: url.hostname, port: url.port, method: request.method, path: request.path, headers: framed(request), agent, ...(request.localAddress ? { localAddress: request.localAddress } : {}) },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: request.method,
+          path: request.path,
+          headers: framed(request),
+          agent,
+          ...(request.localAddress ? { localAddress: request.localAddress } : {}),
+        },
         (response) => {
           answered = true;
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () =>
-            resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
-          );
+          response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
           response.on('error', reject);
         },
       );

@@ -48,37 +48,43 @@ export async function startRecordingProxy(targetEndpoint: string): Promise<Recor
   const server = createServer((req, res) => {
     arrived.push({ method: req.method ?? 'GET', url: req.url ?? '/' });
     const wait = slow?.matches(req.method ?? 'GET', req.url ?? '/') ? slow.ms : 0;
-    void readBody(req).then(async (requestBody) => {
-      if (wait) await new Promise((r) => setTimeout(r, wait));
-      const options: RequestOptions = {
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        method: req.method,
-        path: req.url,
-        headers: req.headers,
-        agent: false, // no pooled sockets left open after stop()
-      };
-      const upstream = send(options, (response) => {
-        void readBody(response).then((responseBody) => {
-          const status = response.statusCode ?? 502;
-          recorded.push({
-            method: req.method ?? 'GET',
-            url: req.url ?? '/',
-            requestBody: requestBody.toString('utf8'),
-            status,
-            responseBody: responseBody.toString('utf8'),
-          });
-          res.writeHead(status, response.headers);
-          res.end(responseBody);
-        }, () => res.destroy());
-      });
-      upstream.on('error', (err) => {
-        res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`recording proxy: ${err.message}`);
-      });
-      upstream.end(requestBody);
-    }, () => res.destroy());
+    void readBody(req).then(
+      async (requestBody) => {
+        if (wait) await new Promise((r) => setTimeout(r, wait));
+        const options: RequestOptions = {
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent: false, // no pooled sockets left open after stop()
+        };
+        const upstream = send(options, (response) => {
+          void readBody(response).then(
+            (responseBody) => {
+              const status = response.statusCode ?? 502;
+              recorded.push({
+                method: req.method ?? 'GET',
+                url: req.url ?? '/',
+                requestBody: requestBody.toString('utf8'),
+                status,
+                responseBody: responseBody.toString('utf8'),
+              });
+              res.writeHead(status, response.headers);
+              res.end(responseBody);
+            },
+            () => res.destroy(),
+          );
+        });
+        upstream.on('error', (err) => {
+          res.writeHead(502, { 'content-type': 'text/plain' });
+          res.end(`recording proxy: ${err.message}`);
+        });
+        upstream.end(requestBody);
+      },
+      () => res.destroy(),
+    );
   });
 
   await new Promise<void>((resolveListen, reject) => {

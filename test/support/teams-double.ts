@@ -116,7 +116,13 @@ export async function startTeamsDouble(options: TeamsDoubleOptions): Promise<Tea
     if (fault) {
       if ((fault.times ?? 1) <= 1) faults.shift();
       else fault.times = (fault.times ?? 1) - 1;
-      answer(req, res, fault.status, { error: { code: 'Fault', message: `injected HTTP ${fault.status}` } }, fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+      answer(
+        req,
+        res,
+        fault.status,
+        { error: { code: 'Fault', message: `injected HTTP ${fault.status}` } },
+        fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {},
+      );
       return;
     }
     const conversationId = decodeURIComponent(match[1]);

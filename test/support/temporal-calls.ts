@@ -2,16 +2,7 @@ import type { WorkflowClientInterceptor } from '@temporalio/client';
 
 /** Every client method an interceptor sees, as the SDK (1.24) names it. */
 export type TemporalCallKind =
-  | 'start'
-  | 'startWithDetails'
-  | 'startUpdate'
-  | 'startUpdateWithStart'
-  | 'signal'
-  | 'signalWithStart'
-  | 'query'
-  | 'terminate'
-  | 'cancel'
-  | 'describe';
+  'start' | 'startWithDetails' | 'startUpdate' | 'startUpdateWithStart' | 'signal' | 'signalWithStart' | 'query' | 'terminate' | 'cancel' | 'describe';
 
 /** Calls that change something in Temporal: a workflow started, an Update or a signal delivered. */
 const WRITES: ReadonlySet<TemporalCallKind> = new Set([

@@ -54,8 +54,12 @@ describe('audit trail written by the workflow', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
 
     const data = (kind: string) => mocks.auditEvents.filter((event) => event.kind === kind).map((event) => event.data);
-    expect(data('request.received')).toEqual([expect.objectContaining({ action: 's3.copyObject', source: 'api', proof: expect.objectContaining({ keyId: TEST_SIGNING_KEY.id }) })]);
-    expect(data('preview.completed')).toEqual([{ facts: CANNED_PREVIEW.facts, notes: CANNED_PREVIEW.notes, warnings: [], preconditions: CANNED_PREVIEW.preconditions }]);
+    expect(data('request.received')).toEqual([
+      expect.objectContaining({ action: 's3.copyObject', source: 'api', proof: expect.objectContaining({ keyId: TEST_SIGNING_KEY.id }) }),
+    ]);
+    expect(data('preview.completed')).toEqual([
+      { facts: CANNED_PREVIEW.facts, notes: CANNED_PREVIEW.notes, warnings: [], preconditions: CANNED_PREVIEW.preconditions },
+    ]);
     expect(data('policy.decided')).toEqual([expect.objectContaining({ effect: 'review', ruleId: QUORUM_OF_TWO.ruleId, policyHash: QUORUM_OF_TWO.policyHash })]);
     expect(data('vote.recorded')).toEqual(
       [1, 2].map((approvals) => ({
@@ -70,7 +74,9 @@ describe('audit trail written by the workflow', () => {
     expect(data('action.approved')).toEqual([{ by: 'quorum', approvers: ['alice', 'bob'] }]);
     expect(data('execution.started')).toEqual([{ approvers: ['alice', 'bob'], idempotent: true }]);
     const result = cannedResult(id);
-    expect(data('operation.succeeded')).toEqual([{ summary: result.summary, outputs: result.outputs, session: result.session, completedAt: result.completedAt }]);
+    expect(data('operation.succeeded')).toEqual([
+      { summary: result.summary, outputs: result.outputs, session: result.session, completedAt: result.completedAt },
+    ]);
   });
 
   it('runs nothing until the write-ahead event is stored: while the audit store refuses, the operation waits', async () => {
@@ -94,7 +100,8 @@ describe('audit trail written by the workflow', () => {
     expect(final.status).toBe('succeeded');
     expect(refusedWrites).toBe(1);
     // The refused write of the execution's write-ahead event, its retry, then the operation: never before.
-    const carriesStart = (input: unknown) => (input as ActivityInput<'recordAuditEvents'>).events.some((event) => event.kind === AuditEventKind.ExecutionStarted);
+    const carriesStart = (input: unknown) =>
+      (input as ActivityInput<'recordAuditEvents'>).events.some((event) => event.kind === AuditEventKind.ExecutionStarted);
     const writesOfStart = mocks.calls.flatMap((call, index) => (call.name === 'recordAuditEvents' && carriesStart(call.input) ? [index] : []));
     const execution = mocks.calls.findIndex((call) => call.name === 'executeOperation');
     expect(writesOfStart).toHaveLength(2);

@@ -38,7 +38,12 @@ describe('cancel', () => {
     expect(cancelled).toEqual([
       expect.objectContaining({
         actor: REQUESTER,
-        data: { from: 'pending_review', reason: 'asked the wrong bucket', updateId: answered.cancellation?.updateId, proof: expect.objectContaining({ keyId: TEST_SIGNING_KEY.id }) },
+        data: {
+          from: 'pending_review',
+          reason: 'asked the wrong bucket',
+          updateId: answered.cancellation?.updateId,
+          proof: expect.objectContaining({ keyId: TEST_SIGNING_KEY.id }),
+        },
       }),
     ]);
     expect(mocks.auditKinds().at(-1)).toBe('action.cancelled');

@@ -49,7 +49,14 @@ describe('policy, preview and execution', () => {
     expect(final).toMatchObject({ status: 'succeeded', policy: ALLOWED, preview: CANNED_PREVIEW, result: cannedResult(id), votes: [] });
     expect(steps(mocks)).toEqual(['verifyActionRequest', 'evaluatePolicyBeforePreview', 'previewOperation', 'executeOperation']);
     expect(mocks.inputsOf('executeOperation')).toEqual([expect.objectContaining({ approvers: [], preconditions: CANNED_PREVIEW.preconditions })]);
-    expect(mocks.auditKinds()).toEqual(['request.received', 'preview.completed', 'policy.decided', 'action.approved', 'execution.started', 'operation.succeeded']);
+    expect(mocks.auditKinds()).toEqual([
+      'request.received',
+      'preview.completed',
+      'policy.decided',
+      'action.approved',
+      'execution.started',
+      'operation.succeeded',
+    ]);
   });
 
   it("asks policy again with the preview's facts when a rule needs them", async () => {

@@ -127,7 +127,7 @@ describe('review timers', () => {
 
     // The review is posted where it was not yet, each escalation channel's message gets a notice,
     // and the first message is refreshed to show the escalation.
-    expect((mocks.inputsOf('postSlackReview')).map((input) => input.channel)).toEqual(['#data-approvals', '#security']);
+    expect(mocks.inputsOf('postSlackReview').map((input) => input.channel)).toEqual(['#data-approvals', '#security']);
     const notices = mocks.inputsOf('postSlackNotice');
     expect(notices.map((input) => input.notice)).toEqual(
       [1, 2].map(() => ({
@@ -140,7 +140,9 @@ describe('review timers', () => {
         approverGroups: ['security-oncall'],
       })),
     );
-    const messages = (escalated.notifications ?? []).filter((record) => record.purpose === undefined).map((record) => readMessageRef(record.ref ?? { conversation: '', messageId: '' }));
+    const messages = (escalated.notifications ?? [])
+      .filter((record) => record.purpose === undefined)
+      .map((record) => readMessageRef(record.ref ?? { conversation: '', messageId: '' }));
     expect(notices.map((input) => readMessageRef(input.ref)).sort(byMessageId)).toEqual([...messages].sort(byMessageId));
     const refreshes = mocks.inputsOf('updateSlackReview');
     expect(refreshes.filter((input) => input.state.escalation !== undefined).map((input) => readMessageRef(input.ref))).toContainEqual(messages[0]);

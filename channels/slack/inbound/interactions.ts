@@ -65,18 +65,15 @@ function interactionSchema(errorResponses: ErrorResponses | undefined): FastifyS
     tags: ['slack'],
     summary: 'Slack button clicks and modal submissions',
     description:
-      'Slack\'s interactivity request URL; registered only when a Slack signing secret is configured. ' +
+      "Slack's interactivity request URL; registered only when a Slack signing secret is configured. " +
       'The signature is checked over the raw body before anything is parsed. Once it is valid, Slack always gets a `200`, within 3 s: ' +
       'a refused or failed decision is told to the reviewer in Slack. ' +
       `The body limit here is ${SLACK_BODY_LIMIT / 1024} KiB. Rate limited per client IP address. See docs/slack.md.\n\n` +
-      'Access: no API key; the request must carry Slack\'s signature.',
+      "Access: no API key; the request must carry Slack's signature.",
     security: [],
     headers: z.looseObject({
       'x-slack-signature': z.string().describe('`v0=` and the hex HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the signing secret'),
-      'x-slack-request-timestamp': z
-        .string()
-        .regex(/^\d+$/)
-        .describe('Unix seconds; more than 5 minutes from the server\'s time is `401 stale_request`'),
+      'x-slack-request-timestamp': z.string().regex(/^\d+$/).describe("Unix seconds; more than 5 minutes from the server's time is `401 stale_request`"),
     }),
     consumes: ['application/x-www-form-urlencoded'],
     body: z.strictObject({

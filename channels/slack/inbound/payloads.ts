@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  SLACK_APPROVE_ACTION,
-  SLACK_REASON_BLOCK,
-  SLACK_REASON_INPUT,
-  SLACK_REJECT_ACTION,
-  SLACK_REJECT_MODAL,
-} from '../action-ids';
+import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../action-ids';
 import { ACTION_ID_PATTERN } from '../../../domain/action-id';
 
 // Slack adds fields over time: every object is loose, and only what Airlock reads is checked.

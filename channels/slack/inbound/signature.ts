@@ -19,9 +19,7 @@ export interface VerifySlackSignatureInput {
   toleranceSeconds?: number;
 }
 
-export type SlackSignatureCheck =
-  | { ok: true }
-  | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
+export type SlackSignatureCheck = { ok: true } | { ok: false; reason: 'missing_headers' | 'stale_timestamp' | 'bad_signature' };
 
 /** Headers Slack sends with a signed request. */
 export interface SlackSignatureHeaders {

@@ -44,8 +44,8 @@ function messagesSchema(errorResponses: ErrorResponses | undefined): FastifySche
     tags: ['teams'],
     summary: 'The Teams bot endpoint: card clicks (Bot Framework activities)',
     description:
-      'The bot\'s messaging endpoint; registered only when a Teams app id is configured. ' +
-      'The Bot Framework token is checked before the body is read (signature, issuer, audience, expiry), then bound to the activity\'s `serviceUrl`. ' +
+      "The bot's messaging endpoint; registered only when a Teams app id is configured. " +
+      "The Bot Framework token is checked before the body is read (signature, issuer, audience, expiry), then bound to the activity's `serviceUrl`. " +
       'An `adaptiveCard/action` invoke answers `200` with a Universal Actions invoke response (the refreshed card, or a message); ' +
       'other invokes `501`; other activities an empty `200`. ' +
       `The body limit here is ${TEAMS_BODY_LIMIT / 1024} KiB. Rate limited per client IP address. See docs/teams.md.\n\n` +
@@ -85,31 +85,35 @@ export async function teamsMessageRoutes(app: FastifyInstance, deps: TeamsMessag
       tokens.set(request, check.token);
     });
 
-    scope.post('/teams/messages', { ...CHECKED_BY_THE_ROUTE, bodyLimit: TEAMS_BODY_LIMIT, schema: messagesSchema(deps.errorResponses) }, async (request, reply) => {
-      const activity = parseActivity(request.body);
-      const token = tokens.get(request);
-      // A body that is not an activity has no serviceUrl to bind the token to: the same refusal.
-      if (!activity || !token) return refuse(request, reply, 'service_url_mismatch', 'the body is not an activity');
-      const bound = bindsActivity(token, { serviceUrl: activity.serviceUrl, channelId: activity.channelId });
-      if (!bound.ok) return refuse(request, reply, bound.reason, bound.detail);
+    scope.post(
+      '/teams/messages',
+      { ...CHECKED_BY_THE_ROUTE, bodyLimit: TEAMS_BODY_LIMIT, schema: messagesSchema(deps.errorResponses) },
+      async (request, reply) => {
+        const activity = parseActivity(request.body);
+        const token = tokens.get(request);
+        // A body that is not an activity has no serviceUrl to bind the token to: the same refusal.
+        if (!activity || !token) return refuse(request, reply, 'service_url_mismatch', 'the body is not an activity');
+        const bound = bindsActivity(token, { serviceUrl: activity.serviceUrl, channelId: activity.channelId });
+        if (!bound.ok) return refuse(request, reply, bound.reason, bound.detail);
 
-      if (activity.type !== 'invoke') return reply.status(200).send();
-      // Bot Framework answers an invoke it does not handle with 501.
-      if (activity.name !== CARD_ACTION_INVOKE) return reply.status(501).send();
-      const parsed = parseCardAction(activity);
-      if (!parsed.ok) {
-        request.log.warn({ problem: parsed.problem }, 'invalid Teams card action');
-        return reply.status(200).send(errorResponse(400, 'BadRequest', `not an Airlock card action: ${parsed.problem}`));
-      }
-      const action = parsed.action;
-      const log = request.log.child({ actionId: action.actionId, aadObjectId: action.aadObjectId, verb: action.verb });
-      try {
-        return reply.status(200).send(await handle(action, log));
-      } catch (err) {
-        log.error({ err }, 'Teams card action failed');
-        return reply.status(200).send(messageResponse(TEAMS_TEXT.somethingWentWrong));
-      }
-    });
+        if (activity.type !== 'invoke') return reply.status(200).send();
+        // Bot Framework answers an invoke it does not handle with 501.
+        if (activity.name !== CARD_ACTION_INVOKE) return reply.status(501).send();
+        const parsed = parseCardAction(activity);
+        if (!parsed.ok) {
+          request.log.warn({ problem: parsed.problem }, 'invalid Teams card action');
+          return reply.status(200).send(errorResponse(400, 'BadRequest', `not an Airlock card action: ${parsed.problem}`));
+        }
+        const action = parsed.action;
+        const log = request.log.child({ actionId: action.actionId, aadObjectId: action.aadObjectId, verb: action.verb });
+        try {
+          return reply.status(200).send(await handle(action, log));
+        } catch (err) {
+          log.error({ err }, 'Teams card action failed');
+          return reply.status(200).send(messageResponse(TEAMS_TEXT.somethingWentWrong));
+        }
+      },
+    );
   });
 
   async function handle(action: CardAction, log: FastifyBaseLogger): Promise<CardInvokeResponse> {

@@ -23,7 +23,8 @@ export function teamsHttpFailure(
   if (status === 429) return rateLimitedFailure(TeamsFailureType.RateLimited, what, 'Teams', retryAfterSeconds(retryAfter, now));
   const message = failureMessage(`${what} failed: HTTP ${status}${errorDetail(body)}`, secrets, MAX_MESSAGE_CHARS);
   // A connector 401 after a token was revoked: the connector drops its cached token, so a retry fetches a new one.
-  if (status >= 500 || status === 408 || (status === 401 && options.retry401)) return ApplicationFailure.create({ type: TeamsFailureType.Unavailable, message });
+  if (status >= 500 || status === 408 || (status === 401 && options.retry401))
+    return ApplicationFailure.create({ type: TeamsFailureType.Unavailable, message });
   return ApplicationFailure.create({ type: TeamsFailureType.Permanent, message, nonRetryable: true });
 }
 
@@ -54,7 +55,10 @@ function errorDetail(body: string): string {
     }
     if (error && typeof error === 'object') {
       const { code, message } = error as { code?: unknown; message?: unknown };
-      return ` (${[code, message].filter((part): part is string => typeof part === 'string').map(firstLine).join(': ')})`;
+      return ` (${[code, message]
+        .filter((part): part is string => typeof part === 'string')
+        .map(firstLine)
+        .join(': ')})`;
     }
   } catch {
     // Not JSON (a proxy's HTML page): the status says enough.

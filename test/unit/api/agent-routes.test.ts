@@ -64,7 +64,7 @@ describe('routes for agents', () => {
   }
 
   describe('GET /v1/catalogue', () => {
-    it('lists every operation with its params schema and what policy makes of the caller\'s requests', async () => {
+    it("lists every operation with its params schema and what policy makes of the caller's requests", async () => {
       const { status, body } = await get('etl-bot', '/v1/catalogue');
       expect(status).toBe(200);
       expectDocumented('get', '/v1/catalogue', 200, body);
@@ -88,7 +88,9 @@ describe('routes for agents', () => {
 
     it('gives each params schema exactly as the OpenAPI document does', async () => {
       const catalogue = responses.catalogue.parse((await get('etl-bot', '/v1/catalogue')).body);
-      const body = requestBodySchema(document, 'post', '/v1/actions') as { oneOf: { properties: { action: { const: string }; params: Record<string, unknown> } }[] };
+      const body = requestBodySchema(document, 'post', '/v1/actions') as {
+        oneOf: { properties: { action: { const: string }; params: Record<string, unknown> } }[];
+      };
       for (const item of catalogue.items) {
         const branch = body.oneOf.find((candidate) => candidate.properties.action.const === item.name);
         const { title: _title, description: _description, ...params } = branch?.properties.params ?? {};

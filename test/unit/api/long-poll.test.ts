@@ -28,7 +28,7 @@ describe('longPoll', () => {
     await app.close();
   });
 
-  it('answers after its time is up, past the server\'s idle timeout', async () => {
+  it("answers after its time is up, past the server's idle timeout", async () => {
     const response = await fetch(`${baseUrl}/wait?seconds=2`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ end: 'timeout' });

@@ -99,7 +99,7 @@ describe('OpenAPI document agrees with the API on requests', () => {
     ['a param of the wrong type', request('s3.copyObject', { ...VALID_REQUESTS['s3.copyObject'], sourceBucket: 7 })],
     ['a missing param', request('s3.copyObject', { sourceBucket: 'airlock-source', sourceKey: 'a.csv', destinationBucket: 'airlock-exports' })],
     ['an unknown param', request('s3.copyObject', { ...VALID_REQUESTS['s3.copyObject'], acl: 'public-read' })],
-    ['another action\'s params', request('s3.copyObject', VALID_REQUESTS['s3.exportPrefix'])],
+    ["another action's params", request('s3.copyObject', VALID_REQUESTS['s3.exportPrefix'])],
     ['a bucket name with capitals', request('s3.exportPrefix', { ...VALID_REQUESTS['s3.exportPrefix'], destinationBucket: 'Exports' })],
     ['too many instances', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], count: 21 })],
     ['a fractional count', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], count: 1.5 })],
@@ -109,8 +109,17 @@ describe('OpenAPI document agrees with the API on requests', () => {
     ['tags that are null', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: null })],
     ['a tag key AWS reserves', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: { 'AWS:owner': 'x' } })],
     ['a tag key `__proto__`', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: JSON.parse('{"__proto__":"x"}') as unknown })],
-    ['21 tags', request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) })],
-    ['a policy statement with an unknown effect', request('iam.putRolePolicy', { ...VALID_REQUESTS['iam.putRolePolicy'], policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 's3:GetObject', Resource: '*' }] } })],
+    [
+      '21 tags',
+      request('ec2.runInstances', { ...VALID_REQUESTS['ec2.runInstances'], tags: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }),
+    ],
+    [
+      'a policy statement with an unknown effect',
+      request('iam.putRolePolicy', {
+        ...VALID_REQUESTS['iam.putRolePolicy'],
+        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 's3:GetObject', Resource: '*' }] },
+      }),
+    ],
     ['a short justification', request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { justification: 'because' })],
     ['an unknown top-level field', request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { requester: 'someone-else' })],
     ['params that are not an object', request('s3.copyObject', ['airlock-source'])],
@@ -126,18 +135,34 @@ describe('OpenAPI document agrees with the API on requests', () => {
   });
 
   // The justification is trimmed, then needs 10 characters (code points, as both count them).
-  it.each(['Finance needs it', '  Finance needs it  ', 'ten chars!', ' ten chars! ', 'nine char', '          ', '😀'.repeat(10), '😀'.repeat(5), `x${' '.repeat(8)}y`, 'x'.repeat(2001)])(
-    'agrees on the justification %j',
-    (justification) => {
-      const body = request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { justification });
-      expect(documentAccepts(body)).toBe(apiAccepts(body));
-    },
-  );
+  it.each([
+    'Finance needs it',
+    '  Finance needs it  ',
+    'ten chars!',
+    ' ten chars! ',
+    'nine char',
+    '          ',
+    '😀'.repeat(10),
+    '😀'.repeat(5),
+    `x${' '.repeat(8)}y`,
+    'x'.repeat(2001),
+  ])('agrees on the justification %j', (justification) => {
+    const body = request('s3.copyObject', VALID_REQUESTS['s3.copyObject'], { justification });
+    expect(documentAccepts(body)).toBe(apiAccepts(body));
+  });
 
   it('never refuses a request the API accepts, however a valid one is changed', () => {
     // Astral characters included: zod and JSON Schema must both count lengths in code points, not UTF-16 units.
     const text = fc.string({ unit: fc.constantFrom(...'aZ09-_./:* é€\u00a0😀'), maxLength: 70 });
-    const value = fc.oneof(text, fc.integer({ min: -2, max: 30 }), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.array(text, { maxLength: 3 }), fc.dictionary(text, text, { maxKeys: 2 }));
+    const value = fc.oneof(
+      text,
+      fc.integer({ min: -2, max: 30 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(text, { maxLength: 3 }),
+      fc.dictionary(text, text, { maxKeys: 2 }),
+    );
     const change = fc.record({
       inParams: fc.boolean(),
       key: fc.oneof(text, fc.constantFrom('action', 'justification', 'context', 'callbackUrl', 'sourceBucket', 'count', 'tags', 'policyDocument', 'roleName')),
@@ -253,7 +278,14 @@ describe('OpenAPI document agrees with the API on responses', () => {
 
   it('describes audit records and the chain report', () => {
     const row = sealEvent(
-      { eventId: 'e-1', kind: AuditEventKind.VoteRecorded, actionId: 'action-s3.copyObject-aaaaaaaaaaaaaaaa', actor: 'alice', occurredAt: '2026-11-21T13:05:00.000Z', data: { verdict: 'approve' } },
+      {
+        eventId: 'e-1',
+        kind: AuditEventKind.VoteRecorded,
+        actionId: 'action-s3.copyObject-aaaaaaaaaaaaaaaa',
+        actor: 'alice',
+        occurredAt: '2026-11-21T13:05:00.000Z',
+        data: { verdict: 'approve' },
+      },
       undefined,
       '2026-11-21T13:05:00.100Z',
     );
@@ -305,7 +337,13 @@ function finishedState(): ActionState {
     error: { type: 'None', message: 'a test sets every field' },
     notifications: [
       { target: 'slack:#data-approvals', status: 'sent', ref: { channel: 'C1', ts: '1.2' }, at: '2026-11-21T13:00:01.000Z' },
-      { target: 'slack:#data-approvals', status: 'failed', error: { type: 'SlackError', message: 'ratelimited' }, at: '2026-11-21T13:00:02.000Z', purpose: 'reminder' },
+      {
+        target: 'slack:#data-approvals',
+        status: 'failed',
+        error: { type: 'SlackError', message: 'ratelimited' },
+        at: '2026-11-21T13:00:02.000Z',
+        purpose: 'reminder',
+      },
       { target: 'callback', status: 'sent', at: '2026-11-21T13:21:01.000Z' },
     ],
     closedAt: '2026-11-21T13:21:00.000Z',

@@ -35,7 +35,10 @@ describe('OpenAPI document', () => {
     const schemas = new DocumentSchemas(full);
     for (const name of Object.keys(full.components.schemas)) {
       expect(() => schemas.component(name)).not.toThrow();
-      expect([name, JSON.stringify(full.paths).includes(`"#/components/schemas/${name}"`) || JSON.stringify(full.components).includes(`"#/components/schemas/${name}"`)]).toEqual([name, true]);
+      expect([
+        name,
+        JSON.stringify(full.paths).includes(`"#/components/schemas/${name}"`) || JSON.stringify(full.components).includes(`"#/components/schemas/${name}"`),
+      ]).toEqual([name, true]);
     }
   });
 
@@ -60,7 +63,9 @@ describe('OpenAPI document', () => {
   });
 
   it('documents params per action: a oneOf keyed by `action`, one branch per catalogue operation', () => {
-    const body = requestBodySchema(full, 'post', '/v1/actions') as { oneOf: { properties: { action: { const: string }; params: { type: string; additionalProperties: boolean } } }[] };
+    const body = requestBodySchema(full, 'post', '/v1/actions') as {
+      oneOf: { properties: { action: { const: string }; params: { type: string; additionalProperties: boolean } } }[];
+    };
     expect(body.oneOf.map((branch) => branch.properties.action.const).sort()).toEqual(defaultCatalogue().names());
     for (const branch of body.oneOf) expect(branch.properties.params).toMatchObject({ type: 'object', additionalProperties: false });
   });
@@ -72,7 +77,8 @@ describe('OpenAPI document', () => {
       for (const [method, operation] of Object.entries(item)) {
         expect([method, path, /Access: /.test(operation.description)]).toEqual([method, path, true]);
         for (const [status, response] of Object.entries(operation.responses)) {
-          const schema = response.content?.['application/json']?.schema as { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } } | undefined;
+          const schema = response.content?.['application/json']?.schema as
+            { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } } | undefined;
           // An unhealthy /healthz answers its own shape, for load balancers; the codec's sign-in answers a page.
           if (Number(status) < 400 || !schema || path === '/healthz') continue;
           expect([method, path, status, schema.properties?.error?.properties?.code?.enum?.length ?? 0]).toEqual([method, path, status, expect.any(Number)]);
@@ -98,9 +104,11 @@ describe('OpenAPI document', () => {
     const { slack, teams, codec } = everyFeature();
     expect(Object.keys((await documentOf({ slack })).paths).filter((path) => optional.includes(path))).toEqual(['/slack/interactions']);
     expect(Object.keys((await documentOf({ teams })).paths).filter((path) => optional.includes(path))).toEqual(['/teams/messages']);
-    expect(Object.keys((await documentOf({ codec })).paths).filter((path) => optional.includes(path)).sort()).toEqual(
-      ['/codec/decode', '/codec/encode', '/codec/login', '/codec/logout'],
-    );
+    expect(
+      Object.keys((await documentOf({ codec })).paths)
+        .filter((path) => optional.includes(path))
+        .sort(),
+    ).toEqual(['/codec/decode', '/codec/encode', '/codec/login', '/codec/logout']);
     // The catalogue needs the policy, metrics their registry: without either, neither path.
     const bare = await documentOf({ policy: undefined, metrics: undefined });
     expect(['/v1/catalogue', '/metrics'].filter((path) => path in bare.paths)).toEqual([]);

@@ -117,12 +117,22 @@ describe('OpenAPI document and the API', () => {
       ['PATCH', '/codec/decode', 'OPTIONS, POST'],
     ] as const) {
       const response = await send({ method, url, headers: authorization('reviewer') });
-      expect([method, url, response.status, response.headers.get('allow'), JSON.parse(response.body).error.code]).toEqual([method, url, 405, allow, 'method_not_allowed']);
+      expect([method, url, response.status, response.headers.get('allow'), JSON.parse(response.body).error.code]).toEqual([
+        method,
+        url,
+        405,
+        allow,
+        'method_not_allowed',
+      ]);
     }
     // QUERY reads a body and wants a Content-Type: none is no reason to answer other than 405.
     const query = await send({ method: 'QUERY', url: '/v1/catalogue' });
     expect([query.status, query.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
-    for (const [method, url] of [['GET', '/v1/nothing'], ['DELETE', '/v1/actions/x/y/z'], ['GET', '/v2/actions']] as const) {
+    for (const [method, url] of [
+      ['GET', '/v1/nothing'],
+      ['DELETE', '/v1/actions/x/y/z'],
+      ['GET', '/v2/actions'],
+    ] as const) {
       const response = await send({ method, url });
       expect([method, url, response.status, JSON.parse(response.body).error.code]).toEqual([method, url, 404, 'not_found']);
     }
@@ -133,21 +143,84 @@ describe('OpenAPI document and the API', () => {
   const refusals: { name: string; route: [string, string]; request: () => TestRequest; status: number }[] = [
     { name: 'no API key', route: ['post', '/v1/actions'], request: () => ({ method: 'POST', url: '/v1/actions', payload: {} }), status: 401 },
     { name: 'a reviewer asks', route: ['post', '/v1/actions'], request: () => as('reviewer', 'POST', '/v1/actions', validRequest()), status: 403 },
-    { name: 'a short justification', route: ['post', '/v1/actions'], request: () => as('requester', 'POST', '/v1/actions', { ...validRequest(), justification: 'short' }), status: 400 },
-    { name: 'an unknown action', route: ['post', '/v1/actions'], request: () => as('requester', 'POST', '/v1/actions', { ...validRequest(), action: 's3.deleteBucket' }), status: 400 },
-    { name: 'params of the wrong type', route: ['post', '/v1/actions'], request: () => as('requester', 'POST', '/v1/actions', { ...validRequest(), params: { sourceBucket: 7 } }), status: 400 },
-    { name: 'a callback host not allowed', route: ['post', '/v1/actions'], request: () => as('requester', 'POST', '/v1/actions', { ...validRequest(), callbackUrl: 'https://example.com/hook' }), status: 400 },
-    { name: 'invalid JSON', route: ['post', '/v1/actions'], request: () => ({ ...as('requester', 'POST', '/v1/actions'), payload: '{', headers: { ...authorization('requester'), 'content-type': 'application/json' } }), status: 400 },
-    { name: 'a form body', route: ['post', '/v1/actions'], request: () => ({ ...as('requester', 'POST', '/v1/actions'), payload: 'a=1', headers: { ...authorization('requester'), 'content-type': 'application/x-www-form-urlencoded' } }), status: 415 },
+    {
+      name: 'a short justification',
+      route: ['post', '/v1/actions'],
+      request: () => as('requester', 'POST', '/v1/actions', { ...validRequest(), justification: 'short' }),
+      status: 400,
+    },
+    {
+      name: 'an unknown action',
+      route: ['post', '/v1/actions'],
+      request: () => as('requester', 'POST', '/v1/actions', { ...validRequest(), action: 's3.deleteBucket' }),
+      status: 400,
+    },
+    {
+      name: 'params of the wrong type',
+      route: ['post', '/v1/actions'],
+      request: () => as('requester', 'POST', '/v1/actions', { ...validRequest(), params: { sourceBucket: 7 } }),
+      status: 400,
+    },
+    {
+      name: 'a callback host not allowed',
+      route: ['post', '/v1/actions'],
+      request: () => as('requester', 'POST', '/v1/actions', { ...validRequest(), callbackUrl: 'https://example.com/hook' }),
+      status: 400,
+    },
+    {
+      name: 'invalid JSON',
+      route: ['post', '/v1/actions'],
+      request: () => ({
+        ...as('requester', 'POST', '/v1/actions'),
+        payload: '{',
+        headers: { ...authorization('requester'), 'content-type': 'application/json' },
+      }),
+      status: 400,
+    },
+    {
+      name: 'a form body',
+      route: ['post', '/v1/actions'],
+      request: () => ({
+        ...as('requester', 'POST', '/v1/actions'),
+        payload: 'a=1',
+        headers: { ...authorization('requester'), 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      status: 415,
+    },
     { name: 'a bad list limit', route: ['get', '/v1/actions'], request: () => as('reviewer', 'GET', '/v1/actions?limit=0'), status: 400 },
     { name: 'an id that is no action id', route: ['get', '/v1/actions/{id}'], request: () => as('reviewer', 'GET', '/v1/actions/nope'), status: 404 },
-    { name: 'a vote without a decision', route: ['post', '/v1/actions/{id}/decisions'], request: () => as('reviewer', 'POST', `/v1/actions/${ID}/decisions`, { comment: 'ok' }), status: 400 },
-    { name: 'a requester votes', route: ['post', '/v1/actions/{id}/decisions'], request: () => as('requester', 'POST', `/v1/actions/${ID}/decisions`, { decision: 'approve' }), status: 403 },
+    {
+      name: 'a vote without a decision',
+      route: ['post', '/v1/actions/{id}/decisions'],
+      request: () => as('reviewer', 'POST', `/v1/actions/${ID}/decisions`, { comment: 'ok' }),
+      status: 400,
+    },
+    {
+      name: 'a requester votes',
+      route: ['post', '/v1/actions/{id}/decisions'],
+      request: () => as('requester', 'POST', `/v1/actions/${ID}/decisions`, { decision: 'approve' }),
+      status: 403,
+    },
     { name: 'a lineage nobody has', route: ['get', '/v1/actions/{id}/lineage'], request: () => as('auditor', 'GET', '/v1/actions/nope/lineage'), status: 404 },
     { name: 'a bad audit time', route: ['get', '/v1/audit'], request: () => as('auditor', 'GET', '/v1/audit?from=yesterday'), status: 400 },
     { name: 'a requester exports the audit', route: ['get', '/v1/audit'], request: () => as('requester', 'GET', '/v1/audit'), status: 403 },
-    { name: 'an unsigned Slack post', route: ['post', '/slack/interactions'], request: () => ({ method: 'POST', url: '/slack/interactions', payload: 'payload=%7B%7D', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), status: 401 },
-    { name: 'a Teams post without a token', route: ['post', '/teams/messages'], request: () => ({ method: 'POST', url: '/teams/messages', payload: '{"type":"message"}', headers: { 'content-type': 'application/json' } }), status: 401 },
+    {
+      name: 'an unsigned Slack post',
+      route: ['post', '/slack/interactions'],
+      request: () => ({
+        method: 'POST',
+        url: '/slack/interactions',
+        payload: 'payload=%7B%7D',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      status: 401,
+    },
+    {
+      name: 'a Teams post without a token',
+      route: ['post', '/teams/messages'],
+      request: () => ({ method: 'POST', url: '/teams/messages', payload: '{"type":"message"}', headers: { 'content-type': 'application/json' } }),
+      status: 401,
+    },
   ];
 
   it.each(refusals)('answers $name with a documented $status', async ({ route, request, status }) => {
@@ -160,7 +233,8 @@ describe('OpenAPI document and the API', () => {
     const operation = document.paths[path]?.[method];
     if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not documented`);
     const documented = operation.responses[String(response.status)];
-    if (!documented) throw new Error(`${method.toUpperCase()} ${path} does not document ${response.status}; it lists ${Object.keys(operation.responses).join(', ')}`);
+    if (!documented)
+      throw new Error(`${method.toUpperCase()} ${path} does not document ${response.status}; it lists ${Object.keys(operation.responses).join(', ')}`);
     const schema = documented.content?.['application/json']?.schema;
     if (!schema) throw new Error(`${method.toUpperCase()} ${path} ${response.status} documents no JSON body`);
     const validate = schemas.inline(schema);

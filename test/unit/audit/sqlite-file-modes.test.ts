@@ -18,9 +18,7 @@ describe('the embedded audit store on disk', () => {
   async function writeOne(file: string): Promise<void> {
     const audit = new AuditLog(new SqliteAuditStore(file));
     try {
-      await audit.append([
-        { eventId: 'a/1', kind: AuditEventKind.VoteRefused, actionId: 'a', actor: 'bob', occurredAt: new Date().toISOString(), data: {} },
-      ]);
+      await audit.append([{ eventId: 'a/1', kind: AuditEventKind.VoteRefused, actionId: 'a', actor: 'bob', occurredAt: new Date().toISOString(), data: {} }]);
       // The write-ahead log and shared memory exist while the store is open: check them now.
       const files = readdirSync(join(file, '..')).filter((name) => name.startsWith('audit.db'));
       expect(files.sort()).toEqual(['audit.db', 'audit.db-shm', 'audit.db-wal']);

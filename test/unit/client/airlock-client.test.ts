@@ -48,7 +48,12 @@ describe('AirlockClient over HTTP', () => {
   });
 
   const client = (options: { timeoutMs?: number } = {}): AirlockClient => new AirlockClient({ baseUrl, apiKey: 'alk_test', ...options });
-  const request = { action: 's3.copyObject', params: { sourceBucket: 'a', sourceKey: 'k' }, justification: 'Finance needs the report', context: { ticket: 'FIN-1' } };
+  const request = {
+    action: 's3.copyObject',
+    params: { sourceBucket: 'a', sourceKey: 'k' },
+    justification: 'Finance needs the report',
+    context: { ticket: 'FIN-1' },
+  };
 
   describe('request', () => {
     it('retries a 503 with the same Idempotency-Key, so the action is asked for once', async () => {
@@ -82,7 +87,9 @@ describe('AirlockClient over HTTP', () => {
 
     it('gives up after a few attempts, with the last 503', async () => {
       answers = [json(503, { error: { code: 'temporal_unavailable', message: 'Temporal could not be reached' } })];
-      const error = await client().request(request).catch((err: unknown) => err);
+      const error = await client()
+        .request(request)
+        .catch((err: unknown) => err);
       expect(error).toBeInstanceOf(AirlockApiError);
       expect(error).toMatchObject({ status: 503, code: 'temporal_unavailable', message: 'Temporal could not be reached' });
       expect(seen).toHaveLength(4);
@@ -92,13 +99,15 @@ describe('AirlockClient over HTTP', () => {
     it('raises a refusal at once, with its code and issues', async () => {
       const issues = [{ path: 'body.params.destinationBucket', message: 'Required' }];
       answers = [json(400, { error: { code: 'invalid_params', message: 'params.destinationBucket: Required', issues } })];
-      const error = await client().request(request).catch((err: unknown) => err);
+      const error = await client()
+        .request(request)
+        .catch((err: unknown) => err);
       expect(error).toBeInstanceOf(AirlockApiError);
       expect(error).toMatchObject({ name: 'AirlockApiError', status: 400, code: 'invalid_params', issues });
       expect(seen).toHaveLength(1);
     });
 
-    it('raises an answer that is not the API\'s as unexpected_response, without retrying it', async () => {
+    it("raises an answer that is not the API's as unexpected_response, without retrying it", async () => {
       answers = [(_seen, response) => response.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad gateway</html>')];
       await expect(client().request(request)).rejects.toMatchObject({ status: 502, code: 'unexpected_response' });
       expect(seen).toHaveLength(1);
@@ -149,7 +158,7 @@ describe('AirlockClient over HTTP', () => {
     expect(seen[0]?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('lists the catalogue\'s items', async () => {
+  it("lists the catalogue's items", async () => {
     const entry = { name: 's3.copyObject', title: 'Copy', description: 'Copies', idempotent: true, paramsSchema: { type: 'object' }, review: 'required' };
     answers = [json(200, { policyHash: 'sha256:0', items: [entry] })];
     expect(await client().listActions()).toEqual([entry]);

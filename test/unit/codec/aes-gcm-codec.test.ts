@@ -10,7 +10,10 @@ function payloadOf(value: unknown): Payload {
 }
 
 function bytesContain(payload: Payload, needle: string): boolean {
-  return Buffer.from(payload.data ?? []).includes(Buffer.from(needle)) || Object.values(payload.metadata ?? {}).some((value) => Buffer.from(value).includes(Buffer.from(needle)));
+  return (
+    Buffer.from(payload.data ?? []).includes(Buffer.from(needle)) ||
+    Object.values(payload.metadata ?? {}).some((value) => Buffer.from(value).includes(Buffer.from(needle)))
+  );
 }
 
 describe('AesGcmCodec', () => {

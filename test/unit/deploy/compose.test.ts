@@ -113,7 +113,18 @@ describe('docker-compose.yml', () => {
   });
 
   it('commits no secret: secret settings are required or passed through from the environment', () => {
-    const secrets = ['AIRLOCK_CODEC_KEYS', 'AIRLOCK_CODEC_SESSION_SECRET', 'AIRLOCK_METRICS_TOKEN', 'AIRLOCK_CALLBACK_SECRET', 'AIRLOCK_SLACK_BOT_TOKEN', 'AIRLOCK_SLACK_SIGNING_SECRET', 'AIRLOCK_TEMPORAL_API_KEY', 'POSTGRES_PASSWORD', 'POSTGRES_PWD', 'SQL_PASSWORD'];
+    const secrets = [
+      'AIRLOCK_CODEC_KEYS',
+      'AIRLOCK_CODEC_SESSION_SECRET',
+      'AIRLOCK_METRICS_TOKEN',
+      'AIRLOCK_CALLBACK_SECRET',
+      'AIRLOCK_SLACK_BOT_TOKEN',
+      'AIRLOCK_SLACK_SIGNING_SECRET',
+      'AIRLOCK_TEMPORAL_API_KEY',
+      'POSTGRES_PASSWORD',
+      'POSTGRES_PWD',
+      'SQL_PASSWORD',
+    ];
     for (const [name, svc] of services) {
       for (const [key, value] of environmentOf(svc)) {
         if (!secrets.includes(key)) continue;

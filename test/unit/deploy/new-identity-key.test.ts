@@ -93,7 +93,11 @@ describe('deploy/new-identity-key.sh', () => {
     expect((statSync(join(dir, 'pending-signing.key')).mode & 0o777).toString(8)).toBe('600');
     const published = entries(join(dir, 'verify.keys'));
     expect(published.map((entry) => entry.id)).toEqual(['k1', 'k2']);
-    expect(createPublicKey(privateKeyOf(pending?.bytes ?? Buffer.alloc(32))).export({ format: 'der', type: 'spki' }).subarray(SPKI_PREFIX.length)).toEqual(published[1]?.bytes);
+    expect(
+      createPublicKey(privateKeyOf(pending?.bytes ?? Buffer.alloc(32)))
+        .export({ format: 'der', type: 'spki' })
+        .subarray(SPKI_PREFIX.length),
+    ).toEqual(published[1]?.bytes);
     expect(run.stderr).toContain('first restart every worker');
 
     // A second rotation before the first is finished is refused.

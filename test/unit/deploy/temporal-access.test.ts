@@ -109,7 +109,9 @@ describe('Temporal access in docker-compose.yml', () => {
       const ignored = spawnSync('git', ['check-ignore', '-q', file ?? ''], { cwd: PROJECT_ROOT });
       expect({ file, gitignored: ignored.status === 0 }).toEqual({ file, gitignored: true });
     }
-    const dockerignore = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    const dockerignore = readFileSync(join(PROJECT_ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim());
     expect(dockerignore).toEqual(expect.arrayContaining([CERT_DIR, IDENTITY_DIR]));
   });
 });

@@ -126,7 +126,10 @@ function referencesIn(file: string): Reference[] {
 /** True when the path names something in the repository, read from the root, from the citing file's folder, or as a file's own name. */
 function exists(reference: Reference, entries: string[], names: Set<string>): boolean {
   const { path, file } = reference;
-  if (NOT_REPO_FILES.has(path) || GENERATED.some((ignored) => path === ignored || path === ignored.replace(/\/$/, '') || (ignored.endsWith('/') && path.startsWith(ignored)))) {
+  if (
+    NOT_REPO_FILES.has(path) ||
+    GENERATED.some((ignored) => path === ignored || path === ignored.replace(/\/$/, '') || (ignored.endsWith('/') && path.startsWith(ignored)))
+  ) {
     return true;
   }
   const fromFile = relative(ROOT, resolve(ROOT, dirname(file), path));

@@ -39,12 +39,24 @@ describe('identity key settings', () => {
     ['no signing key for the API', () => loadIdentitySigningKey({}), /AIRLOCK_IDENTITY_SIGNING_KEY \(or AIRLOCK_IDENTITY_SIGNING_KEY_FILE\): required/],
     ['no verify keys for the worker', () => loadIdentityVerifyKeys({}), /AIRLOCK_IDENTITY_VERIFY_KEYS \(or AIRLOCK_IDENTITY_VERIFY_KEYS_FILE\): required/],
     ['both inline and file', () => loadIdentityVerifyKeys({ AIRLOCK_IDENTITY_VERIFY_KEYS: 'a:b', AIRLOCK_IDENTITY_VERIFY_KEYS_FILE: '/x' }), /not both/],
-    ['a short key', () => parseVerifyKeys(`k:${Buffer.alloc(16).toString('base64')}`, 'AIRLOCK_IDENTITY_VERIFY_KEYS'), /^AIRLOCK_IDENTITY_VERIFY_KEYS: key k must be 32 bytes/],
+    [
+      'a short key',
+      () => parseVerifyKeys(`k:${Buffer.alloc(16).toString('base64')}`, 'AIRLOCK_IDENTITY_VERIFY_KEYS'),
+      /^AIRLOCK_IDENTITY_VERIFY_KEYS: key k must be 32 bytes/,
+    ],
     ['no id', () => parseVerifyKeys(Buffer.alloc(32).toString('base64'), 'S'), /entry 1 must be <id>:<base64 key>/],
     ['a repeated id', () => parseVerifyKeys(`${newIdentityKeyPair('x').verify},${newIdentityKeyPair('x').verify}`, 'S'), /key id x appears twice/],
     ['two signing keys', () => parseSigningKey(`${newIdentityKeyPair('a').signing}\n${newIdentityKeyPair('b').signing}`, 'S'), /exactly one/],
-    ['a missing file', () => loadIdentitySigningKey({ AIRLOCK_IDENTITY_SIGNING_KEY_FILE: '/nonexistent/signing.key' }), /cannot read \/nonexistent\/signing.key/],
-    ['a signing key given to a worker', () => refuseSigningKey({ AIRLOCK_IDENTITY_SIGNING_KEY_FILE: '/run/secrets/signing.key' }), /must not be set for the worker/],
+    [
+      'a missing file',
+      () => loadIdentitySigningKey({ AIRLOCK_IDENTITY_SIGNING_KEY_FILE: '/nonexistent/signing.key' }),
+      /cannot read \/nonexistent\/signing.key/,
+    ],
+    [
+      'a signing key given to a worker',
+      () => refuseSigningKey({ AIRLOCK_IDENTITY_SIGNING_KEY_FILE: '/run/secrets/signing.key' }),
+      /must not be set for the worker/,
+    ],
   ])('stops with a ConfigError naming the setting: %s', (_label, load, message) => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(message);

@@ -80,7 +80,15 @@ describe('identity proofs (Ed25519: signed with node:crypto by the API, verified
     expect(proofProblem({ ...good, keyId: 'k2' }, statement, keys, NOW)?.code).toBe('unknown_key');
     // Same key id, other key: an attacker naming a trusted id gains nothing.
     expect(proofProblem(stranger.signStart(request), statement, keys, NOW)?.code).toBe('bad_signature');
-    const malformed: unknown[] = [null, 'x', { keyId: 'k1' }, { ...good, signature: 'zz' }, { ...good, signature: good.signature.slice(2) }, { ...good, issuedAt: 'yesterday' }, { ...good, keyId: 7 }];
+    const malformed: unknown[] = [
+      null,
+      'x',
+      { keyId: 'k1' },
+      { ...good, signature: 'zz' },
+      { ...good, signature: good.signature.slice(2) },
+      { ...good, issuedAt: 'yesterday' },
+      { ...good, keyId: 7 },
+    ];
     for (const proof of malformed) {
       expect(['unsigned', 'malformed']).toContain(proofProblem(proof as IdentityProof, statement, keys, NOW)?.code);
     }
@@ -110,7 +118,7 @@ describe('identity proofs (Ed25519: signed with node:crypto by the API, verified
   });
 });
 
-describe('the Update validators\' identity checks', () => {
+describe("the Update validators' identity checks", () => {
   const scope: ProofScope = { workflowId: ACTION, updateId: 'api:alice:1', keys };
   const vote = { reviewer: 'alice', verdict: 'approve' as const, channel: 'api' };
   const refusalType = (check: () => void): string | undefined => {
@@ -125,15 +133,19 @@ describe('the Update validators\' identity checks', () => {
 
   it('admit a vote and a cancel signed for this workflow and this Update', () => {
     expect(refusalType(() => refuseUnprovenDecision({ ...vote, proof: signer.signDecision(ACTION, 'api:alice:1', vote) }, NOW, scope))).toBeUndefined();
-    expect(refusalType(() => refuseUnprovenCancel({ by: 'root', proof: signer.signCancel(ACTION, 'api:alice:1', { by: 'root' }) }, NOW, scope))).toBeUndefined();
+    expect(
+      refusalType(() => refuseUnprovenCancel({ by: 'root', proof: signer.signCancel(ACTION, 'api:alice:1', { by: 'root' }) }, NOW, scope)),
+    ).toBeUndefined();
   });
 
   it('refuse, with identity_unverified, an unsigned vote, one for another Update, no Update id, and input too malformed to read', () => {
     expect(refusalType(() => refuseUnprovenDecision(vote, NOW, scope))).toBe('identity_unverified');
-    expect(refusalType(() => refuseUnprovenDecision({ ...vote, proof: signer.signDecision(ACTION, 'api:alice:2', vote) }, NOW, scope))).toBe('identity_unverified');
-    expect(refusalType(() => refuseUnprovenDecision({ ...vote, proof: signer.signDecision(ACTION, 'api:alice:1', vote) }, NOW, { ...scope, updateId: undefined }))).toBe(
+    expect(refusalType(() => refuseUnprovenDecision({ ...vote, proof: signer.signDecision(ACTION, 'api:alice:2', vote) }, NOW, scope))).toBe(
       'identity_unverified',
     );
+    expect(
+      refusalType(() => refuseUnprovenDecision({ ...vote, proof: signer.signDecision(ACTION, 'api:alice:1', vote) }, NOW, { ...scope, updateId: undefined })),
+    ).toBe('identity_unverified');
     expect(refusalType(() => refuseUnprovenDecision({ ...vote, comment: 42 } as never, NOW, scope))).toBe('identity_unverified');
     expect(refusalType(() => refuseUnprovenCancel({ by: 'root' }, NOW, { ...scope, keys: [] }))).toBe('identity_unverified');
   });

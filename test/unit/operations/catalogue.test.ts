@@ -14,7 +14,14 @@ const params = {
 describe('Catalogue', () => {
   test('the default catalogue has every operation, sorted by name', () => {
     const catalogue = defaultCatalogue();
-    expect(catalogue.names()).toEqual(['ec2.runInstances', 'iam.attachRolePolicy', 'iam.detachRolePolicy', 'iam.putRolePolicy', 's3.copyObject', 's3.exportPrefix']);
+    expect(catalogue.names()).toEqual([
+      'ec2.runInstances',
+      'iam.attachRolePolicy',
+      'iam.detachRolePolicy',
+      'iam.putRolePolicy',
+      's3.copyObject',
+      's3.exportPrefix',
+    ]);
     expect(catalogue.get('s3.copyObject')).toBe(s3CopyObject);
     expect(catalogue.list().map((operation) => operation.name)).toEqual(catalogue.names());
     expect(catalogue.get('s3.deleteBucket')).toBeUndefined();
@@ -67,9 +74,7 @@ describe('operation facts and resolution inside activities', () => {
   test('turns unknown actions and invalid params into typed non-retryable failures', async () => {
     const unknown = await failureOf(Promise.resolve().then(() => resolveOperation(defaultCatalogue(), 'nope', {})));
     expect(unknown).toMatchObject({ type: 'UnknownAction', nonRetryable: true });
-    const invalid = await failureOf(
-      Promise.resolve().then(() => resolveOperation(defaultCatalogue(), 's3.copyObject', { ...params, sourceKey: '${x}' })),
-    );
+    const invalid = await failureOf(Promise.resolve().then(() => resolveOperation(defaultCatalogue(), 's3.copyObject', { ...params, sourceKey: '${x}' })));
     expect(invalid).toMatchObject({ type: 'InvalidParams', nonRetryable: true });
   });
 });

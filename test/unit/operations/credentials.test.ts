@@ -45,18 +45,14 @@ function fakeSts(respond: (input: unknown) => unknown): { client: STSClient; inp
 }
 
 describe('STS names (role session name, source identity)', () => {
-  test.each([
-    'action-s3.copyObject-abcdefghijkmnpqr',
-    'etl-bot',
-    'alice@example.com',
-    'svc_account+1=2,3',
-    'ab',
-    'x'.repeat(64),
-  ])('keeps a valid value unchanged: %s', (value) => {
-    expect(stsName(value)).toBe(value);
-    expect(roleSessionName(value)).toBe(value);
-    expect(sourceIdentity(value)).toBe(value);
-  });
+  test.each(['action-s3.copyObject-abcdefghijkmnpqr', 'etl-bot', 'alice@example.com', 'svc_account+1=2,3', 'ab', 'x'.repeat(64)])(
+    'keeps a valid value unchanged: %s',
+    (value) => {
+      expect(stsName(value)).toBe(value);
+      expect(roleSessionName(value)).toBe(value);
+      expect(sourceIdentity(value)).toBe(value);
+    },
+  );
 
   test.each([
     ['spaces and slashes', 'etl bot/prod'],
@@ -180,7 +176,9 @@ describe('AssumeRole input', () => {
     let length = 1;
     while (sessionPolicyText(bare(length + 1)).length <= MAX_SESSION_POLICY_CHARS) length += 1;
     expect(sessionPolicyText(bare(length)).length).toBe(MAX_SESSION_POLICY_CHARS);
-    expect(() => assumeRoleInput({ ...request, sessionPolicy: bare(length) })).toThrow(/characters with its time bound \(2026-11-30T12:01:01Z\); STS allows 2048/);
+    expect(() => assumeRoleInput({ ...request, sessionPolicy: bare(length) })).toThrow(
+      /characters with its time bound \(2026-11-30T12:01:01Z\); STS allows 2048/,
+    );
   });
 });
 

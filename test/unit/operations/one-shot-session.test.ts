@@ -47,7 +47,9 @@ function boundOperation(script: Script): Operation<{ name: string }, Bound> {
     }),
     preview: () => (script.preview ?? (async () => ({ facts: {}, notes: [], warnings: [], preconditions: { version: 'v1' } })))(),
     preconditions: boundPreconditions,
-    ...(script.findApplied ? { findApplied: (_p: { name: string }, context: ExecutionContext<Bound>) => (script.findApplied as NonNullable<Script['findApplied']>)(context) } : {}),
+    ...(script.findApplied
+      ? { findApplied: (_p: { name: string }, context: ExecutionContext<Bound>) => (script.findApplied as NonNullable<Script['findApplied']>)(context) }
+      : {}),
   };
 }
 
@@ -58,7 +60,14 @@ function fakeSts() {
     send: async (command: { input: Record<string, unknown> }) => {
       inputs.push(command.input);
       const n = inputs.length;
-      return { Credentials: { AccessKeyId: `KEY${n}`, SecretAccessKey: `secret-access-key-number-${n}`, SessionToken: `session-token-number-${n}`, Expiration: new Date('2026-11-30T12:15:00Z') } };
+      return {
+        Credentials: {
+          AccessKeyId: `KEY${n}`,
+          SecretAccessKey: `secret-access-key-number-${n}`,
+          SessionToken: `session-token-number-${n}`,
+          Expiration: new Date('2026-11-30T12:15:00Z'),
+        },
+      };
     },
   } as unknown as STSClient; // the activities only call send()
   return { client, inputs, policies: () => inputs.map((input) => JSON.parse(String(input.Policy))) };
@@ -78,7 +87,15 @@ function setUp(script: Script = {}, clock = { now: new Date('2026-11-30T12:00:00
 }
 
 function input(overrides: Partial<ExecuteOperationInput> = {}): ExecuteOperationInput {
-  return { actionId: ACTION_ID, action: 'test.bound', params: { name: 'report' }, requester: { id: 'etl-bot', source: 'api' }, approvers: ['alice'], preconditions: { version: 'v1' }, ...overrides };
+  return {
+    actionId: ACTION_ID,
+    action: 'test.bound',
+    params: { name: 'report' },
+    requester: { id: 'etl-bot', source: 'api' },
+    approvers: ['alice'],
+    preconditions: { version: 'v1' },
+    ...overrides,
+  };
 }
 
 /** Runs the execute activity as attempt `attempt` of one activity, as a worker would. */
@@ -87,7 +104,7 @@ function asAttempt(activities: ReturnType<typeof setUp>, attempt: number, execut
 }
 
 describe('preconditions, before any credential', () => {
-  test('an execution gets them parsed by the operation\'s schema', async () => {
+  test("an execution gets them parsed by the operation's schema", async () => {
     const activities = setUp();
     const result = await activities.executeOperation(input());
     expect(result.outputs).toEqual({ version: 'v1' });
@@ -117,13 +134,20 @@ describe('preconditions, before any credential', () => {
     expect(failure.message).toBe('test.bound failed: bucket/report is v2 now, the preview read v1; nothing was written (precondition_failed)');
   });
 
-  test('a preview must return preconditions its operation\'s schema accepts', async () => {
-    const previewInput: PreviewOperationInput = { actionId: ACTION_ID, action: 'test.bound', params: { name: 'report' }, requester: { id: 'etl-bot', source: 'api' } };
+  test("a preview must return preconditions its operation's schema accepts", async () => {
+    const previewInput: PreviewOperationInput = {
+      actionId: ACTION_ID,
+      action: 'test.bound',
+      params: { name: 'report' },
+      requester: { id: 'etl-bot', source: 'api' },
+    };
     expect((await setUp().previewOperation(previewInput)).preconditions).toEqual({ version: 'v1' });
     const none = await failureOf(setUp({ preview: async () => ({ facts: {}, notes: [], warnings: [] }) }).previewOperation(previewInput));
     expect(none).toMatchObject({ type: 'invalid_preconditions', nonRetryable: true });
     expect(none.message).toContain('test.bound returned no preconditions from its preview');
-    const bad = await failureOf(setUp({ preview: async () => ({ facts: {}, notes: [], warnings: [], preconditions: { version: 3 } }) }).previewOperation(previewInput));
+    const bad = await failureOf(
+      setUp({ preview: async () => ({ facts: {}, notes: [], warnings: [], preconditions: { version: 3 } }) }).previewOperation(previewInput),
+    );
     expect(bad.message).toContain('test.bound previewed malformed preconditions: preconditions.version');
   });
 });
@@ -153,7 +177,13 @@ describe('credentials that live seconds', () => {
         const second = await context.renewCredentials();
         activities.clock.now = new Date('2026-11-30T12:01:30Z');
         const third = await context.renewCredentials();
-        return { summary: 'batched', outputs: { keys: [context.credentials.accessKeyId, second.credentials.accessKeyId, third.credentials.accessKeyId].join(','), until: third.usableUntil.toISOString() } };
+        return {
+          summary: 'batched',
+          outputs: {
+            keys: [context.credentials.accessKeyId, second.credentials.accessKeyId, third.credentials.accessKeyId].join(','),
+            until: third.usableUntil.toISOString(),
+          },
+        };
       },
     });
     const result = await asAttempt(activities, 1, input());
@@ -209,7 +239,11 @@ describe('credentials that live seconds', () => {
     const activities = setUp({
       execute: async (context) => {
         const renewed = await context.renewCredentials();
-        throw Object.assign(new Error(`signed with ${renewed.credentials.secretAccessKey}`), { name: 'InvalidRequest', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+        throw Object.assign(new Error(`signed with ${renewed.credentials.secretAccessKey}`), {
+          name: 'InvalidRequest',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
       },
     });
     const failure = await failureOf(activities.executeOperation(input()));

@@ -59,7 +59,12 @@ describe('the errors', () => {
 
 describe('parsePreconditions', () => {
   test('every operation of the catalogue binds its execution to its preview', () => {
-    expect(catalogue.list().filter((entry) => entry.preconditions === undefined).map((entry) => entry.name)).toEqual([]);
+    expect(
+      catalogue
+        .list()
+        .filter((entry) => entry.preconditions === undefined)
+        .map((entry) => entry.name),
+    ).toEqual([]);
   });
 
   test.each([

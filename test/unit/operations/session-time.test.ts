@@ -6,14 +6,7 @@ import { iamDetachRolePolicy } from '../../../operations/iam/detach-role-policy'
 import { iamPutRolePolicy, putRolePolicyParams } from '../../../operations/iam/put-role-policy';
 import { s3CopyObject } from '../../../operations/s3/copy-object';
 import { s3ExportPrefix } from '../../../operations/s3/export-prefix';
-import {
-  CLOCK_SKEW_MARGIN_SECONDS,
-  fitsSessionPolicyLimit,
-  iamTime,
-  runningTimeOf,
-  sessionWindow,
-  timeBoundPolicy,
-} from '../../../operations/session-time';
+import { CLOCK_SKEW_MARGIN_SECONDS, fitsSessionPolicyLimit, iamTime, runningTimeOf, sessionWindow, timeBoundPolicy } from '../../../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../operations/types';
 
 const NOT_AFTER = new Date('2026-11-30T12:01:01Z');
@@ -37,7 +30,11 @@ describe('the session window', () => {
   });
 
   test('every built-in operation declares its running time; a copy lives about a minute', () => {
-    const declared = Object.fromEntries(defaultCatalogue().list().map((operation) => [operation.name, operation.runningTimeSeconds]));
+    const declared = Object.fromEntries(
+      defaultCatalogue()
+        .list()
+        .map((operation) => [operation.name, operation.runningTimeSeconds]),
+    );
     expect(declared).toEqual({
       'ec2.runInstances': 30,
       'iam.attachRolePolicy': 30,
@@ -66,7 +63,7 @@ describe('timeBoundPolicy', () => {
     ],
   };
 
-  test('adds the bound to every statement and keeps each statement\'s own conditions', () => {
+  test("adds the bound to every statement and keeps each statement's own conditions", () => {
     expect(timeBoundPolicy(policy, NOT_AFTER)).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -112,7 +109,7 @@ describe('timeBoundPolicy', () => {
  * The policies STS gets, statement by statement: each operation's own statements (asserted whole
  * in its own test file), each with the time bound added to its conditions and nothing else changed.
  */
-describe('each operation\'s session policies as sent to STS', () => {
+describe("each operation's session policies as sent to STS", () => {
   const copy = { sourceBucket: 'airlock-source', sourceKey: 'reports/q3.csv', destinationBucket: 'airlock-exports', destinationKey: 'partner/q3.csv' };
 
   test('s3.copyObject: execute and preview (and recheck, which uses the preview policy)', () => {
@@ -121,7 +118,12 @@ describe('each operation\'s session policies as sent to STS', () => {
       { Effect: 'Allow', Action: ['s3:PutObject'], Resource: ['arn:aws:s3:::airlock-exports/partner/q3.csv'], Condition: BOUND },
     ]);
     expect(timeBoundPolicy(s3CopyObject.previewPolicy(copy, 'aws'), NOT_AFTER).Statement).toEqual([
-      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::airlock-source/reports/q3.csv', 'arn:aws:s3:::airlock-exports/partner/q3.csv'], Condition: BOUND },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: ['arn:aws:s3:::airlock-source/reports/q3.csv', 'arn:aws:s3:::airlock-exports/partner/q3.csv'],
+        Condition: BOUND,
+      },
       {
         Effect: 'Allow',
         Action: ['s3:ListBucket'],
@@ -137,17 +139,47 @@ describe('each operation\'s session policies as sent to STS', () => {
     ]);
   });
 
-  test('s3.exportPrefix: execute (each batch\'s credential) and preview', () => {
+  test("s3.exportPrefix: execute (each batch's credential) and preview", () => {
     const params = s3ExportPrefix.params.parse({ sourceBucket: 'warehouse', sourcePrefix: 'd/', destinationBucket: 'drop', destinationPrefix: 'acme/' });
     expect(timeBoundPolicy(s3ExportPrefix.sessionPolicy(params, 'aws'), NOT_AFTER).Statement).toEqual([
-      { Sid: 'ListSourcePrefix', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::warehouse'], Condition: { StringLike: { 's3:prefix': 'd/*' }, ...BOUND } },
+      {
+        Sid: 'ListSourcePrefix',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: ['arn:aws:s3:::warehouse'],
+        Condition: { StringLike: { 's3:prefix': 'd/*' }, ...BOUND },
+      },
       { Sid: 'ReadSourceObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::warehouse/d/*'], Condition: BOUND },
-      { Sid: 'ListDestinationPrefix', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::drop'], Condition: { StringLike: { 's3:prefix': 'acme/*' }, ...BOUND } },
-      { Sid: 'CheckAndWriteDestinationObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::drop/acme/*'], Condition: BOUND },
+      {
+        Sid: 'ListDestinationPrefix',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: ['arn:aws:s3:::drop'],
+        Condition: { StringLike: { 's3:prefix': 'acme/*' }, ...BOUND },
+      },
+      {
+        Sid: 'CheckAndWriteDestinationObjects',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:PutObject'],
+        Resource: ['arn:aws:s3:::drop/acme/*'],
+        Condition: BOUND,
+      },
     ]);
     expect(timeBoundPolicy(s3ExportPrefix.previewPolicy(params, 'aws'), NOT_AFTER).Statement).toEqual([
-      { Sid: 'ListSourcePrefix', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::warehouse'], Condition: { StringLike: { 's3:prefix': 'd/*' }, ...BOUND } },
-      { Sid: 'ListDestinationPrefix', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::drop'], Condition: { StringLike: { 's3:prefix': 'acme/*' }, ...BOUND } },
+      {
+        Sid: 'ListSourcePrefix',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: ['arn:aws:s3:::warehouse'],
+        Condition: { StringLike: { 's3:prefix': 'd/*' }, ...BOUND },
+      },
+      {
+        Sid: 'ListDestinationPrefix',
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: ['arn:aws:s3:::drop'],
+        Condition: { StringLike: { 's3:prefix': 'acme/*' }, ...BOUND },
+      },
     ]);
   });
 
@@ -172,14 +204,23 @@ describe('each operation\'s session policies as sent to STS', () => {
     ['iam.attachRolePolicy', iamAttachRolePolicy, 'iam:AttachRolePolicy'],
     ['iam.detachRolePolicy', iamDetachRolePolicy, 'iam:DetachRolePolicy'],
   ])('%s: execute (the write and the reads that check the preconditions) and preview', (_name, operation, action) => {
-    const params = rolePolicyAttachmentParams.parse({ accountId: '111122223333', roleName: 'ci-deployer', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' });
+    const params = rolePolicyAttachmentParams.parse({
+      accountId: '111122223333',
+      roleName: 'ci-deployer',
+      policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    });
     const role = 'arn:aws:iam::111122223333:role/ci-deployer';
     const reads = [
       { Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'], Resource: ['arn:aws:iam::aws:policy/ReadOnlyAccess'], Condition: BOUND },
       { Effect: 'Allow', Action: ['iam:ListAttachedRolePolicies'], Resource: [role], Condition: BOUND },
     ];
     expect(timeBoundPolicy(operation.sessionPolicy(params, 'aws'), NOT_AFTER).Statement).toEqual([
-      { Effect: 'Allow', Action: [action], Resource: [role], Condition: { ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }, ...BOUND } },
+      {
+        Effect: 'Allow',
+        Action: [action],
+        Resource: [role],
+        Condition: { ArnEquals: { 'iam:PolicyARN': ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }, ...BOUND },
+      },
       ...reads,
     ]);
     expect(timeBoundPolicy(operation.previewPolicy(params, 'aws'), NOT_AFTER).Statement).toEqual(reads);
@@ -197,7 +238,12 @@ describe('each operation\'s session policies as sent to STS', () => {
     });
     const arn = (type: string, id: string) => `arn:aws:ec2:eu-west-1:111122223333:${type}/${id}`;
     expect(timeBoundPolicy(ec2RunInstances.sessionPolicy(params, 'aws'), NOT_AFTER).Statement).toEqual([
-      { Effect: 'Allow', Action: ['ec2:RunInstances'], Resource: [arn('instance', '*')], Condition: { StringEquals: { 'ec2:InstanceType': 't3.micro' }, ...BOUND } },
+      {
+        Effect: 'Allow',
+        Action: ['ec2:RunInstances'],
+        Resource: [arn('instance', '*')],
+        Condition: { StringEquals: { 'ec2:InstanceType': 't3.micro' }, ...BOUND },
+      },
       {
         Effect: 'Allow',
         Action: ['ec2:RunInstances'],
@@ -248,13 +294,16 @@ describe('each operation\'s session policies as sent to STS', () => {
       policyName: 'read',
       policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::r/*' }] },
     });
-    const policiesOf = <P>(operation: { sessionPolicy(p: P, partition: string): IamPolicyDocument; previewPolicy(p: P, partition: string): IamPolicyDocument }, params: P) => [
-      operation.sessionPolicy(params, 'aws-us-gov'),
-      operation.previewPolicy(params, 'aws-us-gov'),
-    ];
+    const policiesOf = <P>(
+      operation: { sessionPolicy(p: P, partition: string): IamPolicyDocument; previewPolicy(p: P, partition: string): IamPolicyDocument },
+      params: P,
+    ) => [operation.sessionPolicy(params, 'aws-us-gov'), operation.previewPolicy(params, 'aws-us-gov')];
     const cases = [
       { longest: longestAccepted(s3CopyObject.params, copyOf, 1), policies: (n: number) => policiesOf(s3CopyObject, s3CopyObject.params.parse(copyOf(n))) },
-      { longest: longestAccepted(s3ExportPrefix.params, exportOf, 1), policies: (n: number) => policiesOf(s3ExportPrefix, s3ExportPrefix.params.parse(exportOf(n))) },
+      {
+        longest: longestAccepted(s3ExportPrefix.params, exportOf, 1),
+        policies: (n: number) => policiesOf(s3ExportPrefix, s3ExportPrefix.params.parse(exportOf(n))),
+      },
       { longest: longestAccepted(putRolePolicyParams, putOf, 1), policies: (n: number) => policiesOf(iamPutRolePolicy, putRolePolicyParams.parse(putOf(n))) },
     ];
     for (const { longest, policies } of cases) {
@@ -266,7 +315,12 @@ describe('each operation\'s session policies as sent to STS', () => {
   });
 
   test('prefixes too long for the bound policy are refused at the API, not after approval', () => {
-    const result = s3ExportPrefix.params.safeParse({ sourceBucket: 'warehouse', sourcePrefix: 'a'.repeat(1000), destinationBucket: 'drop', destinationPrefix: 'b'.repeat(1000) });
+    const result = s3ExportPrefix.params.safeParse({
+      sourceBucket: 'warehouse',
+      sourcePrefix: 'a'.repeat(1000),
+      destinationBucket: 'drop',
+      destinationPrefix: 'b'.repeat(1000),
+    });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((issue) => issue.message)).toEqual([expect.stringContaining('2048-character STS limit')]);
   });

@@ -92,10 +92,7 @@ rules:
 
 describe('a custom default', () => {
   test('allow with its own reason and risk', () => {
-    const policy = parsePolicy(
-      'version: 1\nrules: []\ndefault: { effect: allow, reason: Anything goes here, risk: medium }\n',
-      'default.yaml',
-    );
+    const policy = parsePolicy('version: 1\nrules: []\ndefault: { effect: allow, reason: Anything goes here, risk: medium }\n', 'default.yaml');
     expect(evaluatePolicy(policy, request())).toMatchObject({ effect: 'allow', ruleId: 'default', reason: 'Anything goes here', risk: 'medium' });
   });
 
@@ -393,7 +390,9 @@ rules:
   test('when removing the requester leaves fewer approvers than the quorum, the decision is deny', () => {
     const decision = evaluatePolicy(policy, request({}, 'alice', 'pair'));
     expect(decision).toMatchObject({ effect: 'deny', ruleId: 'pair-of-two', policyHash: policy.hash });
-    expect(decision.reason).toMatch(/^Quorum unattainable: rule pair-of-two needs 2 distinct approvers from pair, but only 1 is eligible once the requester \(alice\) is excluded/);
+    expect(decision.reason).toMatch(
+      /^Quorum unattainable: rule pair-of-two needs 2 distinct approvers from pair, but only 1 is eligible once the requester \(alice\) is excluded/,
+    );
     expect(decision.review).toBeUndefined();
     // Somebody outside the pair still gets a review.
     expect(evaluatePolicy(policy, request({}, 'carol', 'pair'))).toMatchObject({ effect: 'review', review: { eligibleApprovers: ['alice', 'bob'] } });

@@ -122,8 +122,12 @@ describe('parsePolicy: errors name file, line and field', () => {
   test('quorum counts distinct members across groups', () => {
     const twoGroups = withLine(20, '      approvers: [data-owners, agents]').replace('quorum: 2', 'quorum: 4');
     expect(() => parsePolicy(twoGroups, 'policy.yaml')).not.toThrow();
-    const overlapping = withLine(7, '  agents: [alice, bob]').replace('approvers: [data-owners]', 'approvers: [data-owners, agents]').replace('quorum: 2', 'quorum: 4');
-    expect(errorOf(overlapping).message).toContain('policy.yaml:21: rules[1].review.quorum: quorum 4 is more than the 3 distinct members of data-owners, agents');
+    const overlapping = withLine(7, '  agents: [alice, bob]')
+      .replace('approvers: [data-owners]', 'approvers: [data-owners, agents]')
+      .replace('quorum: 2', 'quorum: 4');
+    expect(errorOf(overlapping).message).toContain(
+      'policy.yaml:21: rules[1].review.quorum: quorum 4 is more than the 3 distinct members of data-owners, agents',
+    );
   });
 
   test('undefined approver group', () => {
@@ -149,23 +153,17 @@ describe('parsePolicy: errors name file, line and field', () => {
   });
 
   test('a missing required field points at its parent', () => {
-    expect(errorOf(withLine(20, '      quorum: 1').replace('      quorum: 2\n', '')).message).toBe(
-      'policy.yaml:19: rules[1].review.approvers: required',
-    );
+    expect(errorOf(withLine(20, '      quorum: 1').replace('      quorum: 2\n', '')).message).toBe('policy.yaml:19: rules[1].review.approvers: required');
     expect(errorOf(withLine(17, '    match: { requester: etl-bot }')).message).toBe('policy.yaml:17: rules[1].match.action: required');
   });
 
   test('review only with effect review, and required by it', () => {
-    expect(errorOf(withLine(18, '    effect: allow')).message).toBe(
-      'policy.yaml:19: rules[1].review: only allowed when effect is review (effect is allow)',
-    );
+    expect(errorOf(withLine(18, '    effect: allow')).message).toBe('policy.yaml:19: rules[1].review: only allowed when effect is review (effect is allow)');
     expect(errorOf(withLine(15, '    effect: review')).message).toBe('policy.yaml:9: rules[0].review: required when effect is review');
   });
 
   test('duplicate rule ids, and the reserved id default', () => {
-    expect(errorOf(withLine(16, '  - id: deny-elsewhere')).message).toBe(
-      'policy.yaml:16: rules[1].id: duplicate rule id "deny-elsewhere" (also rules[0])',
-    );
+    expect(errorOf(withLine(16, '  - id: deny-elsewhere')).message).toBe('policy.yaml:16: rules[1].id: duplicate rule id "deny-elsewhere" (also rules[0])');
     expect(errorOf(withLine(16, '  - id: default')).message).toContain('policy.yaml:16: rules[1].id: "default" is reserved');
   });
 
@@ -186,9 +184,7 @@ describe('parsePolicy: errors name file, line and field', () => {
     expect(errorOf(withLine(14, '        destinationBucket: {}')).message).toContain(
       'policy.yaml:14: rules[0].match.params.destinationBucket: must have at least one operator',
     );
-    expect(errorOf(withLine(3, '  alice: { email: alice, slack: U01ALICE }')).message).toBe(
-      'policy.yaml:3: identities.alice.email: must be an email address',
-    );
+    expect(errorOf(withLine(3, '  alice: { email: alice, slack: U01ALICE }')).message).toBe('policy.yaml:3: identities.alice.email: must be an email address');
   });
 
   test('the same channel id on two identities', () => {

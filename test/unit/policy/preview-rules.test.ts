@@ -71,8 +71,6 @@ describe('rules on preview facts', () => {
   });
 
   it('refuses an unknown key under match with its line', () => {
-    expect(() => parsePolicy('version: 1\nrules:\n  - id: r\n    match: { action: x, previews: {} }\n    effect: allow\n', 'bad.yaml')).toThrow(
-      /bad\.yaml:4/,
-    );
+    expect(() => parsePolicy('version: 1\nrules:\n  - id: r\n    match: { action: x, previews: {} }\n    effect: allow\n', 'bad.yaml')).toThrow(/bad\.yaml:4/);
   });
 });

@@ -90,12 +90,19 @@ default:
  * values the policy's own matchers name (and others) get the effect the outlook promised.
  */
 describe('reviewOutlook agrees with evaluatePolicy', () => {
-  const policies = [example, ...readdirSync(FIXTURES).filter((name) => /^policy.*\.yaml$/.test(name)).map(fixture)];
+  const policies = [
+    example,
+    ...readdirSync(FIXTURES)
+      .filter((name) => /^policy.*\.yaml$/.test(name))
+      .map(fixture),
+  ];
   const actions = [...defaultCatalogue().names(), 'unknown.action'];
   const PROMISED: Partial<Record<ReviewOutlook, PolicyEffect>> = { required: 'review', not_required: 'allow', denied: 'deny' };
 
   it.each(policies.map((policy) => [policy.source.split('/').pop(), policy] as const))('on %s', (_name, policy) => {
-    const requesters = [...new Set([...Object.keys(policy.document.identities ?? {}), ...Object.values(policy.document.groups ?? {}).flat(), 'etl-bot', 'stranger'])];
+    const requesters = [
+      ...new Set([...Object.keys(policy.document.identities ?? {}), ...Object.values(policy.document.groups ?? {}).flat(), 'etl-bot', 'stranger']),
+    ];
     const { paths, values } = namedByMatchers(policy);
     const seen = new Map<string, Set<PolicyEffect>>();
     fc.assert(
@@ -105,7 +112,12 @@ describe('reviewOutlook agrees with evaluatePolicy', () => {
         fc.dictionary(fc.constantFrom(...paths), fc.oneof(fc.constantFrom(...values), fc.string(), fc.integer())),
         fc.dictionary(fc.constantFrom('sourceBytes', 'destinationExists'), fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.boolean())),
         (action, requester, params, preview) => {
-          const effect = evaluatePolicy(policy, { action, params: params as JsonObject, preview: preview as JsonObject, requester: { id: requester, source: 'api' } }).effect;
+          const effect = evaluatePolicy(policy, {
+            action,
+            params: params as JsonObject,
+            preview: preview as JsonObject,
+            requester: { id: requester, source: 'api' },
+          }).effect;
           const outlook = reviewOutlook(policy, action, requester);
           const promised = PROMISED[outlook];
           if (promised) expect({ action, requester, params, effect }).toEqual({ action, requester, params, effect: promised });

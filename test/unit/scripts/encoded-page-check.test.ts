@@ -22,7 +22,8 @@ describe('plaintextShown (the page of an encrypted workflow, before the codec de
   });
 
   test('names every summary line, details line and param value the page shows', () => {
-    const leaked = 'Summary etl-bot asks: copy s3://airlock-source/reports/q3.csv to\ns3://airlock-exports/partners/northwind/q3.csv\nJustification: Partner forecast';
+    const leaked =
+      'Summary etl-bot asks: copy s3://airlock-source/reports/q3.csv to\ns3://airlock-exports/partners/northwind/q3.csv\nJustification: Partner forecast';
     expect(plaintextShown(leaked, markers)).toEqual([expected.summary, 'Justification: Partner forecast', 'airlock-source', 'partners/northwind/q3.csv']);
   });
 

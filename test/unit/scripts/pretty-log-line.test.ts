@@ -2,7 +2,16 @@ import { prettyLogLine } from '../../../scripts/lib/pretty-log-line';
 
 describe('prettyLogLine', () => {
   it('prints time, level, message and the other fields of a pino line', () => {
-    const line = JSON.stringify({ level: 40, time: Date.UTC(2026, 10, 29, 20, 33, 5, 120), pid: 1, hostname: 'vm', msg: 'refused request', code: 'forbidden', actionId: 'action-s3.copyObject-abc', req: { method: 'POST' } });
+    const line = JSON.stringify({
+      level: 40,
+      time: Date.UTC(2026, 10, 29, 20, 33, 5, 120),
+      pid: 1,
+      hostname: 'vm',
+      msg: 'refused request',
+      code: 'forbidden',
+      actionId: 'action-s3.copyObject-abc',
+      req: { method: 'POST' },
+    });
     expect(prettyLogLine(line)).toBe('20:33:05.120 WARN  refused request code=forbidden actionId=action-s3.copyObject-abc req={"method":"POST"}');
   });
 

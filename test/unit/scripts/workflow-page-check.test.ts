@@ -55,8 +55,7 @@ describe('whatPageLacks (the screenshot script refuses a page that does not show
   });
 
   test('a Datetime matches however many fraction digits the UI prints, and only the same instant', () => {
-    const at = (shown: string) =>
-      whatPageLacks(rendered({ searchAttributes: { ...rendered().searchAttributes, AirlockDecisionTime: shown } }), expected);
+    const at = (shown: string) => whatPageLacks(rendered({ searchAttributes: { ...rendered().searchAttributes, AirlockDecisionTime: shown } }), expected);
     expect(at('2026-11-29T20:22:25.874000000Z')).toEqual([]);
     expect(at('2026-11-29T20:22:26Z')).toHaveLength(1);
   });

@@ -54,7 +54,8 @@ describe('sensitive params in the catalogue', () => {
   it('names only params the operation has', () => {
     for (const operation of catalogue.list()) {
       const shape = (operation.params as unknown as { shape?: Record<string, unknown> }).shape ?? {};
-      for (const name of operation.sensitiveParams ?? []) expect([operation.name, Object.keys(shape)]).toEqual([operation.name, expect.arrayContaining([name])]);
+      for (const name of operation.sensitiveParams ?? [])
+        expect([operation.name, Object.keys(shape)]).toEqual([operation.name, expect.arrayContaining([name])]);
     }
   });
 });

@@ -36,7 +36,10 @@ describe('the worker log', () => {
 
   it('redacts sensitive params in SDK meta and in bindings', () => {
     const { log, lines } = capture();
-    sdkLogger(log).info('activity input', { workflowId: 'action-a-1', input: { action: 'iam.putRolePolicy', params: { roleName: 'r', policyDocument: { Statement: ['leak'] } } } });
+    sdkLogger(log).info('activity input', {
+      workflowId: 'action-a-1',
+      input: { action: 'iam.putRolePolicy', params: { roleName: 'r', policyDocument: { Statement: ['leak'] } } },
+    });
     log.child({ params: { policyDocument: 'leak' } }).info('bound');
     expect(JSON.stringify(lines)).not.toContain('leak');
     expect(lines[0]).toMatchObject({ input: { params: { roleName: 'r', policyDocument: '[redacted]' } } });

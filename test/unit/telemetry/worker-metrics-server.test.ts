@@ -24,7 +24,14 @@ describe("the worker's /metrics", () => {
   async function start(sdkMetricsUrl: string, token?: string): Promise<WorkerMetricsServer> {
     const registry = new Registry();
     new Counter({ name: 'airlock_actions_completed_total', help: 'x', labelNames: ['status'], registers: [registry] }).inc({ status: 'succeeded' });
-    const server = await startWorkerMetricsServer({ host: '127.0.0.1', port: 0, registry, sdkMetricsUrl, log: pino({ level: 'silent' }), ...(token ? { token } : {}) });
+    const server = await startWorkerMetricsServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry,
+      sdkMetricsUrl,
+      log: pino({ level: 'silent' }),
+      ...(token ? { token } : {}),
+    });
     closers.unshift(() => server.close());
     return server;
   }

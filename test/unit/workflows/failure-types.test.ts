@@ -25,7 +25,17 @@ describe('failure types', () => {
       ChannelNotAvailable: 'ChannelNotAvailable',
       Unnamed: 'Error',
     });
-    expect(SlackFailureType).toEqual({ RateLimited: 'SlackRateLimited', Permanent: 'SlackPermanentError', Unavailable: 'SlackUnavailable', NotConfigured: 'SlackNotConfigured' });
-    expect(TeamsFailureType).toEqual({ RateLimited: 'TeamsRateLimited', Permanent: 'TeamsPermanentError', Unavailable: 'TeamsUnavailable', NotConfigured: 'TeamsNotConfigured' });
+    expect(SlackFailureType).toEqual({
+      RateLimited: 'SlackRateLimited',
+      Permanent: 'SlackPermanentError',
+      Unavailable: 'SlackUnavailable',
+      NotConfigured: 'SlackNotConfigured',
+    });
+    expect(TeamsFailureType).toEqual({
+      RateLimited: 'TeamsRateLimited',
+      Permanent: 'TeamsPermanentError',
+      Unavailable: 'TeamsUnavailable',
+      NotConfigured: 'TeamsNotConfigured',
+    });
   });
 });

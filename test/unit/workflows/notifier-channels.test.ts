@@ -64,7 +64,11 @@ describe('Notifier, message refs and channel kinds', () => {
   it('records a channel of a kind Airlock cannot deliver to as a failed delivery, never dropping it silently', async () => {
     const deliveries: unknown[] = [];
     const state = sampleActionState();
-    const notifier = new Notifier(state, () => 0, (record) => deliveries.push(record));
+    const notifier = new Notifier(
+      state,
+      () => 0,
+      (record) => deliveries.push(record),
+    );
     await notifier.announce(['api', 'email:owners@example.com', 'slack:#data-approvals']);
     expect(deprecatePatch).toHaveBeenCalledWith('unregistered-channel');
     expect(activities.postSlackReview).toHaveBeenCalledTimes(1);

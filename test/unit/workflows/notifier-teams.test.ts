@@ -40,7 +40,9 @@ describe('Notifier and Teams channels', () => {
 
     changes += 1;
     await notifier.refresh();
-    expect(activities.updateTeamsReview).toHaveBeenCalledWith(expect.objectContaining({ ref: { conversation: '19:approvals@thread.tacv2', messageId: 'a-1' } }));
+    expect(activities.updateTeamsReview).toHaveBeenCalledWith(
+      expect.objectContaining({ ref: { conversation: '19:approvals@thread.tacv2', messageId: 'a-1' } }),
+    );
     expect(activities.updateSlackReview).toHaveBeenCalledTimes(1);
 
     await notifier.remind(notice);

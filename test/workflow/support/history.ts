@@ -48,11 +48,7 @@ export function eventCount(history: History): number {
   return events(history).length;
 }
 
-const WORKFLOW_TASK_EVENTS = new Set([
-  'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
-  'EVENT_TYPE_WORKFLOW_TASK_STARTED',
-  'EVENT_TYPE_WORKFLOW_TASK_COMPLETED',
-]);
+const WORKFLOW_TASK_EVENTS = new Set(['EVENT_TYPE_WORKFLOW_TASK_SCHEDULED', 'EVENT_TYPE_WORKFLOW_TASK_STARTED', 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED']);
 
 function events(history: History): HistoryEvent[] {
   return history.events ?? [];

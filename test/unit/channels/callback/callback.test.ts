@@ -65,7 +65,7 @@ describe('callback URL allow-list', () => {
   it.each([
     ['a bare host, any other port', ['agents.example.com'], 'https://agents.example.com:8443/hook', 'agents.example.com:8443 is not in'],
     ['a bare host, a port named like the https default', ['agents.example.com'], 'https://agents.example.com:80/hook', 'agents.example.com:80 is not in'],
-    ['a bare loopback host, a port other than http\'s 80', ['127.0.0.1'], 'http://127.0.0.1:4000/hook', '127.0.0.1:4000 is not in'],
+    ["a bare loopback host, a port other than http's 80", ['127.0.0.1'], 'http://127.0.0.1:4000/hook', '127.0.0.1:4000 is not in'],
     ['host:port, another port', ['127.0.0.1:4000'], 'http://127.0.0.1:4001/hook', '127.0.0.1:4001 is not in'],
     ['host:port, the default port', ['agents.example.com:8443'], 'https://agents.example.com/hook', 'agents.example.com:443 is not in'],
     ['scheme://host:port, the other scheme', ['https://127.0.0.1:4000'], 'http://127.0.0.1:4000/hook', 'is not in'],
@@ -109,13 +109,22 @@ describe('the worker before it POSTs', () => {
     const allowed = await receiver();
     const other = await receiver();
     const { deliverCallback } = createCallbackActivities({ secret: 'a-long-enough-secret', allowedHosts: [new URL(allowed.url).host] });
-    const state = { actionId: 'action-x', status: ActionStatus.Succeeded, request: { action: 's3.copyObject', requester: { id: 'etl-bot' } }, votes: [] } as unknown as ActionState;
+    const state = {
+      actionId: 'action-x',
+      status: ActionStatus.Succeeded,
+      request: { action: 's3.copyObject', requester: { id: 'etl-bot' } },
+      votes: [],
+    } as unknown as ActionState;
 
     await deliverCallback({ url: allowed.url, state });
     expect(allowed.hits()).toBe(1);
     const refused = deliverCallback({ url: other.url, state });
     await expect(refused).rejects.toBeInstanceOf(ApplicationFailure);
-    await expect(refused).rejects.toMatchObject({ type: 'CallbackNotAllowed', nonRetryable: true, message: expect.stringContaining('is not in AIRLOCK_CALLBACK_ALLOWED_HOSTS') });
+    await expect(refused).rejects.toMatchObject({
+      type: 'CallbackNotAllowed',
+      nonRetryable: true,
+      message: expect.stringContaining('is not in AIRLOCK_CALLBACK_ALLOWED_HOSTS'),
+    });
     expect(other.hits()).toBe(0);
   });
 });

@@ -132,18 +132,55 @@ describe('reviewBlocks', () => {
     const [actions, ...more] = actionsOf(render(state()).blocks);
     expect(more).toEqual([]);
     expect(actions?.elements).toEqual([
-      expect.objectContaining({ type: 'button', action_id: SLACK_APPROVE_ACTION, style: 'primary', value: ACTION_ID, text: expect.objectContaining({ text: 'Approve' }) }),
-      expect.objectContaining({ type: 'button', action_id: SLACK_REJECT_ACTION, style: 'danger', value: ACTION_ID, text: expect.objectContaining({ text: 'Reject' }) }),
+      expect.objectContaining({
+        type: 'button',
+        action_id: SLACK_APPROVE_ACTION,
+        style: 'primary',
+        value: ACTION_ID,
+        text: expect.objectContaining({ text: 'Approve' }),
+      }),
+      expect.objectContaining({
+        type: 'button',
+        action_id: SLACK_REJECT_ACTION,
+        style: 'danger',
+        value: ACTION_ID,
+        text: expect.objectContaining({ text: 'Reject' }),
+      }),
     ]);
   });
 
-  const result = { summary: 'copied 1 object (12 bytes)', outputs: {}, session: { roleArn: 'arn:aws:iam::123456789012:role/x', roleSessionName: 's', sourceIdentity: 'etl-bot' }, completedAt: 'x' };
+  const result = {
+    summary: 'copied 1 object (12 bytes)',
+    outputs: {},
+    session: { roleArn: 'arn:aws:iam::123456789012:role/x', roleSessionName: 's', sourceIdentity: 'etl-bot' },
+    completedAt: 'x',
+  };
   it.each<[string, Partial<ActionState>, string, string | undefined]>([
-    ['succeeded', { status: ActionStatus.Succeeded, votes: [vote('alice', 'approve'), vote('carol', 'approve')], result }, 'Executed: approved by alice, carol', 'copied 1 object (12 bytes)'],
-    ['failed', { status: ActionStatus.Failed, votes: [vote('alice', 'approve')], error: { type: 'AccessDenied', message: 'denied <@U9>' } }, 'Failed after being approved by alice', 'AccessDenied: denied &lt;@U9&gt;'],
-    ['rejected with reason', { status: ActionStatus.Rejected, votes: [vote('bob', 'reject', 'No data processing agreement')] }, 'Rejected by bob', 'No data processing agreement'],
+    [
+      'succeeded',
+      { status: ActionStatus.Succeeded, votes: [vote('alice', 'approve'), vote('carol', 'approve')], result },
+      'Executed: approved by alice, carol',
+      'copied 1 object (12 bytes)',
+    ],
+    [
+      'failed',
+      { status: ActionStatus.Failed, votes: [vote('alice', 'approve')], error: { type: 'AccessDenied', message: 'denied <@U9>' } },
+      'Failed after being approved by alice',
+      'AccessDenied: denied &lt;@U9&gt;',
+    ],
+    [
+      'rejected with reason',
+      { status: ActionStatus.Rejected, votes: [vote('bob', 'reject', 'No data processing agreement')] },
+      'Rejected by bob',
+      'No data processing agreement',
+    ],
     ['expired', { status: ActionStatus.Expired }, 'Expired: no decision before the deadline', undefined],
-    ['cancelled', { status: ActionStatus.Cancelled, cancellation: { by: 'etl-bot', reason: 'no longer needed', at: 'x' } }, 'Cancelled by etl-bot', 'no longer needed'],
+    [
+      'cancelled',
+      { status: ActionStatus.Cancelled, cancellation: { by: 'etl-bot', reason: 'no longer needed', at: 'x' } },
+      'Cancelled by etl-bot',
+      'no longer needed',
+    ],
     ['denied', { status: ActionStatus.Denied }, 'Denied by policy', 'Data leaves its home bucket'],
   ])('when %s: no buttons, and the outcome right under the header', (_name, overrides, title, detail) => {
     const rendered = render(state(overrides));
@@ -253,7 +290,9 @@ describe('impact section', () => {
   });
 
   it('stays within Block Kit limits with a huge preview, and says more is in the API', () => {
-    const rendered = render(state({ preview: { facts: {}, notes: Array.from({ length: 500 }, (_, i) => `note ${i} ${'x'.repeat(50)}`), warnings: [], detail: 'y'.repeat(10_000) } }));
+    const rendered = render(
+      state({ preview: { facts: {}, notes: Array.from({ length: 500 }, (_, i) => `note ${i} ${'x'.repeat(50)}`), warnings: [], detail: 'y'.repeat(10_000) } }),
+    );
     expect(blockKitProblems(rendered.blocks)).toEqual([]);
     expect(JSON.stringify(rendered.blocks)).toContain('more (see the API)');
   });

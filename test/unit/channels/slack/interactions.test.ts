@@ -1,15 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  SLACK_APPROVE_ACTION,
-  SLACK_REASON_BLOCK,
-  SLACK_REASON_INPUT,
-  SLACK_REJECT_ACTION,
-  SLACK_REJECT_MODAL,
-} from '../../../../channels/slack/action-ids';
+import { SLACK_APPROVE_ACTION, SLACK_REASON_BLOCK, SLACK_REASON_INPUT, SLACK_REJECT_ACTION, SLACK_REJECT_MODAL } from '../../../../channels/slack/action-ids';
 import { rejectReasonModal } from '../../../../channels/slack/inbound/reject-modal';
 import type { ActionsPort } from '../../../../domain/actions-port';
 import { ActionRefusedError } from '../../../../domain/errors';
-import { slackInteractionRoutes, type EphemeralMessage, type SlackInteractionApi, type SlackInteractionDeps } from '../../../../channels/slack/inbound/interactions';
+import {
+  slackInteractionRoutes,
+  type EphemeralMessage,
+  type SlackInteractionApi,
+  type SlackInteractionDeps,
+} from '../../../../channels/slack/inbound/interactions';
 import { signSlackRequest } from '../../../../channels/slack/inbound/signature';
 import { parsePolicy } from '../../../../policy';
 import { RefusalCode, type ActionState, type DecideInput } from '../../../../domain/types';
@@ -111,7 +110,16 @@ function click(user: string, actionIdName: string, overrides: Record<string, unk
     channel: { id: CHANNEL, name: 'data-approvals' },
     message: { ts: MESSAGE_TS, type: 'message', blocks: [] },
     state: { values: {} },
-    actions: [{ type: 'button', action_id: actionIdName, block_id: 'airlock_actions', value: ACTION_ID, action_ts: '1750000001.234567', text: { type: 'plain_text', text: 'Approve' } }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionIdName,
+        block_id: 'airlock_actions',
+        value: ACTION_ID,
+        action_ts: '1750000001.234567',
+        text: { type: 'plain_text', text: 'Approve' },
+      },
+    ],
     ...overrides,
   };
 }
@@ -224,7 +232,11 @@ describe('POST /slack/interactions: signature', () => {
     const port = typeof address === 'object' && address ? address.port : 0;
     const response = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
     expect(await response.json()).toEqual({ a: 1 });
-    const form = await fetch(`http://127.0.0.1:${port}/echo`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+    const form = await fetch(`http://127.0.0.1:${port}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'a=1',
+    });
     expect(form.status).toBe(415);
   });
 });
@@ -242,9 +254,15 @@ describe('POST /slack/interactions: payloads', () => {
       'a button value that is not an action id',
       `payload=${encodeURIComponent(JSON.stringify(click(USERS.alice, SLACK_APPROVE_ACTION, { actions: [{ action_id: SLACK_APPROVE_ACTION, value: '../etc', action_ts: '1.2' }] })))}`,
     ],
-    ['a response_url that is not http(s)', `payload=${encodeURIComponent(JSON.stringify(click(USERS.alice, SLACK_APPROVE_ACTION, { response_url: 'file:///etc/passwd' })))}`],
+    [
+      'a response_url that is not http(s)',
+      `payload=${encodeURIComponent(JSON.stringify(click(USERS.alice, SLACK_APPROVE_ACTION, { response_url: 'file:///etc/passwd' })))}`,
+    ],
     ['an unknown modal', `payload=${encodeURIComponent(JSON.stringify(submission(USERS.alice, 'no', { callback_id: 'other_modal' })))}`],
-    ['modal metadata without an action id', `payload=${encodeURIComponent(JSON.stringify(submission(USERS.alice, 'no', { private_metadata: '{"channel":"C1"}' })))}`],
+    [
+      'modal metadata without an action id',
+      `payload=${encodeURIComponent(JSON.stringify(submission(USERS.alice, 'no', { private_metadata: '{"channel":"C1"}' })))}`,
+    ],
     ['a modal without the reason input', `payload=${encodeURIComponent(JSON.stringify(submission(USERS.alice, 'no', { state: { values: {} } })))}`],
   ];
 
@@ -276,7 +294,10 @@ describe('POST /slack/interactions: Approve', () => {
     expect(h.decide).not.toHaveBeenCalled();
     await eventually(() => h.posts.length > 0);
     expect(h.posts).toEqual([
-      { url: RESPONSE_URL, message: { response_type: 'ephemeral', replace_original: false, text: expect.stringContaining('not linked to an Airlock identity') } },
+      {
+        url: RESPONSE_URL,
+        message: { response_type: 'ephemeral', replace_original: false, text: expect.stringContaining('not linked to an Airlock identity') },
+      },
     ]);
   });
 

@@ -9,8 +9,10 @@ const TOKEN = 'xoxb-0000000000-secret-token-value';
 const coded = (message: string, code: string, extra: object) => Object.assign(new Error(message), { code }, extra);
 const rateLimited = (retryAfter: number) =>
   coded(`A rate-limit has been reached, you may retry this request in ${retryAfter} seconds`, ErrorCode.RateLimitedError, { retryAfter });
-const platform = (error: string, data: object = {}) => coded(`An API error occurred: ${error}`, ErrorCode.PlatformError, { data: { ok: false, error, ...data } });
-const http = (statusCode: number) => coded(`An HTTP protocol error occurred: statusCode = ${statusCode}`, ErrorCode.HTTPError, { statusCode, headers: {}, body: '' });
+const platform = (error: string, data: object = {}) =>
+  coded(`An API error occurred: ${error}`, ErrorCode.PlatformError, { data: { ok: false, error, ...data } });
+const http = (statusCode: number) =>
+  coded(`An HTTP protocol error occurred: statusCode = ${statusCode}`, ErrorCode.HTTPError, { statusCode, headers: {}, body: '' });
 const request = (message: string) => coded(`A request error occurred: ${message}`, ErrorCode.RequestError, {});
 
 describe('toSlackFailure', () => {
@@ -53,7 +55,9 @@ describe('toSlackFailure', () => {
 
   it('says which scope is missing and why blocks were refused', () => {
     expect(toSlackFailure(platform('missing_scope', { needed: 'chat:write.public' }), 'chat.postMessage').message).toContain('needed: chat:write.public');
-    const blocks = platform('invalid_blocks', { response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/2/text/text]'] } });
+    const blocks = platform('invalid_blocks', {
+      response_metadata: { messages: ['[ERROR] must be less than 3001 characters [json-pointer:/blocks/2/text/text]'] },
+    });
     expect(toSlackFailure(blocks, 'chat.update').message).toContain('/blocks/2/text/text');
   });
 

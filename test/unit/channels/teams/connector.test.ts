@@ -19,7 +19,10 @@ describe('teamsConnector', () => {
     teamsConnector({ appId: double.appId, appPassword, serviceUrl: double.serviceUrl, tokenUrl: double.tokenUrl });
 
   async function failure(promise: Promise<unknown>): Promise<ApplicationFailure> {
-    const err = await promise.then(() => undefined, (e: unknown) => e);
+    const err = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ApplicationFailure);
     return err as ApplicationFailure;
   }
@@ -38,7 +41,11 @@ describe('teamsConnector', () => {
 
   it('renews a token shortly before it expires', async () => {
     let now = 1_000_000;
-    const teams = teamsConnector({ appId: double.appId, appPassword: double.appPassword, serviceUrl: double.serviceUrl, tokenUrl: double.tokenUrl }, fetch, () => now);
+    const teams = teamsConnector(
+      { appId: double.appId, appPassword: double.appPassword, serviceUrl: double.serviceUrl, tokenUrl: double.tokenUrl },
+      fetch,
+      () => now,
+    );
     await teams.postActivity(CONVERSATION, message);
     now += 50 * 60_000;
     await teams.postActivity(CONVERSATION, message);

@@ -49,7 +49,10 @@ describe('Bot Framework token verification', () => {
 
   it('refuses an activity from a channel the key is not endorsed for', async () => {
     const token = await issuer.signToken({ serviceUrl: SERVICE_URL });
-    await expect(verifier.verify(bearer(token), { serviceUrl: SERVICE_URL, channelId: 'webchat' })).resolves.toMatchObject({ ok: false, reason: 'channel_not_endorsed' });
+    await expect(verifier.verify(bearer(token), { serviceUrl: SERVICE_URL, channelId: 'webchat' })).resolves.toMatchObject({
+      ok: false,
+      reason: 'channel_not_endorsed',
+    });
   });
 
   it('refuses everything when the keys cannot be read', async () => {

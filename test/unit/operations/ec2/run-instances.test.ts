@@ -1,10 +1,4 @@
-import {
-  DescribeImagesCommand,
-  DescribeInstanceTypesCommand,
-  DescribeSubnetsCommand,
-  EC2ServiceException,
-  RunInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeImagesCommand, DescribeInstanceTypesCommand, DescribeSubnetsCommand, EC2ServiceException, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   assertSeenByPreview,
   ec2RunInstances,
@@ -47,7 +41,10 @@ describe('ec2.runInstances params', () => {
     ['c7i.metal-24xl', { ...good, instanceType: 'c7i.metal-24xl' }],
     ['m7g.2xlarge', { ...good, instanceType: 'm7g.2xlarge' }],
     ['security groups', { ...good, securityGroupIds: ['sg-12345678', 'sg-0123456789abcdef0'] }],
-    ['tags with the characters every service accepts', { ...good, tags: { Name: 'web 1', 'team/owner': 'data@example.com', cost_centre: 'a+b=c.d:e-f', ünïcode: 'ä', empty: '' } }],
+    [
+      'tags with the characters every service accepts',
+      { ...good, tags: { Name: 'web 1', 'team/owner': 'data@example.com', cost_centre: 'a+b=c.d:e-f', ünïcode: 'ä', empty: '' } },
+    ],
     ['20 tags', { ...good, tags: Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, `v${i}`])) }],
   ])('accepts %s', (_name, params) => {
     expect(refusals(params)).toEqual([]);
@@ -237,9 +234,9 @@ describe('ec2.runInstances session policy', () => {
 
   test('fits the STS limit for the largest params the schema accepts without tags', () => {
     const params = runInstancesParams.parse({ ...good, securityGroupIds: Array.from({ length: 16 }, (_, i) => `sg-${String(i).padStart(17, '0')}`) });
-    expect(sessionPolicyText(timeBoundPolicy(ec2RunInstances.sessionPolicy(params, 'aws-us-gov'), new Date('2026-11-30T12:00:00Z'))).length).toBeLessThanOrEqual(
-      MAX_SESSION_POLICY_CHARS,
-    );
+    expect(
+      sessionPolicyText(timeBoundPolicy(ec2RunInstances.sessionPolicy(params, 'aws-us-gov'), new Date('2026-11-30T12:00:00Z'))).length,
+    ).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
   });
 
   test('refuses a partition that is not one', () => {
@@ -344,7 +341,12 @@ describe('ec2.runInstances execute', () => {
 
 const IMAGE = { ImageId: good.imageId, Name: 'al2023-ami-2023.6', OwnerId: '137112412989', State: 'available', Architecture: 'x86_64' };
 const SUBNET = { SubnetId: good.subnetId, AvailabilityZone: 'eu-west-1a', VpcId: 'vpc-0123456789abcdef0', AvailableIpAddressCount: 250 };
-const T3_MICRO = { InstanceType: 't3.micro', VCpuInfo: { DefaultVCpus: 2 }, MemoryInfo: { SizeInMiB: 1024 }, ProcessorInfo: { SupportedArchitectures: ['x86_64'] } };
+const T3_MICRO = {
+  InstanceType: 't3.micro',
+  VCpuInfo: { DefaultVCpus: 2 },
+  MemoryInfo: { SizeInMiB: 1024 },
+  ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
+};
 
 function describing(overrides: { image?: unknown; subnet?: unknown; type?: unknown } = {}) {
   return fakeEc2((command) => {
@@ -430,7 +432,12 @@ describe('ec2.runInstances preview', () => {
     const { ec2 } = describing({
       image: { ...IMAGE, State: 'deregistered', Architecture: 'arm64' },
       subnet: { ...SUBNET, AvailableIpAddressCount: 3 },
-      type: { InstanceType: 'm5.4xlarge', VCpuInfo: { DefaultVCpus: 16 }, MemoryInfo: { SizeInMiB: 65536 }, ProcessorInfo: { SupportedArchitectures: ['x86_64'] } },
+      type: {
+        InstanceType: 'm5.4xlarge',
+        VCpuInfo: { DefaultVCpus: 16 },
+        MemoryInfo: { SizeInMiB: 65536 },
+        ProcessorInfo: { SupportedArchitectures: ['x86_64'] },
+      },
     });
     const preview = await previewRunInstancesWith(ec2, { ...good, instanceType: 'm5.4xlarge', count: 4 });
     expect(preview.facts).toMatchObject({ vcpus: 16, totalVcpus: 64, memoryMiB: 65536, totalMemoryMiB: 262144 });

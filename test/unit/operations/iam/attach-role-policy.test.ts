@@ -16,7 +16,10 @@ function refusals(params: unknown): string[] {
 }
 
 /** A stand-in for IAM: answers each command by its class name, throws what a handler throws. */
-function fakeIam(handlers: { [command: string]: (input: Record<string, unknown>) => unknown }): { iam: IamSender; calls: { name: string; input: Record<string, unknown> }[] } {
+function fakeIam(handlers: { [command: string]: (input: Record<string, unknown>) => unknown }): {
+  iam: IamSender;
+  calls: { name: string; input: Record<string, unknown> }[];
+} {
   const calls: { name: string; input: Record<string, unknown> }[] = [];
   const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
     const name = command.constructor.name;
@@ -80,7 +83,11 @@ describe('attach/detach params', () => {
     ['a region in the policy ARN', { policyArn: 'arn:aws:iam:us-east-1:111122223333:policy/x' }, 'policyArn: policy ARN must look like'],
     ['an empty-segment path', { policyArn: 'arn:aws:iam::111122223333:policy/a//x' }, 'policyArn: policy ARN path must not contain an empty segment'],
     ['a partition that is not one', { policyArn: 'arn:AWS:iam::aws:policy/x' }, 'policyArn: policy ARN must look like'],
-    ['a policy of another account', { policyArn: 'arn:aws:iam::444455556666:policy/x' }, "policyArn: policy ARN must name an AWS managed policy or a policy of the role's own account"],
+    [
+      'a policy of another account',
+      { policyArn: 'arn:aws:iam::444455556666:policy/x' },
+      "policyArn: policy ARN must name an AWS managed policy or a policy of the role's own account",
+    ],
     ['`*` in the role name', { roleName: '*' }, 'roleName: role name must not contain "*"'],
     ['a role ARN as role name', { roleName: ROLE_ARN }, 'roleName: role name may contain only'],
     ['a bad account id', { accountId: '1111-2222-3333' }, 'accountId: account id must be exactly 12 digits'],
@@ -95,7 +102,12 @@ describe('attach/detach params', () => {
   });
 
   test('parsePolicyArn splits an ARN into its parts', () => {
-    expect(parsePolicyArn('arn:aws:iam::aws:policy/job-function/ViewOnlyAccess')).toEqual({ partition: 'aws', account: 'aws', path: '/job-function/', name: 'ViewOnlyAccess' });
+    expect(parsePolicyArn('arn:aws:iam::aws:policy/job-function/ViewOnlyAccess')).toEqual({
+      partition: 'aws',
+      account: 'aws',
+      path: '/job-function/',
+      name: 'ViewOnlyAccess',
+    });
     expect(parsePolicyArn(POLICY_ARN)).toEqual({ partition: 'aws', account: '111122223333', path: '/team/', name: 'read-reports' });
     expect(parsePolicyArn('arn:aws:iam::111122223333:policy/')).toBeUndefined();
   });
@@ -133,7 +145,11 @@ describe.each([
   });
 
   test('AWS managed policies, role paths and other partitions', () => {
-    const params = rolePolicyAttachmentParams.parse({ ...good, rolePath: '/service-role/', policyArn: 'arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess' });
+    const params = rolePolicyAttachmentParams.parse({
+      ...good,
+      rolePath: '/service-role/',
+      policyArn: 'arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess',
+    });
     expect(operation.sessionPolicy(params, 'aws-us-gov')).toEqual({
       Version: '2012-10-17',
       Statement: [
@@ -200,7 +216,12 @@ describe('iam.attachRolePolicy preview', () => {
   test('not attached: what it grants, widening, facts', async () => {
     const { iam, calls } = iamWith(readDocument, [], { attachmentCount: 2 });
     const preview = await previewAttachRolePolicy(good, iam, 'aws');
-    expect(calls.map((call) => call.name)).toEqual(['GetPolicyCommand', 'GetPolicyVersionCommand', 'ListAttachedRolePoliciesCommand', 'ListAttachedRolePoliciesCommand']);
+    expect(calls.map((call) => call.name)).toEqual([
+      'GetPolicyCommand',
+      'GetPolicyVersionCommand',
+      'ListAttachedRolePoliciesCommand',
+      'ListAttachedRolePoliciesCommand',
+    ]);
     expect(calls[1]?.input).toEqual({ PolicyArn: POLICY_ARN, VersionId: 'v3' });
     expect(calls[3]?.input).toEqual({ RoleName: 'ci-deployer', Marker: 'page2' });
     expect(preview.facts).toEqual({ alreadyAttached: false, attachmentCount: 2, wildcardAction: false, wildcardResource: false, widensAccess: true });

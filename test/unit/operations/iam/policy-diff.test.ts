@@ -12,7 +12,17 @@ const read: PolicyStatementInput = { Sid: 'Read', Effect: 'Allow', Action: ['s3:
 describe('diffPolicies', () => {
   test('identical documents: no change, no widening', () => {
     const diff = diffPolicies(doc(read), doc(read));
-    expect(diff).toMatchObject({ added: [], removed: [], changed: [], unchanged: 1, widens: false, reasons: [], widening: [], addedActions: [], removedActions: [] });
+    expect(diff).toMatchObject({
+      added: [],
+      removed: [],
+      changed: [],
+      unchanged: 1,
+      widens: false,
+      reasons: [],
+      widening: [],
+      addedActions: [],
+      removedActions: [],
+    });
     expect(diff.text).toBe('no change: the same 1 statement as now');
   });
 
@@ -32,13 +42,7 @@ describe('diffPolicies', () => {
     expect(diff.addedActions).toEqual(['s3:PutObject']);
     expect(diff.removedActions).toEqual([]);
     expect(diff.text).toBe(
-      [
-        '~ statement "Read":',
-        '      Effect Allow',
-        '      Action s3:GetObject',
-        '  +   Action s3:PutObject',
-        `      Resource ${BUCKET}/*`,
-      ].join('\n'),
+      ['~ statement "Read":', '      Effect Allow', '      Action s3:GetObject', '  +   Action s3:PutObject', `      Resource ${BUCKET}/*`].join('\n'),
     );
   });
 
@@ -72,7 +76,10 @@ describe('diffPolicies', () => {
 
   test('what a current wildcard already grants is not widening, though the action is new to the document', () => {
     const current = doc({ Sid: 'All', Effect: 'Allow', Action: 's3:*', Resource: `${BUCKET}/*` });
-    const diff = diffPolicies(current, doc(current.Statement as PolicyStatementInput, { Effect: 'Allow', Action: 's3:GetObject', Resource: `${BUCKET}/2026/q3.csv` }));
+    const diff = diffPolicies(
+      current,
+      doc(current.Statement as PolicyStatementInput, { Effect: 'Allow', Action: 's3:GetObject', Resource: `${BUCKET}/2026/q3.csv` }),
+    );
     expect(diff.widens).toBe(false);
     expect(diff.addedActions).toEqual(['s3:GetObject']);
     expect(diffPolicies(current, doc({ ...read, Action: 's3:Get*' })).widens).toBe(false);
@@ -105,7 +112,12 @@ describe('diffPolicies', () => {
     // Condition keys are case-insensitive; values compare as strings.
     const spelled = doc({ ...read, Condition: { StringEquals: { 'AWS:sourcevpc': ['vpc-1'] } } });
     expect(diffPolicies(conditioned, spelled).widens).toBe(false);
-    expect(diffPolicies(doc({ ...read, Condition: { Bool: { 'aws:SecureTransport': true } } }), doc({ ...read, Condition: { Bool: { 'aws:SecureTransport': 'true' } } })).unchanged).toBe(1);
+    expect(
+      diffPolicies(
+        doc({ ...read, Condition: { Bool: { 'aws:SecureTransport': true } } }),
+        doc({ ...read, Condition: { Bool: { 'aws:SecureTransport': 'true' } } }),
+      ).unchanged,
+    ).toBe(1);
   });
 
   test('removing or narrowing a Deny widens; adding a Deny does not', () => {
@@ -156,7 +168,10 @@ describe('diffPolicies', () => {
   });
 
   test('iam:PassRole and sts:AssumeRole are flagged however they are granted', () => {
-    const warnings = grantWarnings(normalizePolicy(doc({ Sid: 'Iam', Effect: 'Allow', Action: ['iam:*', 'STS:assumerole'], Resource: 'arn:aws:iam::111122223333:role/x' })), 'role r');
+    const warnings = grantWarnings(
+      normalizePolicy(doc({ Sid: 'Iam', Effect: 'Allow', Action: ['iam:*', 'STS:assumerole'], Resource: 'arn:aws:iam::111122223333:role/x' })),
+      'role r',
+    );
     expect(warnings).toEqual([
       'statement "Iam" grants wildcard actions iam:* on arn:aws:iam::111122223333:role/x',
       'statement "Iam" grants iam:PassRole on arn:aws:iam::111122223333:role/x: it can hand roles to AWS services, a privilege-escalation path',

@@ -1,4 +1,10 @@
-import { policyDocument, PolicyDocumentError, readPolicyDocument, type PolicyInput, type PolicyStatementInput } from '../../../../operations/iam/policy-document';
+import {
+  policyDocument,
+  PolicyDocumentError,
+  readPolicyDocument,
+  type PolicyInput,
+  type PolicyStatementInput,
+} from '../../../../operations/iam/policy-document';
 
 const BUCKET = 'arn:aws:s3:::reports';
 
@@ -25,7 +31,12 @@ describe('policyDocument schema', () => {
         Effect: 'Allow',
         Action: 's3:GetObject',
         Resource: `${BUCKET}/*`,
-        Condition: { StringEquals: { 'aws:PrincipalTag/team': ['data', 'ops'] }, NumericLessThan: { 's3:max-keys': 10 }, Bool: { 'aws:SecureTransport': true }, 'ForAnyValue:StringLike': { 'aws:TagKeys': 'a*' } },
+        Condition: {
+          StringEquals: { 'aws:PrincipalTag/team': ['data', 'ops'] },
+          NumericLessThan: { 's3:max-keys': 10 },
+          Bool: { 'aws:SecureTransport': true },
+          'ForAnyValue:StringLike': { 'aws:TagKeys': 'a*' },
+        },
       }),
     ],
     ['an Id and several statements with distinct Sids', { ...doc(read, { ...read, Sid: 'Read2' }), Id: 'x' }],
@@ -71,7 +82,10 @@ describe('readPolicyDocument', () => {
   });
 
   test('accepts a single statement object and ignores elements it does not use', () => {
-    const text = JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com' } } });
+    const text = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: { Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'ec2.amazonaws.com' } },
+    });
     expect(readPolicyDocument(text)).toEqual({ Version: '2012-10-17', Statement: { Effect: 'Allow', Action: 'sts:AssumeRole' } });
   });
 

@@ -33,7 +33,11 @@ class FakeIam {
     const role = () => {
       if (!this.roleExists) throw missing();
     };
-    const policy = (arn: string) => this.managed.get(arn) ?? (() => { throw missing(); })();
+    const policy = (arn: string) =>
+      this.managed.get(arn) ??
+      (() => {
+        throw missing();
+      })();
     switch (name) {
       case 'GetRole':
         role();
@@ -77,7 +81,7 @@ function refusalOf(promise: Promise<unknown>): Promise<PreconditionFailedError> 
 describe('iam.putRolePolicy: bound to the inline policy the diff was computed against', () => {
   const params = putRolePolicyParams.parse({ accountId: '111122223333', roleName: 'ci-deployer', policyName: 'read', policyDocument: readReports });
 
-  test('the preview binds to the current policy\'s digest, or to its absence', async () => {
+  test("the preview binds to the current policy's digest, or to its absence", async () => {
     const iam = new FakeIam();
     expect((await previewPutRolePolicy(params, iam.sender(), 'aws')).preconditions).toEqual({ currentPolicySha256: null });
     // Spacing and key order as IAM stores it do not matter; the document does.
@@ -95,9 +99,19 @@ describe('iam.putRolePolicy: bound to the inline policy the diff was computed ag
   });
 
   test.each([
-    ['created since', undefined, null, 'inline policy "read" of IAM role ci-deployer in account 111122223333 did not exist when the diff was computed, and exists now; nothing was put'],
+    [
+      'created since',
+      undefined,
+      null,
+      'inline policy "read" of IAM role ci-deployer in account 111122223333 did not exist when the diff was computed, and exists now; nothing was put',
+    ],
     ['deleted since', null, jsonDigest(readAll), 'was deleted after the diff was computed'],
-    ['replaced since', undefined, jsonDigest(readReports), `was replaced after the diff was computed (digest ${jsonDigest(readReports).slice(0, 12)}… then, ${jsonDigest(readAll).slice(0, 12)}… now)`],
+    [
+      'replaced since',
+      undefined,
+      jsonDigest(readReports),
+      `was replaced after the diff was computed (digest ${jsonDigest(readReports).slice(0, 12)}… then, ${jsonDigest(readAll).slice(0, 12)}… now)`,
+    ],
   ])('%s: fails, says what changed, and puts nothing', async (_name, now, reviewed, says) => {
     const iam = new FakeIam();
     if (now === undefined) iam.inline.set('read', JSON.stringify(readAll));
@@ -108,7 +122,7 @@ describe('iam.putRolePolicy: bound to the inline policy the diff was computed ag
     expect(iam.inline).toEqual(before);
   });
 
-  test('a retry finds a put already in place, so the changed digest is not mistaken for someone else\'s change', async () => {
+  test("a retry finds a put already in place, so the changed digest is not mistaken for someone else's change", async () => {
     const iam = new FakeIam();
     expect(await findPutApplied(params, iam.sender(), 'aws')).toBeUndefined();
     iam.inline.set('read', JSON.stringify(readReports));
@@ -141,7 +155,11 @@ describe('iam.attachRolePolicy and iam.detachRolePolicy: bound to the previewed 
     expect(attach.sent).toEqual(['GetPolicy', 'GetPolicyVersion', 'ListAttachedRolePolicies', 'AttachRolePolicy']);
     expect([...attach.attached]).toEqual([POLICY]);
     const detach = world(true);
-    const outcome = await detachAsPreviewed(params, detach.sender(), 'aws', { defaultVersionId: 'v1', documentSha256: jsonDigest(readReports), attached: true });
+    const outcome = await detachAsPreviewed(params, detach.sender(), 'aws', {
+      defaultVersionId: 'v1',
+      documentSha256: jsonDigest(readReports),
+      attached: true,
+    });
     expect(outcome.outputs.detached).toBe(true);
     expect([...detach.attached]).toEqual([]);
   });
@@ -149,13 +167,29 @@ describe('iam.attachRolePolicy and iam.detachRolePolicy: bound to the previewed 
   const reviewed: AttachmentPreconditions = { defaultVersionId: 'v1', documentSha256: jsonDigest(readReports), attached: false };
 
   test.each([
-    ['a new default version', (iam: FakeIam) => iam.managed.set(POLICY, { version: 'v2', document: JSON.stringify(readAll) }), 'its default version is v2, the preview read v1'],
-    ['the same version id with another document (a recreated policy)', (iam: FakeIam) => iam.managed.set(POLICY, { version: 'v1', document: JSON.stringify(readAll) }), 'the document of v1 differs'],
-    ['the policy attached meanwhile', (iam: FakeIam) => iam.attached.add(POLICY), 'it was not attached to IAM role ci-deployer in account 111122223333 when previewed, and is now'],
+    [
+      'a new default version',
+      (iam: FakeIam) => iam.managed.set(POLICY, { version: 'v2', document: JSON.stringify(readAll) }),
+      'its default version is v2, the preview read v1',
+    ],
+    [
+      'the same version id with another document (a recreated policy)',
+      (iam: FakeIam) => iam.managed.set(POLICY, { version: 'v1', document: JSON.stringify(readAll) }),
+      'the document of v1 differs',
+    ],
+    [
+      'the policy attached meanwhile',
+      (iam: FakeIam) => iam.attached.add(POLICY),
+      'it was not attached to IAM role ci-deployer in account 111122223333 when previewed, and is now',
+    ],
     ['the policy deleted', (iam: FakeIam) => iam.managed.delete(POLICY), 'no longer exists (both did when previewed)'],
-    ['the role deleted', (iam: FakeIam) => {
-      iam.roleExists = false;
-    }, 'no longer exists (both did when previewed)'],
+    [
+      'the role deleted',
+      (iam: FakeIam) => {
+        iam.roleExists = false;
+      },
+      'no longer exists (both did when previewed)',
+    ],
   ])('attach after %s: fails, says what changed, and attaches nothing', async (_name, change, says) => {
     const iam = world(false);
     change(iam);

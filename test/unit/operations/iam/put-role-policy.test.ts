@@ -75,11 +75,20 @@ describe('iam.putRolePolicy params', () => {
     ['an account with letters', { accountId: '11112222333a' }, 'accountId: account id must be exactly 12 digits'],
     ['`*` in the policy name', { policyName: 'read-*' }, 'policyName: policy name may contain only'],
     ['a 129-character policy name', { policyName: 'p'.repeat(129) }, 'policyName: policy name must be 1 to 128'],
-    ['a document with a Principal', { policyDocument: { ...good.policyDocument, Statement: [{ ...good.policyDocument.Statement[0], Principal: '*' }] } }, 'policyDocument.Statement.0: Unrecognized key'],
+    [
+      'a document with a Principal',
+      { policyDocument: { ...good.policyDocument, Statement: [{ ...good.policyDocument.Statement[0], Principal: '*' }] } },
+      'policyDocument.Statement.0: Unrecognized key',
+    ],
     ['a document as a JSON string', { policyDocument: JSON.stringify(good.policyDocument) }, 'policyDocument: '],
     [
       'a document over the inline-policy quota',
-      { policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: Array.from({ length: 400 }, (_, i) => `arn:aws:s3:::reports/file-${i}.csv`) }] } },
+      {
+        policyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: Array.from({ length: 400 }, (_, i) => `arn:aws:s3:::reports/file-${i}.csv`) }],
+        },
+      },
       'policyDocument: policy document is too long',
     ],
   ])('refuses %s', (_name, change, expected) => {
@@ -139,7 +148,10 @@ describe('iam.putRolePolicy policies', () => {
   });
 
   test('the document the requester sends is not part of either policy', () => {
-    const wide = putRolePolicyParams.parse({ ...good, policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } });
+    const wide = putRolePolicyParams.parse({
+      ...good,
+      policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+    });
     expect(iamPutRolePolicy.sessionPolicy(wide, 'aws')).toEqual(iamPutRolePolicy.sessionPolicy(good, 'aws'));
   });
 
@@ -204,7 +216,10 @@ describe('iam.putRolePolicy preview', () => {
   });
 
   test('the same document again: no change', async () => {
-    const { iam } = fakeIam({ GetRoleCommand: () => role, GetRolePolicyCommand: () => ({ PolicyDocument: encodeURIComponent(JSON.stringify(good.policyDocument)) }) });
+    const { iam } = fakeIam({
+      GetRoleCommand: () => role,
+      GetRolePolicyCommand: () => ({ PolicyDocument: encodeURIComponent(JSON.stringify(good.policyDocument)) }),
+    });
     const preview = await previewPutRolePolicy(good, iam, 'aws');
     expect(preview.facts).toMatchObject({ exists: true, addedActions: 0, removedActions: 0, widensAccess: false });
     expect(preview.warnings).toEqual([]);
@@ -214,9 +229,15 @@ describe('iam.putRolePolicy preview', () => {
   test('iam:PassRole on *: warnings for the widening and for each risk', async () => {
     const params = putRolePolicyParams.parse({
       ...good,
-      policyDocument: { Version: '2012-10-17', Statement: [...good.policyDocument.Statement, { Sid: 'Pass', Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }] },
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [...good.policyDocument.Statement, { Sid: 'Pass', Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }],
+      },
     });
-    const { iam } = fakeIam({ GetRoleCommand: () => role, GetRolePolicyCommand: () => ({ PolicyDocument: encodeURIComponent(JSON.stringify(good.policyDocument)) }) });
+    const { iam } = fakeIam({
+      GetRoleCommand: () => role,
+      GetRolePolicyCommand: () => ({ PolicyDocument: encodeURIComponent(JSON.stringify(good.policyDocument)) }),
+    });
     const preview = await previewPutRolePolicy(params, iam, 'aws');
     expect(preview.facts).toEqual({ exists: true, addedActions: 1, removedActions: 0, widensAccess: true, wildcardAction: false, wildcardResource: true });
     expect(preview.warnings).toEqual([
@@ -250,7 +271,11 @@ describe('iam.putRolePolicy preview', () => {
   test('a role whose real ARN differs (a path) and a permissions boundary are called out', async () => {
     const { iam } = fakeIam({
       GetRoleCommand: () => ({
-        Role: { ...role.Role, Arn: 'arn:aws:iam::111122223333:role/team/ci-deployer', PermissionsBoundary: { PermissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/boundary' } },
+        Role: {
+          ...role.Role,
+          Arn: 'arn:aws:iam::111122223333:role/team/ci-deployer',
+          PermissionsBoundary: { PermissionsBoundaryArn: 'arn:aws:iam::111122223333:policy/boundary' },
+        },
       }),
       GetRolePolicyCommand: () => {
         throw noSuchEntity('none');
@@ -260,6 +285,8 @@ describe('iam.putRolePolicy preview', () => {
     expect(preview.warnings[0]).toBe(
       `the role's ARN is arn:aws:iam::111122223333:role/team/ci-deployer, not ${ROLE_ARN}: the session policy names the latter, so the change would be denied`,
     );
-    expect(preview.notes).toContain('the role has the permissions boundary arn:aws:iam::111122223333:policy/boundary: it caps what any of its policies can grant');
+    expect(preview.notes).toContain(
+      'the role has the permissions boundary arn:aws:iam::111122223333:policy/boundary: it caps what any of its policies can grant',
+    );
   });
 });

@@ -77,7 +77,11 @@ describe('s3.copyObject preview policy', () => {
     const params = copyObjectParams.parse({ ...good, sourceKey: 'a'.repeat(700), destinationKey: 'b'.repeat(700) });
     const policy = s3CopyObject.previewPolicy(params, 'aws');
     expect(policy.Statement).toEqual([
-      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::airlock-source/${'a'.repeat(700)}`, `arn:aws:s3:::airlock-exports/${'b'.repeat(700)}`] },
+      {
+        Effect: 'Allow',
+        Action: ['s3:GetObject'],
+        Resource: [`arn:aws:s3:::airlock-source/${'a'.repeat(700)}`, `arn:aws:s3:::airlock-exports/${'b'.repeat(700)}`],
+      },
     ]);
     expect(copyObjectPreviewMayList(params, 'aws')).toBe(false);
     expect(boundText(policy).length).toBeLessThanOrEqual(MAX_SESSION_POLICY_CHARS);
@@ -103,7 +107,8 @@ function s3Error(status: number, name: string): S3ServiceException {
   return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
 }
 
-type Answer = { head?: object; contents?: string[] } | S3ServiceException | { headError: S3ServiceException; contents?: string[]; listError?: S3ServiceException };
+type Answer =
+  { head?: object; contents?: string[] } | S3ServiceException | { headError: S3ServiceException; contents?: string[]; listError?: S3ServiceException };
 
 /** A fake S3: per key, a HeadObject answer (or error) and what a listing with that prefix returns. */
 function fakeS3(byKey: Record<string, Answer>): { s3: S3Sender; sent: object[] } {
@@ -230,7 +235,10 @@ describe('s3.copyObject preview', () => {
   });
 
   test('a missing bucket in the listing counts as missing', async () => {
-    const { s3 } = fakeS3({ [good.destinationKey]: { headError: s3Error(403, 'Forbidden'), listError: s3Error(404, 'NoSuchBucket') }, [good.sourceKey]: { head: SOURCE_HEAD } });
+    const { s3 } = fakeS3({
+      [good.destinationKey]: { headError: s3Error(403, 'Forbidden'), listError: s3Error(404, 'NoSuchBucket') },
+      [good.sourceKey]: { head: SOURCE_HEAD },
+    });
     expect((await previewCopyObject(good, s3, { mayList: true })).facts.destinationExists).toBe(false);
   });
 

@@ -52,7 +52,11 @@ describe('s3.copyObject params', () => {
     ['a reserved prefix', { destinationBucket: 'xn--airlock' }, 'destinationBucket: bucket name must not start with'],
     ['a reserved suffix', { destinationBucket: 'airlock-s3alias' }, 'destinationBucket: bucket name must not end with'],
     ['a bucket ARN instead of a name', { sourceBucket: 'arn:aws:s3:::airlock' }, 'sourceBucket: bucket name may contain only'],
-    ['copying an object onto itself', { destinationBucket: good.sourceBucket, destinationKey: good.sourceKey }, 'destinationKey: destination must differ from source'],
+    [
+      'copying an object onto itself',
+      { destinationBucket: good.sourceBucket, destinationKey: good.sourceKey },
+      'destinationKey: destination must differ from source',
+    ],
   ])('refuses %s', (_name, change, expected) => {
     const messages = refusals({ ...good, ...change });
     expect(messages.some((message) => message.startsWith(expected))).toBe(true);

@@ -1,7 +1,13 @@
 import { HeadObjectCommand, ListObjectsV2Command, S3ServiceException, type CopyObjectCommand } from '@aws-sdk/client-s3';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { PreconditionFailedError } from '../../../../operations/preconditions';
-import { exportAsPreviewed, exportPrefixParams, previewExport, type ExportPrefixPreconditions, type S3ClientFactory } from '../../../../operations/s3/export-prefix';
+import {
+  exportAsPreviewed,
+  exportPrefixParams,
+  previewExport,
+  type ExportPrefixPreconditions,
+  type S3ClientFactory,
+} from '../../../../operations/s3/export-prefix';
 import { manifestDigest } from '../../../../operations/s3/manifest';
 import type { ExecutionContext, OperationContext, OperationProgress } from '../../../../operations/types';
 import { rejectionOf } from '../../../support/failures';
@@ -28,10 +34,11 @@ class FakeS3 {
   }
 
   clients(): S3ClientFactory {
-    return (credentials: AwsCredentialIdentity) => ({
-      send: (command: ListObjectsV2Command | HeadObjectCommand | CopyObjectCommand) => this.answer(command, credentials.accessKeyId),
-      destroy: () => undefined,
-    }) as unknown as ReturnType<S3ClientFactory>; // the export only calls send() and destroy()
+    return (credentials: AwsCredentialIdentity) =>
+      ({
+        send: (command: ListObjectsV2Command | HeadObjectCommand | CopyObjectCommand) => this.answer(command, credentials.accessKeyId),
+        destroy: () => undefined,
+      }) as unknown as ReturnType<S3ClientFactory>; // the export only calls send() and destroy()
   }
 
   copied(): string[] {
@@ -60,7 +67,12 @@ class FakeS3 {
     this.beforeCopy(++this.copiesSeen);
     const source = this.objects.get(String(command.input.CopySource));
     if (!source || source.etag !== command.input.CopySourceIfMatch) {
-      throw new S3ServiceException({ name: 'PreconditionFailed', $fault: 'client', $metadata: { httpStatusCode: 412 }, message: 'At least one of the pre-conditions you specified did not hold' });
+      throw new S3ServiceException({
+        name: 'PreconditionFailed',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 412 },
+        message: 'At least one of the pre-conditions you specified did not hold',
+      });
     }
     this.objects.set(`${command.input.Bucket}/${command.input.Key}`, { ...source });
     return { CopyObjectResult: { ETag: source.etag } };
@@ -148,14 +160,22 @@ describe('s3.exportPrefix execution, bound to the previewed manifest', () => {
   });
 
   test.each([
-    ['an object replaced', (s3: FakeS3) => s3.put('warehouse', 'd/b.csv', '"b2"', 5), 'there are as many, of the same total size, but a key or an ETag differs'],
+    [
+      'an object replaced',
+      (s3: FakeS3) => s3.put('warehouse', 'd/b.csv', '"b2"', 5),
+      'there are as many, of the same total size, but a key or an ETag differs',
+    ],
     ['an object replaced by a larger one', (s3: FakeS3) => s3.put('warehouse', 'd/b.csv', '"b2"', 5000), 'there are now 3 (5.0 kB)'],
     ['an object added', (s3: FakeS3) => s3.put('warehouse', 'd/bb.csv', '"x"', 1), 'there are now more'],
     ['an object removed', (s3: FakeS3) => s3.objects.delete('warehouse/d/c.csv'), 'there are now 2 (9 bytes)'],
-    ['an object renamed', (s3: FakeS3) => {
-      s3.objects.delete('warehouse/d/c.csv');
-      s3.put('warehouse', 'd/salaries.csv', '"c1"', 6);
-    }, 'a key or an ETag differs'],
+    [
+      'an object renamed',
+      (s3: FakeS3) => {
+        s3.objects.delete('warehouse/d/c.csv');
+        s3.put('warehouse', 'd/salaries.csv', '"c1"', 6);
+      },
+      'a key or an ETag differs',
+    ],
   ])('%s after the preview: fails before copying anything, saying what changed', async (_name, change, says) => {
     const { s3, reviewed } = await threeObjects();
     change(s3);
@@ -172,7 +192,9 @@ describe('s3.exportPrefix execution, bound to the previewed manifest', () => {
       if (n === 2) s3.put('warehouse', 'd/b.csv', '"salaries"', 5);
     };
     const refused = await refusalOf(exportAsPreviewed(params, bound(contextFor().context, reviewed), s3.clients()));
-    expect(refused.message).toBe('s3://warehouse/d/b.csv was replaced during the export (the preview listed ETag "b1") and was not copied; the export stopped with 1 of 3 object(s) done');
+    expect(refused.message).toBe(
+      's3://warehouse/d/b.csv was replaced during the export (the preview listed ETag "b1") and was not copied; the export stopped with 1 of 3 object(s) done',
+    );
     expect(s3.objects.get('drop/acme/b.csv')).toBeUndefined();
     expect(s3.objects.get('drop/acme/c.csv')).toBeUndefined();
   });
@@ -180,7 +202,9 @@ describe('s3.exportPrefix execution, bound to the previewed manifest', () => {
   test('a preview that stopped counting reviewed no manifest: the export refuses without listing', async () => {
     const { s3 } = await threeObjects();
     const before = s3.sent.length;
-    const refused = await refusalOf(exportAsPreviewed(params, bound(contextFor().context, { objectCount: 100_000, totalBytes: 1, manifestSha256: null }), s3.clients()));
+    const refused = await refusalOf(
+      exportAsPreviewed(params, bound(contextFor().context, { objectCount: 100_000, totalBytes: 1, manifestSha256: null }), s3.clients()),
+    );
     expect(refused.message).toContain('the preview stopped listing s3://warehouse/d/ at 100000 objects, so no manifest was reviewed');
     expect(s3.sent.length).toBe(before);
   });
@@ -190,7 +214,10 @@ describe('s3.exportPrefix execution, bound to the previewed manifest', () => {
     s3.put('drop', 'acme/a.csv', '"a1"', 4); // copied by the crashed attempt, which reported it
     s3.put('drop', 'acme/b.csv', '"b1"', 5); // copied by the crashed attempt after its last report
     const reports: unknown[] = [];
-    const progress: OperationProgress = { resumeFrom: () => ({ startAfter: 'd/a.csv', copied: 1, skipped: 0, bytes: 4 }), report: (details) => reports.push(details) };
+    const progress: OperationProgress = {
+      resumeFrom: () => ({ startAfter: 'd/a.csv', copied: 1, skipped: 0, bytes: 4 }),
+      report: (details) => reports.push(details),
+    };
     const outcome = await exportAsPreviewed(params, bound(contextFor({ progress }).context, reviewed), s3.clients());
     expect(outcome.outputs).toEqual({ copied: 2, skipped: 1, bytes: 10, destination: 's3://drop/acme/', resumed: true });
     expect(s3.copied()).toEqual(['acme/c.csv']);

@@ -7,10 +7,27 @@ describe('s3.exportPrefix', () => {
     expect(exportPrefixSessionPolicy(params, 'aws')).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ListSourcePrefix', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::warehouse'], Condition: { StringLike: { 's3:prefix': 'datasets/2026/*' } } },
+        {
+          Sid: 'ListSourcePrefix',
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: ['arn:aws:s3:::warehouse'],
+          Condition: { StringLike: { 's3:prefix': 'datasets/2026/*' } },
+        },
         { Sid: 'ReadSourceObjects', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::warehouse/datasets/2026/*'] },
-        { Sid: 'ListDestinationPrefix', Effect: 'Allow', Action: ['s3:ListBucket'], Resource: ['arn:aws:s3:::partner-drop'], Condition: { StringLike: { 's3:prefix': 'acme/2026/*' } } },
-        { Sid: 'CheckAndWriteDestinationObjects', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: ['arn:aws:s3:::partner-drop/acme/2026/*'] },
+        {
+          Sid: 'ListDestinationPrefix',
+          Effect: 'Allow',
+          Action: ['s3:ListBucket'],
+          Resource: ['arn:aws:s3:::partner-drop'],
+          Condition: { StringLike: { 's3:prefix': 'acme/2026/*' } },
+        },
+        {
+          Sid: 'CheckAndWriteDestinationObjects',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: ['arn:aws:s3:::partner-drop/acme/2026/*'],
+        },
       ],
     });
   });
