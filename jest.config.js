@@ -17,6 +17,9 @@ const esmOnly = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|@noble/curves|@noble/hashes|@fastify/static/node_modules/content-disposition|content-disposition)/)'],
 };
 
+/** Build output and installed tools are not test code: dist/ also holds a copy of package.json, a haste-map name clash. */
+const notTestCode = { modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.tools/', '<rootDir>/.airlock/'] };
+
 /** Fault tests: they kill and restart real processes and measure recovery against timeouts. */
 const SERIAL = ['test/integration/fault-recovery.test.ts', 'test/integration/worker-crash.test.ts'];
 
@@ -29,6 +32,7 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       ...esmOnly,
+      ...notTestCode,
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
     },
     // Workflow behaviour on Temporal's time-skipping test server, activities replaced: each file
@@ -37,6 +41,7 @@ module.exports = {
       displayName: 'workflow',
       testEnvironment: 'node',
       ...esmOnly,
+      ...notTestCode,
       testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
     },
     // Integration tests share one dev server, moto and PostgreSQL; each file has its own stack (task
@@ -45,6 +50,7 @@ module.exports = {
       displayName: 'integration',
       testEnvironment: 'node',
       ...esmOnly,
+      ...notTestCode,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/replay/**/*.test.ts'],
       testPathIgnorePatterns: SERIAL,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
@@ -55,6 +61,7 @@ module.exports = {
       displayName: 'integration-serial',
       testEnvironment: 'node',
       ...esmOnly,
+      ...notTestCode,
       testMatch: SERIAL.map((file) => `<rootDir>/${file}`),
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -66,6 +73,8 @@ module.exports = {
             displayName: 'record',
             testEnvironment: 'node',
             ...esmOnly,
+            ...notTestCode,
+            ...notTestCode,
             testMatch: ['<rootDir>/test/replay/record-histories.ts'],
             globalSetup: '<rootDir>/test/support/global-setup.ts',
             globalTeardown: '<rootDir>/test/support/global-teardown.ts',

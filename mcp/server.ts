@@ -5,6 +5,8 @@ import type { ActionView, AirlockClient } from '../client';
 import { describeAction, describeCatalogue } from './describe';
 import { toolError } from './tool-error';
 import { MAX_WAIT_SECONDS, waitForOutcome } from './wait';
+// The release (CHANGELOG.md) the server reports to MCP clients in `initialize`; tsc copies package.json into dist/.
+import packageJson from '../package.json';
 
 const FINAL = 'succeeded, failed, denied, rejected, expired or cancelled';
 
@@ -60,7 +62,7 @@ function actionResult(view: ActionView, note?: string): CallToolResult {
  */
 export function buildMcpServer(client: AirlockClient): McpServer {
   const server = new McpServer(
-    { name: 'airlock', version: '0.1.0' },
+    { name: 'airlock', version: packageJson.version },
     {
       instructions:
         'Airlock runs privileged AWS actions after policy and, where the policy says so, human review. ' +

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
@@ -148,5 +150,14 @@ describe('MCP tools over a scripted client', () => {
     const result = (await client.callTool({ name: 'get_action', arguments: { id: answer.id } })) as CallToolResult;
     expect(text(result)).toMatch(expected);
     await client.close();
+  });
+});
+
+describe('MCP server identity', () => {
+  it('reports the release in package.json to clients', async () => {
+    const client = await connect(new FakeClient());
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+    expect(client.getServerVersion()).toEqual({ name: 'airlock', version });
+    expect(version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
