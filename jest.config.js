@@ -17,7 +17,7 @@ const esmOnly = {
   transformIgnorePatterns: ['/node_modules/(?!(jose|@noble/curves|@noble/hashes|@fastify/static/node_modules/content-disposition|content-disposition)/)'],
 };
 
-/** Build output and installed tools are not test code: dist/ also holds a copy of package.json, a haste-map name clash. */
+/** Build output, installed tools and dev state are not test code: jest's haste map need not crawl them. */
 const notTestCode = { modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.tools/', '<rootDir>/.airlock/'] };
 
 /** Fault tests: they kill and restart real processes and measure recovery against timeouts. */

@@ -1,12 +1,11 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { RELEASE } from '../config/release';
 import type { ActionView, AirlockClient } from '../client';
 import { describeAction, describeCatalogue } from './describe';
 import { toolError } from './tool-error';
 import { MAX_WAIT_SECONDS, waitForOutcome } from './wait';
-// The release (CHANGELOG.md) the server reports to MCP clients in `initialize`; tsc copies package.json into dist/.
-import packageJson from '../package.json';
 
 const FINAL = 'succeeded, failed, denied, rejected, expired or cancelled';
 
@@ -62,7 +61,7 @@ function actionResult(view: ActionView, note?: string): CallToolResult {
  */
 export function buildMcpServer(client: AirlockClient): McpServer {
   const server = new McpServer(
-    { name: 'airlock', version: packageJson.version },
+    { name: 'airlock', version: RELEASE },
     {
       instructions:
         'Airlock runs privileged AWS actions after policy and, where the policy says so, human review. ' +
