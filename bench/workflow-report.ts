@@ -2,26 +2,44 @@ import type { CpuTimes } from './lib/cpu-time';
 import type { FullSizeRecord } from './lib/full-size';
 import { describeMachine, type Machine } from './lib/publish';
 import { count, markdownTable, mib, textTable, type Table } from './lib/table';
+import type { HistoryCount, HistoryResults } from './workflow/history';
 import type { Comparison, LatencyResults } from './workflow/latency';
 import type { PendingRssResult } from './workflow/pending-rss';
 import type { PolicyEvalResult } from './workflow/policy-eval';
-import type { ThroughputResult } from './workflow/throughput';
+import type { ThroughputResult, ThroughputResults } from './workflow/throughput';
 
 /** What bench/results/workflow.json holds. */
 export interface WorkflowResults {
   benchmark: string;
   machine: Machine;
   latency: LatencyResults;
-  throughput: ThroughputResult;
+  history: HistoryResults;
+  throughput: ThroughputResults;
   pending: PendingRssResult;
   policy: PolicyEvalResult[];
+  /** Wall time of each timed part (latency, history, throughput, pending). */
+  partSeconds: Record<string, number>;
   /** Wall time of the whole workflow benchmark, servers included. */
   seconds: number;
 }
 
+/** Issue 18's goals, each checked against its figure of this run. */
+export const GOALS = {
+  approveRatio: 1.5,
+  submitRatio: 3,
+  autoRatio: 2,
+  throughputRatio: 0.5,
+  serverCpuRatio: 2,
+  rssBytes: 300e6,
+  rssPending: 10_000,
+  reviewedEvents: 30,
+} as const;
+
 const ms = (value: number): string => `${value.toFixed(1)} ms`;
-const ratio = (airlock: number, floor: number): string => `${(airlock / floor).toFixed(1)}×`;
+const ratio = (airlock: number, floor: number): string => `${(airlock / floor).toFixed(airlock < floor ? 2 : 1)}×`;
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KiB`;
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(0)} MB`;
+const yesNo = (met: boolean): string => (met ? 'yes' : 'no');
 
 function comparisonRow(figure: string, airlockDoes: string, floorDoes: string, { airlock, floor }: Comparison): string[] {
   return [
@@ -37,18 +55,124 @@ function comparisonRow(figure: string, airlockDoes: string, floorDoes: string, {
   ];
 }
 
+/** Whether the worker-memory part reached its target, and what its RSS then says about the goal. */
+function rssVerdict(p: PendingRssResult): { measured: string; met: string } {
+  const rss = `${mb(p.after.rss)} (${mib(p.after.rss)}) at ${count(p.pending)} pending`;
+  if (p.pending >= GOALS.rssPending) return { measured: rss, met: yesNo(p.after.rss <= GOALS.rssBytes) };
+  // Partial: RSS only grows with more pending actions until the cache is full, so over the goal already is a miss.
+  return {
+    measured: `${rss}: partial, ${count(p.pending)} of ${count(p.target)}`,
+    met: p.after.rss > GOALS.rssBytes ? 'no (already over, partial)' : 'not measured (partial)',
+  };
+}
+
+/** Every goal of issue 18 beside its figure, its floor and the ratio, from this run. */
+function goalRows({ latency: l, throughput: t, pending: p, history: h }: WorkflowResults): Table {
+  const latencyGoal = (figure: string, floorDoes: string, { airlock, floor }: Comparison, goal: number): string[] => [
+    figure,
+    ms(airlock.p50),
+    ms(floor.p50),
+    floorDoes,
+    ratio(airlock.p50, floor.p50),
+    `≤ ${goal}×`,
+    yesNo(airlock.p50 / floor.p50 <= goal),
+  ];
+  const serverCpu = { airlock: t.airlock.cpuMsPerAction.temporal ?? Number.NaN, floor: t.floor.cpuMsPerAction.temporal ?? Number.NaN };
+  const rss = rssVerdict(p);
+  return [
+    ['goal', 'Airlock', 'floor', 'floor does', 'ratio', 'goal', 'met'],
+    latencyGoal('1. approve → executed p50', 'release Update until result (one activity)', l.approve, GOALS.approveRatio),
+    latencyGoal('2. POST /v1/actions → answer p50', 'update-with-start, its Update returns after one activity', l.submit, GOALS.submitRatio),
+    latencyGoal('3. auto-allowed request → succeeded p50, 1 in flight', 'client.workflow.execute, one activity', l.auto, GOALS.autoRatio),
+    [
+      `4. auto-allowed actions per second, ${t.airlock.concurrency} in flight`,
+      `${t.airlock.perSecond.toFixed(1)}/s`,
+      `${t.floor.perSecond.toFixed(1)}/s`,
+      'client.workflow.execute, one activity',
+      ratio(t.airlock.perSecond, t.floor.perSecond),
+      `≥ ${GOALS.throughputRatio}×`,
+      yesNo(t.airlock.perSecond / t.floor.perSecond >= GOALS.throughputRatio),
+    ],
+    [
+      '4. dev-server CPU per action, same runs',
+      ms(serverCpu.airlock),
+      ms(serverCpu.floor),
+      'client.workflow.execute, one activity',
+      ratio(serverCpu.airlock, serverCpu.floor),
+      `≤ ${GOALS.serverCpuRatio}×`,
+      yesNo(serverCpu.airlock / serverCpu.floor <= GOALS.serverCpuRatio),
+    ],
+    ['5. worker RSS, actions pending review', rss.measured, '–', '–', '–', `≤ ${mb(GOALS.rssBytes)} at ${count(GOALS.rssPending)} pending`, rss.met],
+    [
+      '6. history events, reviewed (quorum 1) approved and executed',
+      count(h.reviewed.events),
+      count(h.floorRelease.events),
+      'start, one Update, one activity',
+      ratio(h.reviewed.events, h.floorRelease.events),
+      `≤ ${GOALS.reviewedEvents} events`,
+      yesNo(h.reviewed.events <= GOALS.reviewedEvents),
+    ],
+  ];
+}
+
+/** The goals as lines for the terminal: "approve → executed p50 212 ms, floor 61 ms (…), 3.5× (goal ≤ 1.5×)". */
+function goalLines(results: WorkflowResults): string {
+  const [, ...rows] = goalRows(results);
+  return rows
+    .map(([figure, airlock, floor, floorDoes, ratioCell, goal, met]) => {
+      const against = floor === '–' ? '' : `, floor ${floor} (${floorDoes}), ${ratioCell}`;
+      return `${figure}: ${airlock}${against} (goal ${goal}: ${met})`;
+    })
+    .join('\n');
+}
+
 function latencyRows({ latency }: WorkflowResults): Table {
+  const bareStart: Comparison = { airlock: latency.submit.airlock, floor: latency.bareStart };
   return [
     ['figure', 'Airlock', 'p50', 'p99', 'floor', 'p50', 'p99', 'ratio p50', 'ratio p99'],
-    comparisonRow('approve → executed', 'POST /v1/actions/{id}/decisions until result succeeded', 'Update until result', latency.approve),
-    comparisonRow('request', 'POST /v1/actions until 202 pending_review', 'client.workflow.start', latency.submit),
+    comparisonRow(
+      'approve → executed',
+      'POST /v1/actions/{id}/decisions until result succeeded',
+      'release Update until result (one activity)',
+      latency.approve,
+    ),
+    comparisonRow('request', 'POST /v1/actions until 202 pending_review', 'update-with-start until its Update returns (one activity)', latency.submit),
+    comparisonRow('request', 'POST /v1/actions until 202 pending_review', 'client.workflow.start (bare)', bareStart),
+    comparisonRow('auto-allowed', 'POST /v1/actions until result succeeded', 'client.workflow.execute (one activity)', latency.auto),
   ];
+}
+
+function throughputRow(what: string, t: ThroughputResult): string[] {
+  return [what, count(t.concurrency), `${t.seconds} s`, count(t.completed), t.perSecond.toFixed(1), ms(t.latency.p50), ms(t.latency.p99)];
 }
 
 function throughputRows({ throughput: t }: WorkflowResults): Table {
   return [
-    ['in flight', 'window', 'succeeded', 'actions/s', 'request → succeeded p50', 'p99'],
-    [count(t.concurrency), `${t.seconds} s`, count(t.completed), t.actionsPerSecond.toFixed(1), ms(t.latency.p50), ms(t.latency.p99)],
+    ['runs', 'in flight', 'window', 'completed', 'per second', 'start → result p50', 'p99'],
+    throughputRow('Airlock: auto-allowed POST /v1/actions until succeeded', t.airlock),
+    throughputRow('floor: client.workflow.execute (one activity)', t.floor),
+  ];
+}
+
+function historyRow(h: HistoryCount): string[] {
+  return [
+    h.path,
+    count(h.events),
+    count(h.workflowTasks),
+    count(h.activities),
+    count(h.localActivityMarkers),
+    count(h.otherMarkers),
+    count(h.timers),
+    count(h.updates),
+    count(h.upserts),
+    count(h.workflowTaskTimeouts),
+  ];
+}
+
+function historyRows({ history: h }: WorkflowResults): Table {
+  return [
+    ['path', 'events', 'workflow tasks', 'activities', 'local activities', 'other markers', 'timers', 'Updates', 'upserts', 'task timeouts'],
+    ...[h.autoAllowed, h.reviewed, h.quorumTwo, h.floorActivity, h.floorRelease].map(historyRow),
   ];
 }
 
@@ -73,11 +197,13 @@ const total = (cpu: CpuTimes): number => Object.values(cpu).reduce((sum, value) 
 const cpuCell = (value: number | undefined): string => (value === undefined ? '–' : ms(value));
 
 function cpuRows({ throughput, pending }: WorkflowResults): Table {
-  const t = throughput.cpuMsPerAction;
+  const t = throughput.airlock.cpuMsPerAction;
+  const f = throughput.floor.cpuMsPerAction;
   const p = pending.cpuMsPerAction;
   return [
     ['CPU per action', 'Temporal dev server', 'worker process', 'bench process', 'moto (STS)', 'total'],
     ['auto-allowed, to succeeded (throughput)', cpuCell(t.temporal), '–', cpuCell(t.self), cpuCell(t.moto), cpuCell(total(t))],
+    ['floor: one-activity workflow, to its result (throughput)', cpuCell(f.temporal), '–', cpuCell(f.self), cpuCell(f.moto), cpuCell(total(f))],
     ['review, to pending_review (worker memory)', cpuCell(p.temporal), cpuCell(p.worker), cpuCell(p.self), cpuCell(p.moto), cpuCell(total(p))],
   ];
 }
@@ -92,70 +218,113 @@ function policyRows({ policy }: WorkflowResults): Table {
 /** Every table, for the terminal. */
 export function workflowTables(results: WorkflowResults): string {
   const { latency: l, throughput: t } = results;
+  const parts = Object.entries(results.partSeconds).map(([part, seconds]) => `${part} ${seconds.toFixed(0)} s`);
   return [
+    `Issue 18's goals, each against its floor in this run\n${goalLines(results)}`,
     `Latency, one request at a time (${l.samples} samples after ${l.warmup} warm-up)\n${textTable(latencyRows(results))}`,
-    `Sustained auto-allowed actions through the API (${t.concurrency} in flight, ${t.seconds} s after ${t.warmupSeconds} s warm-up)\n${textTable(throughputRows(results))}`,
+    `History events, read back from the server (one run of each path)\n${textTable(historyRows(results))}`,
+    `Sustained runs (${t.airlock.concurrency} in flight, ${t.airlock.seconds} s after ${t.airlock.warmupSeconds} s warm-up, floor then Airlock)\n${textTable(throughputRows(results))}`,
     `Worker RSS with actions pending review (child process, default worker options)\n${textTable(pendingRows(results.pending))}`,
     `CPU time per action, by process\n${textTable(cpuRows(results))}`,
     `Policy evaluation (evaluatePolicy, config/example-policy.yaml)\n${textTable(policyRows(results))}`,
+    `Took ${results.seconds.toFixed(0)} s: ${parts.join(', ')}.`,
   ].join('\n\n');
 }
 
 /** The docs/benchmarks.md section: method, machine, tables and what they say. */
 export function workflowMarkdown(results: WorkflowResults, fullSize?: FullSizeRecord<PendingRssResult>): string {
   const { latency: l, throughput: t, pending: p } = results;
-  return `## Workflow: latency against a floor, throughput, worker memory, policy
+  return `## Workflow: Airlock against its floors, issue 18's goals, worker memory, policy
 
 \`bench/workflow.ts\` runs Airlock on one private Temporal dev server (in memory, started for the
-run) with moto for STS, and compares it with a *floor*: the least a Temporal workflow can do on the
-same path. The operation is \`bench.noop\` (\`bench/lib/noop-operation.ts\`), a catalogue entry
-whose preview and execution do nothing under a session policy that grants nothing, so what is
-measured is Airlock's own path: the policy activity, a real STS \`AssumeRole\` on moto for the
-preview and another for the execution, every audit write (embedded SQLite in a temp dir, its
-production settings), the \`decide\` Update and its validator, search attributes. The policy is
+run) with moto for STS, and compares each path with its *floor*: the least a Temporal workflow can
+do on the same path, run on the same server, in the same run, with the same concurrency. The
+operation is \`bench.noop\` (\`bench/lib/noop-operation.ts\`), a catalogue entry whose preview and
+execution do nothing under a session policy that grants nothing, so what is measured is Airlock's
+own path: the policy activity, a real STS \`AssumeRole\` on moto for the preview and another for
+the execution, every audit write (embedded SQLite in a temp dir, its production settings), the
+\`decide\` Update and its validator, search attributes. The policy is
 \`bench/workflow-policy.yaml\`: \`bench-auto\` is allowed at once, \`bench-agent\` waits for one
-reviewer (quorum 1). The floor (\`bench/workflow/floor-workflows.ts\`, bundled on its own) waits
-for one Update, runs one no-op activity and ends. For latency and throughput, Airlock's worker,
-the floor's worker, the Temporal client and the real Fastify API (real API keys, HTTP on
-loopback) share one process, as in the integration tests.
+reviewer (quorum 1), \`bench-agent-2\` for two (quorum 2, used only for the history count). For
+latency, history and throughput, Airlock's worker, the floors' worker, the Temporal client and the
+real Fastify API (real API keys, HTTP on loopback) share one process, as in the integration tests.
+
+The floors (\`bench/workflow/floor-workflows.ts\`, bundled on their own; each runs one no-op
+activity, \`bench/workflow/floor-activities.ts\`):
+
+- *release floor* (\`floorWorkflow\`), for approve → executed: waits for a \`release\` Update, runs
+  the activity, ends. Timed from the Update until the workflow's result.
+- *admit floor* (\`floorAdmitWorkflow\`), for \`POST /v1/actions\` → answer: started by
+  update-with-start (\`client.workflow.executeUpdateWithStart\` with a \`WithStartWorkflowOperation\`,
+  the same call and id policies as \`ActionsService.submit\`), its \`admit\` Update returning once
+  the activity has run. Timed until the Update's answer; the workflow then waits, as an action
+  pending review does, and is ended untimed. A bare \`client.workflow.start\` stays beside it as a
+  second row: the least any start costs.
+- *activity floor* (\`floorActivityWorkflow\`), for an auto-allowed action from request to
+  \`succeeded\`: runs the activity and ends, started and awaited by \`client.workflow.execute\`. It
+  is also the floor of the throughput goals.
+
+Every ratio is Airlock ÷ floor of the same run (the throughput ratio is Airlock's rate ÷ the
+floor's, so higher is better there). Issue 18's goals: approve → executed p50 ≤ ${GOALS.approveRatio}× its
+floor; \`POST /v1/actions\` → answer p50 ≤ ${GOALS.submitRatio}× the admit floor; auto-allowed request →
+\`succeeded\`, one in flight, p50 ≤ ${GOALS.autoRatio}× the activity floor; auto-allowed actions per second
+≥ ${GOALS.throughputRatio}× the activity floor's at the same concurrency, and the dev server's CPU per action
+≤ ${GOALS.serverCpuRatio}× the floor's; worker RSS ≤ ${mb(GOALS.rssBytes)} at ${count(GOALS.rssPending)} actions pending review; a
+reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} history events.
 
 - **Latency**: ${l.samples} samples after ${l.warmup} warm-up, one request at a time. Each
-  iteration runs in turn: a bare \`client.workflow.start\` of the floor; the floor's Update until
-  its result; \`POST /v1/actions\` as \`bench-agent\` until its \`202\`; \`POST
-  /v1/actions/{id}/decisions\` as the reviewer until the workflow's result says \`succeeded\`. The
-  API answers a new request once policy has decided (an Update sent with the start), so the
-  request figure includes the policy activity, the preview with its \`AssumeRole\`, and the audit
-  writes. After the vote come two audit writes (the vote and approval, then the start of the
-  execution), the execution (its own \`AssumeRole\` and credential record) and a last audit write:
-  four activities in sequence, each followed by a workflow task. Before an Update is sent the
-  workflow is idle (no task pending), as an action is when a person votes. Percentiles are
-  nearest-rank; the ratio is Airlock ÷ floor.
-- **Throughput**: ${t.concurrency} lanes, each submitting an auto-allowed action through the API
-  and waiting for its workflow's result (\`succeeded\`) before the next: ${t.concurrency} actions in
-  flight at any time. Counted are the results that arrived in a ${t.seconds} s window after a
-  ${t.warmupSeconds} s warm-up.
+  iteration runs in turn: a bare \`client.workflow.start\` of the release floor; its \`release\`
+  Update until its result; update-with-start of the admit floor until its Update returns;
+  \`POST /v1/actions\` as \`bench-agent\` until its \`202\`; \`POST /v1/actions/{id}/decisions\` as
+  the reviewer until the workflow's result says \`succeeded\`; \`client.workflow.execute\` of the
+  activity floor; \`POST /v1/actions\` as \`bench-auto\` until the workflow's result says
+  \`succeeded\`. The API answers a new request once policy has decided (an Update sent with the
+  start), so the request figure includes the policy activity, the preview with its \`AssumeRole\`,
+  and the audit writes. After the vote come two audit writes (the vote and approval, then the start
+  of the execution), the execution (its own \`AssumeRole\` and credential record) and a last audit
+  write: four activities in sequence, each followed by a workflow task. Before an Update is sent
+  the workflow is idle (no task pending), as an action is when a person votes. Percentiles are
+  nearest-rank.
+- **History events**: the histories of the last timed iteration's auto-allowed and reviewed
+  actions and of its activity and release floors, read back from the server
+  (\`WorkflowHandle.fetchHistory()\`), plus one action of \`bench-agent-2\` approved by
+  \`bench-reviewer\` then \`bench-reviewer-2\` (votes sent one at a time, each once the workflow is
+  idle). *Workflow tasks* counts completed tasks; *local activities* counts their markers.
+- **Throughput**: ${t.airlock.concurrency} lanes, each starting one run and waiting for its result
+  before the next: ${t.airlock.concurrency} in flight at any time. First the activity floor
+  (\`client.workflow.execute\`), then Airlock (an auto-allowed \`POST /v1/actions\`, then its
+  workflow's result, \`succeeded\`), each counting the results that arrived in a ${t.airlock.seconds} s window
+  after a ${t.airlock.warmupSeconds} s warm-up. Both workers run during both.
 - **Worker memory**: \`bench/workflow-worker.ts\`, a child process running \`createAirlockWorker\`
   with its default options, reports its RSS (after a forced GC of its main heap) before any
   action and once the actions are pending review. They are real \`privilegedAction\` workflows
   started through \`ActionsService.submit\` (what \`POST /v1/actions\` runs, minus HTTP),
   ${p.concurrency} at a time, each answered in \`pending_review\`, and counted again in visibility
-  before the last reading. The target is ${count(p.target)}, but no action is started after
-  ${p.budgetSeconds} s, to keep \`npm run bench\` within a few minutes;
+  before the last reading. The goal's target is ${count(p.target)}, but no action is started after
+  ${p.budgetSeconds} s, to keep \`npm run bench\` within a few minutes, so the figure is *partial*
+  unless the table says all ${count(p.target)} were started;
   \`AIRLOCK_BENCH_PENDING_SECONDS=1200 npm run bench -- workflow\` runs it in full. *Per pending
   action* is the growth over the count; the *ramp slope* is a least-squares fit over readings taken
-  every ${count(p.sampleEvery)} actions.
-- **CPU per action**: user + system time of each process (from \`/proc\`) over the throughput
-  window, or over the starts of the pending actions, divided by the actions counted. The bench
-  process holds the API and the client, and in the throughput row Airlock's worker too; in the
-  worker-memory row the worker is the child process.
+  every ${count(p.sampleEvery)} actions. RSS is in MiB in the tables, in MB (10⁶ bytes) beside the goal.
+- **CPU per action**: user + system time of each process (from \`/proc\`) over a throughput
+  window, or over the starts of the pending actions, divided by the runs counted. The bench
+  process holds the API, the client and, in the throughput rows, both workers; in the
+  worker-memory row the worker is the child process. The CPU goal compares the dev server's
+  column of the two throughput rows.
 - **Policy evaluation**: the pure \`evaluatePolicy\` (\`policy/evaluate.ts\`) on
   \`config/example-policy.yaml\`, in process, before any server starts: one request kind per row,
   each checked to be decided by the rule named, ${count(results.policy[0]?.iterations ?? 0)}
   evaluations after a warm-up.
 
-Machine: ${describeMachine(results.machine)}. The benchmark took ${results.seconds.toFixed(0)} s.
+Machine: ${describeMachine(results.machine)}. The benchmark took ${results.seconds.toFixed(0)} s (${Object.entries(results.partSeconds)
+    .map(([part, seconds]) => `${part} ${seconds.toFixed(0)} s`)
+    .join(', ')}; the rest is starting the servers and bundling).
+
+${markdownTable(goalRows(results))}
 
 ${markdownTable(latencyRows(results))}
+
+${markdownTable(historyRows(results))}
 
 ${markdownTable(throughputRows(results))}
 
@@ -171,23 +340,34 @@ ${fullSize && p.pending < p.target ? `\n${fullSizeReading(fullSize)}\n` : ''}`;
 
 /** What the rows say, from the numbers of this run. */
 function reading(results: WorkflowResults, fullSizeKept: boolean): string {
-  const { latency: l, throughput: t, pending: p, policy } = results;
+  const { latency: l, throughput: t, pending: p, history: h, policy } = results;
   const sentences = [
     `Approving an action and seeing it executed took ${ms(l.approve.airlock.p50)} at p50, ` +
       `${ratio(l.approve.airlock.p50, l.approve.floor.p50)} the floor's ${ms(l.approve.floor.p50)}: ` +
       `four activities and five workflow tasks in sequence where the floor runs one activity.`,
-    `\`POST /v1/actions\` answered in ${ms(l.submit.airlock.p50)} at p50, ${ratio(l.submit.airlock.p50, l.submit.floor.p50)} a bare start ` +
-      `(${ms(l.submit.floor.p50)}). The two are not the same work: the start is one call to the server, while the API waits for ` +
-      `the policy decision (and the preview before it) so that it can answer with a real status.`,
-    `With ${t.concurrency} actions in flight, ${t.actionsPerSecond.toFixed(1)} auto-allowed actions a second reached \`succeeded\`, ` +
-      `${ms(t.latency.p50)} from request to result at p50. Each took about ${ms(total(t.cpuMsPerAction))} of CPU across the processes, ` +
-      `${ms(t.cpuMsPerAction.temporal ?? Number.NaN)} of it in the Temporal dev server: on two cores, CPU is what bounds the rate here.`,
+    `\`POST /v1/actions\` answered in ${ms(l.submit.airlock.p50)} at p50, ${ratio(l.submit.airlock.p50, l.submit.floor.p50)} ` +
+      `an update-with-start whose Update returns after one activity (${ms(l.submit.floor.p50)}), and ` +
+      `${ratio(l.submit.airlock.p50, l.bareStart.p50)} a bare start (${ms(l.bareStart.p50)}), which does not wait for any workflow code.`,
+    `The admit and activity floors each start a new workflow, while the release floor's Update reaches one already running ` +
+      `(and in the worker's cache): they take longer than the release floor for that start, with no more activities.`,
+    `An auto-allowed action took ${ms(l.auto.airlock.p50)} at p50 from request to \`succeeded\`, one at a time, ` +
+      `${ratio(l.auto.airlock.p50, l.auto.floor.p50)} a one-activity workflow started and awaited (${ms(l.auto.floor.p50)}).`,
+    `With ${t.airlock.concurrency} in flight, ${t.airlock.perSecond.toFixed(1)} auto-allowed actions a second reached \`succeeded\` ` +
+      `(${ms(t.airlock.latency.p50)} from request to result at p50), against the floor's ${t.floor.perSecond.toFixed(1)} a second: ` +
+      `${ratio(t.airlock.perSecond, t.floor.perSecond)}. Each action took about ${ms(total(t.airlock.cpuMsPerAction))} of CPU across the processes, ` +
+      `${ms(t.airlock.cpuMsPerAction.temporal ?? Number.NaN)} of it in the Temporal dev server, where a floor run took ` +
+      `${ms(total(t.floor.cpuMsPerAction))} in all and ${ms(t.floor.cpuMsPerAction.temporal ?? Number.NaN)} in the dev server: ` +
+      `on two cores, CPU is what bounds the rate here.`,
+    `A reviewed action (quorum 1) wrote ${count(h.reviewed.events)} history events (goal ≤ ${GOALS.reviewedEvents}), ` +
+      `an auto-allowed one ${count(h.autoAllowed.events)}, one approved by two reviewers ${count(h.quorumTwo.events)}; ` +
+      `the floors wrote ${count(h.floorActivity.events)} (one activity) and ${count(h.floorRelease.events)} (one Update, one activity).`,
   ];
   const limit = p.after.maxCachedWorkflows;
   const reached = p.pending >= p.target ? `All ${count(p.target)}` : `${count(p.pending)} of the ${count(p.target)} targeted`;
   sentences.push(
     `${reached} actions pending review grew the worker's RSS by ${mib(p.after.rss - p.before.rss)}, ` +
-      `${kib(p.bytesPerAction)} per action (ramp slope ${kib(p.slopeBytesPerAction)}), with ${count(p.after.cachedWorkflows)} workflows in the worker's cache.`,
+      `${kib(p.bytesPerAction)} per action (ramp slope ${kib(p.slopeBytesPerAction)}), with ${count(p.after.cachedWorkflows)} workflows in the worker's cache. ` +
+      `Before any action it was ${mb(p.before.rss)} (${mib(p.before.rss)}), against the goal's ${mb(GOALS.rssBytes)} at ${count(GOALS.rssPending)} pending.`,
   );
   if (p.pending < p.target) {
     const cpuSeconds = (total(p.cpuMsPerAction) * p.target) / 1000;

@@ -15,23 +15,26 @@ import { startFloorWorker } from './workflow/floor';
 import { measureLatencies, type LatencyResults } from './workflow/latency';
 import { measurePendingRss, type PendingRssResult } from './workflow/pending-rss';
 import { measurePolicyEvaluation } from './workflow/policy-eval';
-import { measureThroughput, type ThroughputResult } from './workflow/throughput';
+import { measureThroughputs, type ThroughputResults } from './workflow/throughput';
+import { countHistories, type HistoryResults } from './workflow/history';
 
 /**
- * Airlock's workflow path against a floor (a bare workflow: one Update, one no-op activity),
- * throughput, worker memory with actions pending review, and policy evaluation time: all on one
- * freshly started Temporal dev server, with STS on moto. See docs/benchmarks.md for the method.
+ * Airlock's workflow paths against their floors (the least Temporal workflow on the same path:
+ * one no-op activity each), history events per path, throughput beside the floor's, worker memory
+ * with actions pending review, and policy evaluation time: all on one freshly started Temporal dev
+ * server, with STS on moto, each figure printed with its floor, ratio and issue 18's goal. See
+ * docs/benchmarks.md for the method.
  */
 const NAME = 'workflow';
 
 const LATENCY = { samples: 100, warmup: 5 };
-const THROUGHPUT = { concurrency: 16, warmupSeconds: 3, seconds: 30 };
+const THROUGHPUT = { concurrency: 16, warmupSeconds: 3, seconds: 15 };
 /**
  * Starting a pending action costs the dev server and the worker close to a tenth of a CPU-second
  * (the CPU table in docs/benchmarks.md), so 10,000 take several minutes on two cores: the part
  * stops starting new ones after its budget. AIRLOCK_BENCH_PENDING_SECONDS raises it for a full run.
  */
-const PENDING = { target: 10_000, budgetSeconds: budgetFromEnv('AIRLOCK_BENCH_PENDING_SECONDS', 75), concurrency: 50, sampleEvery: 250 };
+const PENDING = { target: 10_000, budgetSeconds: budgetFromEnv('AIRLOCK_BENCH_PENDING_SECONDS', 45), concurrency: 50, sampleEvery: 250 };
 const POLICY_ITERATIONS = 200_000;
 
 const AIRLOCK_TASK_QUEUE = 'airlock-bench';
@@ -39,6 +42,15 @@ const FLOOR_TASK_QUEUE = 'airlock-bench-floor';
 
 export async function workflowBenchmark(): Promise<void> {
   const started = performance.now();
+  const partSeconds: Record<string, number> = {};
+  const timedPart = async <T>(part: string, run: () => Promise<T>): Promise<T> => {
+    const partStarted = performance.now();
+    const value = await run();
+    const seconds = (performance.now() - partStarted) / 1000;
+    partSeconds[part] = seconds;
+    console.log(`  ${part}: ${seconds.toFixed(0)} s`);
+    return value;
+  };
   quietRuntime();
   // First, while nothing else runs: it needs no server.
   console.log('policy evaluation…');
@@ -57,26 +69,31 @@ export async function workflowBenchmark(): Promise<void> {
 
       const stack = await startAirlockStack(servers, bundle, AIRLOCK_TASK_QUEUE);
       let latency: LatencyResults;
-      let throughput: ThroughputResult;
+      let history: HistoryResults;
+      let throughput: ThroughputResults;
       try {
         const floor = await startFloorWorker(servers.temporalAddress, FLOOR_TASK_QUEUE);
         try {
           console.log(`latency: ${LATENCY.samples} samples…`);
-          latency = await measureLatencies(stack, floor.taskQueue, LATENCY);
+          latency = await timedPart('latency', () => measureLatencies(stack, floor.taskQueue, LATENCY));
+          console.log('history events…');
+          history = await timedPart('history', () => countHistories(stack, latency.runs));
+          console.log(`throughput: ${THROUGHPUT.concurrency} in flight for ${THROUGHPUT.seconds} s, floor then Airlock…`);
+          throughput = await timedPart('throughput', () => measureThroughputs(stack, floor.taskQueue, THROUGHPUT, servers.pids));
         } finally {
           await floor.stop();
         }
-        console.log(`throughput: ${THROUGHPUT.concurrency} in flight for ${THROUGHPUT.seconds} s…`);
-        throughput = await measureThroughput(stack, THROUGHPUT, servers.pids);
       } finally {
         await stack.stop(); // its worker would otherwise share the CPU with the next part
       }
       console.log(`worker memory: up to ${PENDING.target.toLocaleString('en-US')} actions pending review, ${PENDING.budgetSeconds} s budget…`);
-      const pending: PendingRssResult = await measurePendingRss(servers, { bundleFile, auditUrl: `sqlite:${join(dir, 'pending-audit.db')}` }, PENDING);
-      return { latency, throughput, pending };
+      const pending: PendingRssResult = await timedPart('pending', () =>
+        measurePendingRss(servers, { bundleFile, auditUrl: `sqlite:${join(dir, 'pending-audit.db')}` }, PENDING),
+      );
+      return { latency, history, throughput, pending };
     });
 
-    const results: WorkflowResults = { benchmark: NAME, machine: machine(), ...measured, policy, seconds: (performance.now() - started) / 1000 };
+    const results: WorkflowResults = { benchmark: NAME, machine: machine(), ...measured, policy, partSeconds, seconds: (performance.now() - started) / 1000 };
     console.log(`\n${describeMachine(results.machine)}\n\n${workflowTables(results)}\n`);
     console.log(`wrote ${writeResults(NAME, results)}`);
     if (results.pending.pending >= results.pending.target) console.log(`wrote ${keepFullSize({ machine: results.machine, pending: results.pending })}`);

@@ -19,8 +19,10 @@ import { runWorker } from './run-worker';
 /** The principals of bench/workflow-policy.yaml, each given a fresh API key. */
 export const BENCH_PRINCIPALS = {
   'bench-agent': ['requester'],
+  'bench-agent-2': ['requester'],
   'bench-auto': ['requester'],
   'bench-reviewer': ['reviewer'],
+  'bench-reviewer-2': ['reviewer'],
 } satisfies Record<string, PrincipalRole[]>;
 export type BenchPrincipal = keyof typeof BENCH_PRINCIPALS;
 

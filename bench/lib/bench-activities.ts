@@ -7,7 +7,7 @@ import { loadPolicyFile, type LoadedPolicy } from '../../policy';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { benchCatalogue } from './noop-operation';
 
-/** bench/workflow-policy.yaml: bench-auto is allowed at once, bench-agent waits for one reviewer. */
+/** bench/workflow-policy.yaml: bench-auto is allowed at once, bench-agent waits for one reviewer, bench-agent-2 for two. */
 export const BENCH_POLICY_FILE = join(PROJECT_ROOT, 'bench', 'workflow-policy.yaml');
 
 export function loadBenchPolicy(): LoadedPolicy {

@@ -4,7 +4,7 @@ import { withDeadline } from '../lib/deadline';
 import { percentiles, type Percentiles } from '../lib/stats';
 import { untilIdle } from '../lib/until-idle';
 import { ActionStatus, type ActionState } from '../../domain/types';
-import { releaseFloor, startFloor } from './floor';
+import { admitFloor, executeFloor, releaseFloor, startFloor } from './floor';
 
 /** Airlock beside the floor for one step, in milliseconds. */
 export interface Comparison {
@@ -12,68 +12,109 @@ export interface Comparison {
   floor: Percentiles;
 }
 
+/** Workflow ids of one iteration's runs, whose histories the benchmark then reads. */
+export interface LatencyRuns {
+  /** An auto-allowed action that succeeded. */
+  autoAllowed: string;
+  /** An action reviewed (quorum 1), approved, and succeeded. */
+  reviewed: string;
+  /** The one-activity floor, started and awaited. */
+  floorActivity: string;
+  /** The release floor: started, released by an Update, one activity. */
+  floorRelease: string;
+}
+
 export interface LatencyResults {
   /** Timed iterations (each gives one sample of every figure), after `warmup` untimed ones. */
   samples: number;
   warmup: number;
-  /** `POST /v1/actions` (202, pending_review) against a bare `client.workflow.start` of the floor. */
+  /** `POST /v1/actions` (202, pending_review) against update-with-start of the admit floor until its Update returns. */
   submit: Comparison;
+  /** A bare `client.workflow.start` of the floor: the least any start costs, kept beside the update-with-start floor. */
+  bareStart: Percentiles;
   /** Approve through the API until the result says succeeded, against release until the floor's result. */
   approve: Comparison;
+  /** An auto-allowed `POST /v1/actions` until the result says succeeded, against `client.workflow.execute` of the one-activity floor. */
+  auto: Comparison;
+  runs: LatencyRuns;
 }
 
-const REQUEST = { action: 'bench.noop', params: { run: 'latency' }, justification: 'Benchmark: approve-to-executed latency' };
+const REVIEWED = { action: 'bench.noop', params: { run: 'latency' }, justification: 'Benchmark: approve-to-executed latency' };
+const AUTO = { action: 'bench.noop', params: { run: 'latency-auto' }, justification: 'Benchmark: auto-allowed request-to-succeeded latency' };
 const ITERATION_DEADLINE_MS = 60_000;
 
+type Step = 'floorStart' | 'floorRelease' | 'floorAdmit' | 'submit' | 'approve' | 'floorExecute' | 'auto';
+
 /**
- * One request at a time, so each figure is latency, not queueing. Every iteration runs the four
- * steps in turn (floor start, floor release, Airlock submit, Airlock approve), so Airlock and the
- * floor see the same machine, whatever else it is doing at that moment.
+ * One request at a time, so each figure is latency, not queueing. Every iteration runs every step
+ * in turn, a floor beside the Airlock step it is the floor of, so Airlock and the floors see the
+ * same machine, whatever else it is doing at that moment.
  */
 export async function measureLatencies(stack: AirlockStack, floorTaskQueue: string, options: { samples: number; warmup: number }): Promise<LatencyResults> {
-  const times = { floorStart: [] as number[], floorRelease: [] as number[], submit: [] as number[], approve: [] as number[] };
+  const times: Record<Step, number[]> = { floorStart: [], floorRelease: [], floorAdmit: [], submit: [], approve: [], floorExecute: [], auto: [] };
+  let runs: LatencyRuns | undefined;
   for (let i = 0; i < options.warmup + options.samples; i += 1) {
     const sample = await withDeadline(iteration(stack, floorTaskQueue), ITERATION_DEADLINE_MS, `latency iteration ${i}`);
     if (i < options.warmup) continue;
-    times.floorStart.push(sample.floorStart);
-    times.floorRelease.push(sample.floorRelease);
-    times.submit.push(sample.submit);
-    times.approve.push(sample.approve);
+    for (const step of Object.keys(times) as Step[]) times[step].push(sample.times[step]);
+    runs = sample.runs;
   }
+  if (!runs) throw new Error('no timed iteration');
   return {
     samples: options.samples,
     warmup: options.warmup,
-    submit: { airlock: percentiles(times.submit), floor: percentiles(times.floorStart) },
+    submit: { airlock: percentiles(times.submit), floor: percentiles(times.floorAdmit) },
+    bareStart: percentiles(times.floorStart),
     approve: { airlock: percentiles(times.approve), floor: percentiles(times.floorRelease) },
+    auto: { airlock: percentiles(times.auto), floor: percentiles(times.floorExecute) },
+    runs,
   };
 }
 
-async function iteration(stack: AirlockStack, floorTaskQueue: string): Promise<Record<'floorStart' | 'floorRelease' | 'submit' | 'approve', number>> {
-  let started = performance.now();
-  const floor = await startFloor(stack.client, floorTaskQueue);
-  const floorStart = performance.now() - started;
+async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await step();
+  return [value, performance.now() - started];
+}
 
+async function iteration(stack: AirlockStack, floorTaskQueue: string): Promise<{ times: Record<Step, number>; runs: LatencyRuns }> {
+  const { client } = stack;
+  const [floor, floorStart] = await timed(() => startFloor(client, floorTaskQueue));
   await untilIdle(floor);
-  started = performance.now();
-  await releaseFloor(floor);
-  const floorRelease = performance.now() - started;
+  const [, floorRelease] = await timed(() => releaseFloor(floor));
 
-  started = performance.now();
-  const submitted = await stack.post('bench-agent', '/v1/actions', REQUEST);
-  const submit = performance.now() - started;
+  const [admitted, floorAdmit] = await timed(() => admitFloor(client, floorTaskQueue));
+  await releaseFloor(admitted); // untimed: it only ends the workflow
+
+  const [submitted, submit] = await timed(() => stack.post('bench-agent', '/v1/actions', REVIEWED));
   expectAnswer('POST /v1/actions', submitted, 202, ActionStatus.PendingReview);
-  const actionId = submitted.body.id;
-
-  const handle = stack.client.workflow.getHandle<() => Promise<ActionState>>(actionId);
+  const reviewed = submitted.body.id;
+  const handle = client.workflow.getHandle<() => Promise<ActionState>>(reviewed);
   await untilIdle(handle);
   // Listening for the result before the vote is sent, as the floor's release does.
   const result = handle.result();
   result.catch(() => undefined); // awaited below, once the vote's answer is checked
-  started = performance.now();
-  const decided = await stack.post('bench-reviewer', `/v1/actions/${actionId}/decisions`, { decision: 'approve' });
-  expectAnswer('POST /v1/actions/{id}/decisions', decided, 200);
-  const final = await result;
-  const approve = performance.now() - started;
+  const [, approve] = await timed(async () => {
+    const decided = await stack.post('bench-reviewer', `/v1/actions/${reviewed}/decisions`, { decision: 'approve' });
+    expectAnswer('POST /v1/actions/{id}/decisions', decided, 200);
+    expectSucceeded(reviewed, await result);
+  });
+
+  const [floorActivity, floorExecute] = await timed(() => executeFloor(client, floorTaskQueue));
+
+  const [autoAllowed, auto] = await timed(async () => {
+    const response = await stack.post('bench-auto', '/v1/actions', AUTO);
+    expectAnswer('POST /v1/actions', response, 202);
+    expectSucceeded(response.body.id, await client.workflow.getHandle<() => Promise<ActionState>>(response.body.id).result());
+    return response.body.id;
+  });
+
+  return {
+    times: { floorStart, floorRelease, floorAdmit, submit, approve, floorExecute, auto },
+    runs: { autoAllowed, reviewed, floorActivity, floorRelease: floor.workflowId },
+  };
+}
+
+function expectSucceeded(actionId: string, final: ActionState): void {
   if (final.status !== ActionStatus.Succeeded) throw new Error(`${actionId} ended ${final.status}: ${JSON.stringify(final.error ?? {})}`);
-  return { floorStart, floorRelease, submit, approve };
 }

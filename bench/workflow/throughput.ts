@@ -4,34 +4,61 @@ import { cpuMsPer, cpuTimes, type CpuTimes, type WatchedProcesses } from '../lib
 import { withDeadline } from '../lib/deadline';
 import { percentiles, type Percentiles } from '../lib/stats';
 import { ActionStatus, type ActionState } from '../../domain/types';
+import { executeFloor } from './floor';
 
-export interface ThroughputResult {
-  /** Actions in flight at any time: each lane submits, waits for `succeeded`, then submits again. */
+export interface ThroughputOptions {
+  /** Runs in flight at any time: each lane starts one, waits for its result, then starts the next. */
   concurrency: number;
   warmupSeconds: number;
   /** The counting window, after the warm-up. */
   seconds: number;
-  /** Actions that reached `succeeded` inside the window. */
+}
+
+export interface ThroughputResult extends ThroughputOptions {
+  /** Runs whose result arrived inside the window. */
   completed: number;
-  actionsPerSecond: number;
-  /** `POST /v1/actions` until the workflow result says succeeded, for the actions counted (ms). */
+  perSecond: number;
+  /** Start until result, for the runs counted (ms). */
   latency: Percentiles;
-  /** CPU milliseconds per counted action, by process (`self`: API, worker and client), over the window. */
+  /** CPU milliseconds per counted run, by process (`self`: API, workers and client), over the window. */
   cpuMsPerAction: CpuTimes;
+}
+
+/** Airlock's auto-allowed actions through the API, and the one-activity floor, on the same server with the same lanes. */
+export interface ThroughputResults {
+  airlock: ThroughputResult;
+  floor: ThroughputResult;
 }
 
 const REQUEST = { action: 'bench.noop', params: { run: 'throughput' }, justification: 'Benchmark: sustained auto-allowed throughput' };
 
-/**
- * `concurrency` lanes submit auto-allowed actions through the API for warm-up + window; an action
- * counts when its workflow result (succeeded) arrives inside the window. Lanes stop submitting at
- * the window's end and the run waits for the last ones, which are not counted.
- */
-export async function measureThroughput(
+/** The floor first, then Airlock, each for warm-up + window with `concurrency` lanes. */
+export async function measureThroughputs(
   stack: AirlockStack,
-  options: { concurrency: number; warmupSeconds: number; seconds: number },
+  floorTaskQueue: string,
+  options: ThroughputOptions,
   watched: WatchedProcesses,
-): Promise<ThroughputResult> {
+): Promise<ThroughputResults> {
+  const floor = await measureThroughput(() => executeFloor(stack.client, floorTaskQueue).then(() => undefined), options, watched);
+  const airlock = await measureThroughput(
+    async () => {
+      const response = await stack.post('bench-auto', '/v1/actions', REQUEST);
+      expectAnswer('POST /v1/actions', response, 202);
+      const final = await stack.client.workflow.getHandle<() => Promise<ActionState>>(response.body.id).result();
+      if (final.status !== ActionStatus.Succeeded) throw new Error(`${response.body.id} ended ${final.status}: ${JSON.stringify(final.error ?? {})}`);
+    },
+    options,
+    watched,
+  );
+  return { airlock, floor };
+}
+
+/**
+ * `concurrency` lanes each run `one()` in a loop for warm-up + window; a run counts when it ends
+ * inside the window. Lanes stop starting at the window's end and the run waits for the last ones,
+ * which are not counted.
+ */
+async function measureThroughput(one: () => Promise<void>, options: ThroughputOptions, watched: WatchedProcesses): Promise<ThroughputResult> {
   const begin = performance.now();
   const windowStart = begin + options.warmupSeconds * 1000;
   const windowEnd = windowStart + options.seconds * 1000;
@@ -42,17 +69,14 @@ export async function measureThroughput(
 
   const lane = async (): Promise<void> => {
     while (!failed && performance.now() < windowEnd) {
-      const submitted = performance.now();
-      const response = await stack.post('bench-auto', '/v1/actions', REQUEST);
-      expectAnswer('POST /v1/actions', response, 202);
-      const final = await stack.client.workflow.getHandle<() => Promise<ActionState>>(response.body.id).result();
+      const started = performance.now();
+      await one();
       const finished = performance.now();
-      if (final.status !== ActionStatus.Succeeded) throw new Error(`${response.body.id} ended ${final.status}: ${JSON.stringify(final.error ?? {})}`);
-      if (finished >= windowStart && finished <= windowEnd) latencies.push(finished - submitted);
+      if (finished >= windowStart && finished <= windowEnd) latencies.push(finished - started);
     }
   };
   const deadlineMs = (options.warmupSeconds + options.seconds + 60) * 1000;
-  // One failing lane stops the others at their next submission; the first failure is reported.
+  // One failing lane stops the others at their next start; the first failure is reported.
   const lanes = Array.from({ length: options.concurrency }, () =>
     lane().catch((err: unknown) => {
       failed = true;
@@ -68,7 +92,7 @@ export async function measureThroughput(
   return {
     ...options,
     completed: latencies.length,
-    actionsPerSecond: latencies.length / options.seconds,
+    perSecond: latencies.length / options.seconds,
     latency: percentiles(latencies),
     cpuMsPerAction: cpuMsPer(cpu.start, cpu.end, latencies.length),
   };
