@@ -6,7 +6,7 @@ import { PreconditionFailedError, sha256Hex } from '../preconditions';
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
-import { isPreconditionFailed, s3Client, type S3Sender } from './client';
+import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
 import { formatBytes } from './format';
 import { listObjects, summarizeManifest, type ManifestEntry, type ManifestSummary } from './manifest';
 import { bucketName, objectKey } from './names';
@@ -319,7 +319,7 @@ async function alreadyCopied(s3: S3Sender, bucket: string, key: string, etag: st
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return etag !== '' && head.ETag === etag;
   } catch (err) {
-    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    if (httpStatus(err) === 404) return false;
     throw err;
   }
 }

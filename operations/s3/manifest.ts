@@ -1,5 +1,6 @@
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { sha256 } from '../preconditions';
+import type { S3Sender } from './client';
 
 /** Objects listed per page. */
 export const LIST_PAGE_SIZE = 100;
@@ -12,14 +13,11 @@ export interface ManifestEntry {
   size: number;
 }
 
-/** The part of S3Client the listing uses. */
-export type S3Lister = Pick<S3Client, 'send'>;
-
 /**
  * Every object under a prefix, page by page, in S3's key order. The client is asked for before
  * each page, so a long listing can run on renewed credentials (operations/credential-lease.ts).
  */
-export async function* listObjects(client: () => Promise<S3Lister>, bucket: string, prefix: string): AsyncGenerator<ManifestEntry> {
+export async function* listObjects(client: () => Promise<S3Sender>, bucket: string, prefix: string): AsyncGenerator<ManifestEntry> {
   let continuationToken: string | undefined;
   do {
     const s3 = await client();
