@@ -25,8 +25,13 @@ const STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.TemporalUnavailable]: 503,
 };
 
+/** The HTTP status the API answers a domain error code with. */
+export function statusOf(code: DomainErrorCode): number {
+  return STATUS[code];
+}
+
 /** A domain error as the API answers it: its status, and `{ error: { code, message, issues? } }`. */
 export function httpErrorOf(err: DomainError): { status: number; body: ErrorBody } {
   const issues = err instanceof InvalidInputError ? { issues: err.issues.map((issue) => ({ ...issue })) } : {};
-  return { status: STATUS[err.code], body: { error: { code: err.code, message: err.message, ...issues } } };
+  return { status: statusOf(err.code), body: { error: { code: err.code, message: err.message, ...issues } } };
 }

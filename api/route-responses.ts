@@ -1,5 +1,7 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { z } from 'zod';
+import type { DomainErrorCode } from '../domain/errors';
+import { statusOf } from './domain-error-http';
 
 /** The `error.code`s a route can answer, by HTTP status. */
 export type ErrorCodes = Partial<Record<number, readonly string[]>>;
@@ -64,6 +66,13 @@ export function errorBody(codes: readonly [string, ...string[]]) {
         .describe('Every validation problem, so all can be fixed at once'),
     }),
   });
+}
+
+/** Domain error codes under the statuses the API answers them with (domain-error-http.ts), so the document cannot disagree. */
+export function domainErrors(...codes: DomainErrorCode[]): ErrorCodes {
+  const byStatus: Record<number, string[]> = {};
+  for (const code of codes) (byStatus[statusOf(code)] ??= []).push(code);
+  return byStatus;
 }
 
 /** Merges code lists; a code listed twice under one status is listed once. */

@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callbackUrlProblem } from '../../channels/callback/callback-url';
 import type { PrincipalDirectory } from '../../config/principals';
 import type { ActionRead, ActionsPort } from '../../domain/actions-port';
-import { ActionNotFoundError } from '../../domain/errors';
-import { ACTION_STATUSES, TERMINAL_STATUSES, type ActionStatus } from '../../domain/types';
+import { ActionNotFoundError, DomainErrorCode } from '../../domain/errors';
+import { ACTION_STATUSES, RefusalCode, TERMINAL_STATUSES, type ActionStatus } from '../../domain/types';
 import type { Catalogue } from '../../operations/catalogue';
 import { apiKeyAccess, caller, operation } from '../access';
 import { actionView, type ViewContext } from '../action-view';
@@ -13,7 +13,7 @@ import { bindActionId } from '../log-context';
 import { longPoll, shutdownSignal } from '../long-poll';
 import { ApiError } from '../errors';
 import { actionDetail, actionList, actionView as actionViewSchema } from '../response-schemas';
-import { errorResponses, json } from '../route-responses';
+import { domainErrors, errorResponses, json, mergeErrorCodes } from '../route-responses';
 import { actionIdParams, cancelBody, createActionBody, createActionRequest, decisionBody, getActionQuery, idempotencyHeaders, listQuery } from '../schemas';
 import { bodyDocumentedAs } from '../zod-validation';
 
@@ -36,9 +36,10 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
   const reviewer = apiKeyAccess(principals, ['reviewer']);
   const anyKey = apiKeyAccess(principals, 'any');
   const createBody = bodyDocumentedAs(createActionBody, createActionRequest(deps.catalogue, deps.callbackAllowedHosts));
-  const actionIdErrors = { 404: ['action_not_found'], 414: ['url_too_long'] };
-  const temporalErrors = { 503: ['temporal_unavailable'] };
-  const voteOrCancelErrors = { 503: ['worker_unavailable', 'temporal_unavailable'] };
+  const actionIdErrors = mergeErrorCodes(domainErrors(DomainErrorCode.ActionNotFound), { 414: ['url_too_long'] });
+  const temporalErrors = domainErrors(DomainErrorCode.TemporalUnavailable);
+  const voteOrCancelErrors = domainErrors(DomainErrorCode.WorkerUnavailable, DomainErrorCode.TemporalUnavailable);
+  const invalidRequest = domainErrors(DomainErrorCode.InvalidRequest);
 
   app.post(
     '/v1/actions',
@@ -75,7 +76,9 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
           },
           ...errorResponses(
             requester.errors,
-            { 400: ['invalid_request', 'invalid_params', 'unknown_action', 'invalid_callback_url'], 409: ['idempotency_key_reused'] },
+            domainErrors(DomainErrorCode.InvalidRequest, DomainErrorCode.InvalidParams, DomainErrorCode.UnknownAction),
+            { 400: ['invalid_callback_url'] },
+            domainErrors(DomainErrorCode.IdempotencyKeyReused),
             temporalErrors,
           ),
         },
@@ -122,7 +125,7 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
           access: anyKey,
         }),
         querystring: listQuery,
-        response: { 200: json('The actions', actionList), ...errorResponses(anyKey.errors, { 400: ['invalid_request'] }, temporalErrors) },
+        response: { 200: json('The actions', actionList), ...errorResponses(anyKey.errors, invalidRequest, temporalErrors) },
       },
     },
     async (request) => {
@@ -153,7 +156,7 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
         }),
         params: actionIdParams,
         querystring: getActionQuery,
-        response: { 200: json('The action', actionDetail), ...errorResponses(anyKey.errors, { 400: ['invalid_request'] }, actionIdErrors, temporalErrors) },
+        response: { 200: json('The action', actionDetail), ...errorResponses(anyKey.errors, invalidRequest, actionIdErrors, temporalErrors) },
       },
     },
     async (request, reply) => {
@@ -198,12 +201,15 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
           200: json('The action after the vote', actionViewSchema),
           ...errorResponses(
             reviewer.errors,
-            {
-              400: ['invalid_request'],
-              403: ['not_an_approver'],
-              409: ['self_approval', 'already_voted', 'action_closed', 'not_pending_review'],
-              503: ['audit_unavailable'],
-            },
+            domainErrors(
+              DomainErrorCode.InvalidRequest,
+              RefusalCode.NotAnApprover,
+              RefusalCode.SelfApproval,
+              RefusalCode.AlreadyVoted,
+              RefusalCode.ActionClosed,
+              RefusalCode.NotPendingReview,
+              DomainErrorCode.AuditUnavailable,
+            ),
             voteOrCancelErrors,
             actionIdErrors,
           ),
@@ -247,7 +253,14 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
         body: cancelBody,
         response: {
           200: json('The action after the cancel', actionViewSchema),
-          ...errorResponses(anyKey.errors, { 400: ['invalid_request'], 403: ['forbidden'], 409: ['not_cancellable'] }, voteOrCancelErrors, actionIdErrors),
+          ...errorResponses(
+            anyKey.errors,
+            invalidRequest,
+            { 403: ['forbidden'] },
+            domainErrors(RefusalCode.NotCancellable),
+            voteOrCancelErrors,
+            actionIdErrors,
+          ),
         },
       },
     },
