@@ -1,6 +1,6 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { z } from 'zod';
-import type { DomainErrorCode } from '../domain/errors';
+import { DomainErrorCode } from '../domain/errors';
 import { statusOf } from './domain-error-http';
 
 /** The `error.code`s a route can answer, by HTTP status. */
@@ -86,6 +86,9 @@ export function mergeErrorCodes(...lists: ErrorCodes[]): ErrorCodes {
   }
   return merged;
 }
+
+/** What a route with an action id in its path can answer for the id alone. */
+export const actionIdErrors = mergeErrorCodes(domainErrors(DomainErrorCode.ActionNotFound), { 414: ['url_too_long'] });
 
 /** One response per status: the error envelope with its codes, and what the status means. */
 export function errorResponses(...lists: ErrorCodes[]): Record<number, DeclaredResponse> {

@@ -13,7 +13,7 @@ import { bindActionId } from '../log-context';
 import { longPoll, shutdownSignal } from '../long-poll';
 import { ApiError } from '../errors';
 import { actionDetail, actionList, actionView as actionViewSchema } from '../response-schemas';
-import { domainErrors, errorResponses, json, mergeErrorCodes } from '../route-responses';
+import { actionIdErrors, domainErrors, errorResponses, json } from '../route-responses';
 import { actionIdParams, cancelBody, createActionBody, createActionRequest, decisionBody, getActionQuery, idempotencyHeaders, listQuery } from '../schemas';
 import { bodyDocumentedAs } from '../zod-validation';
 
@@ -36,7 +36,6 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
   const reviewer = apiKeyAccess(principals, ['reviewer']);
   const anyKey = apiKeyAccess(principals, 'any');
   const createBody = bodyDocumentedAs(createActionBody, createActionRequest(deps.catalogue, deps.callbackAllowedHosts));
-  const actionIdErrors = mergeErrorCodes(domainErrors(DomainErrorCode.ActionNotFound), { 414: ['url_too_long'] });
   const temporalErrors = domainErrors(DomainErrorCode.TemporalUnavailable);
   const voteOrCancelErrors = domainErrors(DomainErrorCode.WorkerUnavailable, DomainErrorCode.TemporalUnavailable);
   const invalidRequest = domainErrors(DomainErrorCode.InvalidRequest);

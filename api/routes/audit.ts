@@ -10,7 +10,7 @@ import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { ActionNotFoundError } from '../../domain/errors';
 import { apiKeyAccess, operation } from '../access';
 import { actionLineage, auditVerifyReport } from '../response-schemas';
-import { errorResponses, json, text } from '../route-responses';
+import { actionIdErrors, errorResponses, json, text } from '../route-responses';
 import { actionIdParams } from '../schemas';
 
 export interface AuditRoutesDeps {
@@ -58,7 +58,7 @@ export async function auditRoutes(scope: FastifyInstance, deps: AuditRoutesDeps)
         params: actionIdParams,
         response: {
           200: json('The events in chain order', actionLineage),
-          ...errorResponses(auditor.errors, { 404: ['action_not_found'], 414: ['url_too_long'] }),
+          ...errorResponses(auditor.errors, actionIdErrors),
         },
       },
     },
