@@ -27,6 +27,8 @@ const SERIAL = ['test/integration/fault-recovery.test.ts', 'test/integration/wor
 module.exports = {
   // Global, not per project (jest ignores it there): integration tests wait on real servers.
   testTimeout: 60000,
+  // The tally reporter writes counts only where CI asks for them (AIRLOCK_TEST_TALLY).
+  reporters: ['default', '<rootDir>/test/support/tally-reporter.js'],
   projects: [
     {
       displayName: 'unit',
@@ -73,7 +75,6 @@ module.exports = {
             displayName: 'record',
             testEnvironment: 'node',
             ...esmOnly,
-            ...notTestCode,
             ...notTestCode,
             testMatch: ['<rootDir>/test/replay/record-histories.ts'],
             globalSetup: '<rootDir>/test/support/global-setup.ts',
