@@ -2,6 +2,7 @@ import type { AuditEventInput } from '../domain/audit-events';
 import type { JsonObject } from '../domain/types';
 import type { TrustedKey } from '../domain/identity-proof';
 import { ChainVerifier, sealEvent, type AuditRow, type VerifyReport } from './chain';
+import { checkAuditEvents } from './event-check';
 import { SignatureVerifier } from './signature-verifier';
 
 /** What `verify` needs to check identity proofs too. */
@@ -32,9 +33,13 @@ export class AuditLog {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Appends events in order; events already stored (same id) are skipped. Returns how many were new. */
-  append(events: AuditEventInput[]): Promise<number> {
-    if (events.length === 0) return Promise.resolve(0);
+  /**
+   * Appends events in order; events already stored (same id) are skipped. Returns how many were new.
+   * A malformed event fails this call alone, before anything is written (InvalidAuditEventError).
+   */
+  async append(events: AuditEventInput[]): Promise<number> {
+    if (events.length === 0) return 0;
+    checkAuditEvents(events);
     // Stamped inside the store's lock, so recordedAt never goes backwards as seq goes up.
     return this.store.append(events, (event, head) => sealEvent(event, head, this.clock().toISOString()));
   }
@@ -47,6 +52,7 @@ export class AuditLog {
   async appendNew(events: AuditEventInput[]): Promise<AuditEventInput[]> {
     const stored: AuditEventInput[] = [];
     if (events.length === 0) return stored;
+    checkAuditEvents(events);
     await this.store.append(events, (event, head) => {
       stored.push(event);
       return sealEvent(event, head, this.clock().toISOString());

@@ -1,21 +1,22 @@
 import { resolve } from 'node:path';
 import { ConfigError } from '../config/load';
 import { AuditLog } from './audit-log';
+import { GroupCommitStore } from './group-commit';
 import { PostgresAuditStore } from './postgres-store';
 import { SqliteAuditStore } from './sqlite-store';
 import type { AuditStore } from './store';
 
 /**
- * Opens the store an audit URL names, creating its schema if needed:
+ * Opens the store an audit URL names, creating its schema if needed, with group commit:
  * `sqlite:<file>` (embedded; relative to the working directory; `sqlite::memory:` for a throwaway
  * store) or `postgres://user@host:port/db`.
  */
 export async function openAuditStore(url: string): Promise<AuditStore> {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
-    return new SqliteAuditStore(file === ':memory:' ? file : resolve(file));
+    return new GroupCommitStore(new SqliteAuditStore(file === ':memory:' ? file : resolve(file)));
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return PostgresAuditStore.open(url);
+  if (/^postgres(ql)?:\/\//.test(url)) return new GroupCommitStore(await PostgresAuditStore.open(url));
   throw new ConfigError(`AIRLOCK_AUDIT_URL: expected sqlite:<file> or postgres://…, got ${redactUrl(url)}`);
 }
 

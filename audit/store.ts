@@ -14,7 +14,7 @@ export interface AuditFilter {
 /**
  * Builds the row for an event from the current chain head (pure; called inside the store's lock).
  * A store calls it once for each event it is about to store and for no other, in the transaction
- * that stores them (`AuditLog.appendNew` relies on this).
+ * that stores them (`AuditLog.appendNew` and GroupCommitStore rely on this).
  */
 export type SealEvent = (event: AuditEventInput, head: ChainHead | undefined) => AuditRow;
 
@@ -28,7 +28,7 @@ export interface AuditStore {
   readonly kind: string;
   /**
    * Appends the events in order in one transaction, serialized against every other writer in any
-   * process, skipping events whose id is already stored. Returns how many were new.
+   * process, skipping events whose id is already stored or came earlier in `events`. Returns how many were new.
    */
   append(events: AuditEventInput[], seal: SealEvent): Promise<number>;
   /** Up to `limit` rows matching the filter with `seq > afterSeq`, in `seq` order. */

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import type { AuditLog } from '../../audit/audit-log';
 import { openAuditLog } from '../../audit/open-store';
+import { PostgresAuditStore } from '../../audit/postgres-store';
+import { SqliteAuditStore } from '../../audit/sqlite-store';
+import type { AuditStore } from '../../audit/store';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { AuditEventKind, type AuditEventInput } from '../../domain/audit-events';
 import { freshStore, STORE_KINDS, type StoreUnderTest } from '../support/audit-stores';
@@ -17,6 +20,7 @@ describe.each(STORE_KINDS)('audit store (%s)', (kind) => {
     audit = await openAuditLog(store.url);
   });
   afterEach(async () => {
+    jest.restoreAllMocks();
     await audit?.close();
     await store?.cleanup();
   });
@@ -78,6 +82,55 @@ describe.each(STORE_KINDS)('audit store (%s)', (kind) => {
     expect([...writersSeen].sort()).toEqual(['alpha', 'beta', 'gamma']);
   });
 
+  /** The store's own `append` under group commit (openAuditStore wraps it): each call is one transaction. */
+  const storePrototype = (): AuditStore => (kind === 'embedded' ? SqliteAuditStore.prototype : PostgresAuditStore.prototype);
+
+  test('appends from concurrent callers commit in one transaction, each caller getting the events it stored', async () => {
+    const transactions = jest.spyOn(storePrototype(), 'append');
+    expect(await audit.append([event(1)])).toBe(1);
+    // event(3) twice: the first caller in queue order stores it. event(1) is stored already.
+    const callers = [[event(2), event(3)], [event(3), event(4)], [event(1), event(5)], [event(6)]];
+    const results = await Promise.all(callers.map((events) => audit.appendNew(events)));
+    expect(results.map((stored) => stored.map((one) => one.data.n))).toEqual([[2, 3], [4], [5], [6]]);
+    expect(transactions).toHaveBeenCalledTimes(2);
+    expect(await seqs()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 6 });
+    if (kind === 'postgres') expect(await writingTransactions(store.url)).toBe(2);
+  });
+
+  test('appends made while a transaction is in flight wait, and go together in the next one', async () => {
+    const prototype = storePrototype();
+    const original = prototype.append;
+    let later: Promise<number[]> | undefined;
+    const transactions = jest.spyOn(prototype, 'append').mockImplementation(function (this: AuditStore, events, seal) {
+      later ??= Promise.all([audit.append([event(2)]), audit.append([event(3), event(4)]), audit.append([event(5)])]);
+      return original.call(this, events, seal);
+    });
+    expect(await audit.append([event(1)])).toBe(1);
+    expect(await later).toEqual([1, 2, 1]);
+    expect(transactions.mock.calls.map(([events]) => events.map((one) => one.data.n))).toEqual([[1], [2, 3, 4, 5]]);
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 5 });
+  });
+
+  test('when the store refuses an event, every caller of its batch gets the error and nothing of the batch is stored', async () => {
+    const raw = await store.raw();
+    try {
+      await raw.refuseInsertOf(event(4).eventId);
+    } finally {
+      await raw.close();
+    }
+    expect(await audit.append([event(1)])).toBe(1);
+    const results = await Promise.allSettled([audit.append([event(2), event(3)]), audit.appendNew([event(5)]), audit.append([event(4)])]);
+    expect(results.map((result) => (result.status === 'rejected' ? String((result.reason as Error).message) : result.status))).toEqual([
+      'refused by the test',
+      'refused by the test',
+      'refused by the test',
+    ]);
+    expect(await seqs()).toEqual([1]);
+    expect(await audit.append([event(2), event(3), event(5)])).toBe(3);
+    expect(await audit.verify()).toMatchObject({ ok: true, checked: 4 });
+  });
+
   test('reads filter by action, actor and time, in chain order, page by page', async () => {
     await audit.append(Array.from({ length: 12 }, (_, index) => event(index + 1)));
     const read = async (filter: Parameters<AuditLog['records']>[0], pageSize = 2) => {
@@ -134,6 +187,18 @@ describe.each(STORE_KINDS)('audit store (%s)', (kind) => {
     }
   }
 });
+
+/** How many transactions wrote the stored rows: PostgreSQL stamps each row with its writer's (xmin). */
+async function writingTransactions(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ count: string }>('SELECT count(DISTINCT xmin::text) AS count FROM audit_events');
+    return Number(result.rows[0]?.count);
+  } finally {
+    await client.end();
+  }
+}
 
 /** Appends `count` events one at a time from a separate Node process (the built store code in dist/). */
 function appendFromChildProcess(url: string, writer: string, count: number): Promise<void> {

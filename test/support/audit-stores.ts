@@ -11,6 +11,8 @@ export interface RawAccess {
   run(sql: string): Promise<void>;
   /** Switches the append-only triggers off, as the table's owner can, to tamper. */
   disableTriggers(): Promise<void>;
+  /** Makes the database refuse to insert this event (message `refused by the test`), as a full disk would refuse any. */
+  refuseInsertOf(eventId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,13 @@ async function freshSqliteStore(): Promise<StoreUnderTest> {
           }
         },
         disableTriggers: async () => void db.exec('DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;'),
+        refuseInsertOf: async (eventId) =>
+          void db
+            .prepare(
+              `CREATE TRIGGER audit_events_refuse_test BEFORE INSERT ON audit_events WHEN NEW.event_id = ${quoted(eventId)}
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
+            )
+            .run(),
         close: async () => void db.close(),
       };
     },
@@ -64,9 +73,20 @@ async function freshPostgresStore(): Promise<StoreUnderTest> {
       return {
         run: async (sql) => void (await client.query(sql)),
         disableTriggers: async () => void (await client.query('ALTER TABLE audit_events DISABLE TRIGGER USER')),
+        refuseInsertOf: async (eventId) => {
+          await client.query(`CREATE FUNCTION audit_events_refuse_test() RETURNS trigger LANGUAGE plpgsql AS $$
+                                BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+          await client.query(`CREATE TRIGGER audit_events_refuse_test BEFORE INSERT ON audit_events
+                                FOR EACH ROW WHEN (NEW.event_id = ${quoted(eventId)}) EXECUTE FUNCTION audit_events_refuse_test()`);
+        },
         close: () => client.end(),
       };
     },
     cleanup: async () => undefined, // the server and its databases go with the test run
   };
+}
+
+/** A SQL string literal (both dialects): DDL takes no bound parameters. */
+function quoted(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
 }
