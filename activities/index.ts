@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit/audit-log';
 import { createChannelActivities, type OutboundDeps } from '../channels/outbound-registry';
 import type { Catalogue } from '../operations/catalogue';
+import { createAdmissionActivities } from './admission';
 import { createAuditActivities } from './audit';
 import type { AwsSettings } from './aws-settings';
 import { createExecuteActivities } from './execute';
@@ -27,14 +28,18 @@ export interface ActivityDeps extends OutboundDeps {
 
 /** Every activity the worker registers, bound to its dependencies. */
 export function createActivities(deps: ActivityDeps) {
+  const identity = createIdentityActivities({ identityKeys: deps.identityKeys, audit: deps.audit });
+  const policy = createPolicyActivities(deps);
+  const audit = createAuditActivities(deps.audit, deps.metrics);
   return {
-    ...createIdentityActivities({ identityKeys: deps.identityKeys, audit: deps.audit }),
-    ...createPolicyActivities(deps),
+    ...identity,
+    ...policy,
     ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     // Every channel's outbound activities (Slack, Teams, the requester callback), from its registry.
     ...createChannelActivities(deps),
-    ...createAuditActivities(deps.audit, deps.metrics),
+    ...audit,
+    ...createAdmissionActivities({ ...identity, ...policy, ...audit }),
   };
 }
 

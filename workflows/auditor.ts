@@ -1,65 +1,69 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { AuditEventInput, AuditEventKind } from '../domain/audit-events';
 import type { JsonObject } from '../domain/types';
 
 /**
- * Retried until the store answers: an action does not move on with its story unwritten (no
- * audit, no execution). Events carry stable ids, so a retry never writes one twice.
+ * A local activity: the worker's own audit store, written inside the workflow task that recorded
+ * the events (one marker in history, no task round trip). Retried until the store answers: an
+ * action does not move on with its story unwritten (no audit, no execution). Events carry stable
+ * ids, so a retry never writes one twice. Past a minute of retries the SDK backs off with a
+ * durable timer instead of holding the workflow task open.
  */
-const { recordAuditEvents } = proxyActivities<Activities>({
+const { recordAuditEvents } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
+  localRetryThreshold: '1m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
 /**
- * Writes the action's audit events, in the order the workflow records them, through the
- * `recordAuditEvents` activity. Events recorded while a write is in flight go together in the
- * next one, so a burst costs one activity. Event ids are `<workflow id>/<run id>/<n>`: the same
- * on replay and on retry, new after a reset (a new run really does new things).
+ * The action's audit trail as the workflow writes it. `record()` only numbers and queues an event;
+ * `flushed()` writes everything queued in one local activity, after any write already under way,
+ * so the trail keeps the order of recording. The workflow flushes where it must: before it answers
+ * an Update, before any credential can exist (write-ahead), before it waits, and at the end. Event
+ * ids are `<workflow id>/<run id>/<n>`: the same on replay and on retry, new after a reset.
  */
 export class Auditor {
   private counter = 0;
   private pending: AuditEventInput[] = [];
-  private flushing: Promise<void> | undefined;
+  private written: Promise<void> = Promise.resolve();
 
-  /** Queues one event and starts writing it; `flushed()` tells when it is stored. */
+  /** Queues one event; nothing is stored until `flushed()`. */
   record(kind: AuditEventKind, actor: string, data: JsonObject): void {
+    this.pending.push(this.numbered(kind, actor, data));
+  }
+
+  /**
+   * Numbers an event that a local activity stores itself, in its place in the trail (the request,
+   * which admission writes in the same local activity that verifies and decides on it).
+   */
+  numbered(kind: AuditEventKind, actor: string, data: JsonObject): AuditEventInput {
     const info = workflowInfo();
     this.counter += 1;
-    this.pending.push({
+    return {
       eventId: `${info.workflowId}/${info.runId}/${this.counter}`,
       kind,
       actionId: info.workflowId,
       actor,
       occurredAt: new Date(Date.now()).toISOString(),
       data,
-    });
-    void this.flushed(); // awaited at the workflow's write-ahead points and before it ends
+    };
   }
 
   /** Settles when every event recorded so far is stored. */
   flushed(): Promise<void> {
-    if (this.pending.length > 0) this.flushing ??= this.drain();
-    return this.flushing ?? Promise.resolve();
+    if (this.pending.length > 0) {
+      const events = this.pending;
+      this.pending = [];
+      this.written = this.written.then(async () => {
+        await recordAuditEvents({ events });
+      });
+    }
+    return this.written;
   }
 
   /** `value` once everything recorded so far is stored. */
   after<T>(value: T): Promise<T> {
     return this.flushed().then(() => value);
-  }
-
-  /** Writes batches until none is left; a batch recorded meanwhile joins this drain. */
-  private async drain(): Promise<void> {
-    try {
-      await Promise.resolve(); // events recorded in the same step join the first batch
-      while (this.pending.length > 0) {
-        const events = this.pending;
-        this.pending = [];
-        await recordAuditEvents({ events });
-      }
-    } finally {
-      this.flushing = undefined; // synchronously at the end, so a later record starts a new drain
-    }
   }
 }

@@ -40,6 +40,10 @@ export const PATCHES = {
     deprecated: '0.2.0',
     what: 'a channel of a kind without an integration recorded as a failed delivery; before it, skipped',
   },
+  'local-steps': {
+    introduced: '0.2.0',
+    what: 'admission, the preview and audit writes as local activities, one workflow task per transition; before it, activity tasks (workflows/legacy/)',
+  },
 } as const satisfies Record<string, PatchRecord>;
 
 /** A patch id the registry knows: workflow code names its patches with this type, so an unlisted id does not compile. */

@@ -1,22 +1,25 @@
 import {
-  ActivityFailure,
+  type ActivityFailure,
   ApplicationFailure,
   condition,
   currentUpdateInfo,
-  deprecatePatch,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, resultData, voteData } from './audit-data';
 import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from '../domain/audit-events';
 import { FailureType } from '../domain/failure-types';
 import { pendingApprovers } from './approvers';
 import { Auditor } from './auditor';
-import { describeFailure } from './failures';
+import { activityFailureType, describeFailure, isActivityFailure } from './failures';
+import { legacyPrivilegedAction } from './legacy/privileged-action';
 import { admittedUpdate, cancelUpdate, decideUpdate, statusQuery } from './messages';
 import { Notifier } from './notifier';
 import type { PatchId } from './patches';
@@ -25,43 +28,41 @@ import { refuseCancel, refuseDecision } from './refusals';
 import { reviewTimers, type ReviewTimer } from './review-timers';
 import { ApproversAttribute, DecisionTimeAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
 import { ActionStatus, DECISION_STATUSES, TERMINAL_STATUSES } from '../domain/types';
-import type { ActionRequestInput, ActionState, DecideInput, EscalationRequirement, PolicyEvaluation, ReviewNotice, ReviewRequirement } from '../domain/types';
+import type {
+  ActionRequestInput,
+  ActionState,
+  DecideInput,
+  EscalationRequirement,
+  JsonObject,
+  PolicyEvaluation,
+  ReviewNotice,
+  ReviewRequirement,
+} from '../domain/types';
 
-const { evaluatePolicy, evaluatePolicyBeforePreview } = proxyActivities<Activities>({
+/**
+ * Admission's and the preview's short, deterministic-in-effect steps run as local activities on the
+ * worker that holds the workflow: each is one marker in history, and the whole admission is one
+ * workflow task, not six. Release 0.1.0 ran them as activity tasks (./legacy/).
+ */
+const LOCAL_STEPS: PatchId = 'local-steps';
+
+/** Verify, record, decide on params (activities/admission.ts). Unknown actions and bad params do not get better by retrying. */
+const { admitRequest, evaluatePolicy } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.UnknownAction, FailureType.InvalidParams] },
-});
-
-/** A local activity: one marker in history, no task round trip before anything else can happen. */
-const { verifyActionRequest } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.IdentityUnverified] },
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.IdentityUnverified, FailureType.UnknownAction, FailureType.InvalidParams] },
 });
 
 /** Read-only: safe to retry; permanent AWS errors come back non-retryable. */
-const { previewOperation } = proxyActivities<Activities>({
+const { previewOperation } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumAttempts: 3 },
 });
 
-/*
- * Patches of release 0.1.0, deprecated in 0.2.0 (workflows/patches.ts): every open workflow was
- * started by 0.1.0 and took the new path, so the old one is gone; the calls stay for one release,
- * where they always were, so histories with their markers replay. 0.3.0 removes them.
- */
-/** Impact previews: policy on params, the preview, then policy on its facts. */
-const IMPACT_PREVIEW: PatchId = 'impact-preview';
-/** The audit trail. */
-const AUDIT_TRAIL: PatchId = 'audit-trail';
-/** Reminders and escalation timers. */
-const REVIEW_TIMERS: PatchId = 'review-timers';
-/** The start's identity proof, verified first. */
-const SIGNED_IDENTITIES: PatchId = 'signed-identities';
-
 /**
  * Idempotent operations may be retried on transient AWS errors and after a worker crash (noticed
  * by the missed heartbeat); the activity marks permanent errors non-retryable. Long operations
- * resume from their last heartbeat.
+ * resume from their last heartbeat. The execution stays an activity task: it heartbeats, may run
+ * for long, and must move to another worker if this one dies.
  */
 const retryingExecutor = proxyActivities<Activities>({
   startToCloseTimeout: '1h',
@@ -79,11 +80,14 @@ const singleShotExecutor = proxyActivities<Activities>({
 /**
  * One privileged action: policy, review, one-shot execution. The return value is the final state;
  * business outcomes (denied, rejected, expired, failed) complete the workflow normally.
+ *
+ * Each transition is one workflow task: admission (verify, record, decide, preview, decide again,
+ * answer), each vote (validate, record, and on approval start the execution), the end (record,
+ * complete). Every status change is one search-attribute upsert, carrying whatever else changed.
  */
 export async function privilegedAction(input: ActionRequestInput): Promise<ActionState> {
-  deprecatePatch(AUDIT_TRAIL);
+  if (!patched(LOCAL_STEPS)) return legacyPrivilegedAction(input);
   const auditor = new Auditor();
-  deprecatePatch(SIGNED_IDENTITIES);
   const state: ActionState = {
     actionId: input.actionId,
     status: ActionStatus.Evaluating,
@@ -97,14 +101,18 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     changes += 1;
     state.updatedAt = now();
   };
-  const transition = (status: ActionStatus): void => {
+  /** One upsert: the status, the decision time if this status decides, and `also`. */
+  const transition = (status: ActionStatus, also: SearchAttributeUpdatePair[] = []): void => {
     state.status = status;
     changed();
     if (TERMINAL_STATUSES.includes(status)) state.closedAt = state.updatedAt;
-    // The first decision's time rides on the status upsert, so no command is added (replay-safe).
-    const decides = decidedAt === undefined && DECISION_STATUSES.includes(status);
+    const decides = decidedAt === undefined && (DECISION_STATUSES.includes(status) || status === ActionStatus.Executing);
     if (decides) decidedAt = state.updatedAt;
-    upsertSearchAttributes([{ key: StatusAttribute, value: status }, ...(decides ? [{ key: DecisionTimeAttribute, value: new Date(state.updatedAt) }] : [])]);
+    upsertSearchAttributes([
+      { key: StatusAttribute, value: status },
+      ...(decides ? [{ key: DecisionTimeAttribute, value: new Date(state.updatedAt) }] : []),
+      ...also,
+    ]);
   };
   const notifier = new Notifier(
     state,
@@ -143,24 +151,31 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     },
   );
 
-  await verifyStart(input);
-  auditor.record(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
+  /**
+   * The approval, and the execution's start, in one step: both are on record (write-ahead) before
+   * the execution is scheduled, in the same workflow task. A cancel is refused from here on.
+   */
+  function approve(actor: string, data: JsonObject, also: SearchAttributeUpdatePair[]): void {
+    auditor.record(AuditEventKind.ActionApproved, actor, data);
+    auditor.record(AuditEventKind.ExecutionStarted, SYSTEM_ACTOR, { approvers: approvals(), idempotent: state.operation?.idempotent ?? false });
+    transition(ActionStatus.Executing, also);
+  }
 
   function recordVote(decision: DecideInput): ActionState {
     const updateId = currentUpdateInfo()?.id;
     state.votes.push({ ...decision, at: now(), ...(updateId ? { updateId } : {}) });
     const quorum = state.policy?.review?.quorum ?? 1;
     auditor.record(AuditEventKind.VoteRecorded, decision.reviewer, voteData(decision, approvals().length, quorum, updateId));
+    const approvers: SearchAttributeUpdatePair[] = [{ key: ApproversAttribute, value: approvals() }];
     if (decision.verdict === 'reject') {
       auditor.record(AuditEventKind.ActionRejected, decision.reviewer, decision.comment !== undefined ? { comment: decision.comment } : {});
-      transition(ActionStatus.Rejected);
+      transition(ActionStatus.Rejected, approvers);
     } else if (approvals().length >= quorum) {
-      auditor.record(AuditEventKind.ActionApproved, SYSTEM_ACTOR, { by: 'quorum', approvers: approvals() });
-      transition(ActionStatus.Approved);
+      approve(SYSTEM_ACTOR, { by: 'quorum', approvers: approvals() }, approvers);
     } else {
       changed();
+      upsertSearchAttributes(approvers);
     }
-    upsertSearchAttributes([{ key: ApproversAttribute, value: approvals() }]);
     return state;
   }
 
@@ -179,22 +194,26 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   /**
    * Waits for quorum, one rejection, a cancel or the deadline, refreshing messages after each vote.
    * Reminders and the escalation are durable timers on the same wait: they survive worker restarts
-   * and fire at their time, not later, whoever is polling.
+   * and fire at their time, not later, whoever is polling. The deadline's timer is never cancelled:
+   * a decision before it writes no TimerCanceled, and the timer ends with the workflow.
    */
-  async function awaitReview(review: ReviewRequirement): Promise<void> {
+  async function awaitReview(review: ReviewRequirement, also: SearchAttributeUpdatePair[]): Promise<void> {
     const openedAt = Date.now();
     const deadlineAt = openedAt + review.timeoutMs;
     state.deadline = new Date(deadlineAt).toISOString();
-    transition(ActionStatus.PendingReview);
+    transition(ActionStatus.PendingReview, also);
     await notifier.announce(review.channels);
-    deprecatePatch(REVIEW_TIMERS);
+    let expired = false;
+    void sleep(Math.max(deadlineAt - Date.now(), 1)).then(() => (expired = true));
     const timers = reviewTimers(review, openedAt, deadlineAt);
+    const wake = (): boolean => state.status !== ActionStatus.PendingReview || expired || notifier.needsRefresh();
     while (state.status === ActionStatus.PendingReview) {
+      await auditor.flushed(); // what happened meanwhile (deliveries, reminders) is on record while the review waits
       const next = timers[0]; // every timer comes before the deadline
-      const remaining = (next?.at ?? deadlineAt) - Date.now();
-      const woken = remaining > 0 && (await condition(() => state.status !== ActionStatus.PendingReview || notifier.needsRefresh(), remaining));
+      const remaining = next ? next.at - Date.now() : Infinity;
+      const woken = remaining > 0 && (next ? await condition(wake, remaining) : await condition(wake).then(() => true));
       if (state.status !== ActionStatus.PendingReview) break;
-      if (!woken && !next) {
+      if (expired) {
         auditor.record(AuditEventKind.ActionExpired, SYSTEM_ACTOR, { deadline: state.deadline, approvers: approvals() });
         transition(ActionStatus.Expired);
         break;
@@ -241,19 +260,21 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   }
 
   /**
-   * Policy on params first: a request denied there is never previewed. Otherwise the impact is
-   * previewed (reviewers see it; rules may need it) and, if policy asked for it, evaluated again.
+   * The start verified and the request on record, policy on params: a request denied there is never
+   * previewed. Otherwise the impact is previewed (reviewers see it; rules may need it) and, if policy
+   * asked for it, evaluated again. Undefined if the action was cancelled meanwhile: a step that runs
+   * past the workflow task's timeout lets the Updates that waited in (the SDK heartbeats the task).
    */
-  async function evaluateWithPreview(): Promise<PolicyEvaluation | undefined> {
+  async function admit(): Promise<PolicyEvaluation | undefined> {
     const request = { action: input.action, params: input.params, requester: input.requester, context: input.context };
-    const early = await evaluatePolicyBeforePreview(request);
+    const received = auditor.numbered(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
+    const early = await admitRequest({ request: input, workflowStartedAt: workflowInfo().startTime.toISOString(), received, evaluation: request });
     if (early.decision?.effect === 'deny') return { decision: early.decision, operation: early.operation };
     if (isClosed(state)) return undefined;
-    await auditor.flushed(); // the request is on record before the preview's credential is
     try {
       state.preview = await previewOperation({ actionId: input.actionId, ...request });
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
+      if (!isActivityFailure(err)) throw err;
       state.preview = { error: describeFailure(err) }; // reviewers see why; preview rules then match nothing
     }
     const previewKind = 'error' in state.preview ? AuditEventKind.PreviewFailed : AuditEventKind.PreviewCompleted;
@@ -265,32 +286,27 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   }
 
   try {
-    deprecatePatch(IMPACT_PREVIEW);
-    const evaluation = await evaluateWithPreview();
+    const evaluation = await admit();
     if (!evaluation || isClosed(state)) return await finish(); // cancelled while policy was being evaluated
     state.policy = evaluation.decision;
     state.operation = evaluation.operation;
-    upsertSearchAttributes([{ key: RiskAttribute, value: evaluation.decision.risk }]);
     auditor.record(AuditEventKind.PolicyDecided, POLICY_ACTOR, decisionData(evaluation.decision));
+    const risk: SearchAttributeUpdatePair[] = [{ key: RiskAttribute, value: evaluation.decision.risk }];
 
     const { effect, review, ruleId, reason } = evaluation.decision;
     if (effect === 'deny') {
       auditor.record(AuditEventKind.ActionDenied, POLICY_ACTOR, { ruleId, reason });
-      transition(ActionStatus.Denied);
+      transition(ActionStatus.Denied, risk);
       return await finish();
     }
     if (effect === 'review' && review) {
-      await awaitReview(review);
-      if (state.status !== ActionStatus.Approved) return await finish();
+      await awaitReview(review, risk);
+      if (state.status !== ActionStatus.Executing) return await finish();
     } else {
-      auditor.record(AuditEventKind.ActionApproved, POLICY_ACTOR, { by: 'policy', ruleId });
-      transition(ActionStatus.Approved);
+      approve(POLICY_ACTOR, { by: 'policy', ruleId }, risk);
     }
 
-    // Write-ahead: the approval and the start are on record before any credential exists.
-    auditor.record(AuditEventKind.ExecutionStarted, SYSTEM_ACTOR, { approvers: approvals(), idempotent: evaluation.operation.idempotent });
-    await auditor.flushed();
-    transition(ActionStatus.Executing);
+    await auditor.flushed(); // write-ahead: the approval and the start are on record before any credential exists
     const showingExecution = notifier.refresh(); // reviewers see "approved, executing" while it runs
     const executor = evaluation.operation.idempotent ? retryingExecutor : singleShotExecutor;
     try {
@@ -311,8 +327,10 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     return await finish();
   } catch (err) {
     // Only activity failures are business outcomes; anything else is a bug and must fail the
-    // workflow task (Temporal retries it after a fix) rather than be recorded as a result.
-    if (!(err instanceof ActivityFailure)) throw err;
+    // workflow task (Temporal retries it after a fix) rather than be recorded as a result. A start
+    // that is not Airlock's fails the workflow at once, with nothing recorded.
+    if (!isActivityFailure(err)) throw err;
+    if (activityFailureType(err) === FailureType.IdentityUnverified) throw refusedStart(err);
     state.error = describeFailure(err);
     const failedKind = state.status === ActionStatus.Executing ? AuditEventKind.OperationFailed : AuditEventKind.ActionFailed;
     auditor.record(failedKind, SYSTEM_ACTOR, { error: { ...state.error } });
@@ -325,14 +343,9 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
  * Runs nothing for a start Airlock's API did not sign (or signed for another run): the workflow
  * fails at once, before any policy, preview, notification or callback, and records no request.
  */
-async function verifyStart(input: ActionRequestInput): Promise<void> {
-  try {
-    await verifyActionRequest({ request: input, workflowStartedAt: workflowInfo().startTime.toISOString() });
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const { message } = describeFailure(err);
-    throw ApplicationFailure.create({ type: FailureType.IdentityUnverified, message, nonRetryable: true });
-  }
+function refusedStart(err: ActivityFailure | ApplicationFailure): ApplicationFailure {
+  const { message } = describeFailure(err);
+  return ApplicationFailure.create({ type: FailureType.IdentityUnverified, message, nonRetryable: true });
 }
 
 function isClosed(state: ActionState): boolean {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { acceptedUpdates, fetchHistory, readableHistory, scheduledActivities } from '../support/history';
+import { acceptedUpdates, fetchHistory, readableHistory, workflowSteps } from '../support/history';
 import {
   ActionAttribute,
   ApproversAttribute,
@@ -12,8 +12,8 @@ import {
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { objectExists, putObject, readObject, testS3 } from '../support/test-aws';
 
-/** A request reviewed and closed without execution: decided on params, previewed for reviewers only. */
-const REVIEWED_NOT_EXECUTED = ['evaluatePolicyBeforePreview', 'previewOperation'];
+/** A request reviewed and closed without execution: admitted (decided on params), previewed for reviewers only, both local activities. */
+const REVIEWED_NOT_EXECUTED = ['admitRequest', 'previewOperation'];
 
 /**
  * The whole path over HTTP, against the real Temporal dev server and moto:
@@ -175,7 +175,7 @@ describe('privileged action over the HTTP API', () => {
     expect(late.json().error.code).toBe('action_closed');
     const history = await fetchHistory(stack.client, created.id);
     expect(acceptedUpdates(history, 'decide')).toHaveLength(1);
-    expect(scheduledActivities(history)).toEqual(REVIEWED_NOT_EXECUTED);
+    expect(workflowSteps(history)).toEqual(REVIEWED_NOT_EXECUTED);
     expect(await objectExists(s3, 'airlock-exports', destinationKey)).toBe(false);
   });
 
@@ -214,7 +214,7 @@ describe('privileged action over the HTTP API', () => {
     const late = await decide('bob', created.id, 'approve');
     expect(late.statusCode).toBe(409);
     expect(late.json().error.code).toBe('action_closed');
-    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(REVIEWED_NOT_EXECUTED);
+    expect(workflowSteps(await fetchHistory(stack.client, created.id))).toEqual(REVIEWED_NOT_EXECUTED);
     expect(await objectExists(s3, 'airlock-exports', destinationKey)).toBe(false);
   });
 
@@ -232,7 +232,7 @@ describe('privileged action over the HTTP API', () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('not_cancellable');
     expect((await decide('bob', created.id, 'approve')).json().error.code).toBe('action_closed');
-    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(REVIEWED_NOT_EXECUTED);
+    expect(workflowSteps(await fetchHistory(stack.client, created.id))).toEqual(REVIEWED_NOT_EXECUTED);
     expect(await objectExists(s3, 'airlock-exports', destinationKey)).toBe(false);
   });
 
@@ -284,7 +284,7 @@ describe('privileged action over the HTTP API', () => {
     });
     expect(created.closedAt).not.toBeNull();
     expect(created.preview).toBeNull(); // denied on params: never previewed
-    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual(['evaluatePolicyBeforePreview']);
+    expect(workflowSteps(await fetchHistory(stack.client, created.id))).toEqual(['admitRequest']);
     expect(await objectExists(s3, 'airlock-elsewhere', destinationKey)).toBe(false);
   });
 
@@ -294,12 +294,7 @@ describe('privileged action over the HTTP API', () => {
     expect(created.policy).toMatchObject({ effect: 'allow', ruleId: 'auto-allow-scratch' });
     const done = await waitForStatus(created.id, 'succeeded', 'etl-bot');
     expect(done.votes).toEqual([]);
-    expect(scheduledActivities(await fetchHistory(stack.client, created.id))).toEqual([
-      'evaluatePolicyBeforePreview',
-      'previewOperation',
-      'evaluatePolicy',
-      'executeOperation',
-    ]);
+    expect(workflowSteps(await fetchHistory(stack.client, created.id))).toEqual(['admitRequest', 'previewOperation', 'evaluatePolicy', 'executeOperation']);
     expect(await readObject(s3, 'airlock-scratch', destinationKey)).toBe(body);
   });
 

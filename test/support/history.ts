@@ -57,3 +57,35 @@ export function scheduledActivities(history: History, options: { includeAudit?: 
     .filter((name): name is string => typeof name === 'string')
     .filter((name) => options.includeAudit || name !== 'recordAuditEvents');
 }
+
+/** The marker a local activity leaves in history (Temporal's core SDK names it so). */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/**
+ * Names of the activities the workflow ran, in order: activity tasks when scheduled, local
+ * activities by their markers (one per completed local activity). Audit writes only when asked.
+ */
+export function workflowSteps(history: History, options: { includeAudit?: boolean } = {}): string[] {
+  return (history.events ?? [])
+    .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityName(event))
+    .filter((name): name is string => typeof name === 'string')
+    .filter((name) => options.includeAudit || name !== 'recordAuditEvents');
+}
+
+function localActivityName(event: temporal.api.history.v1.IHistoryEvent): string | undefined {
+  return localActivityMarker(event)?.activity_type;
+}
+
+/** Every local activity that completed, with the attempt that completed it (retries happen inside the workflow task, so only this shows them). */
+export function localActivityAttempts(history: History): { name: string; attempt: number }[] {
+  return (history.events ?? []).flatMap((event) => {
+    const marker = localActivityMarker(event);
+    return marker?.activity_type ? [{ name: marker.activity_type, attempt: marker.attempt ?? 1 }] : [];
+  });
+}
+
+function localActivityMarker(event: temporal.api.history.v1.IHistoryEvent): { activity_type?: string; attempt?: number } | undefined {
+  const marker = event.markerRecordedEventAttributes;
+  const data = marker?.markerName === LOCAL_ACTIVITY_MARKER ? marker.details?.data?.payloads?.[0] : undefined;
+  return data ? (defaultPayloadConverter.fromPayload(data as Payload) as { activity_type?: string; attempt?: number }) : undefined;
+}

@@ -29,10 +29,10 @@ function expectedCall(record: PatchRecord): Call {
   return age <= 0 ? 'patched' : age === 1 ? 'deprecatePatch' : 'none';
 }
 
-/** Every `patched(…)` / `deprecatePatch(…)` call in workflows/, its argument resolved to the id (a literal, or a string constant of the same file). */
+/** Every `patched(…)` / `deprecatePatch(…)` call in workflows/ and its folders, its argument resolved to the id (a literal, or a string constant of the same file). */
 function patchCalls(): { file: string; call: Exclude<Call, 'none'>; id: string }[] {
   const dir = join(ROOT, 'workflows');
-  return readdirSync(dir)
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.ts'))
     .flatMap((name) => {
       const code = readFileSync(join(dir, name), 'utf8')

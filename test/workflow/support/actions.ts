@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { IdentitySigner } from '../../../api/identity-signer';
 import type { ActionRequestInput, ActionState, Verdict } from '../../../domain/types';
@@ -52,11 +52,21 @@ export function startWorkflow(bed: WorkflowTestBed, taskQueue: string, input: Ac
   return bed.client.workflow.start<typeof privilegedAction>(PRIVILEGED_ACTION_WORKFLOW, { taskQueue, workflowId, args: [input] });
 }
 
-/** Starts a signed copy request, and waits (as the API does, with `admitted`) until policy decided. */
+/**
+ * Starts a signed copy request as the API does: update-with-start, answered by `admitted` once
+ * policy decided. (A separate Update could reach a workflow that decides within its first task
+ * just as that task ends, and make Temporal run the task again.)
+ */
 export async function startAction(bed: WorkflowTestBed, taskQueue: string): Promise<StartedAction> {
   const id = newActionId();
-  const handle = await startWorkflow(bed, taskQueue, signedRequest(copyRequest(id, await bed.now())));
-  return { id, handle, admitted: await handle.executeUpdate(admittedUpdate) };
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof privilegedAction>(PRIVILEGED_ACTION_WORKFLOW, {
+    taskQueue,
+    workflowId: id,
+    args: [signedRequest(copyRequest(id, await bed.now()))],
+    workflowIdConflictPolicy: 'FAIL',
+  });
+  const admitted = await bed.client.workflow.executeUpdateWithStart(admittedUpdate, { startWorkflowOperation });
+  return { id, handle: await startWorkflowOperation.workflowHandle(), admitted };
 }
 
 /**

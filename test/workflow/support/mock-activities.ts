@@ -1,4 +1,5 @@
 import type { Activities } from '../../../activities';
+import { createAdmissionActivities } from '../../../activities/admission';
 import type { AuditEventInput, AuditEventKind } from '../../../domain/audit-events';
 import { readMessageRef, type MessageRef } from '../../../domain/message-ref';
 import type { ExecutionResult, OperationFacts, OperationPreview, PolicyDecision } from '../../../domain/types';
@@ -16,7 +17,10 @@ export interface ActivityCall {
 /** Canned activities that record every attempt, and the audit events the workflow handed over. */
 export interface MockedActivities {
   activities: Activities;
-  /** Every attempt of every activity, local ones included, in the order the worker started them. */
+  /**
+   * Every attempt of every activity, local ones included, in the order the worker started them.
+   * Admission (`admitRequest`) appears as the activities it is made of, as the worker's own is.
+   */
   calls: ActivityCall[];
   /** Inputs of one activity's attempts, in order. */
   inputsOf<N extends ActivityName>(name: N): ActivityInput<N>[];
@@ -58,7 +62,7 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
   const auditEvents: AuditEventInput[] = [];
   let messages = 0;
   const messageRef = (conversation: string): MessageRef => ({ conversation, messageId: `${++messages}.000100` });
-  const canned: Activities = {
+  const canned: Omit<Activities, 'admitRequest'> = {
     async verifyActionRequest() {},
     async evaluatePolicyBeforePreview() {
       return { decision, needsPreview: false, operation: COPY_OPERATION };
@@ -92,9 +96,10 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
     },
     async deliverCallback() {},
   };
-  const chosen: Activities = { ...canned, ...overrides };
+  const { admitRequest, ...chosen } = { ...canned, ...overrides };
+  const recorded = recordingEach(chosen, calls);
   return {
-    activities: recordingEach(chosen, calls),
+    activities: { ...recorded, admitRequest: admitRequest ?? createAdmissionActivities(recorded).admitRequest },
     calls,
     // Recorded under its own name by the wrapper of that very activity, so the input is of its type.
     inputsOf: <N extends ActivityName>(name: N) => calls.filter((call) => call.name === name).map((call) => call.input as ActivityInput<N>),
@@ -104,7 +109,7 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
 }
 
 /** Each activity wrapped to note its call before it runs. */
-function recordingEach(activities: Activities, calls: ActivityCall[]): Activities {
+function recordingEach<T extends Partial<Activities>>(activities: T, calls: ActivityCall[]): T {
   const wrapped: Record<string, (input: never) => Promise<unknown>> = {};
   for (const [name, run] of Object.entries(activities) as [ActivityName, (input: never) => Promise<unknown>][]) {
     wrapped[name] = (input) => {
@@ -113,5 +118,5 @@ function recordingEach(activities: Activities, calls: ActivityCall[]): Activitie
     };
   }
   // Object.entries loses which signature belongs to which name; each wrapper keeps its activity's.
-  return wrapped as unknown as Activities;
+  return wrapped as unknown as T;
 }
