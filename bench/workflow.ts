@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startAirlockStack } from './lib/airlock-stack';
 import { BENCH_TRUSTED_KEYS } from './lib/bench-identity';
-import { identityKeysBundlerHook } from '../workers/workflow-bundle';
+import { airlockBundlerOptions, WORKFLOWS_PATH } from '../workers/workflow-bundle';
 import { withBenchServers } from './lib/bench-servers';
 import { keepFullSize, lastFullSize } from './lib/full-size';
 import { describeMachine, machine, writeDocSection, writeResults } from './lib/publish';
@@ -59,11 +59,8 @@ export async function workflowBenchmark(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-workflow-'));
   try {
     const measured = await withBenchServers(async (servers) => {
-      const bundle = await bundleWorkflowCode({
-        workflowsPath: require.resolve('../workflows'),
-        logger: quietBundlerLogger,
-        webpackConfigHook: identityKeysBundlerHook(BENCH_TRUSTED_KEYS),
-      });
+      // Made as a worker makes its own (noble preloaded), so the bench measures what runs.
+      const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger, ...airlockBundlerOptions(BENCH_TRUSTED_KEYS) });
       const bundleFile = join(dir, 'workflows-bundle.js');
       writeFileSync(bundleFile, bundle.code); // for the child worker, which then need not bundle again
 

@@ -1,8 +1,28 @@
 import { z } from 'zod';
+import { parseDuration } from '../policy/duration';
+import { DEFAULT_CACHE_BUDGET_MIB, DEFAULT_STICKY_TIMEOUT } from '../workers/worker-sizing';
 import { parseCallbackTarget } from './callback-targets';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z.url().optional();
+
+/** A duration written as the policy file writes them (`500ms`, `2s`, `1m`), as milliseconds within `[min, max]`. */
+function durationMs(defaultValue: string, bounds: { min: string; max: string }) {
+  const [min, max] = [parseDuration(bounds.min), parseDuration(bounds.max)];
+  return z
+    .string()
+    .default(defaultValue)
+    .transform((text, ctx) => {
+      try {
+        const ms = parseDuration(text);
+        if (ms >= min && ms <= max) return ms;
+        ctx.addIssue({ code: 'custom', message: `must be from ${bounds.min} to ${bounds.max}, got ${JSON.stringify(text)}` });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+      return z.NEVER;
+    });
+}
 
 type TemporalTlsSettings = {
   AIRLOCK_TEMPORAL_TLS?: boolean | undefined;
@@ -167,8 +187,17 @@ export const configSchema = z
     /** Public keys no longer trusted for new input, kept to verify what they signed (audit:verify). */
     AIRLOCK_IDENTITY_RETIRED_KEYS: z.string().min(1).optional(),
     AIRLOCK_IDENTITY_RETIRED_KEYS_FILE: z.string().min(1).optional(),
-    /** Workflows the worker keeps cached (sticky execution); each pending action costs ~280 KiB. */
+    // Worker sizing (docs/deployment.md#scaling, workers/worker-sizing.ts).
+    /** Memory for the worker's workflow cache (sticky execution), MiB; sizes the cache unless the next is set. */
+    AIRLOCK_WORKER_CACHE_MIB: z.coerce.number().int().min(1).default(DEFAULT_CACHE_BUDGET_MIB),
+    /** Workflows the worker keeps cached, whatever AIRLOCK_WORKER_CACHE_MIB says; 0 disables the cache. */
     AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+    /**
+     * How long a workflow task waits for the worker that cached the workflow before any worker takes
+     * it: after a worker crash, the next vote on each action it cached waits this long. A worker too
+     * busy to poll within it loses the task to a replay, so not below 100ms; not above 60s either.
+     */
+    AIRLOCK_WORKER_STICKY_TIMEOUT: durationMs(DEFAULT_STICKY_TIMEOUT, { min: '100ms', max: '60s' }),
   })
   .superRefine(checkTemporalTls);
 

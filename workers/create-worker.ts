@@ -1,8 +1,10 @@
+import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { TrustedKey } from '../domain/identity-proof';
-import { identityKeysBundlerHook } from './workflow-bundle';
+import { airlockBundlerOptions, WORKFLOWS_PATH } from './workflow-bundle';
+import { cachedWorkflowsForBudget, DEFAULT_CACHE_BUDGET_MIB, DEFAULT_STICKY_TIMEOUT, workflowTaskSlots } from './worker-sizing';
 
 export interface AirlockWorkerOptions {
   connection: NativeConnection;
@@ -10,7 +12,7 @@ export interface AirlockWorkerOptions {
   taskQueue: string;
   activities: Activities;
   /**
-   * A prebuilt bundle (tests bundle once per suite), made with `identityKeysBundlerHook` for the
+   * A prebuilt bundle (tests bundle once per suite), made with `airlockBundlerOptions` for the
    * same keys; otherwise the worker bundles workflows/ itself with `identityKeys`.
    */
   workflowBundle?: WorkflowBundle | undefined;
@@ -21,22 +23,29 @@ export interface AirlockWorkerOptions {
    * the same `failureConverterPath`: workflow code converts its failures inside the bundle.
    */
   dataConverter?: DataConverter | undefined;
-  /** Sticky cache size; the SDK default scales with memory (docs/deployment.md). */
+  /** Memory for the workflow cache, MiB (AIRLOCK_WORKER_CACHE_MIB); sizes it unless `maxCachedWorkflows` is set. */
+  cacheBudgetMiB?: number | undefined;
+  /** The cache's size in workflows, whatever the budget (AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS). */
   maxCachedWorkflows?: number | undefined;
+  /** How long a task waits for the worker that cached its workflow before any worker may take it (AIRLOCK_WORKER_STICKY_TIMEOUT), ms. */
+  stickyTimeoutMs?: number | undefined;
 }
 
-/** The one place a Worker is configured, shared by the entry point, `npm start` and tests. */
+/** The one place a Worker is configured, shared by the entry point, `npm start`, tests and benchmarks. */
 export function createAirlockWorker(options: AirlockWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, activities, workflowBundle, dataConverter, maxCachedWorkflows, identityKeys } = options;
+  const { connection, namespace, taskQueue, activities, workflowBundle, dataConverter, identityKeys } = options;
+  const maxCachedWorkflows =
+    options.maxCachedWorkflows ?? cachedWorkflowsForBudget(options.cacheBudgetMiB ?? DEFAULT_CACHE_BUDGET_MIB, getHeapStatistics().heap_size_limit);
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities,
     ...(dataConverter ? { dataConverter } : {}),
-    ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
-    ...(workflowBundle
-      ? { workflowBundle }
-      : { workflowsPath: require.resolve('../workflows'), bundlerOptions: { webpackConfigHook: identityKeysBundlerHook(identityKeys) } }),
+    maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: workflowTaskSlots(maxCachedWorkflows),
+    // After a worker dies, its workflows' next tasks (a vote) wait this long on its sticky queue.
+    stickyQueueScheduleToStartTimeout: options.stickyTimeoutMs ?? DEFAULT_STICKY_TIMEOUT,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: airlockBundlerOptions(identityKeys) }),
   });
 }

@@ -64,10 +64,12 @@ async function main(): Promise<void> {
     activities,
     identityKeys,
     dataConverter: airlockDataConverter(codecKeys),
+    cacheBudgetMiB: config.AIRLOCK_WORKER_CACHE_MIB,
     maxCachedWorkflows: config.AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS,
+    stickyTimeoutMs: config.AIRLOCK_WORKER_STICKY_TIMEOUT,
   });
   telemetry.announce(
-    `worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash}, audit ${audit.store.kind} ${redactUrl(config.AIRLOCK_AUDIT_URL)}, payloads ${codecKeys ? `encrypted with key ${codecKeys.encrypting.id}` : 'not encrypted'}, identities signed by ${identityKeys.map((key) => key.id).join(', ')})`,
+    `worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash}, audit ${audit.store.kind} ${redactUrl(config.AIRLOCK_AUDIT_URL)}, payloads ${codecKeys ? `encrypted with key ${codecKeys.encrypting.id}` : 'not encrypted'}, identities signed by ${identityKeys.map((key) => key.id).join(', ')}, cache ${worker.options.maxCachedWorkflows} workflows)`,
   );
   try {
     await worker.run(); // the SDK runtime drains and stops on SIGINT/SIGTERM

@@ -19,7 +19,7 @@ import { slackClient } from '../../channels/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
-import { identityKeysBundlerHook } from '../../workers/workflow-bundle';
+import { airlockBundlerOptions, WORKFLOWS_PATH } from '../../workers/workflow-bundle';
 import { quietBundlerLogger, quietRuntime } from '../../scripts/lib/quiet-temporal';
 import { apiCaller, type ApiCall } from './http-call';
 import { TEST_TRUSTED_KEYS, testSigner } from './identity-keys';
@@ -71,9 +71,9 @@ export async function bundleWorkflows(options: { encrypted?: boolean } = {}): Pr
 
 function newBundle(options: { encrypted?: boolean }): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
+    workflowsPath: WORKFLOWS_PATH,
     logger: quietBundlerLogger,
-    webpackConfigHook: identityKeysBundlerHook(TEST_TRUSTED_KEYS),
+    ...airlockBundlerOptions(TEST_TRUSTED_KEYS),
     // With encryption, workflow code must convert its failures as the worker's data converter says.
     ...(options.encrypted ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}),
   });

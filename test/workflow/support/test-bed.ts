@@ -7,7 +7,7 @@ import type { Activities } from '../../../activities';
 import { quietBundlerLogger } from '../../../scripts/lib/quiet-temporal';
 import { temporalTestServerPath } from '../../../scripts/lib/tools';
 import { createAirlockWorker } from '../../../workers/create-worker';
-import { identityKeysBundlerHook } from '../../../workers/workflow-bundle';
+import { airlockBundlerOptions, WORKFLOWS_PATH } from '../../../workers/workflow-bundle';
 import { SEARCH_ATTRIBUTES } from '../../../workflows/search-attributes';
 import { TEST_TRUSTED_KEYS } from '../../support/identity-keys';
 import { quietTestServerRuntime } from './quiet-runtime';
@@ -70,9 +70,9 @@ export async function startWorkflowTestBed(): Promise<WorkflowTestBed> {
 
 function bundleWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
-    workflowsPath: require.resolve('../../../workflows'),
+    workflowsPath: WORKFLOWS_PATH,
     logger: quietBundlerLogger,
-    webpackConfigHook: identityKeysBundlerHook(TEST_TRUSTED_KEYS),
+    ...airlockBundlerOptions(TEST_TRUSTED_KEYS),
   });
 }
 

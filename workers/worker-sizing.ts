@@ -1,0 +1,56 @@
+/**
+ * The worker's workflow cache and sticky queue settings (docs/deployment.md#scaling). No imports:
+ * config/schema.ts takes its defaults from here, and the API process loads the schema too.
+ */
+
+/**
+ * What one cached pending action costs the worker's RSS, bytes. Measured with
+ * scripts/measure-cache-entry.ts on 2026-12-04 (Node 24.22.3, SDK 1.24.0, 2-core AMD EPYC): the
+ * worker alone in its process, workflows on the SDK's workflow thread, noble preloaded, 1,000
+ * two-approver actions pending with one approval each (so each has verified a signature): 393 KiB
+ * of RSS per action over the ramp (before any vote, 300 KiB; over 2,000 actions, 320 and 230 KiB).
+ * Without the preload it was 763 KiB (413 before a vote). The V8 heap an action keeps alive is
+ * smaller (87 KiB, workflows on the main thread); RSS adds the heap's headroom and native memory,
+ * and RSS is what a container limit counts. Rounded up. Measure again when the workflow changes much.
+ */
+export const BYTES_PER_CACHED_ACTION = 400 * 1024;
+
+/**
+ * Workflow tasks a worker runs at once (the SDK's default). The cache never holds fewer workflows:
+ * a task needs its workflow in the cache, and the SDK allows no more task slots than cache entries.
+ */
+export const WORKFLOW_TASK_SLOTS = 40;
+
+/** AIRLOCK_WORKER_CACHE_MIB's default. */
+export const DEFAULT_CACHE_BUDGET_MIB = 40;
+
+/**
+ * AIRLOCK_WORKER_STICKY_TIMEOUT's default. A workflow's next task goes first to the queue of the
+ * worker that cached it; if that worker has died, the task waits this long before any worker may
+ * take it (by replaying the history). The SDK's 10 s would hold a vote that long after a crash; a
+ * live worker picks its sticky tasks up within milliseconds, so 1 s costs nothing while it lives.
+ */
+export const DEFAULT_STICKY_TIMEOUT = '1s';
+
+const MiB = 1024 * 1024;
+
+/**
+ * How many workflows fit in `budgetMiB`, at least WORKFLOW_TASK_SLOTS and at most what half the
+ * heap holds: a budget beyond the heap would end in an out-of-memory crash, not in evictions
+ * (raise `--max-old-space-size` to go further).
+ */
+export function cachedWorkflowsForBudget(budgetMiB: number, heapLimitBytes: number): number {
+  const fits = Math.floor((budgetMiB * MiB) / BYTES_PER_CACHED_ACTION);
+  const ceiling = Math.max(WORKFLOW_TASK_SLOTS, Math.floor(heapLimitBytes / 2 / BYTES_PER_CACHED_ACTION));
+  return Math.min(Math.max(fits, WORKFLOW_TASK_SLOTS), ceiling);
+}
+
+/**
+ * Task slots for a cache of `maxCachedWorkflows`: the SDK's default, lowered to the cache when an
+ * explicit AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS is smaller (never below the SDK's minimum of 2).
+ * A cache of 0 is disabled: every task replays, and the slots need not fit in it.
+ */
+export function workflowTaskSlots(maxCachedWorkflows: number): number {
+  if (maxCachedWorkflows === 0) return WORKFLOW_TASK_SLOTS;
+  return Math.max(2, Math.min(WORKFLOW_TASK_SLOTS, maxCachedWorkflows));
+}
