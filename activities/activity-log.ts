@@ -4,3 +4,8 @@ import { currentActivity } from './activity-context';
 export function logInfo(message: string, meta: Record<string, string>): void {
   currentActivity()?.log.info(message, meta);
 }
+
+/** As logInfo, at warning level: something the operator should see, that the action survived. */
+export function logWarn(message: string, meta: Record<string, string>): void {
+  currentActivity()?.log.warn(message, meta);
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log';
-import { AuditEventKind, SYSTEM_ACTOR, type RecordAuditEventsInput } from '../domain/audit-events';
+import { AuditEventKind, SYSTEM_ACTOR, type AuditEventInput, type RecordAuditEventsInput } from '../domain/audit-events';
 import { currentActivity } from './activity-context';
 import type { LifecycleMetrics } from './lifecycle-metrics';
 import type { OneShotSession, SessionPurpose } from './credentials';
@@ -13,12 +13,17 @@ import type { OneShotSession, SessionPurpose } from './credentials';
 export function createAuditActivities(audit: AuditLog, metrics?: LifecycleMetrics) {
   return {
     async recordAuditEvents(input: RecordAuditEventsInput): Promise<{ added: number }> {
-      if (!metrics) return { added: await audit.append(input.events) };
-      const stored = await audit.appendNew(input.events);
-      await metrics.observe(stored, (actionId) => audit.lineage(actionId));
-      return { added: stored.length };
+      return { added: await storeAuditEvents(audit, metrics, input.events) };
     },
   };
+}
+
+/** Stores workflow events (stored ids skipped); with `metrics`, the ones this call stored feed the lifecycle series. Returns how many were new. */
+export async function storeAuditEvents(audit: AuditLog, metrics: LifecycleMetrics | undefined, events: AuditEventInput[]): Promise<number> {
+  if (!metrics) return audit.append(events);
+  const stored = await audit.appendNew(events);
+  await metrics.observe(stored, (actionId) => audit.lineage(actionId));
+  return stored.length;
 }
 
 /** What an issued one-shot credential may be known by: never the secret key or session token. */

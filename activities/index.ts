@@ -34,7 +34,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...identity,
     ...policy,
-    ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
+    ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit, metrics: deps.metrics }),
     ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
     // Every channel's outbound activities (Slack, Teams, the requester callback), from its registry.
     ...createChannelActivities(deps),

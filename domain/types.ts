@@ -215,6 +215,12 @@ export interface ExecuteOperationInput {
   approvers: string[];
   /** The preview's preconditions, when it had any: execution fails `precondition_failed` if they no longer hold. */
   preconditions?: JsonObject;
+  /**
+   * The audit event id the workflow reserved for `operation.succeeded`: the activity stores that
+   * event itself before it returns (domain/operation-result-event.ts). Absent (release 0.1.0's
+   * workflows): the workflow records it.
+   */
+  resultEventId?: string;
 }
 
 /** The non-secret outcome of one operation: ids, ARNs, counts. Never credentials. */
@@ -224,6 +230,8 @@ export interface ExecutionResult {
   /** The STS session the operation ran as (names only, nothing secret). */
   session: { roleArn: string; roleSessionName: string; sourceIdentity: string };
   completedAt: string;
+  /** Set by the execute activity, never kept in the action's state: it stored the `operation.succeeded` event itself. */
+  recorded?: boolean;
 }
 
 /** One delivery of a request or outcome to a channel (Slack or Teams message, callback). */

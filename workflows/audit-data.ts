@@ -9,7 +9,6 @@ import type {
   DecideInput,
   IdentityProof,
   EscalationRecord,
-  ExecutionResult,
   JsonObject,
   NotificationRecord,
   PolicyDecision,
@@ -121,11 +120,5 @@ export function escalationData(escalation: EscalationRecord, channels: readonly 
   return { approverGroups: [...escalation.approverGroups], addedApprovers: [...escalation.addedApprovers], channels: [...channels] };
 }
 
-export function resultData(result: ExecutionResult): JsonObject {
-  return {
-    summary: result.summary,
-    outputs: { ...result.outputs },
-    session: { ...result.session },
-    completedAt: result.completedAt,
-  };
-}
+// The result's data is built where the result is (the execute activity stores it): domain/operation-result-event.ts.
+export { resultData } from '../domain/operation-result-event';

@@ -38,16 +38,19 @@ export class Auditor {
    * which admission writes in the same local activity that verifies and decides on it).
    */
   numbered(kind: AuditEventKind, actor: string, data: JsonObject): AuditEventInput {
+    return { eventId: this.reserveId(), kind, actionId: workflowInfo().workflowId, actor, occurredAt: new Date(Date.now()).toISOString(), data };
+  }
+
+  /** The next event id, for an event an activity builds and stores itself (the execution's result). */
+  reserveId(): string {
     const info = workflowInfo();
     this.counter += 1;
-    return {
-      eventId: `${info.workflowId}/${info.runId}/${this.counter}`,
-      kind,
-      actionId: info.workflowId,
-      actor,
-      occurredAt: new Date(Date.now()).toISOString(),
-      data,
-    };
+    return `${info.workflowId}/${info.runId}/${this.counter}`;
+  }
+
+  /** Queues an event under an id reserved earlier: if its activity stored it already, the store skips it. */
+  recordReserved(event: AuditEventInput): void {
+    this.pending.push(event);
   }
 
   /** Settles when every event recorded so far is stored. */

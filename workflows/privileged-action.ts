@@ -13,7 +13,8 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
-import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, resultData, voteData } from './audit-data';
+import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, voteData } from './audit-data';
+import { operationSucceededEvent } from '../domain/operation-result-event';
 import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from '../domain/audit-events';
 import { FailureType } from '../domain/failure-types';
 import { pendingApprovers } from './approvers';
@@ -309,8 +310,9 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     await auditor.flushed(); // write-ahead: the approval and the start are on record before any credential exists
     const showingExecution = notifier.refresh(); // reviewers see "approved, executing" while it runs
     const executor = evaluation.operation.idempotent ? retryingExecutor : singleShotExecutor;
+    const resultEventId = auditor.reserveId(); // the activity stores operation.succeeded itself: no audit write in the last task
     try {
-      state.result = await executor.executeOperation({
+      const { recorded, ...result } = await executor.executeOperation({
         actionId: input.actionId,
         action: input.action,
         params: input.params,
@@ -318,8 +320,11 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
         approvers: approvals(),
         // What was reviewed is what runs: the preview's reading binds the execution.
         ...(state.preview && 'preconditions' in state.preview && state.preview.preconditions ? { preconditions: state.preview.preconditions } : {}),
+        resultEventId,
       });
-      auditor.record(AuditEventKind.OperationSucceeded, SYSTEM_ACTOR, resultData(state.result));
+      state.result = result;
+      // Not stored by the activity (its store failed after the operation ran): the workflow's own write retries until it is.
+      if (!recorded) auditor.recordReserved(operationSucceededEvent(resultEventId, input.actionId, result));
       transition(ActionStatus.Succeeded);
     } finally {
       await showingExecution;

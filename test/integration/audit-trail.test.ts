@@ -311,11 +311,12 @@ describe('audit writes retried by Temporal', () => {
         .filter((step) => step.attempt > 1)
         .flatMap((step) => Array.from({ length: step.attempt - 1 }, () => step.name)),
     ];
-    expect(lost.length).toBeGreaterThanOrEqual(3);
-    expect(retriedAttempts.length).toBeGreaterThanOrEqual(lost.length); // every lost reply was retried
-
     const events = (await stack.call('audrey', 'GET', `/v1/actions/${id}/lineage`)).json().events as { kind: string; eventId: string }[];
     expect(events.map((event) => event.kind)).toEqual([...AUTO_ALLOWED_UNTIL_OUTCOME, 'operation.succeeded']);
+    // The execution stores its result itself; when that reply is lost, the workflow's own write (skipped as stored) covers it.
+    const result = events.find((event) => event.kind === 'operation.succeeded')?.eventId;
+    expect(lost.length).toBeGreaterThanOrEqual(3);
+    expect(retriedAttempts.length).toBeGreaterThanOrEqual(lost.filter((eventId) => eventId !== result).length); // every other lost reply was retried
     expect(new Set(events.map((event) => event.eventId)).size).toBe(events.length);
     expect((await stack.call('audrey', 'GET', '/v1/audit/verify')).json()).toMatchObject({ ok: true, checked: events.length });
   });

@@ -137,4 +137,18 @@ describe('policy, preview and execution', () => {
     expect(afterOne).toMatchObject({ status: 'failed', error: { type: 'ServiceUnavailable', message: 'try again' } });
     expect(once.inputsOf('executeOperation')).toHaveLength(1);
   });
+
+  it('records the result itself, under the id it reserved, when the execution could not store it', async () => {
+    const mocks = mockActivities(ALLOWED, {
+      async executeOperation(input) {
+        return { ...cannedResult(input.actionId), recorded: false };
+      },
+    });
+    const final = await bed.withWorker(mocks.activities, async (taskQueue) => (await startAction(bed, taskQueue)).handle.result());
+
+    expect(final.status).toBe('succeeded');
+    expect(final.result).toEqual(cannedResult(final.actionId)); // no `recorded` in the action's state
+    const [reserved] = mocks.inputsOf('executeOperation').map((input) => input.resultEventId);
+    expect(mocks.auditEvents.filter((event) => event.kind === 'operation.succeeded').map((event) => event.eventId)).toEqual([reserved]);
+  });
 });

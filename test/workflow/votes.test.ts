@@ -57,6 +57,7 @@ describe('votes and quorum', () => {
         requester: { id: REQUESTER, source: 'api' },
         approvers: ['alice', 'bob'],
         preconditions: CANNED_PREVIEW.preconditions, // what was reviewed is what runs
+        resultEventId: `${action.id}/${(await action.handle.describe()).runId}/8`, // the activity stores operation.succeeded under it
       },
     ]);
     const history = await historyOf(bed.client, action.id);

@@ -71,16 +71,16 @@ function input(overrides: Partial<ExecuteOperationInput> = {}): ExecuteOperation
 /** The clock sessions are bounded from: fixed, so the time bound in each policy is exact. */
 const NOW = new Date('2026-11-30T12:00:00.250Z');
 
-function activitiesWith(behaviour: Behaviour, sts = fakeSts()) {
+function activitiesWith(behaviour: Behaviour, sts = fakeSts(), audit = memoryAuditLog()) {
   const { catalogue, contexts } = testCatalogue(behaviour);
   const activities = createExecuteActivities({
     catalogue,
     aws: { region: 'eu-west-1', partition: 'aws', endpoint: 'http://127.0.0.1:1', executorRoleArn: ROLE_ARN },
     sts: sts.client,
-    audit: memoryAuditLog(),
+    audit,
     now: () => NOW,
   });
-  return { ...activities, contexts, sts };
+  return { ...activities, contexts, sts, audit };
 }
 
 const succeed: Behaviour = async () => ({ summary: 'touched report', outputs: { object: 's3://bucket/report', count: 1 } });
@@ -200,5 +200,39 @@ describe('executeOperation', () => {
     );
     expect(failure).toMatchObject({ type: 'SessionPolicyError', nonRetryable: true });
     expect(sts.inputs).toEqual([]);
+  });
+
+  describe('its result on record', () => {
+    const RESULT_ID = 'action-test.touch-abcdefghijkmnpqr/run-1/8';
+
+    test('stores operation.succeeded under the id the workflow reserved, once however often it is asked', async () => {
+      const { executeOperation, audit } = activitiesWith(succeed);
+      const first = await executeOperation(input({ resultEventId: RESULT_ID }));
+      const again = await executeOperation(input({ resultEventId: RESULT_ID })); // a retry after a lost completion
+
+      expect([first.recorded, again.recorded]).toEqual([true, true]);
+      const results = (await audit.lineage(input().actionId)).filter((event) => event.kind === 'operation.succeeded');
+      expect(results.map((event) => [event.eventId, event.data])).toEqual([[RESULT_ID, expect.objectContaining({ summary: 'touched report' })]]);
+    });
+
+    test('still succeeds when the store fails after the operation ran, and says the result is not on record', async () => {
+      const audit = memoryAuditLog();
+      const { executeOperation, contexts } = activitiesWith(succeed, fakeSts(), audit);
+      const append = audit.append.bind(audit);
+      audit.append = async (events) => (events.some((event) => event.kind === 'operation.succeeded') ? Promise.reject(new Error('disk full')) : append(events));
+
+      const result = await executeOperation(input({ resultEventId: RESULT_ID }));
+
+      expect(contexts).toHaveLength(1); // it ran
+      expect(result.recorded).toBeUndefined(); // the workflow records it then
+      expect(result.summary).toBe('touched report');
+    });
+
+    test('stores nothing without a reserved id (workflows of release 0.1.0 record the result themselves)', async () => {
+      const { executeOperation, audit } = activitiesWith(succeed);
+      const result = await executeOperation(input());
+      expect(result.recorded).toBeUndefined();
+      expect((await audit.lineage(input().actionId)).map((event) => event.kind)).not.toContain('operation.succeeded');
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { Activities } from '../../../activities';
 import { createAdmissionActivities } from '../../../activities/admission';
 import type { AuditEventInput, AuditEventKind } from '../../../domain/audit-events';
 import { readMessageRef, type MessageRef } from '../../../domain/message-ref';
+import { operationSucceededEvent } from '../../../domain/operation-result-event';
 import type { ExecutionResult, OperationFacts, OperationPreview, PolicyDecision } from '../../../domain/types';
 
 export type ActivityName = keyof Activities;
@@ -26,7 +27,10 @@ export interface MockedActivities {
   inputsOf<N extends ActivityName>(name: N): ActivityInput<N>[];
   /** Every event `recordAuditEvents` received, in order (a retried batch appears again). */
   auditEvents: AuditEventInput[];
-  /** Kinds of the events received so far, in order. */
+  /**
+   * Kinds of the events as a store keeps them, in order: each event id once. A workflow task that
+   * fails (an Update that arrived as it completed the workflow) runs its local activities again.
+   */
   auditKinds(): AuditEventKind[];
 }
 
@@ -96,7 +100,17 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
     },
     async deliverCallback() {},
   };
-  const { admitRequest, ...chosen } = { ...canned, ...overrides };
+  const { admitRequest, executeOperation, ...others } = { ...canned, ...overrides };
+  // As the real activity does: the result event under the id the workflow reserved, stored before it returns.
+  const chosen = {
+    ...others,
+    async executeOperation(input: ActivityInput<'executeOperation'>) {
+      const { recorded, ...result } = await executeOperation(input);
+      if (!input.resultEventId || recorded === false) return result; // `recorded: false` from a test: its store failed
+      auditEvents.push(operationSucceededEvent(input.resultEventId, input.actionId, result));
+      return { ...result, recorded: true };
+    },
+  };
   const recorded = recordingEach(chosen, calls);
   return {
     activities: { ...recorded, admitRequest: admitRequest ?? createAdmissionActivities(recorded).admitRequest },
@@ -104,7 +118,8 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
     // Recorded under its own name by the wrapper of that very activity, so the input is of its type.
     inputsOf: <N extends ActivityName>(name: N) => calls.filter((call) => call.name === name).map((call) => call.input as ActivityInput<N>),
     auditEvents,
-    auditKinds: () => auditEvents.map((event) => event.kind),
+    auditKinds: () =>
+      auditEvents.filter((event, index) => auditEvents.findIndex((other) => other.eventId === event.eventId) === index).map((event) => event.kind),
   };
 }
 
