@@ -2,6 +2,7 @@ import type { CpuTimes } from './lib/cpu-time';
 import type { FullSizeRecord } from './lib/full-size';
 import { describeMachine, type Machine } from './lib/publish';
 import { count, markdownTable, mib, textTable, type Table } from './lib/table';
+import type { ReleaseTimeline } from './workflow/approval-timeline';
 import type { HistoryCount, HistoryResults } from './workflow/history';
 import type { Comparison, LatencyResults } from './workflow/latency';
 import type { PendingRssResult } from './workflow/pending-rss';
@@ -14,6 +15,8 @@ export interface WorkflowResults {
   machine: Machine;
   latency: LatencyResults;
   history: HistoryResults;
+  /** Where approve → executed goes, stage by stage, beside the release floor's. */
+  timeline: { airlock: ReleaseTimeline; floor: ReleaseTimeline };
   throughput: ThroughputResults;
   pending: PendingRssResult;
   policy: PolicyEvalResult[];
@@ -208,6 +211,24 @@ function cpuRows({ throughput, pending }: WorkflowResults): Table {
   ];
 }
 
+function timelineRows({ timeline: { airlock, floor } }: WorkflowResults): Table {
+  const row = (stage: string, airlockDoes: string, key: Exclude<keyof ReleaseTimeline, 'samples'>): string[] => [
+    stage,
+    airlockDoes,
+    ms(airlock[key]),
+    ms(floor[key]),
+    ms(airlock[key] - floor[key]),
+  ];
+  return [
+    ['stage (p50)', 'Airlock does', 'Airlock', 'floor', 'difference'],
+    row('vote sent → its workflow task starts', 'HTTP, API key, signing, the Update', 'toWorker'),
+    row("the vote's workflow task", 'identity check, audit write (local activity), upsert, schedule', 'releaseTask'),
+    row('the activity', 'AssumeRole on moto, credential recorded, the no-op', 'activity'),
+    row('activity done → last task starts', '(server: workflow task to the sticky queue)', 'toLastTask'),
+    row('the last workflow task → closed', 'audit write (local activity), upsert, complete', 'lastTask'),
+  ];
+}
+
 function policyRows({ policy }: WorkflowResults): Table {
   return [
     ['request', 'decided by', 'effect', 'evaluations', 'µs per evaluation'],
@@ -223,6 +244,7 @@ export function workflowTables(results: WorkflowResults): string {
     `Issue 18's goals, each against its floor in this run\n${goalLines(results)}`,
     `Latency, one request at a time (${l.samples} samples after ${l.warmup} warm-up)\n${textTable(latencyRows(results))}`,
     `History events, read back from the server (one run of each path)\n${textTable(historyRows(results))}`,
+    `Where approve → executed goes (p50 of each stage over ${results.timeline.airlock.samples} approvals and ${results.timeline.floor.samples} floor releases, from the server's event times)\n${textTable(timelineRows(results))}`,
     `Sustained runs (${t.airlock.concurrency} in flight, ${t.airlock.seconds} s after ${t.airlock.warmupSeconds} s warm-up, floor then Airlock)\n${textTable(throughputRows(results))}`,
     `Worker RSS with actions pending review (child process, default worker options)\n${textTable(pendingRows(results.pending))}`,
     `CPU time per action, by process\n${textTable(cpuRows(results))}`,
@@ -280,9 +302,11 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   activity floor; \`POST /v1/actions\` as \`bench-auto\` until the workflow's result says
   \`succeeded\`. The API answers a new request once policy has decided (an Update sent with the
   start), so the request figure includes the policy activity, the preview with its \`AssumeRole\`,
-  and the audit writes. After the vote come two audit writes (the vote and approval, then the start
-  of the execution), the execution (its own \`AssumeRole\` and credential record) and a last audit
-  write: four activities in sequence, each followed by a workflow task. Before an Update is sent
+  and the audit writes: admission is one workflow task whose steps are local activities. After the
+  vote come one workflow task (the identity check, one audit write of the vote, the approval and
+  the start of the execution as a local activity, the upsert), the execution (its own
+  \`AssumeRole\` and credential record), and a last workflow task (one audit write, the upsert):
+  the floor's shape, one activity between two workflow tasks. Before an Update is sent
   the workflow is idle (no task pending), as an action is when a person votes. Percentiles are
   nearest-rank.
 - **History events**: the histories of the last timed iteration's auto-allowed and reviewed
@@ -300,10 +324,12 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   action and once the actions are pending review. They are real \`privilegedAction\` workflows
   started through \`ActionsService.submit\` (what \`POST /v1/actions\` runs, minus HTTP),
   ${p.concurrency} at a time, each answered in \`pending_review\`, and counted again in visibility
-  before the last reading. The goal's target is ${count(p.target)}, but no action is started after
-  ${p.budgetSeconds} s, to keep \`npm run bench\` within a few minutes, so the figure is *partial*
-  unless the table says all ${count(p.target)} were started;
-  \`AIRLOCK_BENCH_PENDING_SECONDS=1200 npm run bench -- workflow\` runs it in full. *Per pending
+  before the last reading. The target is ${count(p.target)}; the part starts actions for what the
+  parts before it left of 5 minutes (${p.budgetSeconds} s in this run), so that \`npm run bench\`
+  ends within them, and the figure is *partial* unless the table says all ${count(p.target)} were
+  started. \`AIRLOCK_BENCH_PENDING_SECONDS=600 npm run bench -- workflow\` runs 10,000 in full;
+  \`AIRLOCK_BENCH_PENDING_TARGET=100000 AIRLOCK_BENCH_PENDING_SECONDS=3600\` is the opt-in run
+  that shows whether RSS stays flat past the cache (about 35 minutes here). *Per pending
   action* is the growth over the count; the *ramp slope* is a least-squares fit over readings taken
   every ${count(p.sampleEvery)} actions. RSS is in MiB in the tables, in MB (10⁶ bytes) beside the goal.
 - **CPU per action**: user + system time of each process (from \`/proc\`) over a throughput
@@ -326,6 +352,11 @@ ${markdownTable(latencyRows(results))}
 
 ${markdownTable(historyRows(results))}
 
+Where approve → executed goes: each timed approval's and floor release's stages, read from the
+event times of its history (the server's clock, the client's for the send), p50 of each stage.
+
+${markdownTable(timelineRows(results))}
+
 ${markdownTable(throughputRows(results))}
 
 ${markdownTable(pendingRows(p))}
@@ -338,13 +369,43 @@ ${reading(results, fullSize !== undefined)}
 ${fullSize && p.pending < p.target ? `\n${fullSizeReading(fullSize)}\n` : ''}`;
 }
 
+/** The two stages where Airlock's approval spends most beyond the floor's, as a sentence. */
+function largestDifferences({ timeline: { airlock, floor } }: WorkflowResults): string {
+  const stages: [string, Exclude<keyof ReleaseTimeline, 'samples'>][] = [
+    ['getting the vote to the worker', 'toWorker'],
+    ["the vote's workflow task", 'releaseTask'],
+    ['the execution activity', 'activity'],
+    ['dispatching the last task', 'toLastTask'],
+    ['the last workflow task', 'lastTask'],
+  ];
+  const [first, second] = stages.map(([name, key]) => ({ name, extra: airlock[key] - floor[key] })).sort((a, b) => b.extra - a.extra);
+  if (!first || !second) return '';
+  return `Most of the difference is in ${first.name} (${ms(first.extra)} more than the floor's) and ${second.name} (${ms(second.extra)} more).`;
+}
+
+/** CPU milliseconds per second as cores busy. */
+function cores(cpuMsPerSecond: number): string {
+  return `${(cpuMsPerSecond / 1000).toFixed(2)}`;
+}
+
+/** Least-squares RSS slope over the readings taken once the cache was full, if there are two or more. */
+function slopePastCache(p: PendingRssResult): number | undefined {
+  const full = p.ramp.filter((sample) => sample.cachedWorkflows >= p.after.maxCachedWorkflows * 0.95);
+  if (full.length < 2) return undefined;
+  const meanX = full.reduce((sum, sample) => sum + sample.pending, 0) / full.length;
+  const meanY = full.reduce((sum, sample) => sum + sample.rss, 0) / full.length;
+  const covariance = full.reduce((sum, sample) => sum + (sample.pending - meanX) * (sample.rss - meanY), 0);
+  const variance = full.reduce((sum, sample) => sum + (sample.pending - meanX) ** 2, 0);
+  return variance > 0 ? covariance / variance : undefined;
+}
+
 /** What the rows say, from the numbers of this run. */
 function reading(results: WorkflowResults, fullSizeKept: boolean): string {
   const { latency: l, throughput: t, pending: p, history: h, policy } = results;
   const sentences = [
     `Approving an action and seeing it executed took ${ms(l.approve.airlock.p50)} at p50, ` +
-      `${ratio(l.approve.airlock.p50, l.approve.floor.p50)} the floor's ${ms(l.approve.floor.p50)}: ` +
-      `four activities and five workflow tasks in sequence where the floor runs one activity.`,
+      `${ratio(l.approve.airlock.p50, l.approve.floor.p50)} the floor's ${ms(l.approve.floor.p50)}, in the floor's shape ` +
+      `(a workflow task, one activity, a workflow task). ${largestDifferences(results)}`,
     `\`POST /v1/actions\` answered in ${ms(l.submit.airlock.p50)} at p50, ${ratio(l.submit.airlock.p50, l.submit.floor.p50)} ` +
       `an update-with-start whose Update returns after one activity (${ms(l.submit.floor.p50)}), and ` +
       `${ratio(l.submit.airlock.p50, l.bareStart.p50)} a bare start (${ms(l.bareStart.p50)}), which does not wait for any workflow code.`,
@@ -356,8 +417,9 @@ function reading(results: WorkflowResults, fullSizeKept: boolean): string {
       `(${ms(t.airlock.latency.p50)} from request to result at p50), against the floor's ${t.floor.perSecond.toFixed(1)} a second: ` +
       `${ratio(t.airlock.perSecond, t.floor.perSecond)}. Each action took about ${ms(total(t.airlock.cpuMsPerAction))} of CPU across the processes, ` +
       `${ms(t.airlock.cpuMsPerAction.temporal ?? Number.NaN)} of it in the Temporal dev server, where a floor run took ` +
-      `${ms(total(t.floor.cpuMsPerAction))} in all and ${ms(t.floor.cpuMsPerAction.temporal ?? Number.NaN)} in the dev server: ` +
-      `on two cores, CPU is what bounds the rate here.`,
+      `${ms(total(t.floor.cpuMsPerAction))} in all and ${ms(t.floor.cpuMsPerAction.temporal ?? Number.NaN)} in the dev server. ` +
+      `Airlock's runs kept ${cores(t.airlock.perSecond * total(t.airlock.cpuMsPerAction))} of the ${results.machine.cpus} cores busy, ` +
+      `the floor's ${cores(t.floor.perSecond * total(t.floor.cpuMsPerAction))}.`,
     `A reviewed action (quorum 1) wrote ${count(h.reviewed.events)} history events (goal ≤ ${GOALS.reviewedEvents}), ` +
       `an auto-allowed one ${count(h.autoAllowed.events)}, one approved by two reviewers ${count(h.quorumTwo.events)}; ` +
       `the floors wrote ${count(h.floorActivity.events)} (one activity) and ${count(h.floorRelease.events)} (one Update, one activity).`,
@@ -378,12 +440,17 @@ function reading(results: WorkflowResults, fullSizeKept: boolean): string {
         `where the part has ${p.budgetSeconds} s.`,
     );
   }
-  if (p.pending < limit) {
+  const pastCache = slopePastCache(p);
+  if (pastCache !== undefined) {
     sentences.push(
-      `The worker caches at most ${count(limit)} workflows with its default options here (the SDK derives the limit from the heap limit); ` +
-        `a pending action beyond that is evicted and costs the worker no memory until its next task replays it. ` +
-        `At the slope above, a full cache would be about ${mib(p.before.rss + limit * p.slopeBytesPerAction)}: an extrapolation` +
-        (fullSizeKept ? `, which the full-size run below checks.` : `, not a measurement.`),
+      `The worker caches at most ${count(limit)} workflows with its default options (\`AIRLOCK_WORKER_CACHE_MIB\`); past that, ` +
+        `each further pending action still added ${kib(pastCache)} of RSS (slope over the readings once the cache was full), ` +
+        `though it is evicted from the cache.`,
+    );
+  } else if (p.pending < limit) {
+    sentences.push(
+      `The worker caches at most ${count(limit)} workflows with its default options; this run did not fill the cache` +
+        (fullSizeKept ? `; the full-size run below does.` : `.`),
     );
   }
   const slowest = policy.reduce((worst, row) => (row.microsPerEvaluation > worst.microsPerEvaluation ? row : worst));

@@ -17,6 +17,7 @@ import { measurePendingRss, type PendingRssResult } from './workflow/pending-rss
 import { measurePolicyEvaluation } from './workflow/policy-eval';
 import { measureThroughputs, type ThroughputResults } from './workflow/throughput';
 import { countHistories, type HistoryResults } from './workflow/history';
+import { releaseTimeline, type ReleaseTimeline } from './workflow/approval-timeline';
 
 /**
  * Airlock's workflow paths against their floors (the least Temporal workflow on the same path:
@@ -27,14 +28,20 @@ import { countHistories, type HistoryResults } from './workflow/history';
  */
 const NAME = 'workflow';
 
-const LATENCY = { samples: 100, warmup: 5 };
-const THROUGHPUT = { concurrency: 16, warmupSeconds: 3, seconds: 15 };
+const LATENCY = { samples: 60, warmup: 5 };
+const THROUGHPUT = { concurrency: 16, warmupSeconds: 3, seconds: 10 };
 /**
- * Starting a pending action costs the dev server and the worker close to a tenth of a CPU-second
- * (the CPU table in docs/benchmarks.md), so 10,000 take several minutes on two cores: the part
- * stops starting new ones after its budget. AIRLOCK_BENCH_PENDING_SECONDS raises it for a full run.
+ * The whole benchmark stays within 5 minutes (issue 18): the pending part gets what the parts
+ * before it left of TOTAL_SECONDS, less the time it needs to settle and count afterwards, and
+ * starts no action after that. 10,000 pending take about 200 s here, so it usually ends short of
+ * its target: the tables then say *partial*. AIRLOCK_BENCH_PENDING_SECONDS gives it a budget of
+ * its own (a full-size run), AIRLOCK_BENCH_PENDING_TARGET another target (100,000 for the opt-in
+ * run that shows RSS flat past the cache).
  */
-const PENDING = { target: 10_000, budgetSeconds: budgetFromEnv('AIRLOCK_BENCH_PENDING_SECONDS', 45), concurrency: 50, sampleEvery: 250 };
+const TOTAL_SECONDS = 300;
+const AFTER_PENDING_SECONDS = 25;
+const PENDING_TARGET = numberFromEnv('AIRLOCK_BENCH_PENDING_TARGET', 10_000);
+const PENDING_SECONDS = process.env.AIRLOCK_BENCH_PENDING_SECONDS ? numberFromEnv('AIRLOCK_BENCH_PENDING_SECONDS', 0) : undefined;
 const POLICY_ITERATIONS = 200_000;
 
 const AIRLOCK_TASK_QUEUE = 'airlock-bench';
@@ -67,6 +74,7 @@ export async function workflowBenchmark(): Promise<void> {
       const stack = await startAirlockStack(servers, bundle, AIRLOCK_TASK_QUEUE);
       let latency: LatencyResults;
       let history: HistoryResults;
+      let timeline: { airlock: ReleaseTimeline; floor: ReleaseTimeline };
       let throughput: ThroughputResults;
       try {
         const floor = await startFloorWorker(servers.temporalAddress, FLOOR_TASK_QUEUE);
@@ -75,6 +83,10 @@ export async function workflowBenchmark(): Promise<void> {
           latency = await timedPart('latency', () => measureLatencies(stack, floor.taskQueue, LATENCY));
           console.log('history events…');
           history = await timedPart('history', () => countHistories(stack, latency.runs));
+          timeline = {
+            airlock: await releaseTimeline(stack.client, latency.releases.airlock),
+            floor: await releaseTimeline(stack.client, latency.releases.floor),
+          };
           console.log(`throughput: ${THROUGHPUT.concurrency} in flight for ${THROUGHPUT.seconds} s, floor then Airlock…`);
           throughput = await timedPart('throughput', () => measureThroughputs(stack, floor.taskQueue, THROUGHPUT, servers.pids));
         } finally {
@@ -83,11 +95,13 @@ export async function workflowBenchmark(): Promise<void> {
       } finally {
         await stack.stop(); // its worker would otherwise share the CPU with the next part
       }
-      console.log(`worker memory: up to ${PENDING.target.toLocaleString('en-US')} actions pending review, ${PENDING.budgetSeconds} s budget…`);
+      const left = TOTAL_SECONDS - (performance.now() - started) / 1000 - AFTER_PENDING_SECONDS;
+      const pendingOptions = { target: PENDING_TARGET, budgetSeconds: PENDING_SECONDS ?? Math.max(30, Math.floor(left)), concurrency: 50, sampleEvery: 250 };
+      console.log(`worker memory: up to ${pendingOptions.target.toLocaleString('en-US')} actions pending review, ${pendingOptions.budgetSeconds} s budget…`);
       const pending: PendingRssResult = await timedPart('pending', () =>
-        measurePendingRss(servers, { bundleFile, auditUrl: `sqlite:${join(dir, 'pending-audit.db')}` }, PENDING),
+        measurePendingRss(servers, { bundleFile, auditUrl: `sqlite:${join(dir, 'pending-audit.db')}` }, pendingOptions),
       );
-      return { latency, history, throughput, pending };
+      return { latency, history, timeline, throughput, pending };
     });
 
     const results: WorkflowResults = { benchmark: NAME, machine: machine(), ...measured, policy, partSeconds, seconds: (performance.now() - started) / 1000 };
@@ -100,10 +114,10 @@ export async function workflowBenchmark(): Promise<void> {
   }
 }
 
-function budgetFromEnv(name: string, fallback: number): number {
+function numberFromEnv(name: string, fallback: number): number {
   const text = process.env[name];
   if (text === undefined || text === '') return fallback;
-  const seconds = Number(text);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new Error(`${name} must be a number of seconds, got ${JSON.stringify(text)}`);
-  return seconds;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${JSON.stringify(text)}`);
+  return value;
 }

@@ -6,7 +6,7 @@ import { writeResults } from './publish';
 
 /**
  * The worker-memory part at its full target takes longer than `npm run bench` may, so a full run
- * is asked for (AIRLOCK_BENCH_PENDING_SECONDS) and its results are kept under their own name:
+ * is asked for (AIRLOCK_BENCH_PENDING_SECONDS, AIRLOCK_BENCH_PENDING_TARGET) and its results are kept under their own name:
  * the bounded runs after it do not overwrite them, and the report can cite them with their date.
  */
 const FULL_SIZE_NAME = 'workflow-full-size';

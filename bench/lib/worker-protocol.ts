@@ -21,6 +21,6 @@ export interface WorkerMemory {
   heapUsed: number;
   /** Workflow executions held in the worker's cache right now. */
   cachedWorkflows: number;
-  /** The cache's size limit (SDK default, derived from the heap limit). */
+  /** The cache's size limit (createAirlockWorker's default: AIRLOCK_WORKER_CACHE_MIB's budget). */
   maxCachedWorkflows: number;
 }

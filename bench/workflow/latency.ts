@@ -4,6 +4,7 @@ import { withDeadline } from '../lib/deadline';
 import { percentiles, type Percentiles } from '../lib/stats';
 import { untilIdle } from '../lib/until-idle';
 import { ActionStatus, type ActionState } from '../../domain/types';
+import type { SentRelease } from './approval-timeline';
 import { admitFloor, executeFloor, releaseFloor, startFloor } from './floor';
 
 /** Airlock beside the floor for one step, in milliseconds. */
@@ -24,6 +25,12 @@ export interface LatencyRuns {
   floorRelease: string;
 }
 
+/** Every timed approval and floor release, with when it was sent: their histories say where the time went. */
+export interface SentReleases {
+  airlock: SentRelease[];
+  floor: SentRelease[];
+}
+
 export interface LatencyResults {
   /** Timed iterations (each gives one sample of every figure), after `warmup` untimed ones. */
   samples: number;
@@ -37,6 +44,7 @@ export interface LatencyResults {
   /** An auto-allowed `POST /v1/actions` until the result says succeeded, against `client.workflow.execute` of the one-activity floor. */
   auto: Comparison;
   runs: LatencyRuns;
+  releases: SentReleases;
 }
 
 const REVIEWED = { action: 'bench.noop', params: { run: 'latency' }, justification: 'Benchmark: approve-to-executed latency' };
@@ -53,11 +61,14 @@ type Step = 'floorStart' | 'floorRelease' | 'floorAdmit' | 'submit' | 'approve' 
 export async function measureLatencies(stack: AirlockStack, floorTaskQueue: string, options: { samples: number; warmup: number }): Promise<LatencyResults> {
   const times: Record<Step, number[]> = { floorStart: [], floorRelease: [], floorAdmit: [], submit: [], approve: [], floorExecute: [], auto: [] };
   let runs: LatencyRuns | undefined;
+  const releases: SentReleases = { airlock: [], floor: [] };
   for (let i = 0; i < options.warmup + options.samples; i += 1) {
     const sample = await withDeadline(iteration(stack, floorTaskQueue), ITERATION_DEADLINE_MS, `latency iteration ${i}`);
     if (i < options.warmup) continue;
     for (const step of Object.keys(times) as Step[]) times[step].push(sample.times[step]);
     runs = sample.runs;
+    releases.airlock.push(sample.sent.airlock);
+    releases.floor.push(sample.sent.floor);
   }
   if (!runs) throw new Error('no timed iteration');
   return {
@@ -68,6 +79,7 @@ export async function measureLatencies(stack: AirlockStack, floorTaskQueue: stri
     approve: { airlock: percentiles(times.approve), floor: percentiles(times.floorRelease) },
     auto: { airlock: percentiles(times.auto), floor: percentiles(times.floorExecute) },
     runs,
+    releases,
   };
 }
 
@@ -77,10 +89,14 @@ async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - started];
 }
 
-async function iteration(stack: AirlockStack, floorTaskQueue: string): Promise<{ times: Record<Step, number>; runs: LatencyRuns }> {
+async function iteration(
+  stack: AirlockStack,
+  floorTaskQueue: string,
+): Promise<{ times: Record<Step, number>; runs: LatencyRuns; sent: { airlock: SentRelease; floor: SentRelease } }> {
   const { client } = stack;
   const [floor, floorStart] = await timed(() => startFloor(client, floorTaskQueue));
   await untilIdle(floor);
+  const floorSent = { workflowId: floor.workflowId, sentAt: Date.now() };
   const [, floorRelease] = await timed(() => releaseFloor(floor));
 
   const [admitted, floorAdmit] = await timed(() => admitFloor(client, floorTaskQueue));
@@ -94,6 +110,7 @@ async function iteration(stack: AirlockStack, floorTaskQueue: string): Promise<{
   // Listening for the result before the vote is sent, as the floor's release does.
   const result = handle.result();
   result.catch(() => undefined); // awaited below, once the vote's answer is checked
+  const airlockSent = { workflowId: reviewed, sentAt: Date.now() };
   const [, approve] = await timed(async () => {
     const decided = await stack.post('bench-reviewer', `/v1/actions/${reviewed}/decisions`, { decision: 'approve' });
     expectAnswer('POST /v1/actions/{id}/decisions', decided, 200);
@@ -112,6 +129,7 @@ async function iteration(stack: AirlockStack, floorTaskQueue: string): Promise<{
   return {
     times: { floorStart, floorRelease, floorAdmit, submit, approve, floorExecute, auto },
     runs: { autoAllowed, reviewed, floorActivity, floorRelease: floor.workflowId },
+    sent: { airlock: airlockSent, floor: floorSent },
   };
 }
 
