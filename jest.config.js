@@ -2,7 +2,9 @@
 // that share one real Temporal dev server and one moto server started by the global setup (each on
 // free ports, stopped at the end).
 // Transpile only (tsconfig's isolatedModules): `npm run typecheck` type-checks, once, before the tests.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+// To CommonJS, over tsconfig.json: Node16 output keeps a lazy `import()` (operations/ec2/sdk.ts),
+// which jest's CommonJS runtime cannot run; CommonJS makes it a `require` of jest's own registry.
+const tsJest = ['ts-jest', { tsconfig: { module: 'commonjs' } }];
 // jose (Teams token checks), @noble (identity signatures) and content-disposition (@fastify/static's,
 // under the docs page) ship only as ES modules: Node 20.19+
 // requires them natively, jest's CommonJS runtime cannot, so their files are compiled to CommonJS for the tests.

@@ -5,6 +5,7 @@ import type { Activities } from '../activities';
 import type { TrustedKey } from '../domain/identity-proof';
 import { airlockBundlerOptions, WORKFLOWS_PATH } from './workflow-bundle';
 import { cachedWorkflowsForBudget, DEFAULT_CACHE_BUDGET_MIB, DEFAULT_STICKY_TIMEOUT, workflowTaskSlots } from './worker-sizing';
+import { limitWorkflowThreadHeap } from './workflow-thread-heap';
 
 export interface AirlockWorkerOptions {
   connection: NativeConnection;
@@ -36,6 +37,8 @@ export function createAirlockWorker(options: AirlockWorkerOptions): Promise<Work
   const { connection, namespace, taskQueue, activities, workflowBundle, dataConverter, identityKeys } = options;
   const maxCachedWorkflows =
     options.maxCachedWorkflows ?? cachedWorkflowsForBudget(options.cacheBudgetMiB ?? DEFAULT_CACHE_BUDGET_MIB, getHeapStatistics().heap_size_limit);
+  // The cached workflows live on the SDK's workflow thread: its heap is sized for them.
+  limitWorkflowThreadHeap(maxCachedWorkflows);
   return Worker.create({
     connection,
     namespace,

@@ -1,6 +1,6 @@
 /**
- * The worker's workflow cache and sticky queue settings (docs/deployment.md#scaling). No imports:
- * config/schema.ts takes its defaults from here, and the API process loads the schema too.
+ * The worker's workflow cache, sticky queue and V8 heap settings (docs/deployment.md#scaling). No
+ * imports: config/schema.ts takes its defaults from here, and the API process loads the schema too.
  */
 
 /**
@@ -53,4 +53,32 @@ export function cachedWorkflowsForBudget(budgetMiB: number, heapLimitBytes: numb
 export function workflowTaskSlots(maxCachedWorkflows: number): number {
   if (maxCachedWorkflows === 0) return WORKFLOW_TASK_SLOTS;
   return Math.max(2, Math.min(WORKFLOW_TASK_SLOTS, maxCachedWorkflows));
+}
+
+/**
+ * V8 sizes each heap from the host's memory: on a 24 GiB host a young generation of up to 128 MiB
+ * and an old one of 4 GiB, which it fills with garbage before collecting. A worker's heaps are
+ * small (live: ~50 MiB on the main thread, ~35 MiB on the workflow thread with 102 workflows
+ * cached), so these limits bound its RSS; measured with bench/workflow/pending-rss.ts, see
+ * docs/deployment.md#scaling.
+ */
+export const SEMI_SPACE_MIB = 8;
+
+/**
+ * Node flags the worker process is started with (compose file, `npm start`): the main thread's
+ * young generation is fixed when the process starts. Without them it grew to 128 MiB, ~110 MiB of
+ * RSS, and saved no measurable CPU.
+ */
+export const WORKER_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SEMI_SPACE_MIB}`];
+
+/** The workflow thread's old generation with nothing cached: the bundle, its preloaded modules, the SDK and room to collect. */
+export const WORKFLOW_THREAD_BASE_HEAP_MIB = 88;
+
+/**
+ * The workflow thread's old-generation limit, MiB: the base plus BYTES_PER_CACHED_ACTION for each
+ * cached workflow (an RSS figure, several times the heap one keeps, so the cache always fits).
+ * Without a limit, garbage grew the thread's RSS by ~80 KiB per further pending action, cache full.
+ */
+export function workflowThreadHeapMiB(maxCachedWorkflows: number): number {
+  return WORKFLOW_THREAD_BASE_HEAP_MIB + Math.ceil((maxCachedWorkflows * BYTES_PER_CACHED_ACTION) / MiB);
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ManagedProcess } from '../../scripts/lib/managed-process';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { WORKER_NODE_FLAGS } from '../../workers/worker-sizing';
 import type { AwsSettings } from '../../activities/aws-settings';
 import { BENCH_VERIFY_KEYS_ENTRY } from './bench-identity';
 import { MEMORY_PATH, WORKER_ENV, type WorkerMemory } from './worker-protocol';
@@ -26,7 +27,7 @@ export interface WorkerProcessOptions {
 export async function startWorkerProcess(options: WorkerProcessOptions, timeoutMs = 60_000): Promise<WorkerProcess> {
   let announced: (port: number) => void = () => undefined;
   const listening = new Promise<number>((resolvePort) => (announced = resolvePort));
-  const child = ManagedProcess.start('bench-worker', process.execPath, ['--expose-gc', WORKER_ENTRY], {
+  const child = ManagedProcess.start('bench-worker', process.execPath, ['--expose-gc', ...WORKER_NODE_FLAGS, WORKER_ENTRY], {
     env: {
       ...process.env,
       [WORKER_ENV.temporalAddress]: options.temporalAddress,

@@ -1,16 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  DescribeImagesCommand,
-  DescribeInstanceTypesCommand,
-  DescribeSubnetsCommand,
-  EC2Client,
-  RunInstancesCommand,
-  type _InstanceType,
-  type Image,
-  type InstanceTypeInfo,
-  type Subnet,
-  type TagSpecification,
-} from '@aws-sdk/client-ec2';
+import type { _InstanceType, EC2Client, Image, InstanceTypeInfo, Subnet, TagSpecification } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { assertPartition, LONGEST_PARTITION } from '../arn';
 import { PreconditionFailedError } from '../preconditions';
@@ -18,6 +7,7 @@ import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
+import { loadEc2Sdk } from './sdk';
 
 /** Most instances one request may launch; larger fleets are several reviewed requests. */
 export const MAX_INSTANCE_COUNT = 20;
@@ -248,7 +238,8 @@ function summarize(params: RunInstancesParams): string {
 }
 
 /** An EC2 client on the one-shot credentials, in the params' region or the worker's. */
-function ec2Client(params: RunInstancesParams, context: OperationContext): EC2Client {
+async function ec2Client(params: RunInstancesParams, context: OperationContext): Promise<EC2Client> {
+  const { EC2Client } = await loadEc2Sdk();
   return new EC2Client({
     region: params.region ?? context.region,
     credentials: context.credentials,
@@ -271,6 +262,7 @@ export type Ec2Sender = Pick<EC2Client, 'send'>;
 
 /** Launches exactly `count` instances (all or none), idempotently per action id. */
 export async function runInstancesWith(ec2: Ec2Sender, params: RunInstancesParams, actionId: string): Promise<OperationOutcome> {
+  const { RunInstancesCommand } = await loadEc2Sdk();
   const response = await ec2.send(
     new RunInstancesCommand({
       ImageId: params.imageId,
@@ -304,9 +296,9 @@ export function assertSeenByPreview(params: RunInstancesParams, reviewed: RunIns
   );
 }
 
-function execute(params: RunInstancesParams, context: ExecutionContext<RunInstancesPreconditions>): Promise<OperationOutcome> {
+async function execute(params: RunInstancesParams, context: ExecutionContext<RunInstancesPreconditions>): Promise<OperationOutcome> {
   assertSeenByPreview(params, context.preconditions);
-  return withClient(ec2Client(params, context), (ec2) => runInstancesWith(ec2, params, context.actionId));
+  return withClient(await ec2Client(params, context), (ec2) => runInstancesWith(ec2, params, context.actionId));
 }
 
 /** Runs a Describe call; an error named in `missing` means "no such resource" and yields undefined. */
@@ -331,6 +323,7 @@ function gib(mib: number): string {
  * fact only when EC2 told it).
  */
 export async function previewRunInstancesWith(ec2: Ec2Sender, params: RunInstancesParams): Promise<OperationPreview> {
+  const { DescribeImagesCommand, DescribeInstanceTypesCommand, DescribeSubnetsCommand } = await loadEc2Sdk();
   const [image, subnet, type] = await Promise.all([
     describeOrMissing<Image>(
       async () => (await ec2.send(new DescribeImagesCommand({ ImageIds: [params.imageId] }))).Images?.[0],
@@ -421,8 +414,8 @@ export async function previewRunInstancesWith(ec2: Ec2Sender, params: RunInstanc
   return { facts, notes, warnings, preconditions };
 }
 
-function preview(params: RunInstancesParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(ec2Client(params, context), (ec2) => previewRunInstancesWith(ec2, params));
+async function preview(params: RunInstancesParams, context: OperationContext): Promise<OperationPreview> {
+  return withClient(await ec2Client(params, context), (ec2) => previewRunInstancesWith(ec2, params));
 }
 
 /**

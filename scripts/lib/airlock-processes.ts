@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ManagedProcess } from './managed-process';
 import { PROJECT_ROOT } from './tools';
+import { WORKER_NODE_FLAGS } from '../../workers/worker-sizing';
 
 const DIST = join(PROJECT_ROOT, 'dist');
 
@@ -26,7 +27,7 @@ export interface AirlockProcessesOptions {
 export function startAirlockProcesses(options: AirlockProcessesOptions): AirlockProcesses {
   let workerPolling: () => void = () => undefined;
   const polling = new Promise<void>((resolvePolling) => (workerPolling = resolvePolling));
-  const worker = ManagedProcess.start('worker', process.execPath, [join(DIST, 'workers', 'main.js')], {
+  const worker = ManagedProcess.start('worker', process.execPath, [...WORKER_NODE_FLAGS, join(DIST, 'workers', 'main.js')], {
     env: withoutSigningKey(options.env),
     onLine: (line) => {
       // The worker prints this once it is connected and its pollers run.

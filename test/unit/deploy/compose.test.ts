@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { configSchema } from '../../../config/schema';
 import { PROJECT_ROOT } from '../../../scripts/lib/tools';
+import { WORKER_NODE_FLAGS } from '../../../workers/worker-sizing';
 import { SEARCH_ATTRIBUTES } from '../../../workflows/search-attributes';
 import { buildOutputs } from './build-output';
 import { argsOf, COMPOSE_FILE, environmentOf, loadCompose, loadComposeDocument, publishedPort, type ComposeService } from './compose-file';
@@ -83,14 +84,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('builds the worker and the API from the repo Dockerfile, each running its own entry point', () => {
+  it('builds the worker and the API from the repo Dockerfile, each running its own entry point (the worker with its Node flags)', () => {
     const outputs = buildOutputs();
     const entries = { 'airlock-worker': 'dist/workers/main.js', 'airlock-api': 'dist/api/main.js' };
+    const flags = { 'airlock-worker': WORKER_NODE_FLAGS, 'airlock-api': [] };
     for (const name of AIRLOCK) {
       const { build } = service(name);
       const context = typeof build === 'string' ? build : build?.context;
       expect({ name, context, dockerfile: typeof build === 'object' ? build.dockerfile : undefined }).toEqual({ name, context: '.', dockerfile: undefined });
-      expect(argsOf(service(name).command)).toEqual(['node', entries[name]]);
+      expect(argsOf(service(name).command)).toEqual(['node', ...flags[name], entries[name]]);
       expect(outputs).toContain(entries[name]); // written by `npm run build`
     }
     // deploy/healthcheck.js tells the two apart by this path in the command line.

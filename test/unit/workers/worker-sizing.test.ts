@@ -1,4 +1,11 @@
-import { BYTES_PER_CACHED_ACTION, cachedWorkflowsForBudget, WORKFLOW_TASK_SLOTS, workflowTaskSlots } from '../../../workers/worker-sizing';
+import {
+  BYTES_PER_CACHED_ACTION,
+  cachedWorkflowsForBudget,
+  WORKFLOW_TASK_SLOTS,
+  WORKFLOW_THREAD_BASE_HEAP_MIB,
+  workflowTaskSlots,
+  workflowThreadHeapMiB,
+} from '../../../workers/worker-sizing';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -37,5 +44,22 @@ describe('workflow task slots', () => {
   it('stay at the SDK minimum of 2 for a tiny cache, and at the default for no cache', () => {
     expect(workflowTaskSlots(1)).toBe(2);
     expect(workflowTaskSlots(0)).toBe(WORKFLOW_TASK_SLOTS);
+  });
+});
+
+describe("the workflow thread's heap limit", () => {
+  it('is the base with nothing cached', () => {
+    expect(workflowThreadHeapMiB(0)).toBe(WORKFLOW_THREAD_BASE_HEAP_MIB);
+  });
+
+  it('holds the cache sized from a budget, at the RSS figure per workflow', () => {
+    const cached = cachedWorkflowsForBudget(40, 4 * GiB);
+    expect(workflowThreadHeapMiB(cached)).toBe(128);
+    expect((workflowThreadHeapMiB(cached) - WORKFLOW_THREAD_BASE_HEAP_MIB) * MiB).toBeGreaterThanOrEqual(cached * BYTES_PER_CACHED_ACTION);
+  });
+
+  it('grows with the cache, in whole MiB', () => {
+    expect(workflowThreadHeapMiB(1)).toBe(WORKFLOW_THREAD_BASE_HEAP_MIB + 1);
+    expect(workflowThreadHeapMiB(2310)).toBe(WORKFLOW_THREAD_BASE_HEAP_MIB + Math.ceil((2310 * BYTES_PER_CACHED_ACTION) / MiB));
   });
 });
