@@ -2,7 +2,7 @@ import type { LoadedPolicy } from '../policy';
 import { createCallbackActivities, type CallbackSettings } from './callback/outbound/activities';
 import type { MessagingKind } from './kinds';
 import type { MessageLinks } from './review-message';
-import type { SlackSettings } from './slack/client';
+import type { SlackSettings } from './slack/client-options';
 import { createSlackActivities } from './slack/outbound/activities';
 import { createTeamsActivities } from './teams/outbound/activities';
 import type { TeamsSettings } from './teams/outbound/connector';

@@ -1,49 +1,12 @@
-import { LogLevel, WebClient, type Logger } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
+import { slackClientOptions, type SlackSettings } from './client-options';
 
-/** How Airlock reaches Slack's Web API. */
-export interface SlackSettings {
-  /** Bot token (`xoxb-…`). */
-  botToken: string;
-  /** Web API base URL; unset for Slack itself. Tests point it at a local double. */
-  apiUrl?: string;
-}
-
-/** Per HTTP call; shorter than the Slack activities' start-to-close timeout, so an attempt fails cleanly. */
-const REQUEST_TIMEOUT_MS = 10_000;
+export type { SlackSettings } from './client-options';
 
 /**
- * A WebClient that never retries behind Temporal's back: a 429 is rejected at once with its
- * Retry-After (see slack-errors.ts), and every other failure is one attempt. Shared by the Slack
- * activities (worker) and the interactions handler (API).
+ * A Slack WebClient as Airlock configures it (client-options.ts). The API's interactions handler
+ * and the tests use this one; the worker's activities load theirs on first use (lazy-client.ts).
  */
 export function slackClient(settings: SlackSettings): WebClient {
-  return new WebClient(settings.botToken, {
-    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    timeout: REQUEST_TIMEOUT_MS,
-    // The original axios error carries the request config, Authorization header included.
-    attachOriginalToWebAPIRequestError: false,
-    logger: quietLogger(),
-  });
-}
-
-/**
- * Discards the client's own logging: every failure it would warn about is thrown, mapped by
- * toSlackFailure and recorded by Temporal, so logging it here too would only repeat it.
- */
-function quietLogger(): Logger {
-  let level = LogLevel.ERROR;
-  const discard = (): void => undefined;
-  return {
-    debug: discard,
-    info: discard,
-    warn: discard,
-    error: discard,
-    setLevel: (next) => {
-      level = next;
-    },
-    getLevel: () => level,
-    setName: discard,
-  };
+  return new WebClient(settings.botToken, slackClientOptions(settings, LogLevel.ERROR));
 }

@@ -6,7 +6,8 @@ import type { ActionState, ReviewNotice } from '../../../domain/types';
 import { logInfo } from '../../../activities/activity-log';
 import { reviewMessage, type MessageLinks } from '../../review-message';
 import { reviewBlocks } from '../blocks';
-import { slackClient, type SlackSettings } from '../client';
+import type { SlackSettings } from '../client-options';
+import { loadSlackClient } from '../lazy-client';
 import { noticeText } from './notice-text';
 import { SlackFailureType } from '../../../domain/failure-types';
 import { toSlackFailure } from './slack-errors';
@@ -42,10 +43,10 @@ export interface UpdateSlackReviewInput {
  * attempt; the failure says whether Temporal should retry (and after how long, on a 429).
  */
 export function createSlackActivities(deps: SlackActivityDeps) {
-  let shared: WebClient | undefined;
+  let shared: Promise<WebClient> | undefined;
   const secrets = [deps.slack?.botToken];
 
-  const client = (): WebClient => {
+  const client = (): Promise<WebClient> => {
     if (!deps.slack) {
       throw ApplicationFailure.create({
         type: SlackFailureType.NotConfigured,
@@ -53,14 +54,14 @@ export function createSlackActivities(deps: SlackActivityDeps) {
         nonRetryable: true,
       });
     }
-    return (shared ??= slackClient(deps.slack));
+    return (shared ??= loadSlackClient(deps.slack));
   };
   const render = (state: ActionState) => reviewBlocks(reviewMessage(state, deps.links));
 
   return {
     /** Posts the review request; returns the channel id and ts Slack assigned, for later updates. */
     async postSlackReview(input: PostSlackReviewInput): Promise<MessageRef> {
-      const slack = client();
+      const slack = await client();
       const { text, blocks } = render(input.state);
       let result: Awaited<ReturnType<WebClient['chat']['postMessage']>>;
       try {
@@ -82,7 +83,7 @@ export function createSlackActivities(deps: SlackActivityDeps) {
 
     /** Replaces the posted message with the current state (votes so far, outcome, no buttons once closed). */
     async updateSlackReview(input: UpdateSlackReviewInput): Promise<void> {
-      const slack = client();
+      const slack = await client();
       const { text, blocks } = render(input.state);
       const ref = readMessageRef(input.ref);
       try {
@@ -95,7 +96,7 @@ export function createSlackActivities(deps: SlackActivityDeps) {
 
     /** Posts a reminder or escalation notice in the review message's thread, mentioning the people it is for. */
     async postSlackNotice(input: PostSlackNoticeInput): Promise<MessageRef> {
-      const slack = client();
+      const slack = await client();
       const policy = deps.policy?.();
       const text = noticeText(input.notice, (id) => (policy ? channelIdOf(policy, 'slack', id) : undefined));
       const thread = readMessageRef(input.ref);

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@slack/web-api';
+import type { ErrorCode } from '@slack/web-api';
 import { ApplicationFailure } from '@temporalio/common';
 import { failureMessage, isProgrammingError, rateLimitedFailure, retryDelaySeconds } from '../../../activities/failure-mapping';
 import { FailureType, SlackFailureType } from '../../../domain/failure-types';
@@ -9,6 +9,17 @@ import { FailureType, SlackFailureType } from '../../../domain/failure-types';
  * happens next. The WebClient error never crosses: its properties hold the response headers and,
  * for request errors, the request config with the `Authorization` header.
  */
+
+/**
+ * The client's error codes, as values: `@slack/web-api` is imported for types only, so a worker
+ * that never posts to Slack never loads it (channels/slack/outbound/activities.ts).
+ */
+const SlackErrorCode = {
+  RequestError: 'slack_webapi_request_error',
+  HTTPError: 'slack_webapi_http_error',
+  PlatformError: 'slack_webapi_platform_error',
+  RateLimitedError: 'slack_webapi_rate_limited_error',
+} as const satisfies { [K in keyof typeof ErrorCode]?: `${(typeof ErrorCode)[K]}` };
 
 /**
  * Platform errors (`ok: false`) that a later attempt can pass. Every other platform error is about
@@ -50,10 +61,10 @@ export function toSlackFailure(err: unknown, method: string, secrets: readonly (
   const clean = (text: string): string => failureMessage(text, secrets, MAX_MESSAGE_CHARS);
 
   switch (e.code) {
-    case ErrorCode.RateLimitedError:
+    case SlackErrorCode.RateLimitedError:
       return rateLimited(method, seconds(e.retryAfter));
 
-    case ErrorCode.PlatformError: {
+    case SlackErrorCode.PlatformError: {
       const code = typeof e.data?.error === 'string' ? e.data.error : 'unknown_error';
       if (RATE_LIMIT_PLATFORM_ERRORS.has(code)) return rateLimited(method, seconds(e.data?.response_metadata?.retryAfter));
       const message = clean(`${method} failed: Slack error ${code}${platformDetail(e.data)}`);
@@ -61,7 +72,7 @@ export function toSlackFailure(err: unknown, method: string, secrets: readonly (
       return ApplicationFailure.create({ type: SlackFailureType.Permanent, message, nonRetryable: true });
     }
 
-    case ErrorCode.HTTPError: {
+    case SlackErrorCode.HTTPError: {
       const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
       const message = `${method} failed: Slack answered HTTP ${status}`;
       if (status >= 500 || status === 408) return ApplicationFailure.create({ type: SlackFailureType.Unavailable, message });
@@ -69,7 +80,7 @@ export function toSlackFailure(err: unknown, method: string, secrets: readonly (
       return ApplicationFailure.create({ type: SlackFailureType.Permanent, message, nonRetryable: true });
     }
 
-    case ErrorCode.RequestError:
+    case SlackErrorCode.RequestError:
       // No response: refused connection, DNS, TLS, or the client's timeout.
       return ApplicationFailure.create({
         type: SlackFailureType.Unavailable,
