@@ -25,7 +25,6 @@ async function main(): Promise<void> {
     namespace: 'default',
     taskQueue: requiredEnv(WORKER_ENV.taskQueue),
     workflowBundle: { code: readFileSync(requiredEnv(WORKER_ENV.bundleFile), 'utf8') },
-    identityKeys,
     activities: benchActivities({ policy: loadBenchPolicy(), aws: JSON.parse(requiredEnv(WORKER_ENV.aws)) as AwsSettings, audit, identityKeys }),
   });
 

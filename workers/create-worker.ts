@@ -2,8 +2,6 @@ import { getHeapStatistics } from 'node:v8';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../activities';
-import type { TrustedKey } from '../domain/identity-proof';
-import { airlockBundlerOptions, WORKFLOWS_PATH } from './workflow-bundle';
 import { cachedWorkflowsForBudget, DEFAULT_CACHE_BUDGET_MIB, DEFAULT_STICKY_TIMEOUT, workflowTaskSlots } from './worker-sizing';
 import { limitWorkflowThreadHeap } from './workflow-thread-heap';
 
@@ -13,12 +11,10 @@ export interface AirlockWorkerOptions {
   taskQueue: string;
   activities: Activities;
   /**
-   * A prebuilt bundle (tests bundle once per suite), made with `airlockBundlerOptions` for the
-   * same keys; otherwise the worker bundles workflows/ itself with `identityKeys`.
+   * The workflow bundle, made with `airlockBundlerOptions` for the same keys: by a bundling
+   * process (bundle-process.ts, the worker's entry point) or once per test suite.
    */
-  workflowBundle?: WorkflowBundle | undefined;
-  /** Public keys the workflow's Update validators accept identities from (AIRLOCK_IDENTITY_VERIFY_KEYS). */
-  identityKeys: readonly TrustedKey[];
+  workflowBundle: WorkflowBundle;
   /**
    * Payload encryption (codec/data-converter.ts). A prebuilt bundle must have been bundled with
    * the same `failureConverterPath`: workflow code converts its failures inside the bundle.
@@ -34,7 +30,7 @@ export interface AirlockWorkerOptions {
 
 /** The one place a Worker is configured, shared by the entry point, `npm start`, tests and benchmarks. */
 export function createAirlockWorker(options: AirlockWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, activities, workflowBundle, dataConverter, identityKeys } = options;
+  const { connection, namespace, taskQueue, activities, workflowBundle, dataConverter } = options;
   const maxCachedWorkflows =
     options.maxCachedWorkflows ?? cachedWorkflowsForBudget(options.cacheBudgetMiB ?? DEFAULT_CACHE_BUDGET_MIB, getHeapStatistics().heap_size_limit);
   // The cached workflows live on the SDK's workflow thread: its heap is sized for them.
@@ -49,6 +45,6 @@ export function createAirlockWorker(options: AirlockWorkerOptions): Promise<Work
     maxConcurrentWorkflowTaskExecutions: workflowTaskSlots(maxCachedWorkflows),
     // After a worker dies, its workflows' next tasks (a vote) wait this long on its sticky queue.
     stickyQueueScheduleToStartTimeout: options.stickyTimeoutMs ?? DEFAULT_STICKY_TIMEOUT,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: airlockBundlerOptions(identityKeys) }),
+    workflowBundle,
   });
 }

@@ -8,6 +8,7 @@ import { loadPolicyFile } from '../policy';
 import { airlockDataConverter } from '../codec/data-converter';
 import { loadKeyRing } from '../codec/keys';
 import { loadIdentityVerifyKeys, refuseSigningKey } from '../config/identity-keys';
+import { bundleInChildProcess } from './bundle-process';
 import { createAirlockWorker } from './create-worker';
 import { startWorkerTelemetry } from './telemetry';
 
@@ -56,14 +57,16 @@ async function main(): Promise<void> {
       ...(config.AIRLOCK_CALLBACK_SECRET ? { secret: config.AIRLOCK_CALLBACK_SECRET } : {}),
     },
   });
+  const dataConverter = airlockDataConverter(codecKeys);
+  const workflowBundle = await bundleInChildProcess({ identityKeys, failureConverterPath: dataConverter?.failureConverterPath });
   const connection = await NativeConnection.connect(workerConnectionOptions(config));
   const worker = await createAirlockWorker({
     connection,
     namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
     taskQueue: config.AIRLOCK_TASK_QUEUE,
     activities,
-    identityKeys,
-    dataConverter: airlockDataConverter(codecKeys),
+    workflowBundle,
+    dataConverter,
     cacheBudgetMiB: config.AIRLOCK_WORKER_CACHE_MIB,
     maxCachedWorkflows: config.AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS,
     stickyTimeoutMs: config.AIRLOCK_WORKER_STICKY_TIMEOUT,

@@ -85,7 +85,6 @@ export async function startAirlockStack(servers: BenchServers, bundle: WorkflowB
       namespace: 'default',
       taskQueue,
       workflowBundle: bundle,
-      identityKeys: BENCH_TRUSTED_KEYS,
       activities: benchActivities({ policy: loadBenchPolicy(), aws: servers.aws, audit: workerAudit, identityKeys: BENCH_TRUSTED_KEYS }),
     });
     undo.push(runWorker(worker));

@@ -48,7 +48,6 @@ async function main(): Promise<void> {
     namespace: 'default',
     taskQueue: settings.taskQueue,
     workflowBundle: { code: readFileSync(settings.bundleFile, 'utf8') },
-    identityKeys,
     activities: benchActivities({ policy: loadBenchPolicy(), aws: settings.aws, audit, identityKeys }),
     maxCachedWorkflows: settings.maxCachedWorkflows,
   });

@@ -158,7 +158,6 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
       namespace: 'default',
       taskQueue,
       workflowBundle: bundle,
-      identityKeys: TEST_TRUSTED_KEYS,
       dataConverter: airlockDataConverter(options.codecKeys),
       activities: createActivities({
         policy: () => policy,

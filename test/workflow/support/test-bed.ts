@@ -59,7 +59,6 @@ export async function startWorkflowTestBed(): Promise<WorkflowTestBed> {
         taskQueue,
         activities,
         workflowBundle: bundle,
-        identityKeys: TEST_TRUSTED_KEYS,
       });
       return worker.runUntil(body(taskQueue));
     },
