@@ -4,6 +4,7 @@ import { proofProblem, startStatement, type IdentityStatement, type TrustedKey }
 import { AuditEventKind } from '../domain/audit-events';
 import { FailureType } from '../domain/failure-types';
 import type { ActionRequestInput } from '../domain/types';
+import { nativeSignatureCheck } from '../config/native-signature-check';
 import { currentActivity } from './activity-context';
 
 export interface VerifyActionRequestInput {
@@ -32,7 +33,7 @@ export function createIdentityActivities(deps: IdentityActivityDeps) {
       if (execution && request.actionId !== execution.workflowId) {
         refuse(`the request is for action ${request.actionId}, not this workflow (${execution.workflowId})`);
       }
-      const problem = proofProblem(request.proof, statementOf(request), deps.identityKeys, Date.parse(input.workflowStartedAt));
+      const problem = proofProblem(request.proof, statementOf(request), deps.identityKeys, Date.parse(input.workflowStartedAt), nativeSignatureCheck);
       if (problem) refuse(problem.message, request.requester?.id);
       if (execution) await refuseEarlierRun(deps.audit, execution.workflowId, execution.runId);
     },

@@ -8,6 +8,7 @@ import {
   type ProofProblem,
   type TrustedKey,
 } from '../domain/identity-proof';
+import { nativeSignatureCheck } from '../config/native-signature-check';
 import { AuditEventKind } from '../domain/audit-events';
 import type { JsonObject } from '../domain/types';
 import type { AuditRow } from './chain';
@@ -67,7 +68,7 @@ export class SignatureVerifier {
     }
     let problem: ProofProblem | undefined;
     try {
-      problem = proofProblem(proof, statement(), this.keys, at);
+      problem = proofProblem(proof, statement(), this.keys, at, nativeSignatureCheck);
     } catch {
       problem = { code: 'malformed', message: 'the event is too malformed to rebuild what was signed' };
     }

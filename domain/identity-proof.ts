@@ -133,6 +133,7 @@ export function proofProblem(
   statement: IdentityStatement,
   keys: readonly TrustedKey[],
   now?: number,
+  check: SignatureCheck = nobleSignatureCheck,
 ): ProofProblem | undefined {
   if (!proof || typeof proof !== 'object') return { code: 'unsigned', message: 'the input carries no identity proof' };
   const { keyId, issuedAt, signature } = proof;
@@ -143,7 +144,7 @@ export function proofProblem(
   if (!key) return { code: 'unknown_key', message: `the identity proof is signed with key ${JSON.stringify(keyId.slice(0, 64))}, which is not trusted` };
   const issued = Date.parse(issuedAt);
   if (!/^[0-9a-f]{128}$/.test(signature) || Number.isNaN(issued)) return { code: 'malformed', message: 'the identity proof is malformed' };
-  if (!verifies(signature, proofMessage(statement, issuedAt), key.publicKeyHex)) {
+  if (!check(signature, proofMessage(statement, issuedAt), key.publicKeyHex)) {
     return { code: 'bad_signature', message: 'the identity proof does not match this input (wrong key, or signed for another action, update or content)' };
   }
   if (now !== undefined && (issued < now - PROOF_MAX_AGE_MS || issued > now + PROOF_MAX_SKEW_MS)) {
@@ -152,9 +153,18 @@ export function proofProblem(
   return undefined;
 }
 
-function verifies(signatureHex: string, message: Uint8Array, publicKeyHex: string): boolean {
+/**
+ * Whether an Ed25519 signature (hex) over `message` holds for a raw public key (hex). Never throws.
+ * Strict RFC 8032 (not ZIP-215), as OpenSSL and Node verify: one answer whichever side checks.
+ */
+export type SignatureCheck = (signatureHex: string, message: Uint8Array, publicKeyHex: string) => boolean;
+
+/**
+ * The pure-JS check, the one the workflow sandbox can run (no I/O, deterministic). Outside it,
+ * Node's own is much cheaper (config/native-signature-check.ts).
+ */
+export function nobleSignatureCheck(signatureHex: string, message: Uint8Array, publicKeyHex: string): boolean {
   try {
-    // Strict RFC 8032 (not ZIP-215), as OpenSSL and Node verify: one answer whichever side checks.
     return ed25519.verify(hexToBytes(signatureHex), message, hexToBytes(publicKeyHex), { zip215: false });
   } catch {
     return false; // a malformed key or signature encoding
