@@ -31,14 +31,15 @@ const NAME = 'workflow';
 const LATENCY = { samples: 60, warmup: 5 };
 const THROUGHPUT = { concurrency: 16, warmupSeconds: 3, seconds: 10 };
 /**
- * The whole benchmark stays within 5 minutes (issue 18): the pending part gets what the parts
- * before it left of TOTAL_SECONDS, less the time it needs to settle and count afterwards, and
- * starts no action after that. 10,000 pending take about 200 s here, so it usually ends short of
+ * `npm run bench` stays within 5 minutes (issue 18): the pending part gets what everything before
+ * it (the other benchmarks too) left of TOTAL_SECONDS, less the time it needs to settle and count afterwards, and
+ * starts no action after that. 10,000 pending take about 270 s here, so it usually ends short of
  * its target: the tables then say *partial*. AIRLOCK_BENCH_PENDING_SECONDS gives it a budget of
  * its own (a full-size run), AIRLOCK_BENCH_PENDING_TARGET another target (100,000 for the opt-in
  * run that shows RSS flat past the cache).
  */
-const TOTAL_SECONDS = 300;
+/** 5 minutes less what `npm run bench` spends before this process starts (tools check, build). */
+const TOTAL_SECONDS = 285;
 const AFTER_PENDING_SECONDS = 25;
 const PENDING_TARGET = numberFromEnv('AIRLOCK_BENCH_PENDING_TARGET', 10_000);
 const PENDING_SECONDS = process.env.AIRLOCK_BENCH_PENDING_SECONDS ? numberFromEnv('AIRLOCK_BENCH_PENDING_SECONDS', 0) : undefined;
@@ -95,7 +96,8 @@ export async function workflowBenchmark(): Promise<void> {
       } finally {
         await stack.stop(); // its worker would otherwise share the CPU with the next part
       }
-      const left = TOTAL_SECONDS - (performance.now() - started) / 1000 - AFTER_PENDING_SECONDS;
+      // From the process's start: `npm run bench` runs the other benchmarks first, all within TOTAL_SECONDS.
+      const left = TOTAL_SECONDS - performance.now() / 1000 - AFTER_PENDING_SECONDS;
       const pendingOptions = { target: PENDING_TARGET, budgetSeconds: PENDING_SECONDS ?? Math.max(30, Math.floor(left)), concurrency: 50, sampleEvery: 250 };
       console.log(`worker memory: up to ${pendingOptions.target.toLocaleString('en-US')} actions pending review, ${pendingOptions.budgetSeconds} s budget…`);
       const pending: PendingRssResult = await timedPart('pending', () =>

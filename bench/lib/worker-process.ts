@@ -21,13 +21,15 @@ export interface WorkerProcessOptions {
   auditUrl: string;
   bundleFile: string;
   aws: AwsSettings;
+  /** More Node flags for the child (the profile benchmark's `--cpu-prof`). */
+  nodeArgs?: readonly string[];
 }
 
 /** Starts bench/workflow-worker.js and waits until it polls and answers on its memory port. */
 export async function startWorkerProcess(options: WorkerProcessOptions, timeoutMs = 60_000): Promise<WorkerProcess> {
   let announced: (port: number) => void = () => undefined;
   const listening = new Promise<number>((resolvePort) => (announced = resolvePort));
-  const child = ManagedProcess.start('bench-worker', process.execPath, ['--expose-gc', ...WORKER_NODE_FLAGS, WORKER_ENTRY], {
+  const child = ManagedProcess.start('bench-worker', process.execPath, ['--expose-gc', ...WORKER_NODE_FLAGS, ...(options.nodeArgs ?? []), WORKER_ENTRY], {
     env: {
       ...process.env,
       [WORKER_ENV.temporalAddress]: options.temporalAddress,
