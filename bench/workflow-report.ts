@@ -325,11 +325,11 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   started through \`ActionsService.submit\` (what \`POST /v1/actions\` runs, minus HTTP),
   ${p.concurrency} at a time, each answered in \`pending_review\`, and counted again in visibility
   before the last reading. The target is ${count(p.target)}; the part starts actions for what the
-  parts before it left of 5 minutes (${p.budgetSeconds} s in this run), so that \`npm run bench\`
+  benchmarks and parts before it left of 5 minutes (${p.budgetSeconds} s in this run), so that \`npm run bench\`
   ends within them, and the figure is *partial* unless the table says all ${count(p.target)} were
   started. \`AIRLOCK_BENCH_PENDING_SECONDS=600 npm run bench -- workflow\` runs 10,000 in full;
   \`AIRLOCK_BENCH_PENDING_TARGET=100000 AIRLOCK_BENCH_PENDING_SECONDS=3600\` is the opt-in run
-  that shows whether RSS stays flat past the cache (about 35 minutes here). *Per pending
+  that shows whether RSS stays flat past the cache (about 50 minutes here). *Per pending
   action* is the growth over the count; the *ramp slope* is a least-squares fit over readings taken
   every ${count(p.sampleEvery)} actions. RSS is in MiB in the tables, in MB (10⁶ bytes) beside the goal.
 - **CPU per action**: user + system time of each process (from \`/proc\`) over a throughput
