@@ -12,7 +12,7 @@ import {
 import type { TrustedKey } from '../domain/identity-proof';
 import { clientConnectionOptions } from '../config/temporal-connection';
 import { slackClient } from '../channels/slack/client';
-import { defaultCatalogue } from '../operations/catalogue';
+import { catalogueWith } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';
 import { airlockDataConverter } from '../codec/data-converter';
@@ -24,6 +24,8 @@ import { buildApi } from './server';
 /** API entry point: validate config (fail fast), connect to Temporal, listen; drain on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before anything connects: an operation module that fails its checks stops the start, naming itself.
+  const catalogue = catalogueWith(config.AIRLOCK_OPERATIONS);
   const principals = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
   const signingKey = loadIdentitySigningKey(config);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE); // maps Slack/Teams users to identities
@@ -34,7 +36,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.AIRLOCK_TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
   const app = await buildApi({
     client,
-    catalogue: defaultCatalogue(),
+    catalogue,
     principals,
     taskQueue: config.AIRLOCK_TASK_QUEUE,
     audit,
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
       teamsPerMinute: config.AIRLOCK_TEAMS_RATE_LIMIT_PER_MINUTE,
     },
     logLevel: config.AIRLOCK_LOG_LEVEL,
-    metrics: apiMetricsFor(client, config.AIRLOCK_TASK_QUEUE, defaultCatalogue().names()),
+    metrics: apiMetricsFor(client, config.AIRLOCK_TASK_QUEUE, catalogue.names()),
     metricsToken: config.AIRLOCK_METRICS_TOKEN,
     admissionTimeoutMs: config.AIRLOCK_API_ADMISSION_TIMEOUT_MS,
     callbackAllowedHosts: config.AIRLOCK_CALLBACK_ALLOWED_HOSTS,

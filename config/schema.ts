@@ -126,6 +126,20 @@ export const configSchema = z
     /** HMAC key for the `Airlock-Signature` header on requester callbacks. */
     AIRLOCK_CALLBACK_SECRET: z.string().min(16).optional(),
     /**
+     * Modules with operations of your own, comma-separated: paths (relative to the working
+     * directory) or package names. The worker and the API load and check them at start
+     * (operations/user-operations.ts, docs/operations.md#your-own-operations); set the same on both.
+     */
+    AIRLOCK_OPERATIONS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      ),
+    /**
      * Comma-separated `host:port` or `scheme://host:port` entries that callback URLs may point at
      * (SSRF guard); a bare `host` allows only its scheme's default port (443; 80 for loopback http).
      * Empty disables callbacks. Format: config/callback-targets.ts.

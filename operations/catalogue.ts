@@ -5,6 +5,7 @@ import { iamPutRolePolicy } from './iam/put-role-policy';
 import { s3CopyObject } from './s3/copy-object';
 import { s3ExportPrefix } from './s3/export-prefix';
 import type { Operation } from './types';
+import { loadUserOperations } from './user-operations';
 
 /** The action names no catalogue entry has. */
 export class UnknownActionError extends Error {
@@ -78,7 +79,27 @@ export class Catalogue {
   }
 }
 
-/** The catalogue the worker and API run with. Each operation lives in its own file and is listed here. */
+/** The built-in operations. Each lives in its own file and is listed here. */
+function builtInOperations(): Operation<unknown>[] {
+  return [s3CopyObject, s3ExportPrefix, ec2RunInstances, iamPutRolePolicy, iamAttachRolePolicy, iamDetachRolePolicy];
+}
+
+/** The built-in operations alone. */
 export function defaultCatalogue(): Catalogue {
-  return new Catalogue([s3CopyObject, s3ExportPrefix, ec2RunInstances, iamPutRolePolicy, iamAttachRolePolicy, iamDetachRolePolicy]);
+  return new Catalogue(builtInOperations());
+}
+
+/**
+ * The catalogue the worker and API run with: the built-in operations and those of the modules
+ * AIRLOCK_OPERATIONS names, loaded and checked (throws OperationModuleError, naming the module).
+ */
+export function catalogueWith(userModules: readonly string[]): Catalogue {
+  const builtIns = builtInOperations();
+  return new Catalogue([
+    ...builtIns,
+    ...loadUserOperations(
+      userModules,
+      builtIns.map((operation) => operation.name),
+    ),
+  ]);
 }

@@ -104,6 +104,13 @@ export interface Operation<P = unknown, B = unknown> {
   /** True when running it twice has the same effect as once, so Temporal may retry it. */
   idempotent: boolean;
   /**
+   * Sample params, each valid. Operations loaded from AIRLOCK_OPERATIONS must have at least one:
+   * the loader builds their session and preview policies from each, and from each with a
+   * wildcard put into every string, and refuses the operation if any allows a wildcard
+   * (operations/policy-check.ts).
+   */
+  examples?: readonly P[];
+  /**
    * Seconds one session of this operation needs, from the credential's issue to its last request:
    * the preview, a recheck, the execution, or one batch of a batched execution (which renews its
    * credentials per batch). Every statement of the session policy stops allowing anything this

@@ -3,7 +3,7 @@ import { createActivities } from '../activities';
 import { openAuditLog, redactUrl } from '../audit/open-store';
 import { loadConfig, required } from '../config/load';
 import { workerConnectionOptions } from '../config/temporal-connection';
-import { defaultCatalogue } from '../operations/catalogue';
+import { catalogueWith } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
 import { airlockDataConverter } from '../codec/data-converter';
 import { loadKeyRing } from '../codec/keys';
@@ -15,8 +15,10 @@ import { startWorkerTelemetry } from './telemetry';
 /** Worker entry point: validate config and policy (fail fast), connect, run until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before anything connects: an operation module that fails its checks stops the start, naming itself.
+  const catalogue = catalogueWith(config.AIRLOCK_OPERATIONS);
   // First: the Temporal Runtime (logger, SDK metrics) must exist before any connection or bundle.
-  const telemetry = await startWorkerTelemetry(config, defaultCatalogue());
+  const telemetry = await startWorkerTelemetry(config, catalogue);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE);
   const codecKeys = loadKeyRing({ keys: config.AIRLOCK_CODEC_KEYS, keysFile: config.AIRLOCK_CODEC_KEYS_FILE });
   // Public keys only: a worker can check identities, never make them.
@@ -28,7 +30,7 @@ async function main(): Promise<void> {
     identityKeys,
     metrics: telemetry.metrics,
     policy: () => policy,
-    catalogue: defaultCatalogue(),
+    catalogue,
     aws: {
       region: config.AIRLOCK_AWS_REGION,
       partition: config.AIRLOCK_AWS_PARTITION,

@@ -1,0 +1,58 @@
+import type { IamPolicyDocument } from './types';
+import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
+
+/** In an IAM action or resource these are wildcards or policy variables, and IAM cannot escape them. */
+const WILDCARD = /[*?]|\$\{/;
+
+/**
+ * What is wrong with a session (or preview) policy an operation built, or undefined: an Allow
+ * statement must name its actions and resources exactly, with no wildcard, no NotAction or
+ * NotResource, and the whole document must fit STS's limit. Deny statements may be as wide as
+ * they like: they only take away.
+ */
+export function policyProblem(policy: unknown): string | undefined {
+  if (!policy || typeof policy !== 'object') return 'is not a policy document';
+  const document = policy as Partial<IamPolicyDocument>;
+  if (document.Version !== '2012-10-17') return 'has no Version "2012-10-17"';
+  if (!Array.isArray(document.Statement) || document.Statement.length === 0) return 'has no Statement';
+  for (const [index, statement] of document.Statement.entries()) {
+    const where = `Statement[${index}]`;
+    if (!statement || typeof statement !== 'object') return `${where} is not an object`;
+    if ('NotAction' in statement || 'NotResource' in statement) return `${where} uses NotAction or NotResource`;
+    if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') return `${where} has no Effect Allow or Deny`;
+    if (!isStringList(statement.Action) || !isStringList(statement.Resource)) return `${where} needs Action and Resource as lists of strings`;
+    if (statement.Effect === 'Deny') continue;
+    const wide = [...statement.Action, ...statement.Resource].find((entry) => WILDCARD.test(entry));
+    if (wide !== undefined) return `${where} allows a wildcard or policy variable: ${JSON.stringify(wide)}`;
+  }
+  const length = sessionPolicyText(document as IamPolicyDocument).length;
+  if (length > MAX_SESSION_POLICY_CHARS) return `is ${length} characters, over STS's ${MAX_SESSION_POLICY_CHARS}`;
+  return undefined;
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((entry) => typeof entry === 'string' && entry.length > 0);
+}
+
+/** What an input may try to smuggle into an ARN. */
+const HOSTILE_STRINGS = ['*', 'a*', '?', '${aws:username}'];
+
+/**
+ * The example with each string in it, one at a time, replaced by each hostile string: what an
+ * agent could send. An operation whose schema accepts one of them must still build a policy
+ * without a wildcard from it.
+ */
+export function hostileVariants(example: unknown): unknown[] {
+  const variants: unknown[] = [];
+  const walk = (value: unknown, replace: (next: unknown) => unknown): void => {
+    if (typeof value === 'string') {
+      for (const hostile of HOSTILE_STRINGS) variants.push(replace(hostile));
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, (next) => replace(value.map((other, at) => (at === index ? next : other)))));
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) walk(item, (next) => replace({ ...value, [key]: next }));
+    }
+  };
+  walk(example, (next) => next);
+  return variants;
+}
