@@ -22,7 +22,7 @@ export type {
 export { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
 export { PreconditionFailedError, jsonDigest, sha256, sha256Hex, shortDigest } from './preconditions';
 export { fitsSessionPolicyLimit } from './session-time';
-export { assertPartition } from './arn';
+export { assertPartition, s3BucketArn, s3ObjectArn } from './arn';
 export { withClient } from './with-client';
 export { ClientLease, withClientLease } from './credential-lease';
 export { policyProblem } from './policy-check';
