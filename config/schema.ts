@@ -5,6 +5,16 @@ import { parseCallbackTarget } from './callback-targets';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z.url().optional();
+/** A comma-separated list, entries trimmed, empty ones dropped; unset is the empty list. */
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  );
 
 /** A duration written as the policy file writes them (`500ms`, `2s`, `1m`), as milliseconds within `[min, max]`. */
 function durationMs(defaultValue: string, bounds: { min: string; max: string }) {
@@ -130,35 +140,18 @@ export const configSchema = z
      * directory) or package names. The worker and the API load and check them at start
      * (operations/user-operations.ts, docs/operations.md#your-own-operations); set the same on both.
      */
-    AIRLOCK_OPERATIONS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter(Boolean),
-      ),
+    AIRLOCK_OPERATIONS: commaList,
     /**
      * Comma-separated `host:port` or `scheme://host:port` entries that callback URLs may point at
      * (SSRF guard); a bare `host` allows only its scheme's default port (443; 80 for loopback http).
      * Empty disables callbacks. Format: config/callback-targets.ts.
      */
-    AIRLOCK_CALLBACK_ALLOWED_HOSTS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter(Boolean),
-      )
-      .superRefine((entries, ctx) => {
-        for (const entry of entries) {
-          const parsed = parseCallbackTarget(entry);
-          if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
-        }
-      }),
+    AIRLOCK_CALLBACK_ALLOWED_HOSTS: commaList.superRefine((entries, ctx) => {
+      for (const entry of entries) {
+        const parsed = parseCallbackTarget(entry);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
+      }
+    }),
     /**
      * Where the audit trail is kept: `sqlite:<file>` (embedded, the default) or
      * `postgres://user:password@host:port/database` (production). Worker and API must share it.
