@@ -30,6 +30,10 @@ describe('an operation of your own, from AIRLOCK_OPERATIONS', () => {
     const catalogue = await running.call('etl-bot', 'GET', '/v1/catalogue');
     expect(catalogue.statusCode).toBe(200);
     expect(JSON.stringify(catalogue.json())).toContain('s3.tagObject');
+    // The served OpenAPI document describes its params like a built-in's.
+    const openapi = await running.call(null, 'GET', '/openapi.json');
+    expect(openapi.statusCode).toBe(200);
+    expect(openapi.text).toContain('s3.tagObject');
 
     const key = `user-operation/${Date.now()}.csv`;
     await putObject(s3, 'airlock-exports', key, 'a,b\n');
