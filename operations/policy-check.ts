@@ -4,11 +4,32 @@ import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
 /** In an IAM action or resource these are wildcards or policy variables, and IAM cannot escape them. */
 const WILDCARD = /[*?]|\$\{/;
 
+/** Every wildcard-holding action or resource of the policy's Allow statements. */
+function allowedWildcards(policy: IamPolicyDocument): Set<string> {
+  const found = new Set<string>();
+  for (const statement of policy.Statement) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const entry of [...statement.Action, ...statement.Resource]) if (WILDCARD.test(entry)) found.add(entry);
+  }
+  return found;
+}
+
+/**
+ * The wildcard entries of `hostile` (built from an input an agent could send) that the policy
+ * built from the plain example does not have: wildcards that came from input. Empty is good.
+ */
+export function inputWildcards(plain: IamPolicyDocument, hostile: IamPolicyDocument): string[] {
+  const own = allowedWildcards(plain);
+  return [...allowedWildcards(hostile)].filter((entry) => !own.has(entry));
+}
+
 /**
  * What is wrong with a session (or preview) policy an operation built, or undefined: an Allow
- * statement must name its actions and resources exactly, with no wildcard, no NotAction or
- * NotResource, and the whole document must fit STS's limit. Deny statements may be as wide as
- * they like: they only take away.
+ * statement names its actions exactly (no wildcard), has no policy variable, no NotAction or
+ * NotResource, and the whole document fits STS's limit. A resource may hold a wildcard the
+ * operation wrote itself (`instance/*` for instances a launch creates, `*` for Describe calls
+ * that IAM does not scope): whether one came from input is `inputWildcards`' question. Deny
+ * statements may be as wide as they like: they only take away.
  */
 export function policyProblem(policy: unknown): string | undefined {
   if (!policy || typeof policy !== 'object') return 'is not a policy document';
@@ -22,8 +43,10 @@ export function policyProblem(policy: unknown): string | undefined {
     if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') return `${where} has no Effect Allow or Deny`;
     if (!isStringList(statement.Action) || !isStringList(statement.Resource)) return `${where} needs Action and Resource as lists of strings`;
     if (statement.Effect === 'Deny') continue;
-    const wide = [...statement.Action, ...statement.Resource].find((entry) => WILDCARD.test(entry));
-    if (wide !== undefined) return `${where} allows a wildcard or policy variable: ${JSON.stringify(wide)}`;
+    const wideAction = statement.Action.find((entry) => WILDCARD.test(entry));
+    if (wideAction !== undefined) return `${where} allows a wildcard action: ${JSON.stringify(wideAction)}`;
+    const variable = statement.Resource.find((entry) => entry.includes('${'));
+    if (variable !== undefined) return `${where} allows a policy variable: ${JSON.stringify(variable)}`;
   }
   const length = sessionPolicyText(document as IamPolicyDocument).length;
   if (length > MAX_SESSION_POLICY_CHARS) return `is ${length} characters, over STS's ${MAX_SESSION_POLICY_CHARS}`;

@@ -25,7 +25,7 @@ export { fitsSessionPolicyLimit } from './session-time';
 export { assertPartition, s3BucketArn, s3ObjectArn } from './arn';
 export { withClient } from './with-client';
 export { ClientLease, withClientLease } from './credential-lease';
-export { policyProblem } from './policy-check';
+export { inputWildcards, policyProblem } from './policy-check';
 
 /** An operation as you write it: every field of `Operation`, with at least one example. */
 export type OperationDefinition<P, B = unknown> = Operation<P, B> & { examples: readonly [P, ...P[]] };

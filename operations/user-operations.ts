@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { hostileVariants, policyProblem } from './policy-check';
-import type { Operation } from './types';
+import { hostileVariants, inputWildcards, policyProblem } from './policy-check';
+import type { IamPolicyDocument, Operation } from './types';
 
 /** A catalogue name: a service and a verb (`dynamodb.deleteItem`), as the built-in ones are. */
 const OPERATION_NAME = /^[a-z][a-z0-9]*(\.[a-z][A-Za-z0-9]*)+$/;
@@ -25,8 +25,9 @@ export class OperationModuleError extends Error {
  * Loads the operations of the modules AIRLOCK_OPERATIONS names (paths, relative to `cwd`, or
  * package names) and checks each before anything runs: a name of the catalogue's form that no
  * built-in or earlier module has, a zod params schema, the functions every operation has, and
- * examples whose session and preview policies allow no wildcard, also when an agent puts one
- * into any string param the schema accepts. The first problem throws, naming the module.
+ * examples whose session and preview policies name their actions exactly (policyProblem) and
+ * allow no wildcard the example's own policy lacks when an agent puts one into any string param
+ * the schema accepts. The first problem throws, naming the module.
  */
 export function loadUserOperations(modules: readonly string[], taken: readonly string[], cwd = process.cwd()): Operation<unknown, unknown>[] {
   const names = new Set(taken);
@@ -72,8 +73,11 @@ function looksLikeOperation(value: unknown): value is Operation<unknown, unknown
   return Boolean(value) && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string' && 'params' in (value as object);
 }
 
-/** The first thing wrong with one operation, or undefined. */
-function operationProblem(operation: Operation<unknown, unknown>, taken: ReadonlySet<string>): string | undefined {
+/**
+ * The first thing wrong with one operation, or undefined: the loader's check, exported so the
+ * built-in operations can be held to it too (test/unit/operations/built-in-checks.test.ts).
+ */
+export function operationProblem(operation: Operation<unknown, unknown>, taken: ReadonlySet<string>): string | undefined {
   const name = operation.name;
   if (!OPERATION_NAME.test(name)) return `operation name ${JSON.stringify(name)} is not of the form service.verb`;
   if (taken.has(name)) return `operation ${name} is already in the catalogue`;
@@ -86,20 +90,29 @@ function operationProblem(operation: Operation<unknown, unknown>, taken: Readonl
   for (const [index, example] of examples.entries()) {
     const parsed = operation.params.safeParse(example);
     if (!parsed.success) return `${name} examples[${index}] is refused by its own params schema: ${parsed.error.issues[0]?.message ?? 'invalid'}`;
-    const problem = policiesProblem(operation, parsed.data);
-    if (problem) return `${name} examples[${index}]: ${problem}`;
+    const plain = policiesOf(operation, parsed.data);
+    if (typeof plain === 'string') return `${name} examples[${index}]: ${plain}`;
     for (const variant of hostileVariants(example)) {
       const hostile = operation.params.safeParse(variant);
       if (!hostile.success) continue; // the schema refuses it: what it should do
-      const hostileProblem = policiesProblem(operation, hostile.data);
-      if (hostileProblem) return `${name} accepts ${JSON.stringify(variant)}, and then its ${hostileProblem} (refuse such values in the params schema)`;
+      const policies = policiesOf(operation, hostile.data);
+      const widened =
+        typeof policies === 'string'
+          ? policies
+          : KINDS.map((kind) => inputWildcards(plain[kind], policies[kind]).map((entry) => `its ${kind} allows ${JSON.stringify(entry)}`)).flat()[0];
+      if (widened) return `${name} accepts ${JSON.stringify(variant)}, and then ${widened} (refuse such values in the params schema)`;
     }
   }
   return undefined;
 }
 
-function policiesProblem(operation: Operation<unknown, unknown>, params: unknown): string | undefined {
-  for (const kind of ['sessionPolicy', 'previewPolicy'] as const) {
+const KINDS = ['sessionPolicy', 'previewPolicy'] as const;
+type Policies = Record<(typeof KINDS)[number], IamPolicyDocument>;
+
+/** Both policies of the operation for these params, or what is wrong with one of them. */
+function policiesOf(operation: Operation<unknown, unknown>, params: unknown): Policies | string {
+  const policies: Partial<Policies> = {};
+  for (const kind of KINDS) {
     let policy: unknown;
     try {
       policy = operation[kind](params, CHECK_PARTITION);
@@ -108,6 +121,7 @@ function policiesProblem(operation: Operation<unknown, unknown>, params: unknown
     }
     const problem = policyProblem(policy);
     if (problem) return `${kind} ${problem}`;
+    policies[kind] = policy as IamPolicyDocument;
   }
-  return undefined;
+  return policies as Policies;
 }

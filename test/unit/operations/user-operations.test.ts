@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { catalogueWith, defaultCatalogue } from '../../../operations/catalogue';
-import { hostileVariants, policyProblem } from '../../../operations/policy-check';
+import { hostileVariants, inputWildcards, policyProblem } from '../../../operations/policy-check';
+import type { IamPolicyDocument } from '../../../operations/types';
 import { defineOperation } from '../../../operations/sdk';
 import { loadUserOperations, OperationModuleError } from '../../../operations/user-operations';
 
@@ -36,8 +37,11 @@ describe('operations from AIRLOCK_OPERATIONS', () => {
   });
 
   it.each([
-    ['wildcard.js', /wildcard\.js: demo\.touchAll examples\[0\]: sessionPolicy Statement\[0\] allows a wildcard or policy variable: "\*"/],
-    ['injectable.js', /injectable\.js: demo\.touchAny accepts \{"table":"\*","key":"k1"\}, and then its sessionPolicy Statement\[0\] allows a wildcard/],
+    ['wildcard.js', /wildcard\.js: demo\.touchAll examples\[0\]: sessionPolicy Statement\[0\] allows a wildcard action: "dynamodb:\*"/],
+    [
+      'injectable.js',
+      /injectable\.js: demo\.touchAny accepts \{"table":"\*","key":"k1"\}, and then its sessionPolicy allows "arn:aws:dynamodb:us-east-1:123456789012:table\/\*"/,
+    ],
     ['clash.js', /clash\.js: operation s3\.copyObject is already in the catalogue/],
     ['no-examples.js', /no-examples\.js: demo\.noExamples has no examples/],
     ['broken.js', /broken\.js: cannot be loaded: this module fails as it loads/],
@@ -46,6 +50,10 @@ describe('operations from AIRLOCK_OPERATIONS', () => {
     ['airlock-no-such-package', /airlock-no-such-package: cannot be loaded: .*Cannot (find|resolve) module/],
   ])('refuses %s, naming the module and the problem', (module, message) => {
     expect(refusal(module)).toMatch(message);
+  });
+
+  it('accepts a wildcard resource the operation writes itself, which no input reaches', () => {
+    expect(loadUserOperations(['./fixed-wildcard.js'], builtIns, FIXTURES).map((operation) => operation.name)).toEqual(['demo.describeTables']);
   });
 
   it('refuses a name that two modules both use', () => {
@@ -59,14 +67,15 @@ describe('the policy check', () => {
     Statement: [{ Effect: 'Allow', Action: [action], Resource: [resource] }],
   });
 
-  it('accepts exact actions and resources, and a Deny as wide as it likes', () => {
+  it('accepts exact actions, resources with wildcards of their own, and a Deny as wide as it likes', () => {
     expect(policyProblem(allow('s3:GetObject', 'arn:aws:s3:::b/k'))).toBeUndefined();
+    expect(policyProblem(allow('ec2:RunInstances', 'arn:aws:ec2:us-east-1:123456789012:instance/*'))).toBeUndefined();
     expect(policyProblem({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'] }] })).toBeUndefined();
   });
 
   it.each([
-    ['a service-wide action', allow('s3:*', 'arn:aws:s3:::b/k'), /allows a wildcard or policy variable: "s3:\*"/],
-    ['a ? in a resource', allow('s3:GetObject', 'arn:aws:s3:::b/k?'), /allows a wildcard/],
+    ['a service-wide action', allow('s3:*', 'arn:aws:s3:::b/k'), /allows a wildcard action: "s3:\*"/],
+    ['a ? in an action', allow('s3:Get?bject', 'arn:aws:s3:::b/k'), /allows a wildcard action/],
     ['a policy variable', allow('s3:GetObject', 'arn:aws:s3:::b/${aws:username}'), /policy variable/],
     [
       'NotAction',
@@ -77,6 +86,18 @@ describe('the policy check', () => {
     ["a policy over STS's limit", allow('s3:GetObject', `arn:aws:s3:::b/${'k'.repeat(2100)}`), /over STS's 2048/],
   ])('refuses %s', (_label, policy, message) => {
     expect(policyProblem(policy)).toMatch(message);
+  });
+
+  it('tells the wildcards that came from input from those the operation wrote', () => {
+    const policy = (resources: string[]): IamPolicyDocument => ({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['ec2:RunInstances'], Resource: resources }],
+    });
+    const own = 'arn:aws:ec2:us-east-1:1:instance/*';
+    expect(inputWildcards(policy([own, 'arn:aws:ec2:us-east-1:1:subnet/subnet-1']), policy([own, 'arn:aws:ec2:us-east-1:1:subnet/*']))).toEqual([
+      'arn:aws:ec2:us-east-1:1:subnet/*',
+    ]);
+    expect(inputWildcards(policy([own]), policy([own]))).toEqual([]);
   });
 
   it('puts each hostile string into each string of an example, one at a time', () => {

@@ -12,15 +12,9 @@ import {
 import { PreconditionFailedError } from '../../../../operations/preconditions';
 import { timeBoundPolicy } from '../../../../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../../operations/types';
+import { EC2_LAUNCH } from '../../../support/ec2-params';
 
-const good: RunInstancesParams = {
-  accountId: '123456789012',
-  region: 'eu-west-1',
-  imageId: 'ami-0abcdef1234567890',
-  instanceType: 't3.micro',
-  subnetId: 'subnet-0123456789abcdef0',
-  count: 2,
-};
+const good: RunInstancesParams = EC2_LAUNCH;
 
 /** The messages zod gives for `params`, or [] when accepted. */
 function refusals(params: unknown): string[] {
