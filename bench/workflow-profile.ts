@@ -2,12 +2,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { ActionsService } from '../api/actions-service';
 import { openAuditLog } from '../audit/open-store';
 import { ActionStatus } from '../domain/types';
-import { airlockBundlerOptions, WORKFLOWS_PATH } from '../workers/workflow-bundle';
-import { quietBundlerLogger, quietRuntime } from '../scripts/lib/quiet-temporal';
+import { bundleAirlockWorkflows } from '../workers/workflow-bundle';
+import { quietRuntime } from '../scripts/lib/quiet-temporal';
 import { benchSigner, BENCH_TRUSTED_KEYS } from './lib/bench-identity';
 import { withBenchServers } from './lib/bench-servers';
 import { readCpuProfile, summarize, type CpuProfile, type ProfileSummary } from './lib/cpu-profile';
@@ -44,7 +43,7 @@ export async function workflowProfileBenchmark(): Promise<void> {
   const profileDir = join(dir, 'profiles');
   try {
     const windows = await withBenchServers(async (servers) => {
-      const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger, ...airlockBundlerOptions(BENCH_TRUSTED_KEYS) });
+      const bundle = await bundleAirlockWorkflows(BENCH_TRUSTED_KEYS);
       const bundleFile = join(dir, 'workflows-bundle.js');
       writeFileSync(bundleFile, bundle.code);
       const worker = await startWorkerProcess({

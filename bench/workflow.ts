@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startAirlockStack } from './lib/airlock-stack';
 import { BENCH_TRUSTED_KEYS } from './lib/bench-identity';
-import { airlockBundlerOptions, WORKFLOWS_PATH } from '../workers/workflow-bundle';
+import { bundleAirlockWorkflows } from '../workers/workflow-bundle';
 import { withBenchServers } from './lib/bench-servers';
 import { keepFullSize, lastFullSize } from './lib/full-size';
 import { describeMachine, machine, writeDocSection, writeResults } from './lib/publish';
-import { quietBundlerLogger, quietRuntime } from '../scripts/lib/quiet-temporal';
+import { quietRuntime } from '../scripts/lib/quiet-temporal';
 import { workflowMarkdown, workflowTables, type WorkflowResults } from './workflow-report';
 import { startFloorWorker } from './workflow/floor';
 import { measureLatencies, type LatencyResults } from './workflow/latency';
@@ -68,7 +67,7 @@ export async function workflowBenchmark(): Promise<void> {
   try {
     const measured = await withBenchServers(async (servers) => {
       // Made as a worker makes its own (noble preloaded), so the bench measures what runs.
-      const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger, ...airlockBundlerOptions(BENCH_TRUSTED_KEYS) });
+      const bundle = await bundleAirlockWorkflows(BENCH_TRUSTED_KEYS);
       const bundleFile = join(dir, 'workflows-bundle.js');
       writeFileSync(bundleFile, bundle.code); // for the child worker, which then need not bundle again
 

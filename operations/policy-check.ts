@@ -4,12 +4,17 @@ import { MAX_SESSION_POLICY_CHARS, sessionPolicyText } from './types';
 /** In an IAM action or resource these are wildcards or policy variables, and IAM cannot escape them. */
 const WILDCARD = /[*?]|\$\{/;
 
+/** Whether an IAM action or resource pattern holds a wildcard (`*`, `?`) or a policy variable (`${…}`). */
+export function hasIamWildcard(pattern: string): boolean {
+  return WILDCARD.test(pattern);
+}
+
 /** Every wildcard-holding action or resource of the policy's Allow statements. */
 function allowedWildcards(policy: IamPolicyDocument): Set<string> {
   const found = new Set<string>();
   for (const statement of policy.Statement) {
     if (statement.Effect !== 'Allow') continue;
-    for (const entry of [...statement.Action, ...statement.Resource]) if (WILDCARD.test(entry)) found.add(entry);
+    for (const entry of [...statement.Action, ...statement.Resource]) if (hasIamWildcard(entry)) found.add(entry);
   }
   return found;
 }
@@ -43,7 +48,7 @@ export function policyProblem(policy: unknown): string | undefined {
     if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') return `${where} has no Effect Allow or Deny`;
     if (!isStringList(statement.Action) || !isStringList(statement.Resource)) return `${where} needs Action and Resource as lists of strings`;
     if (statement.Effect === 'Deny') continue;
-    const wideAction = statement.Action.find((entry) => WILDCARD.test(entry));
+    const wideAction = statement.Action.find(hasIamWildcard);
     if (wideAction !== undefined) return `${where} allows a wildcard action: ${JSON.stringify(wideAction)}`;
     const variable = statement.Resource.find((entry) => entry.includes('${'));
     if (variable !== undefined) return `${where} allows a policy variable: ${JSON.stringify(variable)}`;
@@ -62,8 +67,8 @@ const HOSTILE_STRINGS = ['*', 'a*', '?', '${aws:username}'];
 
 /**
  * The example with each string in it, one at a time, replaced by each hostile string: what an
- * agent could send. An operation whose schema accepts one of them must still build a policy
- * without a wildcard from it.
+ * agent could send. An operation whose schema accepts one of them must build from it no
+ * wildcard the example's own policy lacks (`inputWildcards`).
  */
 export function hostileVariants(example: unknown): unknown[] {
   const variants: unknown[] = [];

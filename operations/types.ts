@@ -106,8 +106,8 @@ export interface Operation<P = unknown, B = unknown> {
   /**
    * Sample params, each valid. Operations loaded from AIRLOCK_OPERATIONS must have at least one:
    * the loader builds their session and preview policies from each, and from each with a
-   * wildcard put into every string, and refuses the operation if any allows a wildcard
-   * (operations/policy-check.ts).
+   * wildcard put into every string, and refuses the operation if one allows a wildcard action or
+   * a wildcard that came from input (operations/policy-check.ts).
    */
   examples?: readonly P[];
   /**

@@ -1,17 +1,6 @@
 import { text } from 'node:stream/consumers';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import type { BundleRequest } from './bundle-process';
-import { airlockBundlerOptions, WORKFLOWS_PATH } from './workflow-bundle';
-
-/** The bundler's report goes to stderr, warnings and errors only: stdout carries the bundle. */
-const bundlerLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  log: () => undefined,
-  warn: (message: string) => console.error(`workflow bundle: ${message}`),
-  error: (message: string) => console.error(`workflow bundle: ${message}`),
-};
+import { bundleAirlockWorkflows } from './workflow-bundle';
 
 /**
  * The bundling process the worker starts (bundle-process.ts): reads a BundleRequest on stdin,
@@ -19,12 +8,7 @@ const bundlerLogger = {
  */
 async function main(): Promise<void> {
   const request = JSON.parse(await text(process.stdin)) as BundleRequest;
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: bundlerLogger,
-    ...airlockBundlerOptions(request.identityKeys),
-    ...(request.failureConverterPath ? { failureConverterPath: request.failureConverterPath } : {}),
-  });
+  const bundle = await bundleAirlockWorkflows(request.identityKeys, request.failureConverterPath);
   process.stdout.write(bundle.code);
 }
 

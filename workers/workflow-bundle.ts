@@ -1,4 +1,4 @@
-import type { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { TrustedKey } from '../domain/identity-proof';
 import { IDENTITY_KEYS_GLOBAL } from '../workflows/trusted-keys';
 
@@ -21,6 +21,29 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
  * anyway. test/unit/workers/workflow-bundle.test.ts keeps this list equal to noble.ts's.
  */
 export const PRELOADED_MODULES: readonly string[] = ['@noble/curves/ed25519.js', '@noble/hashes/sha2.js', '@noble/hashes/utils.js'];
+
+/** The bundler's logger, silent but for warnings and errors, which go to stderr (a bundling process's stdout carries the bundle). */
+export const quietBundlerLogger = {
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+  log: () => undefined,
+};
+
+/**
+ * A bundle of Airlock's workflows as a worker runs them: the worker's bundling process, the test
+ * suites and the benchmarks all make theirs here. `failureConverterPath` with payload encryption.
+ */
+export function bundleAirlockWorkflows(keys: readonly TrustedKey[], failureConverterPath?: string): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: quietBundlerLogger,
+    ...airlockBundlerOptions(keys),
+    ...(failureConverterPath ? { failureConverterPath } : {}),
+  });
+}
 
 /** What a bundle of Airlock's workflows is made with, besides its path and logger. */
 export interface AirlockBundlerOptions {

@@ -1,3 +1,4 @@
+import { hasIamWildcard } from '../policy-check';
 import {
   conditionText,
   describeActions,
@@ -40,10 +41,6 @@ function contentKey(statement: NormalizedStatement): string {
 
 // --- pattern containment -------------------------------------------------------------------
 
-function hasWildcard(pattern: string): boolean {
-  return /[*?]/.test(pattern) || pattern.includes('${');
-}
-
 function globRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   const body = pattern.replace(/[.+^$()|[\]{}\\*?]/g, (c) => (c === '*' ? '.*' : c === '?' ? '.' : `\\${c}`));
   return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's');
@@ -68,9 +65,9 @@ function literalPrefix(pattern: string): string {
 function patternCovers(outer: string, inner: string, caseInsensitive: boolean): boolean {
   const norm = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
   if (norm(outer) === norm(inner)) return true;
-  if (!hasWildcard(inner)) return globMatches(outer, inner, caseInsensitive);
+  if (!hasIamWildcard(inner)) return globMatches(outer, inner, caseInsensitive);
   const outerPrefix = outer.slice(0, -1);
-  if (!outer.endsWith('*') || hasWildcard(outerPrefix)) return false;
+  if (!outer.endsWith('*') || hasIamWildcard(outerPrefix)) return false;
   return norm(literalPrefix(inner)).startsWith(norm(outerPrefix));
 }
 
@@ -81,7 +78,7 @@ function setCovers(outer: PatternSet, inner: PatternSet, caseInsensitive: boolea
   }
   if (outer.mode === 'only') return outer.patterns.includes('*');
   if (inner.mode === 'only') {
-    return inner.patterns.every((p) => !hasWildcard(p) && !outer.patterns.some((o) => globMatches(o, p, caseInsensitive)));
+    return inner.patterns.every((p) => !hasIamWildcard(p) && !outer.patterns.some((o) => globMatches(o, p, caseInsensitive)));
   }
   // Everything except I ⊆ everything except O exactly when O ⊆ I.
   return outer.patterns.every((o) => inner.patterns.some((i) => patternCovers(i, o, caseInsensitive)));

@@ -9,12 +9,5 @@ export function quietRuntime(): void {
   }
 }
 
-/** The bundler's logger, silent but for warnings and errors. */
-export const quietBundlerLogger = {
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-  log: () => undefined,
-};
+// The bundler's logger lives with the bundler options (workers/workflow-bundle.ts), which the worker's bundling process uses too.
+export { quietBundlerLogger } from '../../workers/workflow-bundle';

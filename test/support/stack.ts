@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
 import { AesGcmCodec } from '../../codec/aes-gcm-codec';
@@ -19,8 +19,8 @@ import { slackClient } from '../../channels/slack/client';
 import { defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
-import { airlockBundlerOptions, WORKFLOWS_PATH } from '../../workers/workflow-bundle';
-import { quietBundlerLogger, quietRuntime } from '../../scripts/lib/quiet-temporal';
+import { bundleAirlockWorkflows } from '../../workers/workflow-bundle';
+import { quietRuntime } from '../../scripts/lib/quiet-temporal';
 import { apiCaller, type ApiCall } from './http-call';
 import { TEST_TRUSTED_KEYS, testSigner } from './identity-keys';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
@@ -70,13 +70,8 @@ export async function bundleWorkflows(options: { encrypted?: boolean } = {}): Pr
 }
 
 function newBundle(options: { encrypted?: boolean }): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: quietBundlerLogger,
-    ...airlockBundlerOptions(TEST_TRUSTED_KEYS),
-    // With encryption, workflow code must convert its failures as the worker's data converter says.
-    ...(options.encrypted ? { failureConverterPath: FAILURE_CONVERTER_PATH } : {}),
-  });
+  // With encryption, workflow code must convert its failures as the worker's data converter says.
+  return bundleAirlockWorkflows(TEST_TRUSTED_KEYS, options.encrypted ? FAILURE_CONVERTER_PATH : undefined);
 }
 
 export interface Stack {

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../../../activities';
-import { quietBundlerLogger } from '../../../scripts/lib/quiet-temporal';
 import { temporalTestServerPath } from '../../../scripts/lib/tools';
 import { createAirlockWorker } from '../../../workers/create-worker';
-import { airlockBundlerOptions, WORKFLOWS_PATH } from '../../../workers/workflow-bundle';
+import { bundleAirlockWorkflows } from '../../../workers/workflow-bundle';
 import { SEARCH_ATTRIBUTES } from '../../../workflows/search-attributes';
 import { TEST_TRUSTED_KEYS } from '../../support/identity-keys';
 import { quietTestServerRuntime } from './quiet-runtime';
@@ -68,11 +67,7 @@ export async function startWorkflowTestBed(): Promise<WorkflowTestBed> {
 }
 
 function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    logger: quietBundlerLogger,
-    ...airlockBundlerOptions(TEST_TRUSTED_KEYS),
-  });
+  return bundleAirlockWorkflows(TEST_TRUSTED_KEYS);
 }
 
 const INDEXED_VALUE_TYPES = {
