@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { PrivateStack } from './lib/private-stack';
+import { unframedSchemathesisLine } from './lib/schemathesis-output';
 import { runWithPrivateStack } from './lib/stack-script';
 import { PROJECT_ROOT, schemathesisPath } from './lib/tools';
 
@@ -62,9 +64,15 @@ async function main(stack: PrivateStack): Promise<void> {
 function run(command: string, cwd: string, env: Record<string, string>, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     console.log(`$ st ${args.join(' ')}`);
-    const child = spawn(command, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env, NO_COLOR: process.env.NO_COLOR ?? '1' } });
+    const child = spawn(command, args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env, NO_COLOR: process.env.NO_COLOR ?? '1' },
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => console.log(unframedSchemathesisLine(line)));
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    // 'close', not 'exit': every line of its output has been printed by then.
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
 
