@@ -1,0 +1,38 @@
+import type { OperationContext } from '../types';
+import { SERVICE_SPECS, type AwsCallService } from './services';
+
+/** What `aws.call` needs of any SDK v3 client: send one command, then let go of its sockets and credentials. */
+export interface AnyAwsClient {
+  send(command: unknown): Promise<unknown>;
+  destroy(): void;
+}
+
+type ClientConstructor = new (config: object) => AnyAwsClient;
+type CommandConstructor = new (input: object) => unknown;
+
+/**
+ * A client of the service on the one-shot credentials, and the command class of the operation.
+ * The SDK package is loaded on first use: a worker that never calls EC2 never pays for its model.
+ */
+export async function loadCall(
+  service: AwsCallService,
+  operation: string,
+  context: Pick<OperationContext, 'credentials' | 'endpoint'> & { region: string },
+): Promise<{ client: AnyAwsClient; command: CommandConstructor }> {
+  const spec = SERVICE_SPECS[service];
+  // The package is one of the eight in SERVICE_SPECS, each a dependency; its exports are looked up by name.
+  const sdk = (await import(spec.sdkPackage)) as Record<string, unknown>;
+  const Client = sdk[spec.clientClass] as ClientConstructor | undefined;
+  const Command = sdk[`${operation}Command`] as CommandConstructor | undefined;
+  if (typeof Client !== 'function' || typeof Command !== 'function') {
+    throw new Error(`${spec.sdkPackage} has no ${typeof Client !== 'function' ? spec.clientClass : `${operation}Command`}`);
+  }
+  const client = new Client({
+    region: context.region,
+    credentials: context.credentials,
+    // Temporal owns retries.
+    maxAttempts: 1,
+    ...(context.endpoint ? { endpoint: context.endpoint, ...(service === 's3' ? { forcePathStyle: true } : {}) } : {}),
+  });
+  return { client, command: Command };
+}
