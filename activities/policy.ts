@@ -1,7 +1,9 @@
-import { evaluatePolicy as decide, evaluatePolicyBeforePreview as decideBeforePreview, type LoadedPolicy } from '../policy';
+import { evaluatePolicy as decide, evaluatePolicyBeforePreview as decideBeforePreview, type EvaluationRequest, type LoadedPolicy } from '../policy';
 import type { Catalogue } from '../operations/catalogue';
 import type { JsonObject, OperationFacts, PolicyEvaluation, PolicyEvaluationBeforePreview, Requester } from '../domain/types';
+import type { AwsSettings } from './aws-settings';
 import { operationFactsOf } from './operation-facts';
+import { operationGrants } from './operation-grants';
 import { resolveOperation } from './resolve-operation';
 
 export interface EvaluatePolicyInput {
@@ -14,21 +16,22 @@ export interface EvaluatePolicyInput {
 }
 
 /** The policy activities: pure evaluation, run as activities so decisions and the policy hash land in history. */
-export function createPolicyActivities(deps: { policy: () => LoadedPolicy; catalogue: Catalogue }) {
-  const factsOf = (input: EvaluatePolicyInput): OperationFacts => {
+export function createPolicyActivities(deps: { policy: () => LoadedPolicy; catalogue: Catalogue; aws: Pick<AwsSettings, 'partition'> }) {
+  /** The operation's facts, and the request as policy sees it: with what its session policy grants. */
+  const resolve = (input: EvaluatePolicyInput): { operation: OperationFacts; request: EvaluationRequest } => {
     const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
-    return operationFactsOf(operation, params);
+    return { operation: operationFactsOf(operation, params), request: { ...input, grants: operationGrants(operation, params, deps.aws.partition) } };
   };
   return {
     async evaluatePolicy(input: EvaluatePolicyInput): Promise<PolicyEvaluation> {
-      const operation = factsOf(input);
-      return { decision: decide(deps.policy(), input), operation };
+      const { operation, request } = resolve(input);
+      return { decision: decide(deps.policy(), request), operation };
     },
 
     /** Decides on params alone when policy can; says so when it needs the preview first. */
     async evaluatePolicyBeforePreview(input: EvaluatePolicyInput): Promise<PolicyEvaluationBeforePreview> {
-      const operation = factsOf(input);
-      const decision = decideBeforePreview(deps.policy(), input);
+      const { operation, request } = resolve(input);
+      const decision = decideBeforePreview(deps.policy(), request);
       return decision ? { decision, needsPreview: false, operation } : { needsPreview: true, operation };
     },
   };

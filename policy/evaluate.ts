@@ -1,3 +1,4 @@
+import type { Grant } from '../domain/grants';
 import type { JsonObject, JsonValue, PolicyDecision, PolicyEffect, Requester, Risk } from '../domain/types';
 import { parseDuration } from './duration';
 import { membersOfGroups } from './identities';
@@ -5,6 +6,7 @@ import {
   DEFAULT_REVIEW_TIMEOUT,
   DEFAULT_RULE_ID,
   REQUESTER_GROUP_PREFIX,
+  type GrantsMatcher,
   type LoadedPolicy,
   type ParamMatcher,
   type PolicyDocument,
@@ -19,6 +21,8 @@ export interface EvaluationRequest {
   context?: JsonObject | undefined;
   /** The operation's preview facts; `{}` when the preview failed. Absent: not previewed yet. */
   preview?: JsonObject | undefined;
+  /** What the operation's session policy grants for these params; absent, a rule on grants never matches. */
+  grants?: readonly Grant[] | undefined;
 }
 
 const DEFAULT_RISK: Record<PolicyEffect, Risk> = { allow: 'low', review: 'medium', deny: 'high' };
@@ -50,6 +54,8 @@ interface CompiledRule {
   /** Undefined when the rule matches any requester. */
   requester?: ((id: string) => boolean) | undefined;
   params: readonly ((params: JsonObject) => boolean)[];
+  /** Undefined when the rule does not look at grants. */
+  grants?: ((grants: readonly Grant[] | undefined) => boolean) | undefined;
   /** Tests on preview facts; a rule with any needs the preview before it can match. */
   preview: readonly ((facts: JsonObject) => boolean)[];
   outcome: CompiledOutcome;
@@ -91,7 +97,8 @@ function firstMatch(compiled: CompiledPolicy, request: EvaluationRequest, facts:
     const holds =
       rule.actions.some((glob) => glob(request.action)) &&
       (rule.requester === undefined || rule.requester(request.requester.id)) &&
-      rule.params.every((test) => test(request.params));
+      rule.params.every((test) => test(request.params)) &&
+      (rule.grants === undefined || rule.grants(request.grants));
     if (!holds) continue;
     if (rule.preview.length === 0) return rule.outcome;
     if (facts === undefined) return undefined;
@@ -181,6 +188,7 @@ function compile(document: PolicyDocument): CompiledPolicy {
       actions: rule.match.action.map(compileGlob),
       ...(rule.match.requester ? { requester: compileRequester(document, rule.match.requester) } : {}),
       params: Object.entries(rule.match.params ?? {}).map(([path, matcher]) => compileParamMatcher(path, matcher)),
+      ...(rule.match.grants ? { grants: compileGrantsMatcher(rule.match.grants, rule.effect) } : {}),
       preview: Object.entries(rule.match.preview ?? {}).map(([path, matcher]) => compileParamMatcher(path, matcher)),
       outcome: {
         ruleId: rule.id,
@@ -262,6 +270,26 @@ function wildcardMatch(pattern: readonly string[], text: readonly string[]): boo
   }
   while (pattern[p] === '*') p++;
   return p === pattern.length;
+}
+
+/**
+ * A rule on grants. Deny and review rules catch an action when any one grant meets the conditions;
+ * an allow rule lets it through only when every grant does (and there is one), so a rule written
+ * for reads cannot let a call that also writes through. No grants known: no match.
+ */
+function compileGrantsMatcher(matcher: GrantsMatcher, effect: PolicyEffect): (grants: readonly Grant[] | undefined) => boolean {
+  const levels = matcher.accessLevel;
+  const actions = matcher.iamAction?.map((pattern) => compileGlob(pattern.toLowerCase()));
+  const resources = matcher.resource?.map(compileGlob);
+  const meets = (grant: Grant): boolean =>
+    (levels === undefined || (grant.accessLevel !== undefined && levels.includes(grant.accessLevel))) &&
+    // IAM action names are case-insensitive.
+    (actions === undefined || actions.some((glob) => glob(grant.iamAction.toLowerCase()))) &&
+    (resources === undefined || resources.some((glob) => glob(grant.resource)));
+  return (grants) => {
+    if (grants === undefined || grants.length === 0) return false;
+    return effect === 'allow' ? grants.every(meets) : grants.some(meets);
+  };
 }
 
 /** Value at a dotted path; undefined when any step is missing. Own properties only (no `constructor`). */

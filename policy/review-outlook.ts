@@ -13,7 +13,7 @@ export type ReviewOutlook = (typeof REVIEW_OUTLOOKS)[number];
  * one allows them, `denied` when every one denies them, else `depends_on_params` (params or preview
  * facts decide). Pure. It follows `evaluatePolicy`: rules in order, the first one that matches on
  * action and requester alone ends the walk, and a review whose quorum the requester's own
- * exclusion makes unattainable counts as a deny. A matcher on params or preview facts is taken to
+ * exclusion makes unattainable counts as a deny. A matcher on params, preview facts or grants is taken to
  * hold for some requests and not for others.
  */
 export function reviewOutlook(policy: LoadedPolicy, action: string, requesterId: string): ReviewOutlook {
@@ -35,9 +35,9 @@ export function reviewOutlook(policy: LoadedPolicy, action: string, requesterId:
   return effect === 'review' ? 'required' : effect === 'allow' ? 'not_required' : 'denied';
 }
 
-/** Whether the rule also tests params or preview facts (an empty mapping tests nothing). */
+/** Whether the rule also tests params, preview facts or grants (an empty mapping tests nothing). */
 function conditional(match: PolicyMatch): boolean {
-  return Object.keys(match.params ?? {}).length > 0 || Object.keys(match.preview ?? {}).length > 0;
+  return Object.keys(match.params ?? {}).length > 0 || Object.keys(match.preview ?? {}).length > 0 || match.grants !== undefined;
 }
 
 /** The effect as `evaluatePolicy` reports it to this requester: a review it leaves without a quorum is a deny. */

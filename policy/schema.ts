@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelProblem } from '../channels/kinds';
 import { IDENTITY_ID_PATTERN } from '../config/principals';
+import { ACCESS_LEVELS } from '../domain/grants';
 import { parseDuration } from './duration';
 
 /*
@@ -112,6 +113,27 @@ const requesterEntry = z
     'must be an identity id or group:NAME',
   );
 
+/**
+ * Conditions on what the action's session policy grants: one IAM action on one resource at a time
+ * (a grant). For a deny or review rule, the rule matches when any grant meets every condition
+ * given; for an allow rule, when every grant does, so "allow Read" never lets a Write through.
+ */
+export const grantsMatcherSchema = z
+  .strictObject(
+    {
+      /** IAM access levels from AWS's service authorization reference. */
+      accessLevel: oneOrMany(z.enum(ACCESS_LEVELS, expecting(`one of ${ACCESS_LEVELS.join(', ')}`)), 'an access level', 1).optional(),
+      /** IAM action globs, e.g. `dynamodb:Delete*`. */
+      iamAction: oneOrMany(z.string().min(1, 'must not be empty'), 'an IAM action glob', 1).optional(),
+      /** Resource ARN globs, e.g. `arn:aws:dynamodb:*:*:table/prod-*`. */
+      resource: oneOrMany(z.string().min(1, 'must not be empty'), 'an ARN glob', 1).optional(),
+    },
+    expecting('a mapping with accessLevel, iamAction and/or resource'),
+  )
+  .refine((matcher) => Object.values(matcher).some((value) => value !== undefined), {
+    error: 'must have at least one of accessLevel, iamAction, resource',
+  });
+
 export const matchSchema = z.strictObject(
   {
     /** Catalogue action names; `*` and `?` are wildcards (`s3.*`). */
@@ -122,8 +144,10 @@ export const matchSchema = z.strictObject(
     params: z.record(paramPath, paramMatcherSchema, expecting('a mapping of param paths to matchers')).optional(),
     /** Keys are preview fact names (e.g. sourceBytes); the impact is previewed only when such a rule is reached. */
     preview: z.record(paramPath, paramMatcherSchema, expecting('a mapping of preview fact names to matchers')).optional(),
+    /** What the session policy grants: access level, IAM action, resource ARN. */
+    grants: grantsMatcherSchema.optional(),
   },
-  expecting('a mapping with action and optionally requester, params and preview'),
+  expecting('a mapping with action and optionally requester, params, preview and grants'),
 );
 
 export const escalationSchema = z.strictObject(
@@ -242,6 +266,7 @@ export type PolicyDocument = z.output<typeof policySchema>;
 export type PolicyRule = z.output<typeof ruleSchema>;
 export type PolicyMatch = z.output<typeof matchSchema>;
 export type ParamMatcher = z.output<typeof paramMatcherSchema>;
+export type GrantsMatcher = z.output<typeof grantsMatcherSchema>;
 export type ReviewSpec = z.output<typeof reviewSchema>;
 export type EscalationSpec = z.output<typeof escalationSchema>;
 export type DefaultOutcome = z.output<typeof defaultOutcomeSchema>;
