@@ -1,3 +1,4 @@
+import { defineOperation } from '../sdk';
 import { createHash } from 'node:crypto';
 import type { _InstanceType, EC2Client, Image, InstanceTypeInfo, Subnet, TagSpecification } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
@@ -5,7 +6,7 @@ import { assertPartition, LONGEST_PARTITION } from '../arn';
 import { PreconditionFailedError } from '../preconditions';
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
-import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
 import { loadEc2Sdk } from './sdk';
 
@@ -422,7 +423,7 @@ async function preview(params: RunInstancesParams, context: OperationContext): P
  * `ec2.runInstances`: launch `count` instances of one type from one image into one subnet.
  * Idempotent per action: the ClientToken makes a retried launch return the first one's instances.
  */
-export const ec2RunInstances: Operation<RunInstancesParams, RunInstancesPreconditions> = {
+export const ec2RunInstances = defineOperation<RunInstancesParams, RunInstancesPreconditions>({
   name: 'ec2.runInstances',
   title: 'Launch EC2 instances',
   description:
@@ -439,4 +440,24 @@ export const ec2RunInstances: Operation<RunInstancesParams, RunInstancesPrecondi
   previewPolicy: runInstancesPreviewPolicy,
   preview,
   preconditions: runInstancesPreconditions,
-};
+  examples: [
+    {
+      accountId: '123456789012',
+      region: 'eu-west-1',
+      imageId: 'ami-0abcdef1234567890',
+      instanceType: 't3.micro',
+      subnetId: 'subnet-0123456789abcdef0',
+      count: 2,
+    },
+    // No region (any the worker's credentials reach), with security groups and tags.
+    {
+      accountId: '123456789012',
+      imageId: 'ami-0abcdef1234567890',
+      instanceType: 't3.micro',
+      subnetId: 'subnet-0123456789abcdef0',
+      count: 1,
+      securityGroupIds: ['sg-0123456789abcdef0'],
+      tags: { team: 'data' },
+    },
+  ],
+});

@@ -1,5 +1,6 @@
+import { defineOperation } from '../sdk';
 import { AttachRolePolicyCommand } from '@aws-sdk/client-iam';
-import type { ExecutionContext, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import type { ExecutionContext, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
 import {
   attachmentFacts,
@@ -92,7 +93,7 @@ async function findApplied(params: RolePolicyAttachmentParams, context: Executio
 }
 
 /** `iam.attachRolePolicy`: attach one managed policy to one role. Attaching an attached policy succeeds and changes nothing. */
-export const iamAttachRolePolicy: Operation<RolePolicyAttachmentParams, AttachmentPreconditions> = {
+export const iamAttachRolePolicy = defineOperation<RolePolicyAttachmentParams, AttachmentPreconditions>({
   name: 'iam.attachRolePolicy',
   title: 'Attach a managed policy to an IAM role',
   description:
@@ -111,4 +112,5 @@ export const iamAttachRolePolicy: Operation<RolePolicyAttachmentParams, Attachme
   preview,
   preconditions: attachmentPreconditions,
   findApplied,
-};
+  examples: [{ accountId: '111122223333', roleName: 'ci-deployer', policyArn: 'arn:aws:iam::111122223333:policy/team/read-reports' }],
+});

@@ -1,5 +1,6 @@
+import { defineOperation } from '../sdk';
 import { DetachRolePolicyCommand } from '@aws-sdk/client-iam';
-import type { ExecutionContext, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import type { ExecutionContext, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
 import {
   attachmentFacts,
@@ -106,7 +107,7 @@ async function findApplied(params: RolePolicyAttachmentParams, context: Executio
 }
 
 /** `iam.detachRolePolicy`: detach one managed policy from one role. Detaching a detached policy changes nothing. */
-export const iamDetachRolePolicy: Operation<RolePolicyAttachmentParams, AttachmentPreconditions> = {
+export const iamDetachRolePolicy = defineOperation<RolePolicyAttachmentParams, AttachmentPreconditions>({
   name: 'iam.detachRolePolicy',
   title: 'Detach a managed policy from an IAM role',
   description:
@@ -124,4 +125,5 @@ export const iamDetachRolePolicy: Operation<RolePolicyAttachmentParams, Attachme
   preview,
   preconditions: attachmentPreconditions,
   findApplied,
-};
+  examples: [{ accountId: '111122223333', roleName: 'ci-deployer', policyArn: 'arn:aws:iam::111122223333:policy/team/read-reports' }],
+});

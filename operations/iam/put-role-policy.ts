@@ -1,10 +1,11 @@
+import { defineOperation } from '../sdk';
 import { GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { LONGEST_PARTITION } from '../arn';
 import { jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from '../preconditions';
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
-import type { ExecutionContext, IamPolicyDocument, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import type { ExecutionContext, IamPolicyDocument, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
 import { diffPolicies, grantFlags, grantWarnings } from './policy-diff';
 import { normalizePolicy, parsePolicyJson, policyDocument, readPolicyDocument, type PolicyInput } from './policy-document';
@@ -226,7 +227,7 @@ function execute(params: PutRolePolicyParams, context: ExecutionContext<PutRoleP
 }
 
 /** `iam.putRolePolicy`: create or replace one inline policy of one role. Putting the same document again changes nothing. */
-export const iamPutRolePolicy: Operation<PutRolePolicyParams, PutRolePolicyPreconditions> = {
+export const iamPutRolePolicy = defineOperation<PutRolePolicyParams, PutRolePolicyPreconditions>({
   name: 'iam.putRolePolicy',
   title: 'Put an inline policy on an IAM role',
   description:
@@ -247,4 +248,12 @@ export const iamPutRolePolicy: Operation<PutRolePolicyParams, PutRolePolicyPreco
   preview,
   preconditions: putRolePolicyPreconditions,
   findApplied: (params, context) => withClient(iamClient(context), (iam) => findPutApplied(params, iam, context.partition)),
-};
+  examples: [
+    {
+      accountId: '111122223333',
+      roleName: 'ci-deployer',
+      policyName: 'read-reports',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'Read', Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::reports/*'] }] },
+    },
+  ],
+});

@@ -1,14 +1,15 @@
+import { defineOperation } from '../sdk';
 import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { LONGEST_PARTITION, s3BucketArn, s3CopySource, s3ObjectArn, s3Uri } from '../arn';
 import { PreconditionFailedError } from '../preconditions';
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
-import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from '../types';
+import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from '../types';
 import { withClient } from '../with-client';
 import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
 import { formatBytes } from './format';
-import { bucketName, objectKey } from './names';
+import { bucketName, objectKey } from '../s3-names';
 
 const copyObjectFields = z.strictObject({
   sourceBucket: bucketName,
@@ -338,7 +339,7 @@ export async function findCopyApplied(params: CopyObjectParams, s3: S3Sender, pr
 }
 
 /** `s3.copyObject`: export one object to another bucket (or key). Copying again yields the same object. */
-export const s3CopyObject: Operation<CopyObjectParams, CopyObjectPreconditions> = {
+export const s3CopyObject = defineOperation<CopyObjectParams, CopyObjectPreconditions>({
   name: 's3.copyObject',
   title: 'Copy an S3 object',
   description:
@@ -356,4 +357,5 @@ export const s3CopyObject: Operation<CopyObjectParams, CopyObjectPreconditions> 
   preview,
   preconditions: copyObjectPreconditions,
   findApplied: (params, context) => withClient(s3Client(context), (s3) => findCopyApplied(params, s3, context.preconditions)),
-};
+  examples: [{ sourceBucket: 'airlock-source', sourceKey: 'reports/2026-q3.csv', destinationBucket: 'airlock-exports', destinationKey: 'partner/2026-q3.csv' }],
+});

@@ -1,3 +1,4 @@
+import { defineOperation } from '../sdk';
 import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { assertPartition, LONGEST_PARTITION, s3BucketArn, s3CopySource } from '../arn';
@@ -5,11 +6,11 @@ import { withClientLease, type ClientLease } from '../credential-lease';
 import { PreconditionFailedError, sha256Hex } from '../preconditions';
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
-import type { ExecutionContext, IamPolicyDocument, IamStatement, Operation, OperationContext, OperationOutcome, OperationPreview } from '../types';
+import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
 import { formatBytes } from './format';
 import { listObjects, summarizeManifest, type ManifestEntry, type ManifestSummary } from './manifest';
-import { bucketName, objectKey } from './names';
+import { bucketName, objectKey } from '../s3-names';
 
 /**
  * The preview lists at most this many objects, so a huge prefix cannot stall review. A larger
@@ -343,7 +344,7 @@ class ObjectTooLargeError extends Error {
 }
 
 /** `s3.exportPrefix`: the bulk "dataset export" — every object under a prefix, to another bucket or prefix. */
-export const s3ExportPrefix: Operation<ExportPrefixParams, ExportPrefixPreconditions> = {
+export const s3ExportPrefix = defineOperation<ExportPrefixParams, ExportPrefixPreconditions>({
   name: 's3.exportPrefix',
   title: 'Export a prefix',
   description:
@@ -359,4 +360,5 @@ export const s3ExportPrefix: Operation<ExportPrefixParams, ExportPrefixPrecondit
   previewPolicy: exportPrefixPreviewPolicy,
   preview: (params, context) => previewExport(params, context, s3Clients(context)),
   preconditions: exportPrefixPreconditions,
-};
+  examples: [{ sourceBucket: 'warehouse', sourcePrefix: 'datasets/2026/', destinationBucket: 'partner-drop', destinationPrefix: 'acme/2026/' }],
+});
