@@ -1,9 +1,13 @@
+import { awsCall } from './aws-call/operation';
+import { dynamodbExportTableToPointInTime } from './dynamodb/export-table';
 import { ec2RunInstances } from './ec2/run-instances';
 import { iamAttachRolePolicy } from './iam/attach-role-policy';
 import { iamDetachRolePolicy } from './iam/detach-role-policy';
 import { iamPutRolePolicy } from './iam/put-role-policy';
+import { lambdaUpdateFunctionCode } from './lambda/update-function-code';
 import { s3CopyObject } from './s3/copy-object';
 import { s3ExportPrefix } from './s3/export-prefix';
+import { s3PutBucketPolicy } from './s3/put-bucket-policy';
 import type { Operation } from './types';
 import { loadUserOperations } from './user-operations';
 
@@ -81,7 +85,18 @@ export class Catalogue {
 
 /** The built-in operations. Each lives in its own file and is listed here. */
 function builtInOperations(): Operation<unknown>[] {
-  return [s3CopyObject, s3ExportPrefix, ec2RunInstances, iamPutRolePolicy, iamAttachRolePolicy, iamDetachRolePolicy];
+  return [
+    s3CopyObject,
+    s3ExportPrefix,
+    s3PutBucketPolicy,
+    ec2RunInstances,
+    iamPutRolePolicy,
+    iamAttachRolePolicy,
+    iamDetachRolePolicy,
+    dynamodbExportTableToPointInTime,
+    lambdaUpdateFunctionCode,
+    awsCall,
+  ] as Operation<unknown>[];
 }
 
 /** The built-in operations alone. */

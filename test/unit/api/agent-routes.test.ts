@@ -75,6 +75,10 @@ describe('routes for agents', () => {
       expect(catalogue.items.map((item) => item.name)).toEqual(defaultCatalogue().names());
       // config/example-policy.yaml: copies are denied, allowed or reviewed by destination; nothing else has a rule.
       expect(Object.fromEntries(catalogue.items.map((item) => [item.name, item.review]))).toEqual({
+        'aws.call': 'denied',
+        'dynamodb.exportTableToPointInTime': 'denied',
+        'lambda.updateFunctionCode': 'denied',
+        's3.putBucketPolicy': 'denied',
         'ec2.runInstances': 'denied',
         'iam.attachRolePolicy': 'denied',
         'iam.detachRolePolicy': 'denied',

@@ -68,6 +68,36 @@ const VALID_REQUESTS: Record<string, Record<string, unknown>> = {
   },
   'iam.attachRolePolicy': { accountId: '123456789012', roleName: 'etl-runner', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
   'iam.detachRolePolicy': { accountId: '123456789012', roleName: 'etl-runner', policyArn: 'arn:aws:iam::123456789012:policy/team/reports' },
+  's3.putBucketPolicy': {
+    bucket: 'airlock-exports',
+    policy: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::444455556666:root' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::airlock-exports/partner/*' },
+      ],
+    },
+  },
+  'dynamodb.exportTableToPointInTime': {
+    tableName: 'orders',
+    accountId: '123456789012',
+    region: 'eu-west-1',
+    s3Bucket: 'airlock-exports',
+    s3Prefix: 'orders/2026-12',
+  },
+  'lambda.updateFunctionCode': {
+    functionName: 'orders-api',
+    accountId: '123456789012',
+    region: 'eu-west-1',
+    s3Bucket: 'build-artifacts',
+    s3Key: 'orders-api/1.zip',
+  },
+  'aws.call': {
+    service: 'dynamodb',
+    operation: 'DeleteItem',
+    input: { TableName: 'orders', Key: { pk: { S: 'order-1' } } },
+    accountId: '123456789012',
+    region: 'eu-west-1',
+  },
 };
 
 function request(action: string, params: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -15,12 +15,16 @@ describe('Catalogue', () => {
   test('the default catalogue has every operation, sorted by name', () => {
     const catalogue = defaultCatalogue();
     expect(catalogue.names()).toEqual([
+      'aws.call',
+      'dynamodb.exportTableToPointInTime',
       'ec2.runInstances',
       'iam.attachRolePolicy',
       'iam.detachRolePolicy',
       'iam.putRolePolicy',
+      'lambda.updateFunctionCode',
       's3.copyObject',
       's3.exportPrefix',
+      's3.putBucketPolicy',
     ]);
     expect(catalogue.get('s3.copyObject')).toBe(s3CopyObject);
     expect(catalogue.list().map((operation) => operation.name)).toEqual(catalogue.names());
@@ -40,7 +44,8 @@ describe('Catalogue', () => {
   test('resolve names unknown actions and the known ones', () => {
     expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow(UnknownActionError);
     expect(() => defaultCatalogue().resolve('s3.deleteBucket', {})).toThrow(
-      'unknown action "s3.deleteBucket"; known: ec2.runInstances, iam.attachRolePolicy, iam.detachRolePolicy, iam.putRolePolicy, s3.copyObject, s3.exportPrefix',
+      'unknown action "s3.deleteBucket"; known: aws.call, dynamodb.exportTableToPointInTime, ec2.runInstances, iam.attachRolePolicy, iam.detachRolePolicy, ' +
+        'iam.putRolePolicy, lambda.updateFunctionCode, s3.copyObject, s3.exportPrefix, s3.putBucketPolicy',
     );
   });
 

@@ -36,6 +36,10 @@ describe('the session window', () => {
         .map((operation) => [operation.name, operation.runningTimeSeconds]),
     );
     expect(declared).toEqual({
+      'aws.call': 30,
+      'dynamodb.exportTableToPointInTime': 30,
+      'lambda.updateFunctionCode': 30,
+      's3.putBucketPolicy': 30,
       'ec2.runInstances': 30,
       'iam.attachRolePolicy': 30,
       'iam.detachRolePolicy': 30,

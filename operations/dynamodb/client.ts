@@ -1,0 +1,51 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { OperationContext } from '../types';
+
+type ClientContext = Pick<OperationContext, 'credentials' | 'endpoint'>;
+
+/**
+ * A DynamoDB client on the one-shot credentials, in the table's region (a param: the table's ARN
+ * names it). Temporal owns retries, so the SDK makes one attempt.
+ */
+export function dynamoDbClient(context: ClientContext, region: string): DynamoDBClient {
+  return new DynamoDBClient({
+    region,
+    credentials: context.credentials,
+    maxAttempts: 1,
+    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
+  });
+}
+
+/**
+ * An S3 client on the one-shot credentials, for the preview's look at the destination. It starts
+ * in the table's region; an export may write to a bucket in another region, and S3 answers a
+ * request in the wrong region with a redirect naming the right one, which the client follows
+ * (the same ListObjectsV2, so the same permission).
+ */
+export function s3Client(context: ClientContext, region: string): S3Client {
+  return new S3Client({
+    region,
+    credentials: context.credentials,
+    maxAttempts: 1,
+    followRegionRedirects: true,
+    ...(context.endpoint ? { endpoint: context.endpoint, forcePathStyle: true } : {}),
+  });
+}
+
+/** The part of DynamoDBClient the DynamoDB operations use; tests stand in for DynamoDB with it. */
+export type DynamoDbSender = Pick<DynamoDBClient, 'send'>;
+
+/** The part of S3Client the DynamoDB operations use; tests stand in for S3 with it. */
+export type S3Sender = Pick<S3Client, 'send'>;
+
+/** The name of an AWS SDK error (`ResourceNotFoundException`, `AccessDeniedException`, …), if it has one. */
+export function errorName(err: unknown): string | undefined {
+  const name = (err as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** The HTTP status of an AWS SDK error, if it has one. */
+export function httpStatus(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}

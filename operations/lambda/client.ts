@@ -1,0 +1,57 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { OperationContext } from '../types';
+
+/*
+ * The clients the Lambda operations use, on the one-shot credentials and in the function's region
+ * (a param: Lambda reads code only from a bucket in the function's region, so the code object is
+ * read there too). Temporal owns retries, so each SDK client makes one attempt.
+ */
+
+type ClientContext = Pick<OperationContext, 'credentials' | 'endpoint'>;
+
+/** A Lambda client in `region`. */
+export function lambdaClient(context: ClientContext, region: string): LambdaClient {
+  return new LambdaClient({
+    region,
+    credentials: context.credentials,
+    maxAttempts: 1,
+    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
+  });
+}
+
+/** An S3 client in `region`, for the object that holds a function's new code. */
+export function codeObjectClient(context: ClientContext, region: string): S3Client {
+  return new S3Client({
+    region,
+    credentials: context.credentials,
+    maxAttempts: 1,
+    ...(context.endpoint ? { endpoint: context.endpoint, forcePathStyle: true } : {}),
+  });
+}
+
+/** The part of LambdaClient the operations use; tests stand in for Lambda with it. */
+export type LambdaSender = Pick<LambdaClient, 'send'>;
+
+/** The part of S3Client the operations use; tests stand in for S3 with it. */
+export type CodeObjectSender = Pick<S3Client, 'send'>;
+
+/** The HTTP status of an AWS SDK error, if it has one. */
+export function httpStatus(err: unknown): number | undefined {
+  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
+/** The error's name, duck-typed (each SDK client bundles its own error classes). */
+function errorName(err: unknown): unknown {
+  return (err as { name?: unknown } | null)?.name;
+}
+
+/** Lambda's answer for a function (or version) that does not exist. */
+export function isFunctionMissing(err: unknown): boolean {
+  return errorName(err) === 'ResourceNotFoundException';
+}
+
+/** Lambda's answer to a `RevisionId` that is no longer the function's: it changed since it was read. */
+export function isRevisionMismatch(err: unknown): boolean {
+  return errorName(err) === 'PreconditionFailedException';
+}
