@@ -33,6 +33,9 @@ export async function loadCall(
     // Temporal owns retries.
     maxAttempts: 1,
     ...(context.endpoint ? { endpoint: context.endpoint, ...(service === 's3' ? { forcePathStyle: true } : {}) } : {}),
+    // The SQS client otherwise sends each call to the host its QueueUrl names: a host from the
+    // agent's input would receive the signed request, session token included, instead of SQS.
+    ...(service === 'sqs' ? { useQueueUrlAsEndpoint: false } : {}),
   });
   return { client, command: Command };
 }
