@@ -48,7 +48,7 @@ const MAX_VALUE_CHARS = 1024;
  * required resource type whose ARN the input does not name is refused, never widened.
  */
 export function derivePermissions(target: AwsCallTarget, options: DeriveOptions): DerivedPermissions {
-  const iamAction = iamActionFor(target.service, target.operation);
+  const iamAction = iamActionFor(target.service, target.operation, target.input);
   const action = lookUp(iamAction);
   const statements = [actionStatement(action, target, options)];
   const fromInput = (SERVICE_SPECS[target.service].inputDependentActions?.[target.operation] ?? [])
@@ -87,7 +87,9 @@ export function actionStatement(action: ReferenceAction, target: AwsCallTarget, 
     if ('arns' in arns) {
       resources.push(...arns.arns);
     } else if (type.required) {
-      throw new AwsCallDerivationError(`${action.iamAction} needs a ${type.name} (${format ?? 'no ARN format'}): ${arns.problem}`);
+      throw new AwsCallDerivationError(
+        `${action.iamAction} needs ${/^[aeiou]/i.test(type.name) ? 'an' : 'a'} ${type.name} (${format ?? 'no ARN format'}): ${arns.problem}`,
+      );
     } else {
       missing.push(`${type.name}: ${arns.problem}`);
     }

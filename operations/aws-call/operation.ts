@@ -1,57 +1,24 @@
 import { z } from 'zod';
-import { referenceAction, referenceDataVersion } from '../aws-reference';
+import { referenceDataVersion } from '../aws-reference';
 import { defineOperation, jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from '../sdk';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
-import { actionStatement, AwsCallDerivationError, derivePermissions, type DerivedPermissions } from './derive';
-import { previewHookFor } from './hooks';
-import type { PreviewHook } from './hooks/hook';
+import { AwsCallDerivationError, derivePermissions, type DerivedPermissions } from './derive';
 import { awsCallParams, targetOf, type AwsCallParams } from './params';
+import { callPreviewPolicy, callSessionPolicy, hookFor, READ_ONLY_LEVELS } from './policies';
 import { plainResponse, responseOutputs } from './response';
 import { loadCall } from './sdk-client';
-
-/** A preview policy that allows nothing: what a call with no target to read previews with. */
-const NOTHING_TO_READ: IamPolicyDocument = {
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'] }],
-};
-
-/** Calls that change nothing: no look at the target is needed. */
-const READ_ONLY_LEVELS = new Set(['Read', 'List']);
 
 function derive(params: AwsCallParams, partition: string): DerivedPermissions {
   return derivePermissions(targetOf(params), { partition });
 }
 
-/** The preview hook of a call that changes something; none for Read and List calls. */
-function hookFor(params: AwsCallParams, derived: DerivedPermissions): PreviewHook | undefined {
-  return READ_ONLY_LEVELS.has(derived.accessLevel) ? undefined : previewHookFor(params.service, params.operation);
-}
-
-/** The hook's read actions, each on the call's own resources. */
-function readStatements(hook: PreviewHook, params: AwsCallParams, partition: string): IamStatement[] {
-  return hook.reads.map((read) => {
-    const action = referenceAction(read);
-    // A hook that names an action the reference lacks, or one that is not read-only, is a bug here, not bad input.
-    if (!action || !READ_ONLY_LEVELS.has(action.accessLevel)) {
-      throw new Error(`preview hook of ${params.service} ${params.operation}: ${read} is not a read-only IAM action`);
-    }
-    return actionStatement(action, targetOf(params), { partition });
-  });
-}
-
-/** The call's statements, and the hook's reads when the execution looks again before it runs. */
 function sessionPolicy(params: AwsCallParams, partition: string): IamPolicyDocument {
-  const derived = derive(params, partition);
-  const hook = hookFor(params, derived);
-  const recheck = hook?.rechecks ? readStatements(hook, params, partition) : [];
-  return { Version: '2012-10-17', Statement: [...derived.statements, ...recheck] };
+  return callSessionPolicy(targetOf(params), partition);
 }
 
-/** The hook's reads on the call's own resources; nothing for read-only calls or calls with no hook. */
 function previewPolicy(params: AwsCallParams, partition: string): IamPolicyDocument {
-  const hook = hookFor(params, derive(params, partition));
-  return hook ? { Version: '2012-10-17', Statement: readStatements(hook, params, partition) } : NOTHING_TO_READ;
+  return callPreviewPolicy(targetOf(params), partition);
 }
 
 /** What the preview binds the call to: the digest of the target as the hook read it, or null when nothing is bound. */
@@ -108,7 +75,7 @@ async function preview(params: AwsCallParams, context: OperationContext): Promis
     preview.notes.push(`a ${derived.accessLevel} call: it changes nothing`);
     return preview;
   }
-  const hook = hookFor(params, derived);
+  const hook = hookFor(targetOf(params), derived);
   if (!hook) {
     preview.notes.push(`no preview of the target for ${params.service} ${params.operation}: reviewers see the request and the statements above`);
     return preview;
@@ -129,7 +96,7 @@ async function preview(params: AwsCallParams, context: OperationContext): Promis
 async function checkTargetUnchanged(params: AwsCallParams, context: ExecutionContext<AwsCallPreconditions>): Promise<void> {
   const reviewed = context.preconditions.targetSha256;
   if (reviewed === null) return;
-  const hook = hookFor(params, derive(params, context.partition));
+  const hook = hookFor(targetOf(params), derive(params, context.partition));
   if (!hook?.rechecks)
     throw new PreconditionFailedError(`${params.service} ${params.operation} was bound to a preview this Airlock cannot check again; nothing was called`);
   const now = await hook.look(params, { ...context, region: params.region ?? context.region });

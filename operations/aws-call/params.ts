@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
-import { AwsCallDerivationError, derivePermissions, type AwsCallTarget } from './derive';
+import { AwsCallDerivationError, type AwsCallTarget } from './derive';
+import { callSessionPolicy } from './policies';
 import { API_OPERATION_PATTERN, AWS_CALL_SERVICES, SERVICE_SPECS, sdkHasOperation } from './services';
 
 const callFields = z.strictObject({
@@ -40,8 +41,8 @@ export const awsCallParams = callFields.superRefine((params, ctx) => {
     return;
   }
   try {
-    const { statements } = derivePermissions(targetOf(params), { partition: undefined });
-    if (!fitsSessionPolicyLimit({ Version: '2012-10-17', Statement: statements })) {
+    // The whole session policy: with the reads of a preview hook that checks the target again.
+    if (!fitsSessionPolicyLimit(callSessionPolicy(targetOf(params), undefined))) {
       ctx.addIssue({
         code: 'custom',
         path: ['input'],

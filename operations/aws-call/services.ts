@@ -31,6 +31,8 @@ export interface ServiceSpec {
   clientClass: string;
   /** API operations whose IAM action has another name (`HeadObject` is authorized as `s3:GetObject`). */
   iamActionAliases: Readonly<Record<string, string>>;
+  /** API operations authorized as another action when the input has a field (`DeleteObject` with a `VersionId` is `s3:DeleteObjectVersion`). */
+  iamActionWhenInput?: Readonly<Record<string, { field: string; iamAction: string }>>;
   /** Each ARN placeholder this service's resource types use, and where its value is, in order of preference. */
   placeholders: Readonly<Record<string, readonly PlaceholderSource[]>>;
   /** Placeholders whose value may hold `/` (object keys, IAM paths); any other value is one ARN segment. */
@@ -58,7 +60,16 @@ export const SERVICE_SPECS: Readonly<Record<AwsCallService, ServiceSpec>> = {
       DeleteObjects: 'DeleteObject',
       GetObjectAttributes: 'GetObjectAttributes',
     },
-    placeholders: { BucketName: [field('Bucket')], ObjectName: [field('Key')] },
+    iamActionWhenInput: {
+      DeleteObject: { field: 'VersionId', iamAction: 'DeleteObjectVersion' },
+      GetObject: { field: 'VersionId', iamAction: 'GetObjectVersion' },
+      HeadObject: { field: 'VersionId', iamAction: 'GetObjectVersion' },
+      PutObjectTagging: { field: 'VersionId', iamAction: 'PutObjectVersionTagging' },
+      GetObjectTagging: { field: 'VersionId', iamAction: 'GetObjectVersionTagging' },
+      DeleteObjectTagging: { field: 'VersionId', iamAction: 'DeleteObjectVersionTagging' },
+    },
+    // S3Bucket and S3Key: where Lambda reads a function's code from, for its dependent s3:GetObject.
+    placeholders: { BucketName: [field('Bucket'), field('S3Bucket')], ObjectName: [field('Key'), field('S3Key')] },
     multiSegment: ['ObjectName'],
   },
   dynamodb: {
@@ -77,6 +88,8 @@ export const SERVICE_SPECS: Readonly<Record<AwsCallService, ServiceSpec>> = {
     inputDependentActions: {
       CreateFunction: [{ field: 'Role', iamAction: 'iam:PassRole' }],
       UpdateFunctionConfiguration: [{ field: 'Role', iamAction: 'iam:PassRole' }],
+      // Lambda reads the package from S3 with the caller's permissions.
+      UpdateFunctionCode: [{ field: 'S3Bucket', iamAction: 's3:GetObject' }],
     },
   },
   sqs: {
@@ -167,8 +180,13 @@ function sdkPackageDir(sdkPackage: string): string {
   return dir;
 }
 
-/** The IAM action an API operation is authorized as: `dynamodb:DeleteItem`, `s3:GetObject` for HeadObject. */
-export function iamActionFor(service: AwsCallService, operation: string): string {
+/**
+ * The IAM action an API operation is authorized as: `dynamodb:DeleteItem`, `s3:GetObject` for
+ * HeadObject, `s3:DeleteObjectVersion` for a DeleteObject that names a version.
+ */
+export function iamActionFor(service: AwsCallService, operation: string, input: Record<string, unknown> = {}): string {
   const spec = SERVICE_SPECS[service];
+  const byInput = spec.iamActionWhenInput?.[operation];
+  if (byInput && input[byInput.field] !== undefined) return `${spec.iamPrefix}:${byInput.iamAction}`;
   return `${spec.iamPrefix}:${spec.iamActionAliases[operation] ?? operation}`;
 }

@@ -81,6 +81,14 @@ describe('aws.call never puts a wildcard from input in a session policy (fast-ch
     expect(result.error?.issues[0]?.message).toMatch(/no least-privilege session policy: .*input.TableName must not contain \*/);
   });
 
+  it('the params schema refuses a call whose whole session policy (with the recheck reads) would not fit STS', () => {
+    // One 900-character key fits the DeleteObject statement, but not twice with the HeadObject read that binds it.
+    const result = awsCallParams.safeParse({ service: 's3', operation: 'DeleteObject', input: { Bucket: 'reports', Key: 'k'.repeat(900) } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(/would exceed the 2048-character STS limit/);
+    expect(awsCallParams.safeParse({ service: 's3', operation: 'DeleteObject', input: { Bucket: 'reports', Key: 'k'.repeat(400) } }).success).toBe(true);
+  });
+
   it('the params schema refuses an API operation the SDK client does not have', () => {
     const result = awsCallParams.safeParse({ service: 'sqs', operation: 'DropEverything', input: {} });
     expect(result.success).toBe(false);

@@ -49,6 +49,15 @@ describe('derivePermissions: one statement per action, from the service authoriz
     expect(derive({ service: 's3', operation: 'HeadObject', input: { Bucket: 'reports', Key: 'k' } }).statements[0]?.Action).toEqual(['s3:GetObject']);
   });
 
+  it('S3 calls that name a version are authorized as the version actions', () => {
+    expect(derive({ service: 's3', operation: 'DeleteObject', input: { Bucket: 'reports', Key: 'k', VersionId: 'v1' } }).statements[0]?.Action).toEqual([
+      's3:DeleteObjectVersion',
+    ]);
+    expect(derive({ service: 's3', operation: 'HeadObject', input: { Bucket: 'reports', Key: 'k', VersionId: 'v1' } }).statements[0]?.Action).toEqual([
+      's3:GetObjectVersion',
+    ]);
+  });
+
   it('S3 PutBucketPolicy is Permissions management, on the bucket', () => {
     const derived = derive({ service: 's3', operation: 'PutBucketPolicy', input: { Bucket: 'reports', Policy: '{}' } });
     expect(derived.accessLevel).toBe('Permissions management');
