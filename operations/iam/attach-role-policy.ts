@@ -18,7 +18,7 @@ import {
   type AttachmentPreconditions,
   type RolePolicyAttachmentParams,
 } from './attachment';
-import { diffPolicies, grantWarnings } from './policy-diff';
+import { diffPolicies, grantWarnings } from '../iam-policy-diff';
 import { describeRole, iamClient, type IamSender } from './role';
 
 /**

@@ -4,8 +4,8 @@ import { jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from '../
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { IamPolicyDocument, OperationPreview } from '../types';
-import { grantFlags, type PolicyDiff } from './policy-diff';
-import { describeStatement, normalizePolicy, parsePolicyJson, PolicyDocumentError, readPolicyDocument, type NormalizedStatement } from './policy-document';
+import { grantFlags, type PolicyDiff } from '../iam-policy-diff';
+import { describeStatement, normalizePolicy, parsePolicyJson, PolicyDocumentError, readPolicyDocument, type NormalizedStatement } from '../iam-policy-document';
 import { accountId, describeRole, iamPath, iamRoleArn, isNoSuchEntity, roleName, type IamSender } from './role';
 
 /*

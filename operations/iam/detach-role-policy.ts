@@ -18,7 +18,7 @@ import {
   type AttachmentPreconditions,
   type RolePolicyAttachmentParams,
 } from './attachment';
-import { diffPolicies } from './policy-diff';
+import { diffPolicies } from '../iam-policy-diff';
 import { describeRole, iamClient, isNoSuchEntity, type IamSender } from './role';
 
 /**

@@ -7,8 +7,8 @@ import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { ExecutionContext, IamPolicyDocument, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
-import { diffPolicies, grantFlags, grantWarnings } from './policy-diff';
-import { normalizePolicy, parsePolicyJson, policyDocument, readPolicyDocument, type PolicyInput } from './policy-document';
+import { diffPolicies, grantFlags, grantWarnings } from '../iam-policy-diff';
+import { normalizePolicy, parsePolicyJson, policyDocument, readPolicyDocument, type PolicyInput } from '../iam-policy-document';
 import { accountId, describeRole, iamClient, iamPath, iamRoleArn, isNoSuchEntity, roleName, type IamSender } from './role';
 
 /** A name of an inline policy. */

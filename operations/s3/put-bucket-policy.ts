@@ -24,11 +24,11 @@ import {
   statementsOf,
   type BucketPolicyInput,
   type StoredBucketPolicy,
-} from './bucket-policy';
-import { diffBucketPolicies, type PositionedStatement } from './bucket-policy-diff';
+} from '../bucket-policy-document';
+import { diffBucketPolicies, type PositionedStatement } from '../bucket-policy-diff';
 import { httpStatus, s3Client, type S3Sender } from './client';
 import { bucketName } from '../s3-names';
-import { grantsPublicAccess, statementGrantsPublicAccess } from './public-policy';
+import { grantsPublicAccess, statementGrantsPublicAccess } from '../bucket-policy-public';
 
 /** Params of `s3.putBucketPolicy`: the bucket, the whole new policy, and optionally the account that must own the bucket. */
 export const putBucketPolicyParams = z.strictObject({

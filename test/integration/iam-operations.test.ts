@@ -17,7 +17,7 @@ import { defaultCatalogue } from '../../operations/catalogue';
 import { iamAttachRolePolicy } from '../../operations/iam/attach-role-policy';
 import { iamDetachRolePolicy } from '../../operations/iam/detach-role-policy';
 import { iamPutRolePolicy, putRolePolicyParams } from '../../operations/iam/put-role-policy';
-import { readPolicyDocument } from '../../operations/iam/policy-document';
+import { readPolicyDocument } from '../../operations/iam-policy-document';
 import type { OperationContext } from '../../operations/types';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import type { ExecutionResult, JsonObject } from '../../domain/types';

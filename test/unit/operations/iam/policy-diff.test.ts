@@ -1,5 +1,5 @@
-import { diffPolicies, grantFlags, grantWarnings, setIncludes } from '../../../../operations/iam/policy-diff';
-import { normalizePolicy, type PolicyInput, type PolicyStatementInput } from '../../../../operations/iam/policy-document';
+import { diffPolicies, grantFlags, grantWarnings, setIncludes } from '../../../../operations/iam-policy-diff';
+import { normalizePolicy, type PolicyInput, type PolicyStatementInput } from '../../../../operations/iam-policy-document';
 
 const BUCKET = 'arn:aws:s3:::reports';
 

@@ -4,7 +4,7 @@ import {
   readPolicyDocument,
   type PolicyInput,
   type PolicyStatementInput,
-} from '../../../../operations/iam/policy-document';
+} from '../../../../operations/iam-policy-document';
 
 const BUCKET = 'arn:aws:s3:::reports';
 

@@ -1,10 +1,10 @@
 import { GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { LONGEST_PARTITION } from '../../../../operations/arn';
 import { PreconditionFailedError, jsonDigest } from '../../../../operations/preconditions';
-import { canonicalPolicyDigest, MAX_BUCKET_POLICY_BYTES, type BucketStatementInput } from '../../../../operations/s3/bucket-policy';
-import { diffBucketPolicies } from '../../../../operations/s3/bucket-policy-diff';
+import { canonicalPolicyDigest, MAX_BUCKET_POLICY_BYTES, type BucketStatementInput } from '../../../../operations/bucket-policy-document';
+import { diffBucketPolicies } from '../../../../operations/bucket-policy-diff';
 import type { S3Sender } from '../../../../operations/s3/client';
-import { grantsPublicAccess, statementGrantsPublicAccess } from '../../../../operations/s3/public-policy';
+import { grantsPublicAccess, statementGrantsPublicAccess } from '../../../../operations/bucket-policy-public';
 import {
   findPutBucketPolicyApplied,
   previewPutBucketPolicy,

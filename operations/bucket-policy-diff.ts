@@ -1,9 +1,10 @@
-import { statementContentKey, statementsOf, type BucketPolicyInput, type BucketStatementInput } from './bucket-policy';
+import { statementContentKey, statementsOf, type BucketPolicyInput, type BucketStatementInput } from './bucket-policy-document';
 
 /*
  * A statement-by-statement comparison of two bucket policies. IAM's identity-policy diff
- * (operations/iam/policy-diff.ts) reads no Principal, the element a bucket policy turns on, and
- * a service folder may not import another's; this one compares whole statements by meaning.
+ * (operations/iam-policy-diff.ts) reads no Principal, the element a bucket policy turns on; this
+ * one compares whole statements by meaning. At the root of operations/ because s3.putBucketPolicy
+ * and aws.call's S3 preview hook both diff bucket policies.
  */
 
 /** A statement and its 1-based position in its document (for labels of statements without a Sid). */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 /*
  * IAM identity-policy documents: the schema requesters must follow, a lenient reader for documents
  * AWS hands back, one canonical shape for their statements, and one line for people per statement.
+ * Shared by the iam.* operations and aws.call's IAM preview hook.
  */
 
 /** An action or service wildcard: `*`, `s3:GetObject`, `s3:Get*`, `ec2:Describe?pcs`. */

@@ -1,10 +1,11 @@
-import { statementsOf, type BucketPolicyInput, type BucketStatementInput } from './bucket-policy';
+import { statementsOf, type BucketPolicyInput, type BucketStatementInput } from './bucket-policy-document';
 
 /*
  * Whether a bucket policy grants public access, after S3's own rule ("The meaning of public" in
  * the S3 User Guide, which BlockPublicPolicy applies): an Allow to every principal is public
  * unless a condition pins it to fixed values of a key that names who or where the caller is.
- * This reading errs towards public: it calls a statement public when it cannot tell.
+ * This reading errs towards public: it calls a statement public when it cannot tell. Shared by
+ * s3.putBucketPolicy and aws.call's S3 preview hook.
  */
 
 /**

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { jsonDigest, sha256 } from '../preconditions';
+import { jsonDigest, sha256 } from './preconditions';
 
 /*
  * S3 bucket policies (resource policies: each statement names a Principal): the schema requesters
  * must follow, a lenient reader for the policy S3 hands back, one canonical shape for comparing
- * them, and one line for people per statement.
+ * them, and one line for people per statement. Shared by s3.putBucketPolicy and aws.call's S3
+ * preview hook, so it sits at the root of operations/.
  */
 
 /** S3 quota: a bucket policy is at most 20 KB. */

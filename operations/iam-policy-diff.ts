@@ -1,4 +1,4 @@
-import { hasIamWildcard } from '../policy-check';
+import { hasIamWildcard } from './policy-check';
 import {
   conditionText,
   describeActions,
@@ -11,13 +11,14 @@ import {
   type NormalizedStatement,
   type PatternSet,
   type PolicyInput,
-} from './policy-document';
+} from './iam-policy-document';
 
 /*
  * A pure comparison of two IAM identity-policy documents that says what a change adds, removes and
  * whether it widens access, and the flags and warnings reviewers get for what a policy grants. The
  * widening check is conservative: it may call a change widening when a precise evaluation would not
  * (e.g. a grant covered only by the union of several statements), never the other way round.
+ * Shared by the iam.* operations and aws.call's IAM preview hook, so it sits at the root of operations/.
  */
 
 // --- comparing statements ------------------------------------------------------------------
