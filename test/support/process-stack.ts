@@ -55,6 +55,10 @@ export class ProcessStack {
     private readonly onLine: ProcessStackOptions['onLine'],
     /** The worker's /metrics, with `workerMetrics: true`. */
     readonly workerMetricsUrl: string | undefined,
+    /** The API process's base URL, for clients other than `call` (an MCP server in front of it). */
+    readonly apiUrl: string,
+    /** Each test principal's API key, by principal id. */
+    readonly keys: Readonly<Record<string, string>>,
   ) {}
 
   static async start(options: ProcessStackOptions = {}): Promise<ProcessStack> {
@@ -123,6 +127,8 @@ export class ProcessStack {
         env,
         onLine,
         workerMetricsPort ? `http://127.0.0.1:${workerMetricsPort}/metrics` : undefined,
+        `http://127.0.0.1:${apiPort}`,
+        keys,
       );
       await stack.apiHealthy();
       await stack.startWorker();

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { ACCESS_LEVELS } from '../../../domain/grants';
 import { defaultCatalogue } from '../../../operations/catalogue';
 import { evaluatePolicy, loadPolicyFile, parsePolicy, reviewOutlook, type LoadedPolicy, type ReviewOutlook } from '../../../policy';
 import type { JsonObject, JsonValue, PolicyEffect } from '../../../domain/types';
@@ -89,6 +90,18 @@ default:
  * Against the evaluator itself: for every policy above, action and requester, requests made of the
  * values the policy's own matchers name (and others) get the effect the outlook promised.
  */
+/** Grants as operations' session policies give them: rules on grants match some and not others. */
+const GRANT = fc.record({
+  iamAction: fc.constantFrom('dynamodb:DeleteItem', 'dynamodb:GetItem', 's3:GetObject', 's3:PutObject', 'iam:PutRolePolicy'),
+  accessLevel: fc.constantFrom(...ACCESS_LEVELS),
+  resource: fc.constantFrom(
+    'arn:aws:dynamodb:us-east-1:123456789012:table/prod-orders',
+    'arn:aws:dynamodb:us-east-1:123456789012:table/dev-orders',
+    'arn:aws:s3:::b/k',
+    '*',
+  ),
+});
+
 describe('reviewOutlook agrees with evaluatePolicy', () => {
   const policies = [
     example,
@@ -111,12 +124,14 @@ describe('reviewOutlook agrees with evaluatePolicy', () => {
         fc.constantFrom(...requesters),
         fc.dictionary(fc.constantFrom(...paths), fc.oneof(fc.constantFrom(...values), fc.string(), fc.integer())),
         fc.dictionary(fc.constantFrom('sourceBytes', 'destinationExists'), fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.boolean())),
-        (action, requester, params, preview) => {
+        fc.array(GRANT, { maxLength: 3 }),
+        (action, requester, params, preview, grants) => {
           const effect = evaluatePolicy(policy, {
             action,
             params: params as JsonObject,
             preview: preview as JsonObject,
             requester: { id: requester, source: 'api' },
+            grants,
           }).effect;
           const outlook = reviewOutlook(policy, action, requester);
           const promised = PROMISED[outlook];
