@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { formatBytes } from '../format';
 import { LONGEST_PARTITION, s3BucketArn, s3ObjectArn } from '../arn';
 import { defineOperation, type ExecutionContext, type IamPolicyDocument, type OperationContext, type OperationOutcome, type OperationPreview } from '../sdk';
 import { fitsSessionPolicyLimit } from '../session-time';
@@ -199,19 +200,6 @@ async function seen<T>(read: () => Promise<T | undefined>, missing: readonly str
     if (DENIED.has(name) || httpStatus(err) === 403) return { state: 'unknown' };
     throw err;
   }
-}
-
-/** `2.1 MB`, `812 bytes`: decimal units, one decimal place, for people; facts keep exact bytes. */
-function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
-  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 999.95 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 function plural(count: number, noun: string): string {

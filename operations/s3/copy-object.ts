@@ -8,7 +8,7 @@ import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from '../types';
 import { withClient } from '../with-client';
 import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
-import { formatBytes } from './format';
+import { formatBytes } from '../format';
 import { bucketName, objectKey } from '../s3-names';
 
 const copyObjectFields = z.strictObject({

@@ -8,7 +8,7 @@ import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
-import { formatBytes } from './format';
+import { formatBytes } from '../format';
 import { listObjects, summarizeManifest, type ManifestEntry, type ManifestSummary } from './manifest';
 import { bucketName, objectKey } from '../s3-names';
 

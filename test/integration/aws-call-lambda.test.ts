@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   CreateFunctionCommand,
   GetFunctionConcurrencyCommand,
@@ -7,9 +7,8 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { timeBoundPolicy } from '../../operations/session-time';
 import type { IamStatement } from '../../operations/types';
-import { resolveRefusal, startAwsCallHarness, type AwsCallHarness } from '../support/aws-call-harness';
+import { expectSessionPolicy, refusedBeforeAnyCredential, startAwsCallHarness, unique, type AwsCallHarness } from '../support/aws-call-harness';
 import { failureOf } from '../support/failures';
 import { requiredEnv } from '../support/test-aws';
 
@@ -31,12 +30,6 @@ afterAll(async () => {
   lambda?.destroy();
   await aws?.stop();
 });
-
-/** The session policy STS was sent for this step of the action is exactly these statements, bounded in time. */
-function expectSession(actionId: string, purpose: 'preview' | 'execute', statements: IamStatement[]): void {
-  const { policy, bound } = aws.sessionPolicy(actionId, purpose);
-  expect(policy).toEqual(timeBoundPolicy({ Version: '2012-10-17', Statement: statements }, bound));
-}
 
 /** Lambda's CodeSha256 of a package: SHA-256 in base64. */
 const sha = (body: string): string => createHash('sha256').update(body).digest('base64');
@@ -104,11 +97,11 @@ test('UpdateFunctionConfiguration: old → new per setting, variable values neve
   );
   expect(JSON.stringify(preview)).not.toMatch(/hunter2|debug/);
   expect(preview.preconditions).toEqual({ targetSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-  expectSession(input.actionId, 'preview', [{ Effect: 'Allow', Action: ['lambda:GetFunctionConfiguration'], Resource: [functionArn(name)] }]);
+  expectSessionPolicy(aws, input.actionId, 'preview', [{ Effect: 'Allow', Action: ['lambda:GetFunctionConfiguration'], Resource: [functionArn(name)] }]);
 
   await aws.execute(input);
   // The call, iam:PassRole on the role it names (input-dependent), and the recheck's read.
-  expectSession(input.actionId, 'execute', [
+  expectSessionPolicy(aws, input.actionId, 'execute', [
     { Effect: 'Allow', Action: ['lambda:UpdateFunctionConfiguration'], Resource: [functionArn(name)] },
     { Effect: 'Allow', Action: ['iam:PassRole'], Resource: [ROLE_ARN] },
     { Effect: 'Allow', Action: ['lambda:GetFunctionConfiguration'], Resource: [functionArn(name)] },
@@ -149,10 +142,10 @@ test('PutFunctionConcurrency: reads the reservation too, and sets it', async () 
   expect(preview.notes).toContain('reserved concurrency: none (the account pool) → 5');
   const reads: IamStatement = { Effect: 'Allow', Action: ['lambda:GetFunctionConfiguration'], Resource: [functionArn(name)] };
   const concurrencyRead: IamStatement = { Effect: 'Allow', Action: ['lambda:GetFunctionConcurrency'], Resource: [functionArn(name)] };
-  expectSession(input.actionId, 'preview', [reads, concurrencyRead]);
+  expectSessionPolicy(aws, input.actionId, 'preview', [reads, concurrencyRead]);
 
   await aws.execute(input);
-  expectSession(input.actionId, 'execute', [
+  expectSessionPolicy(aws, input.actionId, 'execute', [
     { Effect: 'Allow', Action: ['lambda:PutFunctionConcurrency'], Resource: [functionArn(name)] },
     reads,
     concurrencyRead,
@@ -177,7 +170,7 @@ test('Invoke: previewed (payload size only), bound to nothing', async () => {
   expect(preview.notes).toContain(`runs code ${sha('PK v1')} (RequestResponse)`);
   expect(JSON.stringify(preview)).not.toContain('o-1');
   expect(preview.preconditions).toEqual({ targetSha256: null });
-  expectSession(input.actionId, 'preview', [{ Effect: 'Allow', Action: ['lambda:GetFunctionConfiguration'], Resource: [functionArn(name)] }]);
+  expectSessionPolicy(aws, input.actionId, 'preview', [{ Effect: 'Allow', Action: ['lambda:GetFunctionConfiguration'], Resource: [functionArn(name)] }]);
 });
 
 test('UpdateFunctionCode: names the code it replaces and the code it deploys, bound to the function', async () => {
@@ -196,17 +189,8 @@ test('a function that does not exist: the preview says the call would fail', asy
 
 test('UpdateFunctionConfiguration without FunctionName is refused at resolve, and the preview fails before any AssumeRole', async () => {
   const params = aws.params('lambda', 'UpdateFunctionConfiguration', { Timeout: 30 });
-  expect(resolveRefusal(params).message).toBe(
+  expect(await refusedBeforeAnyCredential(aws, params)).toBe(
     'invalid params for aws.call: params.input: no least-privilege session policy: lambda:UpdateFunctionConfiguration needs a function ' +
       '(arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}): ${FunctionName} comes from input.FunctionName, which the input does not have',
   );
-  const before = aws.assumeRoleCount();
-  const failure = await failureOf(aws.preview(params));
-  expect(failure).toMatchObject({ type: 'InvalidParams', nonRetryable: true });
-  expect(aws.assumeRoleCount()).toBe(before);
 });
-
-/** A resource name no other test uses. */
-function unique(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}

@@ -6,9 +6,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { timeBoundPolicy } from '../../operations/session-time';
-import type { IamStatement } from '../../operations/types';
-import { resolveRefusal, startAwsCallHarness, type AwsCallHarness } from '../support/aws-call-harness';
+import { expectSessionPolicy, refusedBeforeAnyCredential, startAwsCallHarness, unique, type AwsCallHarness } from '../support/aws-call-harness';
 import { failureOf } from '../support/failures';
 
 // aws.call on Secrets Manager through the preview and execute activities, STS on moto. The hooks
@@ -27,12 +25,6 @@ afterAll(async () => {
   secrets?.destroy();
   await aws?.stop();
 });
-
-/** The session policy STS was sent for this step of the action is exactly these statements, bounded in time. */
-function expectSession(actionId: string, purpose: 'preview' | 'execute', statements: IamStatement[]): void {
-  const { policy, bound } = aws.sessionPolicy(actionId, purpose);
-  expect(policy).toEqual(timeBoundPolicy({ Version: '2012-10-17', Statement: statements }, bound));
-}
 
 /** A new secret under a path-like name (`/` is allowed in secret names and in their ARN). */
 async function createSecret(value: string): Promise<{ name: string; arn: string; versionId: string }> {
@@ -73,10 +65,10 @@ test('PutSecretValue: previewed by DescribeSecret alone, no value anywhere; the 
   expect(Date.parse(String(preview.facts.lastChangedDate))).toBeGreaterThan(Date.now() - 60_000);
   expect(preview.notes).toContain('writes a new value (not shown) as a new version labelled AWSCURRENT');
   expect(preview.preconditions).toEqual({ targetSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-  expectSession(input.actionId, 'preview', [{ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: [policyArn(secret.name)] }]);
+  expectSessionPolicy(aws, input.actionId, 'preview', [{ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: [policyArn(secret.name)] }]);
 
   const result = await aws.execute(input);
-  expectSession(input.actionId, 'execute', [
+  expectSessionPolicy(aws, input.actionId, 'execute', [
     { Effect: 'Allow', Action: ['secretsmanager:PutSecretValue'], Resource: [policyArn(secret.name)] },
     { Effect: 'Allow', Action: ['secretsmanager:DescribeSecret'], Resource: [policyArn(secret.name)] },
   ]);
@@ -141,17 +133,8 @@ test('UpdateSecret: says what changes without the value, and writes it; RotateSe
 
 test('PutSecretValue without SecretId is refused at resolve, and the preview fails before any AssumeRole', async () => {
   const params = aws.params('secretsmanager', 'PutSecretValue', { SecretString: 'x' });
-  expect(resolveRefusal(params).message).toBe(
+  expect(await refusedBeforeAnyCredential(aws, params)).toBe(
     'invalid params for aws.call: params.input: no least-privilege session policy: secretsmanager:PutSecretValue needs a Secret ' +
       '(arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}): ${SecretId} comes from input.SecretId or input.Name, which the input does not have',
   );
-  const before = aws.assumeRoleCount();
-  const failure = await failureOf(aws.preview(params));
-  expect(failure).toMatchObject({ type: 'InvalidParams', nonRetryable: true });
-  expect(aws.assumeRoleCount()).toBe(before);
 });
-
-/** A resource name no other test uses. */
-function unique(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}

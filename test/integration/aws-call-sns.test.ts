@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { CreateTopicCommand, GetTopicAttributesCommand, SetTopicAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { timeBoundPolicy } from '../../operations/session-time';
-import type { IamStatement } from '../../operations/types';
-import { resolveRefusal, startAwsCallHarness, type AwsCallHarness } from '../support/aws-call-harness';
+import { expectSessionPolicy, refusedBeforeAnyCredential, startAwsCallHarness, unique, type AwsCallHarness } from '../support/aws-call-harness';
 import { failureOf } from '../support/failures';
 
 // aws.call on SNS through the preview and execute activities, STS on moto. moto's SNS can only be
@@ -26,12 +23,6 @@ afterAll(async () => {
   sqs?.destroy();
   await aws?.stop();
 });
-
-/** The session policy STS was sent for this step of the action is exactly these statements, bounded in time. */
-function expectSession(actionId: string, purpose: 'preview' | 'execute', statements: IamStatement[]): void {
-  const { policy, bound } = aws.sessionPolicy(actionId, purpose);
-  expect(policy).toEqual(timeBoundPolicy({ Version: '2012-10-17', Statement: statements }, bound));
-}
 
 async function createTopic(): Promise<{ name: string; arn: string }> {
   const name = unique('airlock-topic');
@@ -72,13 +63,15 @@ test('Publish: the preview reads the topic, the execution publishes; each sessio
   });
   expect(preview.notes).toContain('Publish reaches 0 confirmed subscriptions');
   expect(preview.preconditions).toEqual({ targetSha256: null });
-  expectSession(input.actionId, 'preview', [
+  expectSessionPolicy(aws, input.actionId, 'preview', [
     { Effect: 'Allow', Action: ['sns:GetTopicAttributes'], Resource: [`arn:aws:sns:us-east-1:${ACCOUNT}:${topic.name}`] },
   ]);
 
   const result = await aws.execute(input);
   expect(result.outputs.MessageId).toEqual(expect.any(String));
-  expectSession(input.actionId, 'execute', [{ Effect: 'Allow', Action: ['sns:Publish'], Resource: [`arn:aws:sns:us-east-1:${ACCOUNT}:${topic.name}`] }]);
+  expectSessionPolicy(aws, input.actionId, 'execute', [
+    { Effect: 'Allow', Action: ['sns:Publish'], Resource: [`arn:aws:sns:us-east-1:${ACCOUNT}:${topic.name}`] },
+  ]);
   const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
   expect((received.Messages ?? []).map((message) => message.Body)).toEqual(['deploy finished']);
 });
@@ -104,7 +97,7 @@ describe('SetTopicAttributes: bound to the attribute it sets', () => {
     expect(preview.notes).toContain('DisplayName: Builds → Deploys');
     expect(preview.preconditions).toEqual({ targetSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     await aws.execute(input);
-    expectSession(input.actionId, 'execute', [
+    expectSessionPolicy(aws, input.actionId, 'execute', [
       { Effect: 'Allow', Action: ['sns:SetTopicAttributes'], Resource: [`arn:aws:sns:us-east-1:${ACCOUNT}:${topic.name}`] },
       { Effect: 'Allow', Action: ['sns:GetTopicAttributes'], Resource: [`arn:aws:sns:us-east-1:${ACCOUNT}:${topic.name}`] },
     ]);
@@ -125,17 +118,8 @@ describe('SetTopicAttributes: bound to the attribute it sets', () => {
 
 test('Publish without TopicArn (to a phone number) is refused at resolve, and the preview fails before any AssumeRole', async () => {
   const params = aws.params('sns', 'Publish', { PhoneNumber: '+15555550100', Message: 'hi' });
-  expect(resolveRefusal(params).message).toBe(
+  expect(await refusedBeforeAnyCredential(aws, params)).toBe(
     'invalid params for aws.call: params.input: no least-privilege session policy: sns:Publish needs a topic ' +
       '(arn:${Partition}:sns:${Region}:${Account}:${TopicName}): ${TopicName} comes from input.TopicArn or input.Name, which the input does not have',
   );
-  const before = aws.assumeRoleCount();
-  const failure = await failureOf(aws.preview(params));
-  expect(failure).toMatchObject({ type: 'InvalidParams', nonRetryable: true });
-  expect(aws.assumeRoleCount()).toBe(before);
 });
-
-/** A resource name no other test uses. */
-function unique(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -7,9 +6,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { timeBoundPolicy } from '../../operations/session-time';
-import type { IamStatement } from '../../operations/types';
-import { resolveRefusal, startAwsCallHarness, type AwsCallHarness } from '../support/aws-call-harness';
+import { expectSessionPolicy, refusedBeforeAnyCredential, startAwsCallHarness, unique, type AwsCallHarness } from '../support/aws-call-harness';
 import { failureOf } from '../support/failures';
 
 // aws.call on SQS through the preview and execute activities, STS on moto. Message counts change
@@ -27,12 +24,6 @@ afterAll(async () => {
   sqs?.destroy();
   await aws?.stop();
 });
-
-/** The session policy STS was sent for this step of the action is exactly these statements, bounded in time. */
-function expectSession(actionId: string, purpose: 'preview' | 'execute', statements: IamStatement[]): void {
-  const { policy, bound } = aws.sessionPolicy(actionId, purpose);
-  expect(policy).toEqual(timeBoundPolicy({ Version: '2012-10-17', Statement: statements }, bound));
-}
 
 async function createQueue(messages: number): Promise<{ name: string; url: string }> {
   const name = unique('airlock-q');
@@ -68,11 +59,11 @@ test('PurgeQueue: the preview counts the messages, the execution purges them; ea
   expect(preview.warnings).toEqual(['about 3 messages would be deleted']);
   // Counts change on their own: nothing is bound.
   expect(preview.preconditions).toEqual({ targetSha256: null });
-  expectSession(input.actionId, 'preview', [{ Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: [arn] }]);
+  expectSessionPolicy(aws, input.actionId, 'preview', [{ Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: [arn] }]);
 
   const result = await aws.execute(input);
   expect(result.outputs.httpStatusCode).toBe(200);
-  expectSession(input.actionId, 'execute', [{ Effect: 'Allow', Action: ['sqs:PurgeQueue'], Resource: [arn] }]);
+  expectSessionPolicy(aws, input.actionId, 'execute', [{ Effect: 'Allow', Action: ['sqs:PurgeQueue'], Resource: [arn] }]);
   expect(await attribute(queue.url, 'ApproximateNumberOfMessages')).toBe('0');
 });
 
@@ -88,7 +79,7 @@ test('SendMessageBatch: authorized as sqs:SendMessage; the messages arrive', asy
   expect(preview.facts).toMatchObject({ approximateMessages: 1, messagesToSend: 2, iamAction: 'sqs:SendMessage' });
   expect(preview.notes).toContain('adds 2 messages to the queue');
   await aws.execute(input);
-  expectSession(input.actionId, 'execute', [{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [arn] }]);
+  expectSessionPolicy(aws, input.actionId, 'execute', [{ Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [arn] }]);
 
   const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue.url, MaxNumberOfMessages: 10 }));
   expect((received.Messages ?? []).map((message) => message.Body).sort()).toEqual(['first', 'job 0', 'second']);
@@ -105,12 +96,12 @@ describe('SetQueueAttributes: bound to the attributes it sets', () => {
     expect(preview.facts).toMatchObject({ accessLevel: 'Permissions management', approximateMessages: 0 });
     expect(preview.notes).toContain('VisibilityTimeout: 30 → 60');
     expect(preview.preconditions).toEqual({ targetSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expectSession(input.actionId, 'preview', [{ Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: [arn] }]);
+    expectSessionPolicy(aws, input.actionId, 'preview', [{ Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: [arn] }]);
 
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: 'arrived after the review' }));
     await aws.execute(input);
     // The call, then the recheck's read, both on this queue alone.
-    expectSession(input.actionId, 'execute', [
+    expectSessionPolicy(aws, input.actionId, 'execute', [
       { Effect: 'Allow', Action: ['sqs:SetQueueAttributes'], Resource: [arn] },
       { Effect: 'Allow', Action: ['sqs:GetQueueAttributes'], Resource: [arn] },
     ]);
@@ -139,19 +130,8 @@ test('a queue that does not exist: the preview says the call would fail', async 
 
 test('PurgeQueue without QueueUrl is refused at resolve, and the preview fails before any AssumeRole', async () => {
   const params = aws.params('sqs', 'PurgeQueue', {});
-  const error = resolveRefusal(params);
-  expect(error.message).toBe(
+  expect(await refusedBeforeAnyCredential(aws, params)).toBe(
     'invalid params for aws.call: params.input: no least-privilege session policy: sqs:PurgeQueue needs a queue ' +
       '(arn:${Partition}:sqs:${Region}:${Account}:${QueueName}): ${QueueName} comes from input.QueueUrl or input.QueueName, which the input does not have',
   );
-
-  const before = aws.assumeRoleCount();
-  const failure = await failureOf(aws.preview(params));
-  expect(failure).toMatchObject({ type: 'InvalidParams', nonRetryable: true });
-  expect(aws.assumeRoleCount()).toBe(before);
 });
-
-/** A resource name no other test uses. */
-function unique(prefix: string): string {
-  return `${prefix}-${randomUUID().slice(0, 8)}`;
-}

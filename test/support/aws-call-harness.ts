@@ -6,9 +6,11 @@ import { createExecuteActivities } from '../../activities/execute';
 import { createPreviewActivities } from '../../activities/preview';
 import type { ExecuteOperationInput, ExecutionResult, JsonObject, OperationPreview } from '../../domain/types';
 import { defaultCatalogue, InvalidParamsError } from '../../operations/catalogue';
-import type { IamPolicyDocument } from '../../operations/types';
+import { timeBoundPolicy } from '../../operations/session-time';
+import type { IamPolicyDocument, IamStatement } from '../../operations/types';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { memoryAuditLog } from './audit';
+import { failureOf } from './failures';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
 import { requiredEnv, TEST_REGION, testAwsSettings } from './test-aws';
 
@@ -27,6 +29,30 @@ export function resolveRefusal(params: JsonObject): InvalidParamsError {
     throw err;
   }
   throw new Error('expected aws.call to refuse these params');
+}
+
+/**
+ * These params are refused as the API refuses them (the InvalidParamsError's message is returned),
+ * and the preview activity fails InvalidParams, not retried, before asking STS for anything.
+ */
+export async function refusedBeforeAnyCredential(aws: AwsCallHarness, params: JsonObject): Promise<string> {
+  const { message } = resolveRefusal(params);
+  const before = aws.assumeRoleCount();
+  const failure = await failureOf(aws.preview(params));
+  expect(failure).toMatchObject({ type: 'InvalidParams', nonRetryable: true });
+  expect(aws.assumeRoleCount()).toBe(before);
+  return message;
+}
+
+/** A resource name no other test uses. */
+export function unique(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The session policy STS was sent for this step of the action is exactly these statements, bounded in time. */
+export function expectSessionPolicy(aws: AwsCallHarness, actionId: string, purpose: 'preview' | 'execute', statements: IamStatement[]): void {
+  const { policy, bound } = aws.sessionPolicy(actionId, purpose);
+  expect(policy).toEqual(timeBoundPolicy({ Version: '2012-10-17', Statement: statements }, bound));
 }
 
 /** A session policy as sent to STS, and the `aws:CurrentTime` bound its first statement carries. */

@@ -8,7 +8,7 @@ import {
   s3CopyObject,
   type CopyObjectParams,
 } from '../../../../operations/s3/copy-object';
-import { formatBytes } from '../../../../operations/s3/format';
+import { formatBytes } from '../../../../operations/format';
 import { timeBoundPolicy } from '../../../../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../../../../operations/types';
 
