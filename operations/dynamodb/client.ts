@@ -1,6 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { OperationContext } from '../types';
+import { loadDynamoDbSdk } from './sdk';
 
 type ClientContext = Pick<OperationContext, 'credentials' | 'endpoint'>;
 
@@ -8,8 +9,9 @@ type ClientContext = Pick<OperationContext, 'credentials' | 'endpoint'>;
  * A DynamoDB client on the one-shot credentials, in the table's region (a param: the table's ARN
  * names it). Temporal owns retries, so the SDK makes one attempt.
  */
-export function dynamoDbClient(context: ClientContext, region: string): DynamoDBClient {
-  return new DynamoDBClient({
+export async function dynamoDbClient(context: ClientContext, region: string): Promise<DynamoDBClient> {
+  const { DynamoDBClient: Client } = await loadDynamoDbSdk();
+  return new Client({
     region,
     credentials: context.credentials,
     maxAttempts: 1,

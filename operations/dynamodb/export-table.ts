@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  DescribeContinuousBackupsCommand,
-  ExportTableToPointInTimeCommand,
-  type ContinuousBackupsDescription,
-  type TableDescription,
-} from '@aws-sdk/client-dynamodb';
+import type { ContinuousBackupsDescription, TableDescription } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { formatBytes } from '../format';
@@ -13,6 +8,7 @@ import { defineOperation, type ExecutionContext, type IamPolicyDocument, type Op
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
 import { withClient } from '../with-client';
+import { loadDynamoDbSdk } from './sdk';
 import { dynamoDbClient, errorName, httpStatus, s3Client, type DynamoDbSender, type S3Sender } from './client';
 import { accountId, bucketName, exportPrefix, regionName, tableName } from './names';
 import { assertSameTable, bindingOf, describeTableOrAbsent, tableArn, tableBinding } from './table';
@@ -153,6 +149,7 @@ export async function exportAsPreviewed(
 ): Promise<OperationOutcome> {
   const arn = tableArn(context.partition, params);
   await assertSameTable(dynamodb, arn, context.preconditions.table, 'nothing was exported');
+  const { ExportTableToPointInTimeCommand } = await loadDynamoDbSdk();
   const response = await dynamodb.send(
     new ExportTableToPointInTimeCommand({
       TableArn: arn,
@@ -181,7 +178,7 @@ export async function exportAsPreviewed(
 }
 
 async function execute(params: ExportTableParams, context: ExecutionContext<ExportTablePreconditions>): Promise<OperationOutcome> {
-  return withClient(dynamoDbClient(context, params.region), (dynamodb) => exportAsPreviewed(params, dynamodb, context));
+  return withClient(await dynamoDbClient(context, params.region), (dynamodb) => exportAsPreviewed(params, dynamodb, context));
 }
 
 /** What the preview learnt about one thing: what it read, that it is not there, or that it was refused. */
@@ -235,10 +232,10 @@ export async function previewExportTable(params: ExportTableParams, dynamodb: Dy
   ]);
   const backups: Seen<ContinuousBackupsDescription> =
     table.state === 'present'
-      ? await seen(
-          async () => (await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: arn }))).ContinuousBackupsDescription,
-          ['TableNotFoundException'],
-        )
+      ? await seen(async () => {
+          const { DescribeContinuousBackupsCommand } = await loadDynamoDbSdk();
+          return (await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: arn }))).ContinuousBackupsDescription;
+        }, ['TableNotFoundException'])
       : { state: 'unknown' };
 
   const facts: OperationPreview['facts'] = { tableExists: table.state === 'unknown' ? null : table.state === 'present' };
@@ -330,7 +327,7 @@ export async function previewExportTable(params: ExportTableParams, dynamodb: Dy
 }
 
 async function preview(params: ExportTableParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(dynamoDbClient(context, params.region), (dynamodb) =>
+  return withClient(await dynamoDbClient(context, params.region), (dynamodb) =>
     withClient(s3Client(context, params.region), (s3) => previewExportTable(params, dynamodb, s3, context.partition)),
   );
 }

@@ -1,7 +1,8 @@
-import { DescribeTableCommand, type TableDescription } from '@aws-sdk/client-dynamodb';
+import type { TableDescription } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { assertPartition } from '../arn';
 import { PreconditionFailedError } from '../preconditions';
+import { loadDynamoDbSdk } from './sdk';
 import { errorName, type DynamoDbSender } from './client';
 
 /** One table, as its params name it. */
@@ -43,6 +44,7 @@ export function bindingOf(table: TableDescription): NonNullable<TableBinding> {
  */
 export async function describeTableOrAbsent(dynamodb: DynamoDbSender, arn: string): Promise<TableDescription | undefined> {
   try {
+    const { DescribeTableCommand } = await loadDynamoDbSdk();
     return (await dynamodb.send(new DescribeTableCommand({ TableName: arn }))).Table;
   } catch (err) {
     if (errorName(err) === 'ResourceNotFoundException') return undefined;

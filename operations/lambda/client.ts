@@ -1,6 +1,7 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { OperationContext } from '../types';
+import { loadLambdaSdk } from './sdk';
 
 /*
  * The clients the Lambda operations use, on the one-shot credentials and in the function's region
@@ -11,8 +12,9 @@ import type { OperationContext } from '../types';
 type ClientContext = Pick<OperationContext, 'credentials' | 'endpoint'>;
 
 /** A Lambda client in `region`. */
-export function lambdaClient(context: ClientContext, region: string): LambdaClient {
-  return new LambdaClient({
+export async function lambdaClient(context: ClientContext, region: string): Promise<LambdaClient> {
+  const { LambdaClient: Client } = await loadLambdaSdk();
+  return new Client({
     region,
     credentials: context.credentials,
     maxAttempts: 1,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetFunctionConfigurationCommand, UpdateFunctionCodeCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { LONGEST_PARTITION, s3Uri } from '../arn';
@@ -17,6 +17,7 @@ import {
   type OperationOutcome,
   type OperationPreview,
 } from '../sdk';
+import { loadLambdaSdk } from './sdk';
 import { codeObjectClient, httpStatus, isFunctionMissing, isRevisionMismatch, lambdaClient, type CodeObjectSender, type LambdaSender } from './client';
 import { accountId, functionName, lambdaFunctionArn, objectVersionId, regionName } from './names';
 
@@ -129,6 +130,7 @@ export type UpdateFunctionCodePreconditions = z.infer<typeof updateFunctionCodeP
 /** The function's configuration, or undefined when it does not exist. Anything else (403) passes through as the AWS error it is. */
 async function readFunction(lambda: LambdaSender, arn: string): Promise<FunctionConfiguration | undefined> {
   try {
+    const { GetFunctionConfigurationCommand } = await loadLambdaSdk();
     return await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: arn }));
   } catch (err) {
     if (isFunctionMissing(err)) return undefined;
@@ -457,6 +459,7 @@ export async function updateAsPreviewed(
     );
   }
 
+  const { UpdateFunctionCodeCommand } = await loadLambdaSdk();
   let updated: FunctionConfiguration;
   try {
     updated = await lambda.send(
@@ -515,13 +518,13 @@ export async function findCodeApplied(
 }
 
 async function preview(params: UpdateFunctionCodeParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(lambdaClient(context, params.region), (lambda) =>
+  return withClient(await lambdaClient(context, params.region), (lambda) =>
     withClient(codeObjectClient(context, params.region), (s3) => previewUpdateFunctionCode(params, lambda, s3, context.partition)),
   );
 }
 
 async function execute(params: UpdateFunctionCodeParams, context: ExecutionContext<UpdateFunctionCodePreconditions>): Promise<OperationOutcome> {
-  return withClient(lambdaClient(context, params.region), (lambda) =>
+  return withClient(await lambdaClient(context, params.region), (lambda) =>
     withClient(codeObjectClient(context, params.region), (s3) => updateAsPreviewed(params, lambda, s3, context.preconditions, context.partition)),
   );
 }
@@ -560,6 +563,6 @@ export const lambdaUpdateFunctionCode = defineOperation<UpdateFunctionCodeParams
   previewPolicy: updateFunctionCodePreviewPolicy,
   preview,
   preconditions: updateFunctionCodePreconditions,
-  findApplied: (params, context) =>
-    withClient(lambdaClient(context, params.region), (lambda) => findCodeApplied(params, lambda, context.preconditions, context.partition)),
+  findApplied: async (params, context) =>
+    withClient(await lambdaClient(context, params.region), (lambda) => findCodeApplied(params, lambda, context.preconditions, context.partition)),
 });
