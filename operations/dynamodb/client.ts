@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from '../s3-sdk';
 import type { OperationContext } from '../types';
 import { loadDynamoDbSdk } from './sdk';
 
@@ -25,8 +26,9 @@ export async function dynamoDbClient(context: ClientContext, region: string): Pr
  * request in the wrong region with a redirect naming the right one, which the client follows
  * (the same ListObjectsV2, so the same permission).
  */
-export function s3Client(context: ClientContext, region: string): S3Client {
-  return new S3Client({
+export async function s3Client(context: ClientContext, region: string): Promise<S3Client> {
+  const { S3Client: Client } = await loadS3Sdk();
+  return new Client({
     region,
     credentials: context.credentials,
     maxAttempts: 1,

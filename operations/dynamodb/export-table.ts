@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { ContinuousBackupsDescription, TableDescription } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { formatBytes } from '../format';
 import { LONGEST_PARTITION, s3BucketArn, s3ObjectArn } from '../arn';
 import { defineOperation, type ExecutionContext, type IamPolicyDocument, type OperationContext, type OperationOutcome, type OperationPreview } from '../sdk';
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
+import { loadS3Sdk } from '../s3-sdk';
 import { withClient } from '../with-client';
 import { loadDynamoDbSdk } from './sdk';
 import { dynamoDbClient, errorName, httpStatus, s3Client, type DynamoDbSender, type S3Sender } from './client';
@@ -219,6 +219,7 @@ export async function previewExportTable(params: ExportTableParams, dynamodb: Dy
   const [table, listing] = await Promise.all([
     seen<TableDescription>(() => describeTableOrAbsent(dynamodb, arn), []),
     seen<{ hasObjects: boolean }>(async () => {
+      const { ListObjectsV2Command } = await loadS3Sdk();
       const listed = await s3.send(
         new ListObjectsV2Command({
           Bucket: params.s3Bucket,
@@ -327,8 +328,8 @@ export async function previewExportTable(params: ExportTableParams, dynamodb: Dy
 }
 
 async function preview(params: ExportTableParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(await dynamoDbClient(context, params.region), (dynamodb) =>
-    withClient(s3Client(context, params.region), (s3) => previewExportTable(params, dynamodb, s3, context.partition)),
+  return withClient(await dynamoDbClient(context, params.region), async (dynamodb) =>
+    withClient(await s3Client(context, params.region), (s3) => previewExportTable(params, dynamodb, s3, context.partition)),
   );
 }
 

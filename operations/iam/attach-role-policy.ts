@@ -1,5 +1,4 @@
 import { defineOperation } from '../sdk';
-import { AttachRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { ExecutionContext, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
 import {
@@ -20,6 +19,7 @@ import {
 } from './attachment';
 import { diffPolicies, grantWarnings } from '../iam-policy-diff';
 import { describeRole, iamClient, type IamSender } from './role';
+import { loadIamSdk } from './sdk';
 
 /**
  * The impact of attaching: the policy's default version, whether the role has it already, and what
@@ -59,7 +59,7 @@ function summarize(params: RolePolicyAttachmentParams): string {
 }
 
 async function preview(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(iamClient(context), async (iam) => {
+  return withClient(await iamClient(context), async (iam) => {
     return await previewAttachRolePolicy(params, iam, context.partition);
   });
 }
@@ -76,12 +76,13 @@ export async function attachAsPreviewed(
   reviewed: AttachmentPreconditions,
 ): Promise<OperationOutcome> {
   await checkAttachmentAsPreviewed(params, iam, reviewed);
+  const { AttachRolePolicyCommand } = await loadIamSdk();
   await iam.send(new AttachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
   return outcome(params, partition);
 }
 
-function execute(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome> {
-  return withClient(iamClient(context), (iam) => attachAsPreviewed(params, iam, context.partition, context.preconditions));
+async function execute(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome> {
+  return withClient(await iamClient(context), (iam) => attachAsPreviewed(params, iam, context.partition, context.preconditions));
 }
 
 /**
@@ -89,7 +90,7 @@ function execute(params: RolePolicyAttachmentParams, context: ExecutionContext<A
  * (without this, the retry would find "attached", which the preview did not, and fail).
  */
 async function findApplied(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome | undefined> {
-  return withClient(iamClient(context), async (iam) => ((await roleAttachments(params, iam)).attached ? outcome(params, context.partition) : undefined));
+  return withClient(await iamClient(context), async (iam) => ((await roleAttachments(params, iam)).attached ? outcome(params, context.partition) : undefined));
 }
 
 /** `iam.attachRolePolicy`: attach one managed policy to one role. Attaching an attached policy succeeds and changes nothing. */

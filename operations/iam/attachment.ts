@@ -1,4 +1,4 @@
-import { GetPolicyCommand, GetPolicyVersionCommand, ListAttachedRolePoliciesCommand, type Policy } from '@aws-sdk/client-iam';
+import type { Policy } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from '../preconditions';
 import { fitsSessionPolicyLimit } from '../session-time';
@@ -7,6 +7,7 @@ import type { IamPolicyDocument, OperationPreview } from '../types';
 import { grantFlags, type PolicyDiff } from '../iam-policy-diff';
 import { describeStatement, normalizePolicy, parsePolicyJson, PolicyDocumentError, readPolicyDocument, type NormalizedStatement } from '../iam-policy-document';
 import { accountId, describeRole, iamPath, iamRoleArn, isNoSuchEntity, roleName, type IamSender } from './role';
+import { loadIamSdk } from './sdk';
 
 /*
  * Shared by iam.attachRolePolicy (attach-role-policy.ts) and iam.detachRolePolicy
@@ -149,6 +150,7 @@ export interface AttachmentState {
 
 /** GetPolicy, GetPolicyVersion (its default version), ListAttachedRolePolicies (every page). */
 export async function readAttachmentState(params: RolePolicyAttachmentParams, iam: IamSender): Promise<AttachmentState> {
+  const { GetPolicyCommand, GetPolicyVersionCommand } = await loadIamSdk();
   const { Policy: policy } = await iam.send(new GetPolicyCommand({ PolicyArn: params.policyArn }));
   if (!policy?.DefaultVersionId) throw new PolicyDocumentError(`GetPolicy returned no default version for ${params.policyArn}`);
   const { PolicyVersion: version } = await iam.send(new GetPolicyVersionCommand({ PolicyArn: params.policyArn, VersionId: policy.DefaultVersionId }));
@@ -160,6 +162,7 @@ export async function readAttachmentState(params: RolePolicyAttachmentParams, ia
 
 /** ListAttachedRolePolicies, every page: whether the role has the policy, and how many it has. */
 export async function roleAttachments(params: RolePolicyAttachmentParams, iam: IamSender): Promise<{ attached: boolean; count: number }> {
+  const { ListAttachedRolePoliciesCommand } = await loadIamSdk();
   let attached = false;
   let count = 0;
   let marker: string | undefined;

@@ -1,5 +1,4 @@
 import { defineOperation } from '../sdk';
-import { DetachRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { ExecutionContext, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
 import {
@@ -20,6 +19,7 @@ import {
 } from './attachment';
 import { diffPolicies } from '../iam-policy-diff';
 import { describeRole, iamClient, isNoSuchEntity, type IamSender } from './role';
+import { loadIamSdk } from './sdk';
 
 /**
  * The impact of detaching: what access goes away, and whether the policy is attached at all.
@@ -60,7 +60,7 @@ function summarize(params: RolePolicyAttachmentParams): string {
 }
 
 async function preview(params: RolePolicyAttachmentParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(iamClient(context), async (iam) => {
+  return withClient(await iamClient(context), async (iam) => {
     return await previewDetachRolePolicy(params, iam, context.partition);
   });
 }
@@ -77,6 +77,7 @@ export async function detachAsPreviewed(
 ): Promise<OperationOutcome> {
   const outputs = { roleArn: attachmentRoleArn(params, partition), policyArn: params.policyArn };
   await checkAttachmentAsPreviewed(params, iam, reviewed);
+  const { DetachRolePolicyCommand } = await loadIamSdk();
   try {
     await iam.send(new DetachRolePolicyCommand({ RoleName: params.roleName, PolicyArn: params.policyArn }));
     return { summary: summarize(params), outputs: { ...outputs, detached: true } };
@@ -89,8 +90,8 @@ export async function detachAsPreviewed(
   }
 }
 
-function execute(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome> {
-  return withClient(iamClient(context), (iam) => detachAsPreviewed(params, iam, context.partition, context.preconditions));
+async function execute(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome> {
+  return withClient(await iamClient(context), (iam) => detachAsPreviewed(params, iam, context.partition, context.preconditions));
 }
 
 /**
@@ -99,7 +100,7 @@ function execute(params: RolePolicyAttachmentParams, context: ExecutionContext<A
  * `detached` says what the preview expected: whether the policy was attached then.
  */
 async function findApplied(params: RolePolicyAttachmentParams, context: ExecutionContext<AttachmentPreconditions>): Promise<OperationOutcome | undefined> {
-  return withClient(iamClient(context), async (iam) => {
+  return withClient(await iamClient(context), async (iam) => {
     if ((await roleAttachments(params, iam)).attached) return undefined;
     const outputs = { roleArn: attachmentRoleArn(params, context.partition), policyArn: params.policyArn, detached: context.preconditions.attached };
     return { summary: summarize(params), outputs };

@@ -1,5 +1,5 @@
 import { defineOperation } from '../sdk';
-import { GetRoleCommand, GetRolePolicyCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import type { Role } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { LONGEST_PARTITION } from '../arn';
 import { jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from '../preconditions';
@@ -10,6 +10,7 @@ import { withClient } from '../with-client';
 import { diffPolicies, grantFlags, grantWarnings } from '../iam-policy-diff';
 import { normalizePolicy, parsePolicyJson, policyDocument, readPolicyDocument, type PolicyInput } from '../iam-policy-document';
 import { accountId, describeRole, iamClient, iamPath, iamRoleArn, isNoSuchEntity, roleName, type IamSender } from './role';
+import { loadIamSdk } from './sdk';
 
 /** A name of an inline policy. */
 export const inlinePolicyName = z
@@ -109,6 +110,7 @@ function roleNotes(role: Role | undefined, expectedArn: string): { notes: string
  */
 export async function previewPutRolePolicy(params: PutRolePolicyParams, iam: IamSender, partition: string): Promise<OperationPreview> {
   const roleArn = roleArnOf(params, partition);
+  const { GetRoleCommand } = await loadIamSdk();
   const { Role: role } = await iam.send(new GetRoleCommand({ RoleName: params.roleName }));
   const inline = await readInlinePolicy(params, iam);
   const current = inline?.document;
@@ -149,6 +151,7 @@ export async function previewPutRolePolicy(params: PutRolePolicyParams, iam: Iam
 
 /** The role's inline policy of that name, parsed and as a digest; undefined when it has none (NoSuchEntity). */
 async function readInlinePolicy(params: PutRolePolicyParams, iam: IamSender): Promise<{ document: PolicyInput; sha256: string } | undefined> {
+  const { GetRolePolicyCommand } = await loadIamSdk();
   try {
     const response = await iam.send(new GetRolePolicyCommand({ RoleName: params.roleName, PolicyName: params.policyName }));
     const text = response.PolicyDocument ?? '';
@@ -161,7 +164,7 @@ async function readInlinePolicy(params: PutRolePolicyParams, iam: IamSender): Pr
 }
 
 async function preview(params: PutRolePolicyParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(iamClient(context), async (iam) => {
+  return withClient(await iamClient(context), async (iam) => {
     return await previewPutRolePolicy(params, iam, context.partition);
   });
 }
@@ -179,6 +182,7 @@ export async function putAsPreviewed(
 ): Promise<OperationOutcome> {
   const now = (await readInlinePolicy(params, iam))?.sha256 ?? null;
   if (now !== reviewed.currentPolicySha256) throw new PreconditionFailedError(inlinePolicyChanged(params, reviewed.currentPolicySha256, now));
+  const { PutRolePolicyCommand } = await loadIamSdk();
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: params.roleName,
@@ -222,8 +226,8 @@ export async function findPutApplied(params: PutRolePolicyParams, iam: IamSender
   return now?.sha256 === jsonDigest(params.policyDocument) ? outcome(params, partition) : undefined;
 }
 
-function execute(params: PutRolePolicyParams, context: ExecutionContext<PutRolePolicyPreconditions>): Promise<OperationOutcome> {
-  return withClient(iamClient(context), (iam) => putAsPreviewed(params, iam, context.partition, context.preconditions));
+async function execute(params: PutRolePolicyParams, context: ExecutionContext<PutRolePolicyPreconditions>): Promise<OperationOutcome> {
+  return withClient(await iamClient(context), (iam) => putAsPreviewed(params, iam, context.partition, context.preconditions));
 }
 
 /** `iam.putRolePolicy`: create or replace one inline policy of one role. Putting the same document again changes nothing. */
@@ -247,7 +251,7 @@ export const iamPutRolePolicy = defineOperation<PutRolePolicyParams, PutRolePoli
   previewPolicy: putRolePolicyPreviewPolicy,
   preview,
   preconditions: putRolePolicyPreconditions,
-  findApplied: (params, context) => withClient(iamClient(context), (iam) => findPutApplied(params, iam, context.partition)),
+  findApplied: async (params, context) => withClient(await iamClient(context), (iam) => findPutApplied(params, iam, context.partition)),
   examples: [
     {
       accountId: '111122223333',

@@ -1,7 +1,8 @@
-import { IAMClient } from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { assertPartition } from '../arn';
 import type { OperationContext } from '../types';
+import { loadIamSdk } from './sdk';
 
 /*
  * The role every IAM operation names, and the client they share. Role names and paths end up in
@@ -55,8 +56,9 @@ export function describeRole(params: { accountId: string; roleName: string; role
 }
 
 /** The IAM client an operation uses: one-shot credentials, no SDK retries (Temporal owns them). */
-export function iamClient(context: Pick<OperationContext, 'region' | 'credentials' | 'endpoint'>): IAMClient {
-  return new IAMClient({
+export async function iamClient(context: Pick<OperationContext, 'region' | 'credentials' | 'endpoint'>): Promise<IAMClient> {
+  const { IAMClient: Client } = await loadIamSdk();
+  return new Client({
     region: context.region,
     credentials: context.credentials,
     maxAttempts: 1,

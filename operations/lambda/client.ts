@@ -1,5 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadS3Sdk } from '../s3-sdk';
 import type { OperationContext } from '../types';
 import { loadLambdaSdk } from './sdk';
 
@@ -23,8 +24,9 @@ export async function lambdaClient(context: ClientContext, region: string): Prom
 }
 
 /** An S3 client in `region`, for the object that holds a function's new code. */
-export function codeObjectClient(context: ClientContext, region: string): S3Client {
-  return new S3Client({
+export async function codeObjectClient(context: ClientContext, region: string): Promise<S3Client> {
+  const { S3Client: Client } = await loadS3Sdk();
+  return new Client({
     region,
     credentials: context.credentials,
     maxAttempts: 1,

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { LONGEST_PARTITION, s3Uri } from '../arn';
 import { bucketName, objectKey } from '../s3-names';
+import { loadS3Sdk } from '../s3-sdk';
 import {
   defineOperation,
   fitsSessionPolicyLimit,
@@ -140,6 +141,7 @@ async function readFunction(lambda: LambdaSender, arn: string): Promise<Function
 
 /** HeadObject of the code (its version, if given), or undefined when it does not exist (404). */
 async function headOrAbsent(s3: CodeObjectSender, params: UpdateFunctionCodeParams): Promise<HeadObjectCommandOutput | undefined> {
+  const { HeadObjectCommand } = await loadS3Sdk();
   try {
     return await s3.send(new HeadObjectCommand({ Bucket: params.s3Bucket, Key: params.s3Key, VersionId: params.s3ObjectVersion }));
   } catch (err) {
@@ -203,6 +205,7 @@ async function inspectCode(s3: CodeObjectSender, params: UpdateFunctionCodeParam
   if (head.ContentLength !== undefined && head.ContentLength > LAMBDA_MAX_PACKAGE_BYTES) {
     return { state: 'unhashed', head, why: `it is larger than ${bytes(LAMBDA_MAX_PACKAGE_BYTES)}, the most Lambda takes unzipped: the update would fail` };
   }
+  const { GetObjectCommand } = await loadS3Sdk();
   try {
     const object = await s3.send(new GetObjectCommand({ Bucket: params.s3Bucket, Key: params.s3Key, VersionId: params.s3ObjectVersion, IfMatch: head.ETag }));
     const sha256 = await sha256Base64(object.Body, LAMBDA_MAX_PACKAGE_BYTES);
@@ -518,14 +521,14 @@ export async function findCodeApplied(
 }
 
 async function preview(params: UpdateFunctionCodeParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(await lambdaClient(context, params.region), (lambda) =>
-    withClient(codeObjectClient(context, params.region), (s3) => previewUpdateFunctionCode(params, lambda, s3, context.partition)),
+  return withClient(await lambdaClient(context, params.region), async (lambda) =>
+    withClient(await codeObjectClient(context, params.region), (s3) => previewUpdateFunctionCode(params, lambda, s3, context.partition)),
   );
 }
 
 async function execute(params: UpdateFunctionCodeParams, context: ExecutionContext<UpdateFunctionCodePreconditions>): Promise<OperationOutcome> {
-  return withClient(await lambdaClient(context, params.region), (lambda) =>
-    withClient(codeObjectClient(context, params.region), (s3) => updateAsPreviewed(params, lambda, s3, context.preconditions, context.partition)),
+  return withClient(await lambdaClient(context, params.region), async (lambda) =>
+    withClient(await codeObjectClient(context, params.region), (s3) => updateAsPreviewed(params, lambda, s3, context.preconditions, context.partition)),
   );
 }
 

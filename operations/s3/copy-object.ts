@@ -1,5 +1,5 @@
 import { defineOperation } from '../sdk';
-import { CopyObjectCommand, HeadObjectCommand, ListObjectsV2Command, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
+import type { HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { LONGEST_PARTITION, s3BucketArn, s3CopySource, s3ObjectArn, s3Uri } from '../arn';
 import { PreconditionFailedError } from '../preconditions';
@@ -7,6 +7,7 @@ import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from '../types';
 import { withClient } from '../with-client';
+import { loadS3Sdk } from '../s3-sdk';
 import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
 import { formatBytes } from '../format';
 import { bucketName, objectKey } from '../s3-names';
@@ -75,6 +76,7 @@ export async function copyAsPreviewed(params: CopyObjectParams, s3: S3Sender, pr
     );
   }
   if (now?.ETag !== reviewed) throw new PreconditionFailedError(sourceChanged(sourceUri, reviewed, now));
+  const { CopyObjectCommand } = await loadS3Sdk();
   let response;
   try {
     response = await s3.send(
@@ -120,6 +122,7 @@ class SourceMissingError extends Error {
  * changed bucket policy, or from the session's time bound) passes through as the AWS error it is.
  */
 async function headOrAbsent(s3: S3Sender, bucket: string, key: string): Promise<HeadObjectCommandOutput | undefined> {
+  const { HeadObjectCommand } = await loadS3Sdk();
   try {
     return await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
   } catch (err) {
@@ -135,8 +138,8 @@ function sourceChanged(sourceUri: string, reviewed: string, now: HeadObjectComma
   return `${sourceUri} changed after the preview: ${was}, it now has ETag ${now.ETag ?? '(none)'} (${describeObject(now)}); nothing was copied`;
 }
 
-function execute(params: CopyObjectParams, context: ExecutionContext<CopyObjectPreconditions>): Promise<OperationOutcome> {
-  return withClient(s3Client(context), (s3) => copyAsPreviewed(params, s3, context.preconditions));
+async function execute(params: CopyObjectParams, context: ExecutionContext<CopyObjectPreconditions>): Promise<OperationOutcome> {
+  return withClient(await s3Client(context), (s3) => copyAsPreviewed(params, s3, context.preconditions));
 }
 
 /** CopyObject copies at most 5 GB in one request; larger objects need a multipart copy. */
@@ -197,6 +200,7 @@ type ObjectState =
   | { state: 'unknown' };
 
 async function inspectObject(s3: S3Sender, bucket: string, key: string, mayList: boolean): Promise<ObjectState> {
+  const { HeadObjectCommand, ListObjectsV2Command } = await loadS3Sdk();
   try {
     return { state: 'present', head: await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })) };
   } catch (err) {
@@ -311,7 +315,7 @@ export async function previewCopyObject(params: CopyObjectParams, s3: S3Sender, 
 }
 
 async function preview(params: CopyObjectParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(s3Client(context), async (s3) => {
+  return withClient(await s3Client(context), async (s3) => {
     return await previewCopyObject(params, s3, { mayList: copyObjectPreviewMayList(params, context.partition) });
   });
 }
@@ -356,6 +360,6 @@ export const s3CopyObject = defineOperation<CopyObjectParams, CopyObjectPrecondi
   previewPolicy: copyObjectPreviewPolicy,
   preview,
   preconditions: copyObjectPreconditions,
-  findApplied: (params, context) => withClient(s3Client(context), (s3) => findCopyApplied(params, s3, context.preconditions)),
+  findApplied: async (params, context) => withClient(await s3Client(context), (s3) => findCopyApplied(params, s3, context.preconditions)),
   examples: [{ sourceBucket: 'airlock-source', sourceKey: 'reports/2026-q3.csv', destinationBucket: 'airlock-exports', destinationKey: 'partner/2026-q3.csv' }],
 });

@@ -1,5 +1,4 @@
 import { defineOperation } from '../sdk';
-import { CopyObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { assertPartition, LONGEST_PARTITION, s3BucketArn, s3CopySource } from '../arn';
 import { withClientLease, type ClientLease } from '../credential-lease';
@@ -7,7 +6,8 @@ import { PreconditionFailedError, sha256Hex } from '../preconditions';
 import { fitsSessionPolicyLimit } from '../session-time';
 import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview } from '../types';
-import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
+import { loadS3Sdk } from '../s3-sdk';
+import { httpStatus, isPreconditionFailed, s3ClientBuilder, type S3Sender } from './client';
 import { formatBytes } from '../format';
 import { listObjects, summarizeManifest, type ManifestEntry, type ManifestSummary } from './manifest';
 import { bucketName, objectKey } from '../s3-names';
@@ -113,13 +113,8 @@ export function exportPrefixPreviewPolicy(params: ExportPrefixParams, partition:
   };
 }
 
-/** Builds the S3 client for one batch's credentials; tests stand in for S3 with it. */
+/** Builds the S3 client for one batch's credentials (real ones: `s3ClientBuilder`); tests stand in for S3 with it. */
 export type S3ClientFactory = (credentials: OperationContext['credentials']) => S3Sender & { destroy(): void };
-
-/** Real S3 clients, one per batch of credentials. */
-function s3Clients(context: Pick<OperationContext, 'region' | 'endpoint'>): S3ClientFactory {
-  return (credentials) => s3Client({ region: context.region, endpoint: context.endpoint, credentials });
-}
 
 /** The first `limit` objects under a prefix (and whether there were more). */
 async function listUpTo(
@@ -299,6 +294,7 @@ async function copyAsListed(
   const source = `s3://${params.sourceBucket}/${object.key}`;
   // S3 always lists an ETag; without one there is nothing to bind the copy to.
   if (!object.etag) throw new PreconditionFailedError(`${source} was listed without an ETag, so its copy cannot be bound to the reviewed content; ${stopped}`);
+  const { CopyObjectCommand } = await loadS3Sdk();
   try {
     await s3.send(
       new CopyObjectCommand({
@@ -316,6 +312,7 @@ async function copyAsListed(
 }
 
 async function alreadyCopied(s3: S3Sender, bucket: string, key: string, etag: string): Promise<boolean> {
+  const { HeadObjectCommand } = await loadS3Sdk();
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     return etag !== '' && head.ETag === etag;
@@ -356,9 +353,9 @@ export const s3ExportPrefix = defineOperation<ExportPrefixParams, ExportPrefixPr
   runningTimeSeconds: 60,
   summarize: (p) => `copy every object under s3://${p.sourceBucket}/${p.sourcePrefix} to s3://${p.destinationBucket}/${p.destinationPrefix}`,
   sessionPolicy: exportPrefixSessionPolicy,
-  execute: (params, context) => exportAsPreviewed(params, context, s3Clients(context)),
+  execute: async (params, context) => exportAsPreviewed(params, context, await s3ClientBuilder(context)),
   previewPolicy: exportPrefixPreviewPolicy,
-  preview: (params, context) => previewExport(params, context, s3Clients(context)),
+  preview: async (params, context) => previewExport(params, context, await s3ClientBuilder(context)),
   preconditions: exportPrefixPreconditions,
   examples: [{ sourceBucket: 'warehouse', sourcePrefix: 'datasets/2026/', destinationBucket: 'partner-drop', destinationPrefix: 'acme/2026/' }],
 });

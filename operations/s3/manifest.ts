@@ -1,5 +1,5 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { sha256 } from '../preconditions';
+import { loadS3Sdk } from '../s3-sdk';
 import type { S3Sender } from './client';
 
 /** Objects listed per page. */
@@ -18,6 +18,7 @@ export interface ManifestEntry {
  * each page, so a long listing can run on renewed credentials (operations/credential-lease.ts).
  */
 export async function* listObjects(client: () => Promise<S3Sender>, bucket: string, prefix: string): AsyncGenerator<ManifestEntry> {
+  const { ListObjectsV2Command } = await loadS3Sdk();
   let continuationToken: string | undefined;
   do {
     const s3 = await client();

@@ -1,4 +1,3 @@
-import { GetBucketPolicyCommand, GetPublicAccessBlockCommand, PutBucketPolicyCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import {
   defineOperation,
@@ -26,6 +25,7 @@ import {
   type StoredBucketPolicy,
 } from '../bucket-policy-document';
 import { diffBucketPolicies, type PositionedStatement } from '../bucket-policy-diff';
+import { loadS3Sdk } from '../s3-sdk';
 import { httpStatus, s3Client, type S3Sender } from './client';
 import { bucketName } from '../s3-names';
 import { grantsPublicAccess, statementGrantsPublicAccess } from '../bucket-policy-public';
@@ -98,6 +98,7 @@ function errorName(err: unknown): string | undefined {
 type CurrentPolicy = { state: 'present'; stored: StoredBucketPolicy } | { state: 'none' } | { state: 'no-bucket' };
 
 async function readCurrentPolicy(params: PutBucketPolicyParams, s3: S3Sender): Promise<CurrentPolicy> {
+  const { GetBucketPolicyCommand } = await loadS3Sdk();
   try {
     const response = await s3.send(new GetBucketPolicyCommand({ Bucket: params.bucket, ExpectedBucketOwner: params.expectedBucketOwner }));
     return { state: 'present', stored: readBucketPolicy(response.Policy ?? '') };
@@ -119,6 +120,7 @@ function digestOf(current: CurrentPolicy): string | null {
  * (access denied, or the bucket is missing). No configuration at all means nothing is blocked.
  */
 async function readBlockPublicPolicy(params: PutBucketPolicyParams, s3: S3Sender): Promise<boolean | null> {
+  const { GetPublicAccessBlockCommand } = await loadS3Sdk();
   try {
     const response = await s3.send(new GetPublicAccessBlockCommand({ Bucket: params.bucket, ExpectedBucketOwner: params.expectedBucketOwner }));
     return response.PublicAccessBlockConfiguration?.BlockPublicPolicy === true;
@@ -289,6 +291,7 @@ export async function putAsPreviewed(params: PutBucketPolicyParams, s3: S3Sender
   if (current.state !== 'no-bucket' && now !== reviewed.currentPolicySha256) {
     throw new PreconditionFailedError(policyChanged(params, reviewed.currentPolicySha256, now));
   }
+  const { PutBucketPolicyCommand } = await loadS3Sdk();
   await s3.send(
     new PutBucketPolicyCommand({
       Bucket: params.bucket,
@@ -311,12 +314,12 @@ export async function findPutBucketPolicyApplied(params: PutBucketPolicyParams, 
   return canonicalPolicyDigest(current.stored.document) === canonicalPolicyDigest(params.policy) ? outcome(params) : undefined;
 }
 
-function preview(params: PutBucketPolicyParams, context: OperationContext): Promise<OperationPreview> {
-  return withClient(s3Client(context), (s3) => previewPutBucketPolicy(params, s3));
+async function preview(params: PutBucketPolicyParams, context: OperationContext): Promise<OperationPreview> {
+  return withClient(await s3Client(context), (s3) => previewPutBucketPolicy(params, s3));
 }
 
-function execute(params: PutBucketPolicyParams, context: ExecutionContext<PutBucketPolicyPreconditions>): Promise<OperationOutcome> {
-  return withClient(s3Client(context), (s3) => putAsPreviewed(params, s3, context.preconditions));
+async function execute(params: PutBucketPolicyParams, context: ExecutionContext<PutBucketPolicyPreconditions>): Promise<OperationOutcome> {
+  return withClient(await s3Client(context), (s3) => putAsPreviewed(params, s3, context.preconditions));
 }
 
 /** `s3.putBucketPolicy`: replace one bucket's policy. Putting the same policy again changes nothing. */
@@ -357,5 +360,5 @@ export const s3PutBucketPolicy = defineOperation<PutBucketPolicyParams, PutBucke
   previewPolicy: putBucketPolicyPreviewPolicy,
   preview,
   preconditions: putBucketPolicyPreconditions,
-  findApplied: (params, context) => withClient(s3Client(context), (s3) => findPutBucketPolicyApplied(params, s3)),
+  findApplied: async (params, context) => withClient(await s3Client(context), (s3) => findPutBucketPolicyApplied(params, s3)),
 });
