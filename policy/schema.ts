@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { channelProblem } from '../channels/kinds';
 import { IDENTITY_ID_PATTERN } from '../config/principals';
+import { expecting } from '../config/yaml-file';
 import { ACCESS_LEVELS } from '../domain/grants';
 import { parseDuration } from './duration';
 
@@ -25,19 +26,6 @@ export const DEFAULT_RULE_ID = 'default';
 /** How long reviewers have when neither the review nor defaults.review sets a timeout. */
 export const DEFAULT_REVIEW_TIMEOUT = '24h';
 
-/**
- * A schema-level message for a value of the wrong type or outside an enum that still says
- * `required` when the key is absent. Other issues (unknown keys, bad record keys) keep theirs.
- */
-function expecting(description: string) {
-  return {
-    error: (issue: { code?: string; input?: unknown }) => {
-      if (issue.code !== 'invalid_type' && issue.code !== 'invalid_value' && issue.code !== 'invalid_union') return undefined;
-      return issue.input === undefined ? 'required' : `must be ${description}`;
-    },
-  };
-}
-
 const identityId = z
   .string(expecting('an identity id'))
   .regex(IDENTITY_ID_PATTERN, 'must be an identity id: 2-64 letters, digits and _+=,.@- starting with a letter or digit');
@@ -54,7 +42,8 @@ function oneOrMany<T extends z.ZodType<string>>(item: T, description: string, mi
   );
 }
 
-const durationSchema = z.string(expecting('a duration such as 90s, 15m, 1h or 2d')).superRefine((text, ctx) => {
+/** A duration such as `90s` or `1h` (policy/duration.ts), for any YAML file that has one. */
+export const durationSchema = z.string(expecting('a duration such as 90s, 15m, 1h or 2d')).superRefine((text, ctx) => {
   try {
     parseDuration(text);
   } catch (err) {
