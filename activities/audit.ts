@@ -33,6 +33,8 @@ export interface IssuedCredential {
   session: OneShotSession;
   accessKeyId: string;
   expiration?: Date;
+  /** The session policy as STS received it, so the trail shows what the credential could do. */
+  sessionPolicy?: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function recordCredentialIssued(audit: AuditLog, issued: IssuedCred
         sourceIdentity: issued.session.sourceIdentity,
         accessKeyId: issued.accessKeyId,
         ...(issued.expiration ? { expiresAt: issued.expiration.toISOString() } : {}),
+        ...(issued.sessionPolicy !== undefined ? { sessionPolicy: issued.sessionPolicy } : {}),
       },
     },
   ]);

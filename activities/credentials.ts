@@ -61,6 +61,8 @@ export interface OneShotSession {
 export interface OneShotRole {
   credentials: AwsCredentialIdentity;
   session: OneShotSession;
+  /** The session policy exactly as STS received it (`Policy`, time bound included): what the credentials may do. */
+  policy: string;
 }
 
 /**
@@ -171,6 +173,7 @@ export async function assumeOneShotRole(sts: STSClient, request: OneShotRoleRequ
       roleSessionName: sessionNameFor(request),
       sourceIdentity: sourceIdentity(request.requester),
     },
+    policy: input.Policy as string,
   };
 }
 

@@ -105,6 +105,7 @@ export function oneShotRunner(deps: OneShotDeps) {
         session,
         accessKeyId: credentials.accessKeyId,
         ...(credentials.expiration ? { expiration: credentials.expiration } : {}),
+        sessionPolicy: role.policy,
       });
       return { credentials, usableUntil: window.usableUntil, session };
     };

@@ -96,6 +96,10 @@ describe('aws.call through the API, with rules on access level and resource', ()
         bound('execute'),
       ),
     );
+    // The audit trail keeps each credential's policy as STS received it: an auditor reads what it could do.
+    const credentials = (await running.audit.lineage(created.id)).filter((event) => event.kind === 'credential.issued');
+    const recorded = Object.fromEntries(credentials.map((event) => [event.data.purpose, JSON.parse(String(event.data.sessionPolicy))]));
+    expect(recorded).toEqual({ preview: policies.preview, execute: policies.execute });
   });
 
   it('allows a Read at once; its outcome keeps the digest and size, not the item', async () => {

@@ -149,6 +149,8 @@ describe('executeOperation on moto', () => {
           sourceIdentity: 'etl-bot',
           accessKeyId: newKeyIds[0],
           expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          // The policy exactly as STS received it.
+          sessionPolicy: assumeRoleRequests().at(-1)?.get('Policy'),
         },
       }),
     ]);

@@ -197,6 +197,8 @@ describe('assumeOneShotRole', () => {
         roleSessionName: 'action-s3.copyObject-abcdefghijkmnpqr',
         sourceIdentity: 'etl-bot',
       },
+      // What the audit trail records: the policy exactly as STS received it.
+      policy: assumeRoleInput(request).Policy,
     });
   });
 
