@@ -275,7 +275,7 @@ function valueProblem(value: unknown, multiSegment: boolean): string | undefined
 }
 
 /** The partition named by an ARN in the input, for the check at the edge where the worker's is not known. */
-function partitionOfInput(target: AwsCallTarget): string | undefined {
+export function partitionOfInput(target: AwsCallTarget): string | undefined {
   for (const value of Object.values(target.input)) {
     if (typeof value === 'string' && value.startsWith('arn:')) return value.split(':')[1];
   }

@@ -3,7 +3,7 @@ import { referenceDataVersion } from '../aws-reference';
 import { defineOperation, jsonDigest, PreconditionFailedError, sha256Hex, shortDigest } from '../sdk';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview } from '../types';
 import { withClient } from '../with-client';
-import { AwsCallDerivationError, derivePermissions, type DerivedPermissions } from './derive';
+import { AwsCallDerivationError, derivePermissions, partitionOfInput, type DerivedPermissions } from './derive';
 import { awsCallParams, targetOf, type AwsCallParams } from './params';
 import { callPreviewPolicy, callSessionPolicy, hookFor, READ_ONLY_LEVELS } from './policies';
 import { plainResponse, responseOutputs } from './response';
@@ -37,7 +37,9 @@ function summarize(params: AwsCallParams): string {
   const where = [params.accountId, params.region].filter(Boolean).join(', ');
   let resources = '';
   try {
-    const [first] = derivePermissions(targetOf(params), { partition: undefined }).statements;
+    // Summaries are written where the worker's partition is not known: the one an input ARN names, else `aws`.
+    const target = targetOf(params);
+    const [first] = derivePermissions(target, { partition: partitionOfInput(target) ?? 'aws' }).statements;
     const shown = first?.Resource ?? [];
     resources = ` on ${shown.slice(0, 3).join(', ')}${shown.length > 3 ? ` and ${shown.length - 3} more` : ''}`;
   } catch (err) {

@@ -75,7 +75,7 @@ describe('routes for agents', () => {
       expect(catalogue.items.map((item) => item.name)).toEqual(defaultCatalogue().names());
       // config/example-policy.yaml: copies are denied, allowed or reviewed by destination; nothing else has a rule.
       expect(Object.fromEntries(catalogue.items.map((item) => [item.name, item.review]))).toEqual({
-        'aws.call': 'denied',
+        'aws.call': 'depends_on_params',
         'dynamodb.exportTableToPointInTime': 'denied',
         'lambda.updateFunctionCode': 'denied',
         's3.putBucketPolicy': 'denied',

@@ -1,4 +1,5 @@
 import { AwsCallDerivationError, derivePermissions, type AwsCallTarget } from '../../../../operations/aws-call/derive';
+import { awsCall } from '../../../../operations/aws-call/operation';
 import { iamActionFor } from '../../../../operations/aws-call/services';
 
 const ACCOUNT = '123456789012';
@@ -144,6 +145,16 @@ describe('derivePermissions: one statement per action, from the service authoriz
     const managed = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
     expect(derive({ service: 'iam', operation: 'GetPolicy', input: { PolicyArn: managed } }).statements[0]?.Resource).toEqual([managed]);
     expect(derive({ service: 'iam', operation: 'TagRole', input: { RoleName: 'app', Tags: [] } }).accessLevel).toBe('Tagging');
+  });
+
+  it("summarizes a call in the partition its input names, else aws (never the size check's longest one)", () => {
+    expect(awsCall.summarize({ service: 's3', operation: 'DeleteObject', input: { Bucket: 'reports', Key: 'k' } })).toBe(
+      'call s3 DeleteObject on arn:aws:s3:::reports/k',
+    );
+    const topic = `arn:aws-cn:sns:${REGION}:${ACCOUNT}:alerts`;
+    expect(awsCall.summarize({ service: 'sns', operation: 'Publish', input: { TopicArn: topic }, accountId: ACCOUNT, region: REGION })).toBe(
+      `call sns Publish on ${topic} (${ACCOUNT}, ${REGION})`,
+    );
   });
 
   it("fills the worker's partition", () => {
