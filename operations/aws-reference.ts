@@ -104,7 +104,10 @@ export function resourceArnFormat(service: string, resourceType: string): string
   return types?.[resourceType.toLowerCase()]?.arn;
 }
 
+let dataVersion: string | undefined;
+
 /** The version of the reference data in use (`0.21.202609261`: data of 2026-09-26), for docs, the catalogue and audit. */
 export function referenceDataVersion(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  // Read once: every preview and every refusal names it.
+  return (dataVersion ??= (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version);
 }
