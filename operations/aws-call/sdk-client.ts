@@ -7,6 +7,9 @@ export interface AnyAwsClient {
   destroy(): void;
 }
 
+/** Where and as whom a client of `aws.call` calls: the call's region, the one-shot credentials. */
+type CallClientContext = Pick<OperationContext, 'credentials' | 'endpoint'> & { region: string };
+
 type ClientConstructor = new (config: object) => AnyAwsClient;
 type CommandConstructor = new (input: object) => unknown;
 
@@ -17,7 +20,7 @@ type CommandConstructor = new (input: object) => unknown;
 export async function loadCall(
   service: AwsCallService,
   operation: string,
-  context: Pick<OperationContext, 'credentials' | 'endpoint'> & { region: string },
+  context: CallClientContext,
 ): Promise<{ client: AnyAwsClient; command: CommandConstructor }> {
   const spec = SERVICE_SPECS[service];
   // The package is one of the eight in SERVICE_SPECS, each a dependency; its exports are looked up by name.
@@ -27,7 +30,22 @@ export async function loadCall(
   if (typeof Client !== 'function' || typeof Command !== 'function') {
     throw new Error(`${spec.sdkPackage} has no ${typeof Client !== 'function' ? spec.clientClass : `${operation}Command`}`);
   }
-  const client = new Client({
+  return { client: new Client(callClientConfig(service, context)), command: Command };
+}
+
+/** The settings of every client `aws.call` makes for a service: the call's own and its preview hook's. */
+export interface CallClientConfig {
+  region: string;
+  credentials: OperationContext['credentials'];
+  maxAttempts: number;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  useQueueUrlAsEndpoint?: boolean;
+}
+
+/** A client of the service on the one-shot credentials, for the call or for its preview hook's reads. */
+export function callClientConfig(service: AwsCallService, context: CallClientContext): CallClientConfig {
+  return {
     region: context.region,
     credentials: context.credentials,
     // Temporal owns retries.
@@ -36,6 +54,5 @@ export async function loadCall(
     // The SQS client otherwise sends each call to the host its QueueUrl names: a host from the
     // agent's input would receive the signed request, session token included, instead of SQS.
     ...(service === 'sqs' ? { useQueueUrlAsEndpoint: false } : {}),
-  });
-  return { client, command: Command };
+  };
 }

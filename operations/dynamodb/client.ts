@@ -42,14 +42,3 @@ export type DynamoDbSender = Pick<DynamoDBClient, 'send'>;
 
 /** The part of S3Client the DynamoDB operations use; tests stand in for S3 with it. */
 export type S3Sender = Pick<S3Client, 'send'>;
-
-/** The name of an AWS SDK error (`ResourceNotFoundException`, `AccessDeniedException`, …), if it has one. */
-export function errorName(err: unknown): string | undefined {
-  const name = (err as { name?: unknown } | null)?.name;
-  return typeof name === 'string' ? name : undefined;
-}
-
-/** The HTTP status of an AWS SDK error, if it has one. */
-export function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-}

@@ -9,7 +9,8 @@ import { MAX_SESSION_POLICY_CHARS } from '../types';
 import { loadS3Sdk } from '../s3-sdk';
 import { withClient } from '../with-client';
 import { loadDynamoDbSdk } from './sdk';
-import { dynamoDbClient, errorName, httpStatus, s3Client, type DynamoDbSender, type S3Sender } from './client';
+import { dynamoDbClient, s3Client, type DynamoDbSender, type S3Sender } from './client';
+import { errorName, httpStatus } from '../aws-error';
 import { accountId, bucketName, exportPrefix, regionName, tableName } from './names';
 import { assertSameTable, bindingOf, describeTableOrAbsent, tableArn, tableBinding } from './table';
 

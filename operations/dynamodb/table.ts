@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { assertPartition } from '../arn';
 import { PreconditionFailedError } from '../preconditions';
 import { loadDynamoDbSdk } from './sdk';
-import { errorName, type DynamoDbSender } from './client';
+import { type DynamoDbSender } from './client';
+import { errorName } from '../aws-error';
 
 /** One table, as its params name it. */
 export interface TableRef {

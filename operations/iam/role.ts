@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { assertPartition } from '../arn';
 import type { OperationContext } from '../types';
 import { loadIamSdk } from './sdk';
+import { errorName } from '../aws-error';
 
 /*
  * The role every IAM operation names, and the client they share. Role names and paths end up in
@@ -69,8 +70,8 @@ export async function iamClient(context: Pick<OperationContext, 'region' | 'cred
 /** The part of IAMClient the previews use; tests stand in for IAM with it. */
 export type IamSender = Pick<IAMClient, 'send'>;
 
-/** IAM's NoSuchEntity, duck-typed (each SDK client bundles its own error classes). */
+/** IAM's NoSuchEntity. */
 export function isNoSuchEntity(err: unknown): boolean {
-  const name = (err as { name?: unknown } | null)?.name;
+  const name = errorName(err);
   return name === 'NoSuchEntityException' || name === 'NoSuchEntity';
 }

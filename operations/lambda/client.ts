@@ -1,6 +1,7 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadS3Sdk } from '../s3-sdk';
+import { errorName } from '../aws-error';
 import type { OperationContext } from '../types';
 import { loadLambdaSdk } from './sdk';
 
@@ -39,16 +40,6 @@ export type LambdaSender = Pick<LambdaClient, 'send'>;
 
 /** The part of S3Client the operations use; tests stand in for S3 with it. */
 export type CodeObjectSender = Pick<S3Client, 'send'>;
-
-/** The HTTP status of an AWS SDK error, if it has one. */
-export function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-}
-
-/** The error's name, duck-typed (each SDK client bundles its own error classes). */
-function errorName(err: unknown): unknown {
-  return (err as { name?: unknown } | null)?.name;
-}
 
 /** Lambda's answer for a function (or version) that does not exist. */
 export function isFunctionMissing(err: unknown): boolean {

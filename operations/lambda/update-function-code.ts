@@ -19,7 +19,8 @@ import {
   type OperationPreview,
 } from '../sdk';
 import { loadLambdaSdk } from './sdk';
-import { codeObjectClient, httpStatus, isFunctionMissing, isRevisionMismatch, lambdaClient, type CodeObjectSender, type LambdaSender } from './client';
+import { codeObjectClient, isFunctionMissing, isRevisionMismatch, lambdaClient, type CodeObjectSender, type LambdaSender } from './client';
+import { httpStatus } from '../aws-error';
 import { accountId, functionName, lambdaFunctionArn, objectVersionId, regionName } from './names';
 
 const updateFunctionCodeFields = z.strictObject({

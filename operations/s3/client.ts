@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadS3Sdk } from '../s3-sdk';
+import { errorName, httpStatus } from '../aws-error';
 import type { OperationContext } from '../types';
 
 /**
@@ -28,12 +29,7 @@ export async function s3Client(context: Pick<OperationContext, 'region' | 'crede
 /** The part of S3Client the S3 operations use; tests stand in for S3 with it. */
 export type S3Sender = Pick<S3Client, 'send'>;
 
-/** The HTTP status of an AWS SDK error, if it has one. */
-export function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-}
-
 /** S3's answer to a failed condition: 412 PreconditionFailed. */
 export function isPreconditionFailed(err: unknown): boolean {
-  return httpStatus(err) === 412 || (err as { name?: unknown } | null)?.name === 'PreconditionFailed';
+  return httpStatus(err) === 412 || errorName(err) === 'PreconditionFailed';
 }

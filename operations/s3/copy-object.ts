@@ -8,7 +8,8 @@ import { MAX_SESSION_POLICY_CHARS } from '../types';
 import type { ExecutionContext, IamPolicyDocument, IamStatement, OperationContext, OperationOutcome, OperationPreview, PreviewFact } from '../types';
 import { withClient } from '../with-client';
 import { loadS3Sdk } from '../s3-sdk';
-import { httpStatus, isPreconditionFailed, s3Client, type S3Sender } from './client';
+import { isPreconditionFailed, s3Client, type S3Sender } from './client';
+import { httpStatus } from '../aws-error';
 import { formatBytes } from '../format';
 import { bucketName, objectKey } from '../s3-names';
 

@@ -26,7 +26,8 @@ import {
 } from '../bucket-policy-document';
 import { diffBucketPolicies, type PositionedStatement } from '../bucket-policy-diff';
 import { loadS3Sdk } from '../s3-sdk';
-import { httpStatus, s3Client, type S3Sender } from './client';
+import { s3Client, type S3Sender } from './client';
+import { errorName, httpStatus } from '../aws-error';
 import { bucketName } from '../s3-names';
 import { grantsPublicAccess, statementGrantsPublicAccess } from '../bucket-policy-public';
 
@@ -87,11 +88,6 @@ function summarize(params: PutBucketPolicyParams): string {
   const owner = params.expectedBucketOwner === undefined ? '' : ` (owned by account ${params.expectedBucketOwner})`;
   const details = [statementCount(params.policy.Statement.length), ...(grantsPublicAccess(params.policy) ? ['public'] : [])];
   return `replace the bucket policy of ${bucketUri(params.bucket)}${owner} (${details.join(', ')})`;
-}
-
-function errorName(err: unknown): string | undefined {
-  const name = (err as { name?: unknown } | null)?.name;
-  return typeof name === 'string' ? name : undefined;
 }
 
 /** The bucket's policy: what S3 holds, `none` (NoSuchBucketPolicy), or `no-bucket` (NoSuchBucket). Other errors pass through. */

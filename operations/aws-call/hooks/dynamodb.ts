@@ -1,16 +1,13 @@
 import type * as DynamoDbSdk from '@aws-sdk/client-dynamodb';
 import { jsonDigest, shortDigest } from '../../preconditions';
 import { withClient } from '../../with-client';
-import { clip, errorName, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { clip, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { errorName } from '../../aws-error';
+import { callClientConfig } from '../sdk-client';
 
 async function dynamoDb(context: HookContext): Promise<{ sdk: typeof DynamoDbSdk; client: DynamoDbSdk.DynamoDBClient }> {
   const sdk = await import('@aws-sdk/client-dynamodb');
-  const client = new sdk.DynamoDBClient({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
-  });
+  const client = new sdk.DynamoDBClient(callClientConfig('dynamodb', context));
   return { sdk, client };
 }
 

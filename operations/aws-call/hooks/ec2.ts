@@ -1,6 +1,7 @@
 import type * as Ec2Sdk from '@aws-sdk/client-ec2';
 import { withClient } from '../../with-client';
 import { noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { callClientConfig } from '../sdk-client';
 
 /*
  * Instance state changes through aws.call: each instance the input names, as DescribeInstances
@@ -68,12 +69,7 @@ async function lookAtInstances(call: InstanceCall, input: Record<string, unknown
   const findings = noFindings();
   const ids = instanceIds(input);
   const sdk = await import('@aws-sdk/client-ec2');
-  const client = new sdk.EC2Client({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
-  });
+  const client = new sdk.EC2Client(callClientConfig('ec2', context));
   const instances = await withClient(client, (ec2) => describe(sdk, ec2, ids));
   const byId = new Map(instances.map((instance) => [instance.InstanceId, instance]));
   findings.facts.instanceCount = instances.length;

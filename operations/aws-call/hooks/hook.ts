@@ -44,14 +44,3 @@ export function noFindings(): HookFindings {
 export function clip(text: string, max = 600): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters in all)`;
 }
-
-/** The HTTP status of an AWS SDK error, if it has one. */
-export function statusOf(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-}
-
-/** The AWS error's name (`ResourceNotFoundException`), if it has one. */
-export function errorName(err: unknown): string | undefined {
-  const name = (err as { name?: unknown } | null)?.name;
-  return typeof name === 'string' ? name : undefined;
-}

@@ -11,7 +11,8 @@ import {
   type PolicyInput,
 } from '../../iam-policy-document';
 import { jsonDigest, sha256 } from '../../preconditions';
-import { errorName, noFindings, type HookFindings } from './hook';
+import { noFindings, type HookFindings } from './hook';
+import { errorName } from '../../aws-error';
 
 /*
  * PutRolePolicy and DeleteRolePolicy through aws.call: the role's inline policy of that name now

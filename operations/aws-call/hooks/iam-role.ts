@@ -3,7 +3,8 @@ import { diffBucketPolicies } from '../../bucket-policy-diff';
 import { describeStatement, readBucketPolicy, statementLabel, statementsOf } from '../../bucket-policy-document';
 import { grantsPublicAccess } from '../../bucket-policy-public';
 import { parsePolicyJson, PolicyDocumentError } from '../../iam-policy-document';
-import { errorName, noFindings, type HookFindings } from './hook';
+import { noFindings, type HookFindings } from './hook';
+import { errorName } from '../../aws-error';
 
 /*
  * Calls on one IAM role through aws.call (AttachRolePolicy, DetachRolePolicy, DeleteRole, TagRole,

@@ -3,16 +3,12 @@ import { withClient } from '../../with-client';
 import type { HookContext, PreviewHook } from './hook';
 import { lookAtRole, type RoleCall } from './iam-role';
 import { lookAtInlinePolicy } from './iam-role-policy';
+import { callClientConfig } from '../sdk-client';
 
 /** Runs `use` with the IAM SDK and a client on the hook's credentials, destroyed after. */
 async function withIam<T>(context: HookContext, use: (sdk: typeof IamSdk, iam: IamSdk.IAMClient) => Promise<T>): Promise<T> {
   const sdk = await import('@aws-sdk/client-iam');
-  const client = new sdk.IAMClient({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
-  });
+  const client = new sdk.IAMClient(callClientConfig('iam', context));
   return withClient(client, (iam) => use(sdk, iam));
 }
 

@@ -2,7 +2,9 @@ import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import { canonicalJson } from '../../../domain/canonical-json';
 import { withClient } from '../../with-client';
 import type { AwsCallParams } from '../params';
-import { clip, errorName, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { clip, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { errorName } from '../../aws-error';
+import { callClientConfig } from '../sdk-client';
 
 type Configuration = LambdaSdk.FunctionConfiguration;
 
@@ -32,12 +34,7 @@ async function readFunction(
   withConcurrency: boolean,
 ): Promise<{ config: Configuration; reserved: number | undefined } | undefined> {
   const sdk = await import('@aws-sdk/client-lambda');
-  const client = new sdk.LambdaClient({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
-  });
+  const client = new sdk.LambdaClient(callClientConfig('lambda', context));
   // The name or ARN exactly as the call gives it: the session may read that function and no other.
   const FunctionName = input.FunctionName as string;
   return withClient(client, async (lambda) => {

@@ -10,7 +10,8 @@ import {
 } from '../../bucket-policy-document';
 import { grantsPublicAccess, statementGrantsPublicAccess } from '../../bucket-policy-public';
 import type { PreviewFact } from '../../types';
-import { errorName, noFindings, type HookFindings } from './hook';
+import { noFindings, type HookFindings } from './hook';
+import { errorName } from '../../aws-error';
 
 /*
  * PutBucketPolicy and DeleteBucketPolicy through aws.call: the bucket's policy now against the one

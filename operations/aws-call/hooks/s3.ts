@@ -1,7 +1,9 @@
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import { withClient } from '../../with-client';
-import { errorName, noFindings, statusOf, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { errorName, httpStatus } from '../../aws-error';
 import { lookAtBucketPolicy } from './s3-bucket-policy';
+import { callClientConfig } from '../sdk-client';
 
 /**
  * Runs `use` with the S3 SDK and a client on the hook's credentials, destroyed after. Path-style
@@ -9,12 +11,7 @@ import { lookAtBucketPolicy } from './s3-bucket-policy';
  */
 async function withS3<T>(context: HookContext, use: (sdk: typeof S3Sdk, s3: S3Sdk.S3Client) => Promise<T>): Promise<T> {
   const sdk = await import('@aws-sdk/client-s3');
-  const client = new sdk.S3Client({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint, forcePathStyle: true } : {}),
-  });
+  const client = new sdk.S3Client(callClientConfig('s3', context));
   return withClient(client, (s3) => use(sdk, s3));
 }
 
@@ -68,7 +65,7 @@ async function lookAtObject(input: Record<string, unknown>, context: HookContext
         findings.notes.push(`the bucket keeps versions: the delete adds a delete marker, and version ${head.VersionId} stays retrievable`);
       }
     } catch (err) {
-      const status = statusOf(err);
+      const status = httpStatus(err);
       if (status === 404 || errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey') {
         Object.assign(findings.facts, { objectExists: false, objectBytes: null, objectETag: null, contentType: null, lastModified: null });
         findings.bound = { object: 'absent' };

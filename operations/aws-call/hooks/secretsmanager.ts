@@ -1,7 +1,9 @@
 import type * as SecretsManagerSdk from '@aws-sdk/client-secrets-manager';
 import { withClient } from '../../with-client';
 import type { AwsCallParams } from '../params';
-import { errorName, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { errorName } from '../../aws-error';
+import { callClientConfig } from '../sdk-client';
 
 /*
  * Secrets are looked at with DescribeSecret alone, never GetSecretValue: the preview shows the
@@ -13,12 +15,7 @@ type Description = Omit<SecretsManagerSdk.DescribeSecretCommandOutput, '$metadat
 /** The secret's metadata, or undefined when it does not exist. */
 async function describeSecret(secretId: string, context: HookContext): Promise<Description | undefined> {
   const sdk = await import('@aws-sdk/client-secrets-manager');
-  const client = new sdk.SecretsManagerClient({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
-  });
+  const client = new sdk.SecretsManagerClient(callClientConfig('secretsmanager', context));
   return withClient(client, async (secrets) => {
     try {
       const { $metadata: _, ...description } = await secrets.send(new sdk.DescribeSecretCommand({ SecretId: secretId }));

@@ -1,16 +1,13 @@
 import { withClient } from '../../with-client';
 import type { AwsCallParams } from '../params';
-import { clip, errorName, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { clip, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { errorName } from '../../aws-error';
+import { callClientConfig } from '../sdk-client';
 
 /** The topic's attributes (GetTopicAttributes), or undefined when it does not exist. */
 async function readTopic(topicArn: string, context: HookContext): Promise<Record<string, string> | undefined> {
   const sdk = await import('@aws-sdk/client-sns');
-  const client = new sdk.SNSClient({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
-  });
+  const client = new sdk.SNSClient(callClientConfig('sns', context));
   return withClient(client, async (sns) => {
     try {
       return (await sns.send(new sdk.GetTopicAttributesCommand({ TopicArn: topicArn }))).Attributes ?? {};

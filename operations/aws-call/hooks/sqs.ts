@@ -1,20 +1,14 @@
 import { canonicalJson } from '../../../domain/canonical-json';
 import { withClient } from '../../with-client';
 import type { AwsCallParams } from '../params';
-import { clip, errorName, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { clip, noFindings, type HookContext, type HookFindings, type PreviewHook } from './hook';
+import { errorName } from '../../aws-error';
+import { callClientConfig } from '../sdk-client';
 
 /** The queue's attributes (GetQueueAttributes, All), or undefined when it does not exist. */
 async function readQueue(queueUrl: string, context: HookContext): Promise<Record<string, string> | undefined> {
   const sdk = await import('@aws-sdk/client-sqs');
-  const client = new sdk.SQSClient({
-    region: context.region,
-    credentials: context.credentials,
-    maxAttempts: 1,
-    // Never send a request (and the session token in it) to whatever host the QueueUrl names: the
-    // session policy was derived from its path alone.
-    useQueueUrlAsEndpoint: false,
-    ...(context.endpoint ? { endpoint: context.endpoint } : {}),
-  });
+  const client = new sdk.SQSClient(callClientConfig('sqs', context));
   return withClient(client, async (sqs) => {
     try {
       return (await sqs.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
