@@ -12,7 +12,7 @@ import type { AwsCallTarget } from './derive';
  */
 
 /** A preview policy that allows nothing: what a call with no target to read previews with. */
-export const NOTHING_TO_READ: IamPolicyDocument = {
+const NOTHING_TO_READ: IamPolicyDocument = {
   Version: '2012-10-17',
   Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'] }],
 };
