@@ -93,7 +93,12 @@ export const executionResult = z.strictObject({
   outputs: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('Non-secret outputs: ids, ARNs, counts'),
   session: z
     .strictObject({ roleArn: z.string(), roleSessionName: z.string(), sourceIdentity: z.string() })
-    .describe('The STS session the operation ran as; names only, never credentials'),
+    .optional()
+    .describe('The STS session the operation ran as; names only, never credentials. Absent when it ran without AWS credentials (an MCP gateway tool)'),
+  toolResult: z
+    .strictObject({ content: z.array(jsonValue), structuredContent: jsonObject.optional(), isError: z.boolean().optional() })
+    .optional()
+    .describe("An MCP gateway tool's answer as its server gave it (MCP `CallToolResult`); the audit trail records only its digest and size"),
   completedAt: timestamp,
 });
 

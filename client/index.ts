@@ -15,5 +15,7 @@ export type {
   JsonObject,
   JsonValue,
   Notification,
+  ToolAnnotations,
+  ToolResult,
   Vote,
 } from './types';

@@ -37,6 +37,8 @@ export interface CatalogueEntry {
    * at once), `denied` (always refused), `depends_on_params` (the params or their preview decide).
    */
   review: 'required' | 'not_required' | 'denied' | 'depends_on_params';
+  /** For `mcp.<server>.<tool>` entries: the downstream MCP tool the gateway fronts. */
+  tool?: { server: string; name: string; annotations: ToolAnnotations } | undefined;
 }
 
 export interface Failure {
@@ -87,9 +89,27 @@ export interface ExecutionResult {
   summary: string;
   /** Non-secret outputs: ids, ARNs, counts. */
   outputs: { [key: string]: string | number | boolean };
-  /** The STS session the operation ran as; names only, never credentials. */
-  session: { roleArn: string; roleSessionName: string; sourceIdentity: string };
+  /** The STS session the operation ran as; names only, never credentials. Absent when it ran without AWS credentials (an MCP gateway tool). */
+  session?: { roleArn: string; roleSessionName: string; sourceIdentity: string } | undefined;
+  /** An MCP gateway tool's answer, as its server gave it (MCP `CallToolResult`). */
+  toolResult?: ToolResult | undefined;
   completedAt: string;
+}
+
+/** An MCP tool's answer (MCP `CallToolResult`). */
+export interface ToolResult {
+  content: JsonValue[];
+  structuredContent?: JsonObject | undefined;
+  isError?: boolean | undefined;
+}
+
+/** MCP tool annotations: hints the downstream server gave (or the gateway config set). */
+export interface ToolAnnotations {
+  title?: string | undefined;
+  readOnlyHint?: boolean | undefined;
+  destructiveHint?: boolean | undefined;
+  idempotentHint?: boolean | undefined;
+  openWorldHint?: boolean | undefined;
 }
 
 export interface Notification {

@@ -7,12 +7,15 @@
 import { AuditEventKind, SYSTEM_ACTOR, type AuditEventInput } from './audit-events';
 import type { ExecutionResult, JsonObject } from './types';
 
-/** What an auditor reads of a result: names and outputs, never anything secret. */
+/**
+ * What an auditor reads of a result: names and outputs, never anything secret. An MCP tool's
+ * answer (`toolResult`) is left out: its digest and size are among the outputs.
+ */
 export function resultData(result: ExecutionResult): JsonObject {
   return {
     summary: result.summary,
     outputs: { ...result.outputs },
-    session: { ...result.session },
+    ...(result.session ? { session: { ...result.session } } : {}),
     completedAt: result.completedAt,
   };
 }

@@ -227,11 +227,40 @@ export interface ExecuteOperationInput {
 export interface ExecutionResult {
   summary: string;
   outputs: { [key: string]: string | number | boolean };
-  /** The STS session the operation ran as (names only, nothing secret). */
-  session: { roleArn: string; roleSessionName: string; sourceIdentity: string };
+  /**
+   * The STS session the operation ran as (names only, nothing secret). Absent when it ran without
+   * AWS credentials: an MCP gateway tool whose server holds its own secrets.
+   */
+  session?: { roleArn: string; roleSessionName: string; sourceIdentity: string };
+  /**
+   * What an MCP gateway tool answered, as its server gave it, for the agent that called it. Kept in
+   * the action's state (workflow history, encrypted by the payload codec) and shown to those who may
+   * read the action; never in the audit trail, which records its digest and size (outputs).
+   */
+  toolResult?: ToolResult;
   completedAt: string;
   /** Set by the execute activity, never kept in the action's state: it stored the `operation.succeeded` event itself. */
   recorded?: boolean;
+}
+
+/**
+ * MCP tool annotations: hints a downstream MCP server gives about one of its tools, or the gateway
+ * config sets in their place. MCP's defaults for an absent hint: readOnlyHint false,
+ * destructiveHint true, idempotentHint false, openWorldHint true.
+ */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/** An MCP tool's answer (MCP `CallToolResult`): content blocks, structured content, whether the tool reported an error. */
+export interface ToolResult {
+  content: JsonValue[];
+  structuredContent?: JsonObject;
+  isError?: boolean;
 }
 
 /** One delivery of a request or outcome to a channel (Slack or Teams message, callback). */

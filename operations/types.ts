@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import type { OperationPreview } from '../domain/types';
+import type { OperationPreview, ToolAnnotations, ToolResult } from '../domain/types';
 
 /** An IAM policy document, as passed inline to STS AssumeRole as the session policy. */
 export interface IamPolicyDocument {
@@ -80,10 +80,12 @@ export interface OperationProgress {
 export interface OperationOutcome {
   summary: string;
   outputs: { [key: string]: string | number | boolean };
+  /** An MCP gateway tool's answer, for the agent only: the audit trail gets its digest and size in `outputs`. */
+  toolResult?: ToolResult;
 }
 
 // Defined with the workflow's shared types (the workflow records previews); re-exported here for operations.
-export type { JsonObject, OperationPreview, PreviewFact } from '../domain/types';
+export type { JsonObject, OperationPreview, PreviewFact, ToolAnnotations, ToolResult } from '../domain/types';
 
 /**
  * One entry of the catalogue of privileged operations: `P` its params, `B` what its preview binds
@@ -149,4 +151,15 @@ export interface Operation<P = unknown, B = unknown> {
    * without it are simply run again (they are idempotent, or never retried).
    */
   findApplied?(params: P, context: ExecutionContext<B>): Promise<OperationOutcome | undefined>;
+  /**
+   * Whether a step runs with one-shot AWS credentials; by default every step does. For a step that
+   * does not (an MCP gateway tool's preview, or its call to a server that holds its own secrets), no
+   * AssumeRole is made, nothing is recorded as issued, and reading the context's `credentials` throws.
+   */
+  usesAwsCredentials?(purpose: 'preview' | 'recheck' | 'execute'): boolean;
+  /** The params' JSON Schema as the catalogue shows it, when `params` cannot say it (an MCP tool's `inputSchema`). */
+  paramsJsonSchema?: Record<string, unknown>;
+  /** For an MCP gateway tool (`mcp.<server>.<tool>`): the downstream tool, with its annotations as policy matches them. */
+  tool?: { server: string; name: string; annotations: ToolAnnotations };
 }
+

@@ -350,6 +350,6 @@ describe('IAM changes after the preview (swap tests, through the activities)', (
     await activities.executeOperation(input); // the change went through; say its reply was lost
     const retried: ExecutionResult = await new MockActivityEnvironment({ activityId: 'execute', attempt: 2 }).run(activities.executeOperation, input);
     expect(retried.outputs.alreadyApplied).toBe(true);
-    expect(retried.session.roleSessionName).toBe(`${request.actionId}.recheck`);
+    expect(retried.session?.roleSessionName).toBe(`${request.actionId}.recheck`);
   });
 });

@@ -255,6 +255,6 @@ describe('lambda.updateFunctionCode through the activities', () => {
     expect(first.outputs.codeSha256).toBe(sha('PK v2 package'));
     const retried: ExecutionResult = await new MockActivityEnvironment({ activityId: 'execute', attempt: 2 }).run(activities.executeOperation, executed);
     expect(retried.outputs).toMatchObject({ alreadyApplied: true, codeSha256: sha('PK v2 package') });
-    expect(retried.session.roleSessionName).toBe(`${input.actionId}.recheck`);
+    expect(retried.session?.roleSessionName).toBe(`${input.actionId}.recheck`);
   });
 });
