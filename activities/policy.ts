@@ -17,10 +17,17 @@ export interface EvaluatePolicyInput {
 
 /** The policy activities: pure evaluation, run as activities so decisions and the policy hash land in history. */
 export function createPolicyActivities(deps: { policy: () => LoadedPolicy; catalogue: Catalogue; aws: Pick<AwsSettings, 'partition'> }) {
-  /** The operation's facts, and the request as policy sees it: with what its session policy grants. */
+  /**
+   * The operation's facts, and the request as policy sees it: with what its session policy grants
+   * and, for an MCP gateway tool, the tool's annotations. Both come from the catalogue, never the caller.
+   */
   const resolve = (input: EvaluatePolicyInput): { operation: OperationFacts; request: EvaluationRequest } => {
     const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
-    return { operation: operationFactsOf(operation, params), request: { ...input, grants: operationGrants(operation, params, deps.aws.partition) } };
+    const annotations = operation.tool?.annotations;
+    return {
+      operation: operationFactsOf(operation, params),
+      request: { ...input, grants: operationGrants(operation, params, deps.aws.partition), ...(annotations ? { annotations } : {}) },
+    };
   };
   return {
     async evaluatePolicy(input: EvaluatePolicyInput): Promise<PolicyEvaluation> {

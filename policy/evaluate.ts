@@ -1,11 +1,14 @@
 import type { Grant } from '../domain/grants';
-import type { JsonObject, JsonValue, PolicyDecision, PolicyEffect, Requester, Risk } from '../domain/types';
+import type { JsonObject, JsonValue, PolicyDecision, PolicyEffect, Requester, Risk, ToolAnnotations } from '../domain/types';
+import { effectiveHints } from '../domain/tool-annotations';
 import { parseDuration } from './duration';
 import { membersOfGroups } from './identities';
 import {
+  ANNOTATION_HINTS,
   DEFAULT_REVIEW_TIMEOUT,
   DEFAULT_RULE_ID,
   REQUESTER_GROUP_PREFIX,
+  type AnnotationsMatcher,
   type GrantsMatcher,
   type LoadedPolicy,
   type ParamMatcher,
@@ -23,6 +26,12 @@ export interface EvaluationRequest {
   preview?: JsonObject | undefined;
   /** What the operation's session policy grants for these params; absent, a rule on grants never matches. */
   grants?: readonly Grant[] | undefined;
+  /**
+   * The MCP tool's annotations when the operation is an MCP gateway tool (`mcp.<server>.<tool>`),
+   * as the gateway config leaves them; absent for any other operation, and then a rule on
+   * annotations never matches.
+   */
+  annotations?: ToolAnnotations | undefined;
 }
 
 const DEFAULT_RISK: Record<PolicyEffect, Risk> = { allow: 'low', review: 'medium', deny: 'high' };
@@ -56,6 +65,8 @@ interface CompiledRule {
   params: readonly ((params: JsonObject) => boolean)[];
   /** Undefined when the rule does not look at grants. */
   grants?: ((grants: readonly Grant[] | undefined) => boolean) | undefined;
+  /** Undefined when the rule does not look at annotations. Known before the preview, like params and grants. */
+  annotations?: ((annotations: ToolAnnotations | undefined) => boolean) | undefined;
   /** Tests on preview facts; a rule with any needs the preview before it can match. */
   preview: readonly ((facts: JsonObject) => boolean)[];
   outcome: CompiledOutcome;
@@ -98,7 +109,8 @@ function firstMatch(compiled: CompiledPolicy, request: EvaluationRequest, facts:
       rule.actions.some((glob) => glob(request.action)) &&
       (rule.requester === undefined || rule.requester(request.requester.id)) &&
       rule.params.every((test) => test(request.params)) &&
-      (rule.grants === undefined || rule.grants(request.grants));
+      (rule.grants === undefined || rule.grants(request.grants)) &&
+      (rule.annotations === undefined || rule.annotations(request.annotations));
     if (!holds) continue;
     if (rule.preview.length === 0) return rule.outcome;
     if (facts === undefined) return undefined;
@@ -189,6 +201,7 @@ function compile(document: PolicyDocument): CompiledPolicy {
       ...(rule.match.requester ? { requester: compileRequester(document, rule.match.requester) } : {}),
       params: Object.entries(rule.match.params ?? {}).map(([path, matcher]) => compileParamMatcher(path, matcher)),
       ...(rule.match.grants ? { grants: compileGrantsMatcher(rule.match.grants, rule.effect) } : {}),
+      ...(rule.match.annotations ? { annotations: compileAnnotationsMatcher(rule.match.annotations) } : {}),
       preview: Object.entries(rule.match.preview ?? {}).map(([path, matcher]) => compileParamMatcher(path, matcher)),
       outcome: {
         ruleId: rule.id,
@@ -289,6 +302,20 @@ function compileGrantsMatcher(matcher: GrantsMatcher, effect: PolicyEffect): (gr
   return (grants) => {
     if (grants === undefined || grants.length === 0) return false;
     return effect === 'allow' ? grants.every(meets) : grants.some(meets);
+  };
+}
+
+/**
+ * A rule on an MCP tool's annotations: every hint the rule gives must equal the tool's effective
+ * value (domain/tool-annotations.ts: the declared hint, else MCP's default; a read-only tool is
+ * neither destructive nor unsafe to repeat). No annotations (not an MCP tool): no match.
+ */
+export function compileAnnotationsMatcher(matcher: AnnotationsMatcher): (annotations: ToolAnnotations | undefined) => boolean {
+  const wanted = ANNOTATION_HINTS.flatMap((hint) => (matcher[hint] === undefined ? [] : [[hint, matcher[hint]] as const]));
+  return (annotations) => {
+    if (annotations === undefined) return false;
+    const hints = effectiveHints(annotations);
+    return wanted.every(([hint, value]) => hints[hint] === value);
   };
 }
 

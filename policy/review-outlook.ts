@@ -1,5 +1,5 @@
-import type { PolicyEffect } from '../domain/types';
-import { compileGlob } from './evaluate';
+import type { PolicyEffect, ToolAnnotations } from '../domain/types';
+import { compileAnnotationsMatcher, compileGlob } from './evaluate';
 import { membersOfGroups } from './identities';
 import { REQUESTER_GROUP_PREFIX, type DefaultOutcome, type LoadedPolicy, type PolicyDocument, type PolicyMatch } from './schema';
 
@@ -15,14 +15,20 @@ export type ReviewOutlook = (typeof REVIEW_OUTLOOKS)[number];
  * action and requester alone ends the walk, and a review whose quorum the requester's own
  * exclusion makes unattainable counts as a deny. A matcher on params, preview facts or grants is taken to
  * hold for some requests and not for others.
+ *
+ * `annotations` are the action's MCP tool annotations when it is an MCP gateway tool. They are fixed
+ * for the action, so a matcher on them is decided here exactly, as the evaluator decides it: a rule
+ * whose annotations do not match is skipped, and one that matches is conditional only on its other
+ * matchers. Without annotations (any other operation) a rule on annotations never matches.
  */
-export function reviewOutlook(policy: LoadedPolicy, action: string, requesterId: string): ReviewOutlook {
+export function reviewOutlook(policy: LoadedPolicy, action: string, requesterId: string, annotations?: ToolAnnotations): ReviewOutlook {
   const { document } = policy;
   const effects = new Set<PolicyEffect>();
   let reachesDefault = true;
   for (const rule of document.rules) {
     if (!rule.match.action.some((pattern) => compileGlob(pattern)(action))) continue;
     if (rule.match.requester && !requesterMatches(document, rule.match.requester, requesterId)) continue;
+    if (rule.match.annotations && !compileAnnotationsMatcher(rule.match.annotations)(annotations)) continue;
     effects.add(effectFor(document, rule, requesterId));
     if (!conditional(rule.match)) {
       reachesDefault = false;
@@ -35,7 +41,7 @@ export function reviewOutlook(policy: LoadedPolicy, action: string, requesterId:
   return effect === 'review' ? 'required' : effect === 'allow' ? 'not_required' : 'denied';
 }
 
-/** Whether the rule also tests params, preview facts or grants (an empty mapping tests nothing). */
+/** Whether the rule also tests params, preview facts or grants (an empty mapping tests nothing). Annotations are decided by the caller. */
 function conditional(match: PolicyMatch): boolean {
   return Object.keys(match.params ?? {}).length > 0 || Object.keys(match.preview ?? {}).length > 0 || match.grants !== undefined;
 }

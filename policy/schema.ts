@@ -123,6 +123,26 @@ export const grantsMatcherSchema = z
     error: 'must have at least one of accessLevel, iamAction, resource',
   });
 
+/** The MCP tool annotations a rule can match on: the boolean hints (not `title`). */
+export { ANNOTATION_HINTS, ANNOTATION_HINT_DEFAULTS, type AnnotationHint } from '../domain/tool-annotations';
+import { ANNOTATION_HINTS } from '../domain/tool-annotations';
+
+const hintSchema = z.boolean(expecting('true or false')).optional();
+
+/**
+ * Conditions on an MCP gateway tool's annotations: every hint given must equal the tool's
+ * effective value (its declared hint, else MCP's default). An operation that is not an MCP tool
+ * has no annotations and matches no such rule.
+ */
+export const annotationsMatcherSchema = z
+  .strictObject(
+    { readOnlyHint: hintSchema, destructiveHint: hintSchema, idempotentHint: hintSchema, openWorldHint: hintSchema },
+    expecting('a mapping with readOnlyHint, destructiveHint, idempotentHint and/or openWorldHint'),
+  )
+  .refine((matcher) => Object.values(matcher).some((value) => value !== undefined), {
+    error: `must have at least one of ${ANNOTATION_HINTS.join(', ')}`,
+  });
+
 export const matchSchema = z.strictObject(
   {
     /** Catalogue action names; `*` and `?` are wildcards (`s3.*`). */
@@ -135,8 +155,10 @@ export const matchSchema = z.strictObject(
     preview: z.record(paramPath, paramMatcherSchema, expecting('a mapping of preview fact names to matchers')).optional(),
     /** What the session policy grants: access level, IAM action, resource ARN. */
     grants: grantsMatcherSchema.optional(),
+    /** An MCP gateway tool's annotation hints; a request for any other operation never matches. */
+    annotations: annotationsMatcherSchema.optional(),
   },
-  expecting('a mapping with action and optionally requester, params, preview and grants'),
+  expecting('a mapping with action and optionally requester, params, preview, grants and annotations'),
 );
 
 export const escalationSchema = z.strictObject(
@@ -256,6 +278,7 @@ export type PolicyRule = z.output<typeof ruleSchema>;
 export type PolicyMatch = z.output<typeof matchSchema>;
 export type ParamMatcher = z.output<typeof paramMatcherSchema>;
 export type GrantsMatcher = z.output<typeof grantsMatcherSchema>;
+export type AnnotationsMatcher = z.output<typeof annotationsMatcherSchema>;
 export type ReviewSpec = z.output<typeof reviewSchema>;
 export type EscalationSpec = z.output<typeof escalationSchema>;
 export type DefaultOutcome = z.output<typeof defaultOutcomeSchema>;
