@@ -52,18 +52,27 @@ export function createExecuteActivities(deps: ExecuteActivityDeps) {
       if (isRetry && deps.catalogue.get(input.action)?.findApplied) {
         const { value: applied, session } = await runOneShot(input, 'recheck', async (operation, params, context) => operation.findApplied?.(params, context));
         if (applied) {
-          logInfo('operation already applied by an earlier attempt; not run again', { action: input.action, roleSessionName: session.roleSessionName });
+          logInfo('operation already applied by an earlier attempt; not run again', {
+            action: input.action,
+            ...(session ? { roleSessionName: session.roleSessionName } : {}),
+          });
           return onRecord(input, {
             summary: applied.summary,
             outputs: { ...applied.outputs, alreadyApplied: true },
-            session,
+            ...(session ? { session } : {}),
             completedAt: new Date().toISOString(),
           });
         }
       }
       const { value: outcome, session } = await runOneShot(input, 'execute', (operation, params, context) => operation.execute(params, context));
-      logInfo('operation succeeded', { action: input.action, roleSessionName: session.roleSessionName });
-      return onRecord(input, { summary: outcome.summary, outputs: outcome.outputs, session, completedAt: new Date().toISOString() });
+      logInfo('operation succeeded', { action: input.action, ...(session ? { roleSessionName: session.roleSessionName } : {}) });
+      return onRecord(input, {
+        summary: outcome.summary,
+        outputs: outcome.outputs,
+        ...(session ? { session } : {}),
+        ...(outcome.toolResult ? { toolResult: outcome.toolResult } : {}),
+        completedAt: new Date().toISOString(),
+      });
     },
   };
 }

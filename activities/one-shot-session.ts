@@ -62,7 +62,7 @@ export function oneShotRunner(deps: OneShotDeps) {
     input: OneShotInput,
     purpose: SessionPurpose,
     run: (operation: Operation<unknown, unknown>, params: unknown, context: ExecutionContext<unknown>) => Promise<T>,
-  ): Promise<{ value: T; session: OneShotSession }> {
+  ): Promise<{ value: T; session?: OneShotSession }> {
     const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
     const step = purpose === 'execute' ? operation.name : `${operation.name} ${purpose}`;
     let preconditions: unknown;
@@ -110,6 +110,9 @@ export function oneShotRunner(deps: OneShotDeps) {
       return { credentials, usableUntil: window.usableUntil, session };
     };
 
+    if (operation.usesAwsCredentials?.(purpose) === false) {
+      return { value: await runWithoutCredentials(operation, params, input.actionId, preconditions, run, step, now, runningTimeSeconds) };
+    }
     const first = await issue();
     let usableUntil = first.usableUntil;
     const liveness = activityProgress();
@@ -139,6 +142,47 @@ export function oneShotRunner(deps: OneShotDeps) {
     assertNoSecrets(operation.name, value, secrets);
     return { value, session: first.session };
   };
+}
+
+/**
+ * A step the operation runs without AWS credentials (an MCP gateway tool's preview, or its call to a
+ * server that holds its own secrets): no AssumeRole, nothing recorded as issued. The context's
+ * credentials throw when read, so an operation that wrongly declared it needs none fails loudly.
+ */
+async function runWithoutCredentials<T>(
+  operation: Operation<unknown, unknown>,
+  params: unknown,
+  actionId: string,
+  preconditions: unknown,
+  run: (operation: Operation<unknown, unknown>, params: unknown, context: ExecutionContext<unknown>) => Promise<T>,
+  step: string,
+  now: () => Date,
+  runningTimeSeconds: number,
+): Promise<T> {
+  const noCredentials = (): never => {
+    throw new Error(`${operation.name} declared that ${step} runs without AWS credentials`);
+  };
+  const liveness = activityProgress();
+  // Built whole, never spread: a spread would read the throwing getter.
+  const context: ExecutionContext<unknown> = {
+    actionId,
+    region: '',
+    partition: '',
+    get credentials(): never {
+      return noCredentials();
+    },
+    usableUntil: new Date(now().getTime() + runningTimeSeconds * 1000),
+    renewCredentials: async () => noCredentials(),
+    preconditions,
+    ...(liveness ? { progress: liveness.progress } : {}),
+  };
+  try {
+    return await run(operation, params, context);
+  } catch (err) {
+    throw toApplicationFailure(err, step);
+  } finally {
+    liveness?.stop();
+  }
 }
 
 /** AWS's answers to a call its session policy does not allow, by service. */

@@ -12,6 +12,7 @@ import {
 import type { TrustedKey } from '../domain/identity-proof';
 import { clientConnectionOptions } from '../config/temporal-connection';
 import { slackClient } from '../channels/slack/client';
+import { GatewayOperations } from '../mcp/gateway/gateway-operations';
 import { catalogueWith } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
 import { AesGcmCodec } from '../codec/aes-gcm-codec';
@@ -24,8 +25,10 @@ import { buildApi } from './server';
 /** API entry point: validate config (fail fast), connect to Temporal, listen; drain on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  // Before anything connects: an operation module that fails its checks stops the start, naming itself.
-  const catalogue = catalogueWith(config.AIRLOCK_OPERATIONS);
+  // Before anything connects: an operation module that fails its checks stops the start, naming itself;
+  // so does a gateway file with a mistake. Its servers are listed here only (the worker calls them).
+  const gateway = config.AIRLOCK_GATEWAY_FILE ? await GatewayOperations.start(config.AIRLOCK_GATEWAY_FILE) : undefined;
+  const catalogue = catalogueWith(config.AIRLOCK_OPERATIONS, gateway ? [gateway] : []);
   const principals = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
   const signingKey = loadIdentitySigningKey(config);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE); // maps Slack/Teams users to identities
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     await app.close();
     await connection.close();
     await audit.close();
+    await gateway?.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

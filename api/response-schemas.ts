@@ -174,6 +174,20 @@ export const catalogueEntry = z.strictObject({
       "What the loaded policy makes of the caller's own requests: `required` (every one is reviewed), `not_required` (allowed at once), " +
         '`denied` (always refused) or `depends_on_params` (the params, or the preview of their impact, decide)',
     ),
+  tool: z
+    .strictObject({
+      server: z.string(),
+      name: z.string(),
+      annotations: z.strictObject({
+        title: z.string().optional(),
+        readOnlyHint: z.boolean().optional(),
+        destructiveHint: z.boolean().optional(),
+        idempotentHint: z.boolean().optional(),
+        openWorldHint: z.boolean().optional(),
+      }),
+    })
+    .optional()
+    .describe('For an MCP gateway tool (`mcp.<server>.<tool>`): its server, its own name there, and its annotations as policy matches them'),
 });
 
 /** `GET /v1/catalogue`. */

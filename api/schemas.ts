@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_ID_PATTERN } from '../domain/action-id';
+import { ACTION_ID_PATTERN, ACTION_NAME_PATTERN } from '../domain/action-id';
 import { ACTION_STATUSES } from '../domain/types';
 import type { Catalogue } from '../operations/catalogue';
 import { jsonValue } from './response-schemas';
@@ -9,11 +9,7 @@ import { jsonValue } from './response-schemas';
 
 /** `POST /v1/actions` body. `params` is checked again by the operation's own schema. */
 export const createActionBody = z.strictObject({
-  action: z
-    .string()
-    .min(1)
-    .max(64)
-    .regex(/^[A-Za-z0-9.]+$/, 'must be an operation name such as s3.copyObject'),
+  action: z.string().min(1).max(200).regex(ACTION_NAME_PATTERN, 'must be an operation name such as s3.copyObject or mcp.fs.write_file'),
   params: z.record(z.string(), jsonValue),
   // Checked before the trim, in terms JSON Schema has too: at least 10 characters (code points, as
   // zod's lengths and JSON Schema's count them: hence `u`) once trimmed.
@@ -61,8 +57,9 @@ export function createActionRequest(catalogue: Catalogue, callbackAllowedHosts: 
             `Where Airlock POSTs the signed final outcome: https (http on loopback only) on one of ${callbackAllowedHosts.map((host) => `\`${host}\``).join(', ')}; any other is \`400 invalid_callback_url\``,
           ),
         });
+  // The operations loaded at start: an MCP gateway tool's params are its server's schema, listed by GET /v1/catalogue.
   const [first, ...rest] = catalogue
-    .list()
+    .loadedAtStart()
     .map((operation) =>
       body
         .extend({ action: z.literal(operation.name), params: operation.params.meta({ title: operation.title, description: operation.description }) })
@@ -72,6 +69,7 @@ export function createActionRequest(catalogue: Catalogue, callbackAllowedHosts: 
   return z.discriminatedUnion('action', [first, ...rest]).meta({
     description:
       'One privileged action. `action` names a catalogue operation and decides what `params` must be. ' +
+      "With the MCP gateway configured, `action` may also name a gateway tool, `mcp.<server>.<tool>`, whose `params` are the tool's arguments as its `paramsSchema` in `GET /v1/catalogue` says. " +
       'Beyond what the schemas say, each operation checks more (no IAM wildcards in object keys, a session policy that fits STS, …): ' +
       'such problems are answered `400 invalid_params` with every issue listed.',
   });
@@ -111,11 +109,7 @@ export const listQuery = z.strictObject({
     .enum(ACTION_STATUSES as [string, ...string[]])
     .optional()
     .describe('Only actions in this status'),
-  action: z
-    .string()
-    .regex(/^[A-Za-z0-9.]{1,64}$/)
-    .optional()
-    .describe('Only this catalogue operation'),
+  action: z.string().regex(ACTION_NAME_PATTERN).optional().describe('Only this catalogue operation'),
   limit: queryInteger(1, 200).default(50).describe('At most this many (default 50)'),
 });
 

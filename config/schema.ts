@@ -142,6 +142,11 @@ export const configSchema = z
      */
     AIRLOCK_OPERATIONS: commaList,
     /**
+     * The MCP gateway's config (docs/mcp.md#the-gateway): the MCP servers whose tools Airlock offers
+     * as `mcp.<server>.<tool>` actions. Unset: no gateway. Set the same on the worker and the API.
+     */
+    AIRLOCK_GATEWAY_FILE: z.string().min(1).optional(),
+    /**
      * Comma-separated `host:port` or `scheme://host:port` entries that callback URLs may point at
      * (SSRF guard); a bare `host` allows only its scheme's default port (443; 80 for loopback http).
      * Empty disables callbacks. Format: config/callback-targets.ts.

@@ -43,29 +43,50 @@ export interface ResolvedOperation {
   params: unknown;
 }
 
+/**
+ * Operations that come and go while Airlock runs, under a name prefix of their own: the MCP
+ * gateway's tools (`mcp.`), offered while their server is up. Asked on every lookup.
+ */
+export interface OperationSource {
+  /** Every name this source gives starts with it; no operation loaded at start may. */
+  prefix: string;
+  get(name: string): Operation<unknown> | undefined;
+  list(): Operation<unknown>[];
+}
+
 /** The privileged operations Airlock can run, by catalogue name. */
 export class Catalogue {
   private readonly byName = new Map<string, Operation<unknown>>();
 
-  constructor(operations: Operation<unknown>[]) {
+  constructor(
+    operations: Operation<unknown>[],
+    private readonly sources: readonly OperationSource[] = [],
+  ) {
     for (const operation of operations) {
       if (this.byName.has(operation.name)) throw new Error(`duplicate operation ${operation.name} in the catalogue`);
+      const source = sources.find((candidate) => operation.name.startsWith(candidate.prefix));
+      if (source) throw new Error(`operation ${operation.name}: names starting ${source.prefix} are the MCP gateway's`);
       this.byName.set(operation.name, operation);
     }
   }
 
   get(name: string): Operation<unknown> | undefined {
-    return this.byName.get(name);
+    return this.byName.get(name) ?? this.sources.find((source) => name.startsWith(source.prefix))?.get(name);
   }
 
   /** Catalogue names, sorted. */
   names(): string[] {
-    return [...this.byName.keys()].sort();
+    return this.list().map((operation) => operation.name);
   }
 
-  /** Every operation, sorted by name. */
+  /** Every operation, sorted by name: those loaded at start and those the sources offer now. */
   list(): Operation<unknown>[] {
-    return this.names().map((name) => this.byName.get(name) as Operation<unknown>);
+    return [...this.byName.values(), ...this.sources.flatMap((source) => source.list())].sort(byName);
+  }
+
+  /** The operations loaded at start (built-in and AIRLOCK_OPERATIONS), without those of sources, sorted by name. */
+  loadedAtStart(): Operation<unknown>[] {
+    return [...this.byName.values()].sort(byName);
   }
 
   /** Looks the action up and parses its params; throws UnknownActionError or InvalidParamsError. */
@@ -81,6 +102,10 @@ export class Catalogue {
     }
     return { operation, params: parsed.data };
   }
+}
+
+function byName(a: Operation<unknown>, b: Operation<unknown>): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /** The built-in operations. Each lives in its own file and is listed here. */
@@ -108,13 +133,16 @@ export function defaultCatalogue(): Catalogue {
  * The catalogue the worker and API run with: the built-in operations and those of the modules
  * AIRLOCK_OPERATIONS names, loaded and checked (throws OperationModuleError, naming the module).
  */
-export function catalogueWith(userModules: readonly string[]): Catalogue {
+export function catalogueWith(userModules: readonly string[], sources: readonly OperationSource[] = []): Catalogue {
   const builtIns = builtInOperations();
-  return new Catalogue([
-    ...builtIns,
-    ...loadUserOperations(
-      userModules,
-      builtIns.map((operation) => operation.name),
-    ),
-  ]);
+  return new Catalogue(
+    [
+      ...builtIns,
+      ...loadUserOperations(
+        userModules,
+        builtIns.map((operation) => operation.name),
+      ),
+    ],
+    sources,
+  );
 }

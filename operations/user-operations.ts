@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { GATEWAY_ACTION_PREFIX } from '../domain/action-id';
 import { hostileVariants, inputWildcards, policyProblem } from './policy-check';
 import type { IamPolicyDocument, Operation } from './types';
 
@@ -80,6 +81,7 @@ function looksLikeOperation(value: unknown): value is Operation<unknown, unknown
 export function operationProblem(operation: Operation<unknown, unknown>, taken: ReadonlySet<string>): string | undefined {
   const name = operation.name;
   if (!OPERATION_NAME.test(name)) return `operation name ${JSON.stringify(name)} is not of the form service.verb`;
+  if (name.startsWith(GATEWAY_ACTION_PREFIX)) return `operation name ${name}: names starting ${GATEWAY_ACTION_PREFIX} are the MCP gateway's tools`;
   if (taken.has(name)) return `operation ${name} is already in the catalogue`;
   if (typeof operation.title !== 'string' || typeof operation.description !== 'string') return `${name} needs a title and a description`;
   if (typeof operation.idempotent !== 'boolean') return `${name} must say whether it is idempotent`;

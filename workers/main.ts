@@ -3,6 +3,7 @@ import { createActivities } from '../activities';
 import { openAuditLog, redactUrl } from '../audit/open-store';
 import { loadConfig, required } from '../config/load';
 import { workerConnectionOptions } from '../config/temporal-connection';
+import { GatewayOperations } from '../mcp/gateway/gateway-operations';
 import { catalogueWith } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
 import { airlockDataConverter } from '../codec/data-converter';
@@ -15,8 +16,10 @@ import { startWorkerTelemetry } from './telemetry';
 /** Worker entry point: validate config and policy (fail fast), connect, run until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  // Before anything connects: an operation module that fails its checks stops the start, naming itself.
-  const catalogue = catalogueWith(config.AIRLOCK_OPERATIONS);
+  // Before anything connects: an operation module that fails its checks stops the start, naming itself;
+  // so does a gateway file with a mistake (a downstream server that cannot be reached does not).
+  const gateway = config.AIRLOCK_GATEWAY_FILE ? await GatewayOperations.start(config.AIRLOCK_GATEWAY_FILE) : undefined;
+  const catalogue = catalogueWith(config.AIRLOCK_OPERATIONS, gateway ? [gateway] : []);
   // First: the Temporal Runtime (logger, SDK metrics) must exist before any connection or bundle.
   const telemetry = await startWorkerTelemetry(config, catalogue);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE);
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
   } finally {
     await connection.close();
     await audit.close();
+    await gateway?.close();
     await telemetry.close();
   }
 }

@@ -31,12 +31,19 @@ export class ArgumentValidator {
   /** The arguments, if they match; throws InvalidArgumentsError, or ToolSchemaError for a schema that cannot be compiled. */
   validate(tool: DownstreamTool, args: unknown): Record<string, unknown> {
     const value = args === undefined ? {} : args;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InvalidArgumentsError(tool.name, ['arguments: must be an object']);
-    }
+    const problems = this.problems(tool, value);
+    if (problems.length === 0) return value as Record<string, unknown>;
+    throw new InvalidArgumentsError(tool.name, linesOf(problems));
+  }
+
+  /**
+   * What is wrong with the arguments, each at its path below `arguments` (an empty list when they
+   * match), for callers with an error format of their own. Throws ToolSchemaError.
+   */
+  problems(tool: DownstreamTool, args: unknown): ArgumentProblem[] {
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) return [{ path: [], message: 'must be an object' }];
     const check = this.validatorOf(tool);
-    if (check(value)) return value as Record<string, unknown>;
-    throw new InvalidArgumentsError(tool.name, issuesOf(check.errors ?? [], value));
+    return check(args) ? [] : problemsOf(check.errors ?? [], args);
   }
 
   private validatorOf(tool: DownstreamTool): ValidateFunction {
@@ -81,29 +88,43 @@ export class ArgumentValidator {
   }
 }
 
-/** `arguments.path: problem` lines, one per problem, deduplicated, in Ajv's order. */
-function issuesOf(errors: readonly ErrorObject[], data: unknown): string[] {
-  const lines = new Set<string>();
+/** One thing wrong with a call's arguments: where (below `arguments`), and what. */
+export interface ArgumentProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** One problem per Ajv error, deduplicated, in Ajv's order, at most MAX_ISSUES and a count of the rest. */
+function problemsOf(errors: readonly ErrorObject[], data: unknown): ArgumentProblem[] {
+  const problems = new Map<string, ArgumentProblem>();
+  const add = (path: (string | number)[], message: string): void => {
+    const key = JSON.stringify([path, message]);
+    if (!problems.has(key)) problems.set(key, { path, message });
+  };
   for (const error of errors) {
     const path = pathOf(error.instancePath, data);
     if (error.keyword === 'required') {
-      lines.add(`${formatPath([...path, String(error.params.missingProperty)])}: required`);
+      add([...path, String(error.params.missingProperty)], 'required');
     } else if (error.keyword === 'additionalProperties' || error.keyword === 'unevaluatedProperties') {
-      const key = error.params.additionalProperty ?? error.params.unevaluatedProperty;
-      lines.add(`${formatPath([...path, String(key)])}: unknown field`);
+      add([...path, String(error.params.additionalProperty ?? error.params.unevaluatedProperty)], 'unknown field');
     } else if (error.keyword === 'enum' && Array.isArray(error.params.allowedValues)) {
-      lines.add(`${formatPath(path)}: must be one of ${error.params.allowedValues.map((value: unknown) => JSON.stringify(value)).join(', ')}`);
+      add(path, `must be one of ${error.params.allowedValues.map((value: unknown) => JSON.stringify(value)).join(', ')}`);
     } else {
-      lines.add(`${formatPath(path)}: ${error.message ?? error.keyword}`);
+      add(path, error.message ?? error.keyword);
     }
   }
-  const all = [...lines];
-  return all.length > MAX_ISSUES ? [...all.slice(0, MAX_ISSUES), `… and ${all.length - MAX_ISSUES} more`] : all;
+  const all = [...problems.values()];
+  return all.length > MAX_ISSUES ? [...all.slice(0, MAX_ISSUES), { path: [], message: `… and ${all.length - MAX_ISSUES} more problems` }] : all;
 }
 
-/** `['arguments', 'edits', 0, 'oldText']` from `/edits/0/oldText`: a segment is an index where the data there is a list. */
+/** `arguments.path: problem` lines. */
+function linesOf(problems: readonly ArgumentProblem[]): string[] {
+  return problems.map((problem) => `${formatPath(['arguments', ...problem.path])}: ${problem.message}`);
+}
+
+/** `['edits', 0, 'oldText']` from `/edits/0/oldText`: a segment is an index where the data there is a list. */
 function pathOf(pointer: string, data: unknown): (string | number)[] {
-  const path: (string | number)[] = ['arguments'];
+  const path: (string | number)[] = [];
   if (pointer === '') return path;
   let node: unknown = data;
   for (const raw of pointer.slice(1).split('/')) {

@@ -54,15 +54,27 @@ const headersSchema = z.record(
   expecting('a mapping of HTTP header names to values'),
 );
 
-/** Per tool settings, read by later gateway slices (exactly-once calls, audit redaction). */
+/** Per tool settings: whether a call may be repeated, what is redacted, hints in place of the server's. */
 const toolSettingsSchema = z.strictObject(
   {
     /** Whether calling the tool twice is harmless; defaults to the server's idempotentHint. */
     idempotent: z.boolean(expecting('true or false')).optional(),
     /** Argument names whose values the audit trail records as redacted. */
     redact: z.array(z.string().min(1), expecting('a list of argument names')).optional(),
+    /** Hints to use in place of the server's, for policy rules on `annotations` (the server's are its own claims). */
+    annotations: z
+      .strictObject(
+        {
+          readOnlyHint: z.boolean(expecting('true or false')).optional(),
+          destructiveHint: z.boolean(expecting('true or false')).optional(),
+          idempotentHint: z.boolean(expecting('true or false')).optional(),
+          openWorldHint: z.boolean(expecting('true or false')).optional(),
+        },
+        expecting('a mapping of readOnlyHint, destructiveHint, idempotentHint, openWorldHint to true or false'),
+      )
+      .optional(),
   },
-  expecting('a mapping with idempotent and/or redact'),
+  expecting('a mapping with idempotent, redact and/or annotations'),
 );
 
 const toolsSchema = z.record(

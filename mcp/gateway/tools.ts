@@ -1,8 +1,9 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { GATEWAY_ACTION_PREFIX } from '../../domain/action-id';
 import { SERVER_NAME_PATTERN, TOOL_NAME_PATTERN } from './config';
 
 /** Every downstream tool's gateway name starts with this, so it never collides with Airlock's own actions. */
-export const GATEWAY_TOOL_PREFIX = 'mcp.';
+export const GATEWAY_TOOL_PREFIX = GATEWAY_ACTION_PREFIX;
 
 /** A downstream tool as the gateway offers it: its gateway name, and the rest as its server described it. */
 export interface DownstreamTool {

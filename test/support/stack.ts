@@ -16,7 +16,8 @@ import type { RateLimits } from '../../api/rate-limit';
 import { buildApi } from '../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type Principal, type PrincipalRole } from '../../config/principals';
 import { slackClient } from '../../channels/slack/client';
-import { defaultCatalogue } from '../../operations/catalogue';
+import { GatewayOperations } from '../../mcp/gateway/gateway-operations';
+import { catalogueWith, defaultCatalogue } from '../../operations/catalogue';
 import { loadPolicyFile } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
 import { bundleAirlockWorkflows } from '../../workers/workflow-bundle';
@@ -125,6 +126,8 @@ export interface StackOptions {
   codecKeys?: CodecKeyRing;
   /** Browser origins the codec endpoint accepts. */
   codecCorsOrigins?: string[];
+  /** An MCP gateway file: the worker and the API each connect to its servers, as their processes do. */
+  gatewayFile?: string;
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -132,7 +135,10 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   quietRuntime();
   const address = requiredEnv('AIRLOCK_TEST_TEMPORAL_ADDRESS');
   const taskQueue = `airlock-test-${randomUUID()}`;
-  const catalogue = defaultCatalogue();
+  const workerGateway = options.gatewayFile ? await GatewayOperations.start(options.gatewayFile, () => undefined) : undefined;
+  const apiGateway = options.gatewayFile ? await GatewayOperations.start(options.gatewayFile, () => undefined) : undefined;
+  const catalogue = workerGateway ? catalogueWith([], [workerGateway]) : defaultCatalogue();
+  const apiCatalogue = apiGateway ? catalogueWith([], [apiGateway]) : catalogue;
   const policy = loadPolicyFile(options.policyFile ?? TEST_POLICY_FILE);
   // The worker's AWS traffic goes through a recording proxy, so tests can see what moto issued.
   const proxy = await startRecordingProxy(requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT'));
@@ -183,7 +189,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   const principals = new PrincipalDirectory(minted.principals);
   const api = await buildApi({
     client,
-    catalogue,
+    catalogue: apiCatalogue,
     principals,
     taskQueue,
     audit: apiAudit,
@@ -237,6 +243,8 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
       await proxy.stop();
       await workerAudit.close();
       await apiAudit.close();
+      await workerGateway?.close();
+      await apiGateway?.close();
       if (auditDir) rmSync(auditDir, { recursive: true, force: true });
     },
   };

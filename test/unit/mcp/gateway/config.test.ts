@@ -175,7 +175,7 @@ describe('gateway config: errors name file, line and field', () => {
       'gateway.yaml:13: servers.everything.header: unknown field (expected one of: transport, url, headers, timeout, tools)',
     );
     expect(errorOf(withLine(9, '    tools: { write_file: { idempotent: false, redcat: [content] } }')).message).toBe(
-      'gateway.yaml:9: servers.files.tools.write_file.redcat: unknown field (expected one of: idempotent, redact)',
+      'gateway.yaml:9: servers.files.tools.write_file.redcat: unknown field (expected one of: idempotent, redact, annotations)',
     );
     expect(errorOf(valid().replace('version: 1', 'version: 1\nserver: {}')).message).toContain('gateway.yaml:2: server: unknown field');
   });
