@@ -14,6 +14,8 @@ export interface McpHttpOptions {
   airlockUrl: string;
   /** Browser origins allowed to call; a request with any other Origin header is refused. */
   allowedOrigins?: readonly string[];
+  /** How long a gateway tool call waits for its outcome before answering that it is still pending (default 50 s). */
+  callWaitSeconds?: number | undefined;
   /** Where failures are reported (never with the key); stderr by default. */
   log?: (message: string) => void;
 }
@@ -53,7 +55,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: McpHtt
   // Stateless: no server-to-client stream to GET and no session to DELETE.
   if (req.method !== 'POST') return reply(res, 405, 'method not allowed: POST MCP messages', { allow: 'POST' });
 
-  const server = buildMcpServer(new AirlockClient({ baseUrl: options.airlockUrl, apiKey }));
+  const server = buildMcpServer(new AirlockClient({ baseUrl: options.airlockUrl, apiKey }), {
+    callWaitSeconds: options.callWaitSeconds,
+    log: options.log,
+  });
   const transport = new StreamableHTTPServerTransport({ maxRequestBodySize: MAX_BODY_BYTES }); // no sessionIdGenerator: stateless;
   res.on('close', () => {
     void transport.close();

@@ -7,7 +7,11 @@ const DRAIN_MS = 5_000;
 /** MCP over Streamable HTTP, for agents that reach Airlock over the network, each with its own key. */
 async function main(): Promise<void> {
   const config = parseMcpConfig(httpConfigSchema);
-  const server = createMcpHttpServer({ airlockUrl: config.AIRLOCK_URL, allowedOrigins: config.AIRLOCK_MCP_ALLOWED_ORIGINS });
+  const server = createMcpHttpServer({
+    airlockUrl: config.AIRLOCK_URL,
+    allowedOrigins: config.AIRLOCK_MCP_ALLOWED_ORIGINS,
+    callWaitSeconds: config.AIRLOCK_MCP_CALL_WAIT_SECONDS,
+  });
   let closing = false;
   const shutdown = (): void => {
     if (closing) return;

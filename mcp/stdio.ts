@@ -11,7 +11,7 @@ import { buildMcpServer } from './server';
 async function main(): Promise<void> {
   const config = parseMcpConfig(stdioConfigSchema);
   const client = new AirlockClient({ baseUrl: config.AIRLOCK_URL, apiKey: config.AIRLOCK_API_KEY });
-  const server = buildMcpServer(client);
+  const server = buildMcpServer(client, { callWaitSeconds: config.AIRLOCK_MCP_CALL_WAIT_SECONDS });
   const transport = new StdioServerTransport();
   await server.connect(transport);
   // The client closing our stdin ends the session (the SDK's transport does not watch for it).

@@ -6,6 +6,12 @@ import { isTerminal, type ActionView, type AirlockClient } from '../client';
 export const MAX_WAIT_SECONDS = 300;
 
 /**
+ * How long a gateway tool call waits for its outcome by default: under the 60 s that many MCP
+ * clients give a tool call, so the answer (still pending, with the action id) arrives in time.
+ */
+export const DEFAULT_CALL_WAIT_SECONDS = 50;
+
+/**
  * Long-polls in steps this long, reporting progress after each, so a client that asked for
  * progress (and resets its request timeout on it) can wait longer than its default timeout.
  */

@@ -1,7 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { createMcpHttpServer } from '../../mcp/http-server';
 import type { ActionState } from '../../domain/types';
 import { canonicalJson } from '../../domain/canonical-json';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
@@ -17,6 +25,13 @@ import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 
 const FILESYSTEM_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
+const STDIO_ENTRY = join(PROJECT_ROOT, 'dist', 'mcp', 'stdio.js');
+/** How long the agent-facing server waits on a call before answering that it is pending: short, so tests see both answers. */
+const CALL_WAIT_SECONDS = 8;
+
+function text(result: CallToolResult): string {
+  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
+}
 
 interface View {
   id: string;
@@ -36,6 +51,8 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
   let stack: Stack;
   let dir: string;
   let configDir: string;
+  let mcpHttp: Server;
+  let mcpUrl: URL;
 
   beforeAll(async () => {
     // server-filesystem compares real paths: the allowed folder is given as one.
@@ -55,8 +72,13 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
       ].join('\n'),
     );
     stack = await startStack(await bundleWorkflows(), { policyFile: POLICY_FILE, gatewayFile });
+    mcpHttp = createMcpHttpServer({ airlockUrl: stack.baseUrl, callWaitSeconds: CALL_WAIT_SECONDS, log: () => undefined });
+    await new Promise<void>((resolve) => mcpHttp.listen(0, '127.0.0.1', resolve));
+    mcpUrl = new URL(`http://127.0.0.1:${(mcpHttp.address() as AddressInfo).port}/mcp`);
   });
   afterAll(async () => {
+    mcpHttp?.closeAllConnections();
+    await new Promise((resolve) => (mcpHttp ? mcpHttp.close(resolve) : resolve(undefined)));
     await stack?.stop();
     rmSync(dir, { recursive: true, force: true });
     rmSync(configDir, { recursive: true, force: true });
@@ -179,5 +201,111 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
     expect(done.error).toMatchObject({ type: 'tool_error' });
     expect(done.error?.message).toMatch(/Access denied|outside allowed/i);
     await eventually(async () => (await stack.audit.lineage(created.body.id)).some((event) => event.kind === 'operation.failed'));
+  });
+
+  /** The agent's side: the MCP SDK's client on Airlock's MCP server, over stdio (the built entry) and Streamable HTTP. */
+  const transports: Record<string, (key: string) => Transport> = {
+    stdio: (key) =>
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [STDIO_ENTRY],
+        env: { AIRLOCK_URL: stack.baseUrl, AIRLOCK_API_KEY: key, AIRLOCK_MCP_CALL_WAIT_SECONDS: String(CALL_WAIT_SECONDS) },
+        stderr: 'pipe',
+      }),
+    'streamable HTTP': (key) => new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { Authorization: `Bearer ${key}` } } }),
+  };
+
+  /** A waiting write_file's action, found as a reviewer finds it: in the list of pending reviews. */
+  const pendingWrite = (path: string) =>
+    eventually(async () => {
+      const listed = (await stack.call('alice', 'GET', '/v1/actions?status=pending_review&action=mcp.fs.write_file')).json() as { items: { id: string }[] };
+      for (const item of listed.items) {
+        const seen = (await stack.call('alice', 'GET', `/v1/actions/${item.id}`)).json() as { id: string; params: { path?: string } };
+        if (seen.params.path === path) return seen;
+      }
+      return undefined;
+    }, 5_000);
+
+  describe.each(Object.keys(transports))('as an agent sees it, over %s', (kind) => {
+    let agent: Client;
+
+    beforeAll(async () => {
+      if (!existsSync(STDIO_ENTRY)) throw new Error(`${STDIO_ENTRY} is missing: npm test builds it (npm run build)`);
+      agent = new Client({ name: 'gateway-test-agent', version: '1.0.0' });
+      await agent.connect((transports[kind] as (key: string) => Transport)(stack.keys['etl-bot'] as string));
+    });
+    afterAll(async () => {
+      await agent?.close();
+    });
+
+    it('lists the server’s tools as <server>__<tool> beside Airlock’s own, each saying what Airlock does with a call', async () => {
+      const { tools } = await agent.listTools();
+      const names = tools.map((tool) => tool.name);
+      expect(names).toEqual(expect.arrayContaining(['request_action', 'get_action', 'fs__write_file', 'fs__read_text_file']));
+      const write = tools.find((tool) => tool.name === 'fs__write_file');
+      expect(Object.keys(write?.inputSchema.properties ?? {}).sort()).toEqual(['airlock_justification', 'content', 'path']);
+      expect(write?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+      expect(write?.description).toMatch(/Airlock: depending on the arguments/);
+    });
+
+    it('answers a read at once with the file’s content', async () => {
+      const path = join(dir, `agent-read-${randomUUID()}.txt`);
+      writeFileSync(path, `read by the agent over ${kind}`);
+      const result = (await agent.callTool({ name: 'fs__read_text_file', arguments: { path } })) as CallToolResult;
+      expect(result.isError).toBeFalsy();
+      expect(text(result)).toBe(`read by the agent over ${kind}`);
+    });
+
+    it('answers a write still waiting for review with its action id, and get_action returns the tool’s answer once approved', async () => {
+      const path = join(dir, `agent-write-${randomUUID()}.txt`);
+      const pending = (await agent.callTool({
+        name: 'fs__write_file',
+        arguments: { path, content: 'approved content', airlock_justification: 'the nightly report needs this file' },
+      })) as CallToolResult;
+      expect(pending.isError).toBeFalsy();
+      const actionId = /action-mcp\.fs\.write_file-[a-z2-9]{16}/.exec(text(pending))?.[0];
+      expect(text(pending)).toMatch(/waiting for human review/);
+      expect(actionId).toBeDefined();
+      expect(existsSync(path)).toBe(false);
+      // Reviewers read the agent's reason; the tool never got it.
+      const seen = await view(actionId as string);
+      expect(seen).toMatchObject({ status: 'pending_review' });
+      expect(((await stack.call('alice', 'GET', `/v1/actions/${actionId}`)).json() as { justification: string; params: object }).justification).toBe(
+        'the nightly report needs this file',
+      );
+      expect((await view(actionId as string)) as unknown as { params: object }).toMatchObject({ params: { path, content: 'approved content' } });
+      expect(Object.keys(((await view(actionId as string)) as unknown as { params: object }).params).sort()).toEqual(['content', 'path']);
+
+      expect((await stack.call('alice', 'POST', `/v1/actions/${actionId}/decisions`, { decision: 'approve' })).statusCode).toBe(200);
+      const later = (await agent.callTool({ name: 'get_action', arguments: { id: actionId, wait_seconds: 20 } })) as CallToolResult;
+      expect(text(later)).toContain('Successfully wrote');
+      expect(readFileSync(path, 'utf8')).toBe('approved content');
+    });
+
+    it('returns the tool’s answer to the waiting call itself when the approval comes within the wait', async () => {
+      const path = join(dir, `agent-wait-${randomUUID()}.txt`);
+      const call = agent.callTool({ name: 'fs__write_file', arguments: { path, content: 'approved while waiting' } }) as Promise<CallToolResult>;
+      const pending = await pendingWrite(path);
+      expect((await stack.call('bob', 'POST', `/v1/actions/${pending.id}/decisions`, { decision: 'approve' })).statusCode).toBe(200);
+      const result = await call;
+      expect(result.isError).toBeFalsy();
+      expect(text(result)).toContain('Successfully wrote');
+      expect(readFileSync(path, 'utf8')).toBe('approved while waiting');
+    });
+
+    it('answers a denied call as an error with the policy’s reason, and a rejected one with the reviewer’s', async () => {
+      const denied = (await agent.callTool({ name: 'fs__write_file', arguments: { path: join(dir, 'secret.txt'), content: 'x' } })) as CallToolResult;
+      expect(denied.isError).toBe(true);
+      expect(text(denied)).toContain('Nothing with secret in its path');
+
+      const path = join(dir, `agent-rejected-${randomUUID()}.txt`);
+      const call = agent.callTool({ name: 'fs__write_file', arguments: { path, content: 'never' } }) as Promise<CallToolResult>;
+      const pending = await pendingWrite(path);
+      expect((await stack.call('bob', 'POST', `/v1/actions/${pending.id}/decisions`, { decision: 'reject', comment: 'wrong folder' })).statusCode).toBe(200);
+      const rejected = await call;
+      expect(rejected.isError).toBe(true);
+      expect(text(rejected)).toContain('rejected by bob: wrong folder');
+      expect(existsSync(path)).toBe(false);
+    });
   });
 });
