@@ -54,9 +54,36 @@ const headersSchema = z.record(
   expecting('a mapping of HTTP header names to values'),
 );
 
+/** An IAM action, written out: no wildcard (least privilege), never from an argument. */
+const IAM_ACTION_PATTERN = /^[a-z0-9-]+:[A-Za-z0-9]+$/;
+
+/**
+ * One Allow statement of a tool's session policy. Resources may name arguments as `{path}` (dotted
+ * for nested ones); templates.ts checks and fills them, refusing values that could widen the grant.
+ */
+const statementTemplateSchema = z.strictObject(
+  {
+    actions: z
+      .array(z.string().regex(IAM_ACTION_PATTERN, 'must be an IAM action such as s3:GetObject, written out (no wildcard)'), expecting('a list of IAM actions'))
+      .min(1, 'must name at least one action'),
+    resources: z.array(z.string().min(1, 'must not be empty'), expecting('a list of ARN templates')).min(1, 'must name at least one resource'),
+  },
+  expecting('a mapping with actions and resources'),
+);
+
 /** Per tool settings: whether a call may be repeated, what is redacted, hints in place of the server's. */
 const toolSettingsSchema = z.strictObject(
   {
+    /**
+     * With `credentials: aws-one-shot`: the statements of the session policy the server's process
+     * gets for one call of this tool. A tool without them is not offered.
+     */
+    sessionPolicy: z
+      .array(statementTemplateSchema, expecting('a list of statements (actions, resources)'))
+      .min(1, 'must have at least one statement')
+      .optional(),
+    /** How long one call may take with its credentials, from their issue (default 60s). */
+    runningTime: durationSchema.optional(),
     /** Whether calling the tool twice is harmless; defaults to the server's idempotentHint. */
     idempotent: z.boolean(expecting('true or false')).optional(),
     /** Argument names whose values the audit trail records as redacted. */
@@ -74,7 +101,7 @@ const toolSettingsSchema = z.strictObject(
       )
       .optional(),
   },
-  expecting('a mapping with idempotent, redact and/or annotations'),
+  expecting('a mapping with sessionPolicy, runningTime, idempotent, redact and/or annotations'),
 );
 
 const toolsSchema = z.record(
@@ -92,6 +119,12 @@ const stdioServerSchema = z.strictObject({
   /** Relative to the config file's folder. */
   cwd: z.string(expecting('a folder')).min(1, 'must not be empty').optional(),
   timeout: durationSchema.optional(),
+  /**
+   * `aws-one-shot`: each approved call runs in a new process of the server whose environment holds
+   * AWS credentials from AssumeRole, narrowed to the tool's `sessionPolicy` and its running time.
+   * `none` (default): one long-lived process with the config's `env` only.
+   */
+  credentials: z.enum(['none', 'aws-one-shot'], expecting('none or aws-one-shot')).optional(),
   tools: toolsSchema.optional(),
 });
 
@@ -127,6 +160,7 @@ export const gatewayFileSchema = z.strictObject(
 /** The gateway file as written, secrets not yet resolved. */
 export type GatewayFile = z.output<typeof gatewayFileSchema>;
 export type ToolSettings = z.output<typeof toolSettingsSchema>;
+export type StatementTemplate = z.output<typeof statementTemplateSchema>;
 
 interface ServerBase {
   name: string;
@@ -138,6 +172,8 @@ interface ServerBase {
 /** A server Airlock starts as a child process and speaks to over stdin/stdout. */
 export interface StdioServerConfig extends ServerBase {
   transport: 'stdio';
+  /** `aws-one-shot`: a new process per approved call, with credentials for that call only. */
+  credentials: 'none' | 'aws-one-shot';
   command: string;
   args: readonly string[];
   /** Set over a minimal environment (PATH, HOME, ...), never over the gateway's own. */

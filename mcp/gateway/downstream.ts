@@ -2,6 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { GatewayConfig } from './config';
 import { ServerConnection, type CallOptions, type ServerStatus } from './connection';
 import { UnknownToolError } from './errors';
+import { Secret } from './secret';
 import { splitGatewayToolName, type DownstreamTool } from './tools';
 
 export type { CallOptions, ServerState, ServerStatus } from './connection';
@@ -18,7 +19,10 @@ export interface DownstreamOptions {
  * ServerUnavailableError. An agent keeps the servers that work while someone mends the other.
  */
 export class Downstream {
-  private constructor(private readonly connections: ReadonlyMap<string, ServerConnection>) {}
+  private constructor(
+    private readonly connections: ReadonlyMap<string, ServerConnection>,
+    private readonly log: (message: string) => void,
+  ) {}
 
   /** Connects to every server at once; resolves when each is connected or known unavailable. */
   static async start(config: GatewayConfig, options: DownstreamOptions = {}): Promise<Downstream> {
@@ -26,7 +30,7 @@ export class Downstream {
     const connections = new Map(config.servers.map((server) => [server.name, new ServerConnection(server, log)]));
     // Failures are logged and kept in the connection's status: start itself does not fail.
     await Promise.all([...connections.values()].map((connection) => connection.ready().catch(() => undefined)));
-    return new Downstream(connections);
+    return new Downstream(connections, log);
   }
 
   /** The tools of the servers that are available, by gateway name. */
@@ -63,6 +67,32 @@ export class Downstream {
       throw new UnknownToolError(name, `no server named ${parts.server} (${known.length > 0 ? `servers: ${known.join(', ')}` : 'no servers are configured'})`);
     }
     return connection.callTool(parts.tool, args, options);
+  }
+
+  /**
+   * Calls `mcp.<server>.<tool>` in a new process of its stdio server, with `env` over the config's
+   * (per-call AWS credentials), and stops that process before returning. `check` sees the tool as
+   * the new process lists it, before the call, and throws to refuse it (a redefined tool).
+   */
+  async callToolInNewProcess(
+    name: string,
+    args: Record<string, unknown>,
+    env: Readonly<Record<string, string>>,
+    check: (listed: DownstreamTool | undefined) => void,
+  ): Promise<CallToolResult> {
+    const parts = splitGatewayToolName(name);
+    const config = parts && this.connections.get(parts.server)?.config;
+    if (!parts || !config || config.transport !== 'stdio') throw new UnknownToolError(name, 'not a tool of a configured stdio server');
+    // Secrets, so that describing the connection's config never shows them.
+    const secrets = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, new Secret(value)]));
+    const connection = new ServerConnection({ ...config, env: { ...config.env, ...secrets } }, this.log);
+    try {
+      await connection.ready();
+      check(connection.tools().find((tool) => tool.tool === parts.tool));
+      return await connection.callTool(parts.tool, args);
+    } finally {
+      await connection.close();
+    }
   }
 
   /** Tries once more to connect every unavailable server (for a periodic health check). */

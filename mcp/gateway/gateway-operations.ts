@@ -30,6 +30,7 @@ export class GatewayOperations implements OperationSource {
     this.link = {
       current: (name) => downstream.tool(name),
       call: (name, args) => downstream.callTool(name, args),
+      callInNewProcess: (name, args, env, check) => downstream.callToolInNewProcess(name, args, env, check),
     };
   }
 
@@ -44,11 +45,20 @@ export class GatewayOperations implements OperationSource {
 
   get(name: string): Operation<unknown> | undefined {
     const tool = this.downstream.tool(name);
-    return tool && this.operationOf(tool);
+    return tool && this.offered(tool) ? this.operationOf(tool) : undefined;
   }
 
   list(): Operation<unknown>[] {
-    return this.downstream.tools().map((tool) => this.operationOf(tool));
+    return this.downstream
+      .tools()
+      .filter((tool) => this.offered(tool))
+      .map((tool) => this.operationOf(tool));
+  }
+
+  /** A server with per-call credentials offers only the tools whose session policy the config declares. */
+  private offered(tool: DownstreamTool): boolean {
+    const server = this.config.server(tool.server);
+    return !(server?.transport === 'stdio' && server.credentials === 'aws-one-shot' && !server.tools[tool.tool]?.sessionPolicy);
   }
 
   /** Stops retrying and closes every connection (stdio servers have exited when it resolves). */
@@ -60,8 +70,9 @@ export class GatewayOperations implements OperationSource {
   private operationOf(tool: DownstreamTool): Operation<unknown> {
     let operation = this.operations.get(tool);
     if (!operation) {
-      const settings = this.config.server(tool.server)?.tools[tool.tool];
-      operation = gatewayOperation(tool, settings, this.validator, this.link) as Operation<unknown>;
+      const server = this.config.server(tool.server);
+      const credentials = server?.transport === 'stdio' ? server.credentials : 'none';
+      operation = gatewayOperation(tool, server?.tools[tool.tool], this.validator, this.link, credentials) as Operation<unknown>;
       this.operations.set(tool, operation);
     }
     return operation;

@@ -4,6 +4,7 @@ import { readFileOrFail, YamlFile, YamlFileError, type FileIssue, type IssuePath
 import { parseDuration } from '../../policy/duration';
 import { DEFAULT_TIMEOUT, gatewayFileSchema, GatewayConfig, type ServerConfig, type ValueSpec } from './config';
 import { Secret, type ConfigValue } from './secret';
+import { templateIssues } from './templates';
 
 /** A gateway config file that cannot be used. The message lists every issue as `file:line: field: problem`. */
 export class GatewayConfigError extends YamlFileError {
@@ -85,6 +86,7 @@ export function parseGatewayConfig(text: string, sourceName: string, options: Ga
 
   const servers = Object.entries(document.servers).map(([name, spec]): ServerConfig => {
     const at = ['servers', name];
+    issues.push(...templateIssues(spec, at));
     const common = { name, timeoutMs: parseDuration(spec.timeout ?? DEFAULT_TIMEOUT), tools: spec.tools ?? {} };
     if (spec.transport === 'http') {
       return { ...common, transport: 'http', url: spec.url, headers: resolveAll(spec.headers, [...at, 'headers'], true) };
@@ -92,6 +94,7 @@ export function parseGatewayConfig(text: string, sourceName: string, options: Ga
     return {
       ...common,
       transport: 'stdio',
+      credentials: spec.credentials ?? 'none',
       command: spec.command,
       args: spec.args ?? [],
       env: resolveAll(spec.env, [...at, 'env'], false),

@@ -3,10 +3,13 @@ import { z } from 'zod';
 import type { JsonObject, JsonValue, ToolAnnotations, ToolResult } from '../../domain/types';
 import { effectiveHints } from '../../domain/tool-annotations';
 import { jsonDigest, PreconditionFailedError, shortDigest } from '../../operations/preconditions';
-import type { IamPolicyDocument, Operation, OperationOutcome, OperationPreview } from '../../operations/types';
+import { fitsSessionPolicyLimit } from '../../operations/session-time';
+import type { ExecutionContext, IamPolicyDocument, Operation, OperationOutcome, OperationPreview } from '../../operations/types';
+import { parseDuration } from '../../policy/duration';
 import type { ArgumentValidator } from './arguments';
 import type { ToolSettings } from './config';
 import { DownstreamCallError, ServerUnavailableError, ToolSchemaError, UnknownToolError } from './errors';
+import { renderSessionPolicy, SessionPolicyTemplateError } from './templates';
 import type { DownstreamTool } from './tools';
 
 /*
@@ -20,13 +23,28 @@ export const MAX_TOOL_RESULT_BYTES = 256 * 1024;
 /** Characters of the arguments shown in an action's one-line summary. */
 const SUMMARY_ARGUMENT_CHARS = 200;
 
+type ToolAnswer = { content: unknown[]; structuredContent?: unknown; isError?: unknown };
+
 /** What the gateway's operations need of the downstream servers, as the worker and the API have them. */
 export interface GatewayLink {
   /** The tool as its server lists it now, or undefined when it is gone or its server is unavailable. */
   current(name: string): DownstreamTool | undefined;
   /** Calls the tool (Downstream.callTool). */
-  call(name: string, args: Record<string, unknown>): Promise<{ content: unknown[]; structuredContent?: unknown; isError?: unknown }>;
+  call(name: string, args: Record<string, unknown>): Promise<ToolAnswer>;
+  /** Calls the tool in a new process of its server with `env` over its own (Downstream.callToolInNewProcess). */
+  callInNewProcess(
+    name: string,
+    args: Record<string, unknown>,
+    env: Readonly<Record<string, string>>,
+    check: (listed: DownstreamTool | undefined) => void,
+  ): Promise<ToolAnswer>;
 }
+
+/** How a tool's calls get AWS credentials: none, or one-shot ones for a new process per call (`credentials: aws-one-shot`). */
+export type GatewayCredentials = 'none' | 'aws-one-shot';
+
+/** How long a call with per-call credentials may take from their issue, unless the tool's `runningTime` says. */
+const DEFAULT_CALL_RUNNING_TIME_SECONDS = 60;
 
 /** No AWS credentials: nothing to allow. Grants rules see no grant, so they never match a gateway tool. */
 const NOTHING: IamPolicyDocument = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: ['*'], Resource: ['*'] }] };
@@ -59,10 +77,14 @@ export function gatewayOperation(
   settings: ToolSettings | undefined,
   validator: ArgumentValidator,
   link: GatewayLink,
+  credentials: GatewayCredentials = 'none',
 ): Operation<Record<string, unknown>, Preconditions> {
   const annotations = effectiveAnnotations(tool, settings);
   const hints = effectiveHints(annotations);
   const redact = new Set(settings?.redact ?? []);
+  const templates = credentials === 'aws-one-shot' ? settings?.sessionPolicy : undefined;
+  if (credentials === 'aws-one-shot' && !templates) throw new Error(`${tool.name}: credentials: aws-one-shot needs the tool's sessionPolicy`);
+  const sessionPolicy = (args: Record<string, unknown>): IamPolicyDocument => (templates ? renderSessionPolicy(templates, args) : NOTHING);
   const params = z.record(z.string(), z.unknown()).superRefine((args, ctx) => {
     let problems;
     try {
@@ -74,12 +96,26 @@ export function gatewayOperation(
       return;
     }
     for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path });
+    if (problems.length > 0 || !templates) return;
+    // Refused here, at the API, rather than after approval: arguments that cannot fill the policy, or a policy STS would refuse.
+    try {
+      if (!fitsSessionPolicyLimit(sessionPolicy(args)))
+        ctx.addIssue({ code: 'custom', message: 'the session policy for these arguments is longer than STS allows', path: [] });
+    } catch (err) {
+      if (!(err instanceof SessionPolicyTemplateError)) throw err;
+      ctx.addIssue({ code: 'custom', message: err.message.slice(err.message.indexOf(': ') + 2), path: err.path });
+    }
   });
 
-  const digestNow = (): string | undefined => {
-    const current = link.current(tool.name);
-    return current && toolDefinitionDigest(current, effectiveAnnotations(current, settings));
-  };
+  const digestOf = (listed: DownstreamTool | undefined): string | undefined => listed && toolDefinitionDigest(listed, effectiveAnnotations(listed, settings));
+  const digestNow = (): string | undefined => digestOf(link.current(tool.name));
+  /** The new process must list the tool as reviewed: a server that changed since is not called. */
+  const sameDefinition =
+    (reviewed: string) =>
+    (listed: DownstreamTool | undefined): void => {
+      if (digestOf(listed) !== reviewed)
+        throw new PreconditionFailedError(`${tool.name} is not listed as reviewed by the new process of its server; it was not called`);
+    };
 
   return {
     name: tool.name,
@@ -90,9 +126,11 @@ export function gatewayOperation(
     sensitiveParams: [...redact],
     idempotent: settings?.idempotent ?? hints.idempotentHint,
     tool: { server: tool.server, name: tool.tool, annotations },
-    usesAwsCredentials: () => false,
+    // The preview reads nothing; only a call to a server with per-call credentials gets any.
+    usesAwsCredentials: (purpose) => templates !== undefined && purpose === 'execute',
+    runningTimeSeconds: settings?.runningTime ? parseDuration(settings.runningTime) / 1000 : DEFAULT_CALL_RUNNING_TIME_SECONDS,
     summarize: (args) => `call ${tool.tool} on MCP server ${tool.server} with ${summaryOf(args, redact)}`,
-    sessionPolicy: () => NOTHING,
+    sessionPolicy,
     previewPolicy: () => NOTHING,
     preconditions: preconditionsSchema,
 
@@ -126,12 +164,30 @@ export function gatewayOperation(
       }
       let answer;
       try {
-        answer = await link.call(tool.name, args);
+        answer = templates
+          ? await link.callInNewProcess(tool.name, args, awsEnvironment(context), sameDefinition(context.preconditions.toolSha256))
+          : await link.call(tool.name, args);
       } catch (err) {
         throw callFailure(err);
       }
       return outcomeOf(tool, answer);
     },
+  };
+}
+
+/**
+ * The environment a per-call server process gets: the one-shot credentials and where to use them,
+ * as the AWS SDKs and CLI read them (AWS_ENDPOINT_URL only for a local AWS such as moto).
+ */
+function awsEnvironment(context: ExecutionContext<unknown>): Record<string, string> {
+  const { accessKeyId, secretAccessKey, sessionToken } = context.credentials;
+  return {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    ...(sessionToken ? { AWS_SESSION_TOKEN: sessionToken } : {}),
+    AWS_REGION: context.region,
+    AWS_DEFAULT_REGION: context.region,
+    ...(context.endpoint ? { AWS_ENDPOINT_URL: context.endpoint } : {}),
   };
 }
 

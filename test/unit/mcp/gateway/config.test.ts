@@ -110,7 +110,7 @@ describe('gateway config: a valid file', () => {
       'version: 1\nservers:\n  a:\n    transport: stdio\n    command: node\n  b:\n    transport: http\n    url: https://mcp.example.com/mcp\n',
     );
     expect(config.servers).toEqual([
-      { name: 'a', transport: 'stdio', command: 'node', args: [], env: {}, timeoutMs: 60_000, tools: {} },
+      { name: 'a', transport: 'stdio', credentials: 'none', command: 'node', args: [], env: {}, timeoutMs: 60_000, tools: {} },
       { name: 'b', transport: 'http', url: 'https://mcp.example.com/mcp', headers: {}, timeoutMs: 60_000, tools: {} },
     ]);
   });
@@ -168,14 +168,14 @@ describe('gateway config: errors name file, line and field', () => {
     expect(errorOf(withLine(5, '    comand: /usr/bin/node')).message).toBe(
       [
         'gateway.yaml:3: servers.files.command: required',
-        'gateway.yaml:5: servers.files.comand: unknown field (expected one of: transport, command, args, env, cwd, timeout, tools)',
+        'gateway.yaml:5: servers.files.comand: unknown field (expected one of: transport, command, args, env, cwd, timeout, credentials, tools)',
       ].join('\n'),
     );
     expect(errorOf(withLine(13, '    header: {}')).message).toBe(
       'gateway.yaml:13: servers.everything.header: unknown field (expected one of: transport, url, headers, timeout, tools)',
     );
     expect(errorOf(withLine(9, '    tools: { write_file: { idempotent: false, redcat: [content] } }')).message).toBe(
-      'gateway.yaml:9: servers.files.tools.write_file.redcat: unknown field (expected one of: idempotent, redact, annotations)',
+      'gateway.yaml:9: servers.files.tools.write_file.redcat: unknown field (expected one of: sessionPolicy, runningTime, idempotent, redact, annotations)',
     );
     expect(errorOf(valid().replace('version: 1', 'version: 1\nserver: {}')).message).toContain('gateway.yaml:2: server: unknown field');
   });
