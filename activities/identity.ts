@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { AuditLog } from '../audit/audit-log';
 import { proofProblem, startStatement, type IdentityStatement, type TrustedKey } from '../domain/identity-proof';
 import { AuditEventKind } from '../domain/audit-events';
+import { auditParamsProblem } from '../domain/audit-redaction';
 import { FailureType } from '../domain/failure-types';
 import type { ActionRequestInput } from '../domain/types';
 import { nativeSignatureCheck } from '../config/native-signature-check';
@@ -35,6 +36,9 @@ export function createIdentityActivities(deps: IdentityActivityDeps) {
       }
       const problem = proofProblem(request.proof, statementOf(request), deps.identityKeys, Date.parse(input.workflowStartedAt), nativeSignatureCheck);
       if (problem) refuse(problem.message, request.requester?.id);
+      // The proof signs the audit form of the params: it binds the real ones only if it is their redaction.
+      const redaction = request.auditParams && auditParamsProblem(request.actionId, request.params, request.auditParams);
+      if (redaction) refuse(redaction, request.requester?.id);
       if (execution) await refuseEarlierRun(deps.audit, execution.workflowId, execution.runId);
     },
   };

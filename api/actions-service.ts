@@ -10,6 +10,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { temporal } from '@temporalio/proto';
 import { canonicalJson } from '../domain/canonical-json';
 import type { AuditLog } from '../audit/audit-log';
+import { auditParams } from '../domain/audit-redaction';
 import type { Catalogue } from '../operations/catalogue';
 import { admittedUpdate, cancelUpdate, decideUpdate, PRIVILEGED_ACTION_WORKFLOW, statusQuery } from '../workflows/messages';
 import { ActionAttribute, RequesterAttribute, StatusAttribute } from '../workflows/search-attributes';
@@ -76,6 +77,8 @@ export class ActionsService implements ActionsPort {
       ...(input.origin ? { origin: input.origin } : {}),
       requestedAt: new Date().toISOString(),
     };
+    const recorded = auditParams(actionId, input.params, operation.redactInAudit ?? []);
+    if (recorded) request.auditParams = recorded;
     request.proof = this.signer.signStart(request);
     const startOperation = new WithStartWorkflowOperation(PRIVILEGED_ACTION_WORKFLOW, {
       workflowId: actionId,
@@ -334,7 +337,7 @@ function fingerprint(request: Omit<ActionRequestInput, 'proof'>): string {
 
 /** Markdown shown in the Temporal UI: who, what, why. */
 function staticDetails(request: ActionRequestInput): string {
-  const params = Object.entries(request.params)
+  const params = Object.entries(request.auditParams ?? request.params)
     .map(([key, value]) => `- \`${key}\`: ${JSON.stringify(value)}`)
     .join('\n');
   return [

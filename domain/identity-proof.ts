@@ -32,6 +32,8 @@ export interface SignedRequestFields {
   actionId: string;
   action: string;
   params: unknown;
+  /** The params as the audit trail records them, when some are kept only as a digest: then the proof signs these. */
+  auditParams?: unknown;
   justification: string;
   requester: { id: string; source: string };
   context?: unknown;
@@ -84,12 +86,15 @@ export function optionalDigest(text: string | undefined): string | null {
   return text === undefined ? null : sha256Hex(text);
 }
 
-/** The statement a start proof signs: the whole request, by digest of its canonical JSON. */
+/**
+ * The statement a start proof signs: the whole request, by digest of its canonical JSON, with the
+ * params in their audit form (redacted ones as digests) so the trail alone can verify it.
+ */
 export function startStatement(request: SignedRequestFields): IdentityStatement {
   const fields = {
     actionId: request.actionId,
     action: request.action,
-    params: request.params,
+    params: request.auditParams ?? request.params,
     justification: request.justification,
     requester: { id: request.requester.id, source: request.requester.source },
     context: request.context ?? null,

@@ -70,6 +70,11 @@ export interface ActionRequestInput {
   callbackUrl?: string;
   /** The network origin of the request, for the audit trail. */
   origin?: RequestOrigin;
+  /**
+   * The params as the audit trail records them, when some are recorded only as a digest
+   * (domain/audit-redaction.ts); the proof signs this form, and the worker checks it against `params`.
+   */
+  auditParams?: JsonObject;
   /** The API's signature over this whole request (domain/identity-proof.ts); a start without a valid one runs nothing. */
   proof?: IdentityProof;
 }

@@ -103,6 +103,11 @@ export interface Operation<P = unknown, B = unknown> {
    * see them): each is replaced by `[redacted]` wherever a logged object carries params.
    */
   sensitiveParams?: readonly string[];
+  /**
+   * Top-level params the audit trail records only as a salted digest (an MCP gateway tool's
+   * `redact` arguments). Reviewers still see them; the start's signature binds them through it.
+   */
+  redactInAudit?: readonly string[];
   /** True when running it twice has the same effect as once, so Temporal may retry it. */
   idempotent: boolean;
   /**

@@ -19,7 +19,8 @@ import { publicMessageRef } from '../domain/message-ref';
 export function requestData(input: ActionRequestInput): JsonObject {
   return {
     action: input.action,
-    params: input.params,
+    // Redacted arguments as digests (domain/audit-redaction.ts); most requests have no audit form.
+    params: input.auditParams ?? input.params,
     justification: input.justification,
     source: input.requester.source,
     requestedAt: input.requestedAt,

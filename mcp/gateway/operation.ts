@@ -124,6 +124,7 @@ export function gatewayOperation(
     params,
     paramsJsonSchema: tool.inputSchema,
     sensitiveParams: [...redact],
+    redactInAudit: [...redact],
     idempotent: settings?.idempotent ?? hints.idempotentHint,
     tool: { server: tool.server, name: tool.tool, annotations },
     // The preview reads nothing; only a call to a server with per-call credentials gets any.

@@ -14,6 +14,7 @@ import type { ActionState } from '../../domain/types';
 import { canonicalJson } from '../../domain/canonical-json';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { eventually } from '../support/eventually';
+import { TEST_TRUSTED_KEYS } from '../support/identity-keys';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 
 /*
@@ -68,6 +69,8 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
         '    transport: stdio',
         `    command: ${JSON.stringify(process.execPath)}`,
         `    args: [${JSON.stringify(FILESYSTEM_ENTRY)}, ${JSON.stringify(dir)}]`,
+        // What a file holds is the reviewers' to read, not the audit trail's.
+        '    tools: { write_file: { redact: [content] } }',
         '',
       ].join('\n'),
     );
@@ -147,6 +150,11 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
     expect(done.result?.session).toBeUndefined(); // no AWS credentials for a server that needs none
 
     const lineage = await stack.audit.lineage(created.body.id);
+    // The redacted argument: a digest in the trail, the whole request still verifiable by its signature.
+    const received = lineage.find((event) => event.kind === 'request.received');
+    expect(received?.data.params).toEqual({ path, content: expect.stringMatching(/^\[redacted sha256:[0-9a-f]{64}\]$/) });
+    expect(JSON.stringify(lineage)).not.toContain(content);
+    expect(await stack.audit.verify({ identityKeys: TEST_TRUSTED_KEYS })).toMatchObject({ ok: true });
     const succeeded = lineage.find((event) => event.kind === 'operation.succeeded');
     const digest = createHash('sha256').update(canonicalJson(toolResult), 'utf8').digest('hex');
     expect(succeeded?.data).toMatchObject({ outputs: { resultSha256: digest, resultBytes: Buffer.byteLength(JSON.stringify(toolResult)), contentBlocks: 1 } });
