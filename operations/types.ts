@@ -167,4 +167,3 @@ export interface Operation<P = unknown, B = unknown> {
   /** For an MCP gateway tool (`mcp.<server>.<tool>`): the downstream tool, with its annotations as policy matches them. */
   tool?: { server: string; name: string; annotations: ToolAnnotations };
 }
-
