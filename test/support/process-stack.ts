@@ -44,7 +44,8 @@ export class ProcessStack {
     private readonly temporalPort: number,
     private readonly dir: string,
     readonly proxy: RecordingProxy,
-    readonly api: ManagedProcess,
+    /** The API process; replaced by `restartApi`. */
+    public api: ManagedProcess,
     readonly client: Client,
     private readonly connection: Connection,
     /** The audit trail as an auditor reads it (the worker and the API write it). */
@@ -104,11 +105,7 @@ export class ProcessStack {
         ...options.env,
       };
       const onLine = options.onLine;
-      const apiEnv = { ...env, AIRLOCK_IDENTITY_SIGNING_KEY: TEST_IDENTITY_ENTRIES.signing };
-      const api = ManagedProcess.start('api', process.execPath, [API_ENTRY], {
-        env: apiEnv,
-        ...(onLine ? { onLine: (line, stream) => onLine('api', line, stream) } : {}),
-      });
+      const api = startApi(env, onLine);
       cleanups.unshift(() => api.stop());
       const connection = await Connection.connect({ address: temporal.address });
       cleanups.unshift(() => connection.close());
@@ -153,6 +150,13 @@ export class ProcessStack {
     });
     this.worker = worker;
     await Promise.race([ready, worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`)))]);
+  }
+
+  /** SIGKILLs the API and starts it again on the same port and settings; resolves once it is healthy. */
+  async restartApi(): Promise<void> {
+    await this.api.kill();
+    this.api = startApi(this.env, this.onLine);
+    await this.apiHealthy();
   }
 
   /** SIGKILL: the worker gets no chance to finish or report anything. */
@@ -203,6 +207,14 @@ export class ProcessStack {
     await this.proxy.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The API process: the stack's settings and the signing key, which only the API holds. */
+function startApi(env: NodeJS.ProcessEnv, onLine: ProcessStackOptions['onLine']): ManagedProcess {
+  return ManagedProcess.start('api', process.execPath, [API_ENTRY], {
+    env: { ...env, AIRLOCK_IDENTITY_SIGNING_KEY: TEST_IDENTITY_ENTRIES.signing },
+    ...(onLine ? { onLine: (line, stream) => onLine('api', line, stream) } : {}),
+  });
 }
 
 /** The stack's dev server: its SQLite file in `dir`, on `port`, so a restart finds the same state at the same address. */

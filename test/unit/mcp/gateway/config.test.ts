@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -305,5 +305,15 @@ describe('loadGatewayConfig', () => {
       delete process.env.AIRLOCK_GATEWAY_TEST_TOKEN;
     }
     expect(() => loadGatewayConfig(file)).toThrow('environment variable AIRLOCK_GATEWAY_TEST_TOKEN is not set');
+  });
+});
+
+describe('examples/gateway/gateway.yaml (AIRLOCK_GATEWAY_FILE=examples/gateway/gateway.yaml npm start)', () => {
+  test('loads, and names a server entry and a folder that exist from its working directory', () => {
+    const config = loadGatewayConfig(join(__dirname, '..', '..', '..', '..', 'examples', 'gateway', 'gateway.yaml'), { env: {} });
+    const files = config.server('files') as StdioServerConfig;
+    expect(files.transport).toBe('stdio');
+    expect(files.args.map((arg) => existsSync(join(files.cwd ?? '', arg)))).toEqual([true, true]);
+    expect(files.tools.write_file?.redact).toEqual(['content']);
   });
 });
