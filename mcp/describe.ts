@@ -13,31 +13,35 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-function pendingReview(view: ActionView): string {
+function pendingReview(view: ActionView, then: string): string {
   const review = view.review;
-  if (!review) return `${view.id} is pending_review. This is normal: humans decide. ${HOW_TO_WAIT}`;
+  if (!review) return `${view.id} is pending_review. This is normal: humans decide.${then}`;
   const missing = Math.max(review.quorum - review.approvals.length, 1);
   const approvers = review.eligibleApprovers.filter((name) => !review.approvals.includes(name));
   const sofar = review.approvals.length > 0 ? ` (approved so far by ${review.approvals.join(', ')})` : '';
   const until = review.deadline ? `, until ${review.deadline}` : '';
   return (
     `${view.id} is pending_review: waiting for ${plural(missing, 'approval')} from ${either(approvers)}${sofar}${until}. ` +
-    `This is normal: humans decide, and it can take minutes or hours. ${HOW_TO_WAIT}`
+    `This is normal: humans decide, and it can take minutes or hours.${then}`
   );
 }
 
-/** One or two sentences a model can act on: where the action stands and what to do next. */
-export function describeAction(view: ActionView): string {
+/**
+ * One or two sentences a model can act on: where the action stands and what to do next. `howToWait`
+ * ends a non-final answer; an MCP task's status leaves it out (`''`), as its requestor polls anyway.
+ */
+export function describeAction(view: ActionView, howToWait: string = HOW_TO_WAIT): string {
+  const then = howToWait ? ` ${howToWait}` : '';
   const rule = view.policy?.ruleId ? ` (policy rule ${view.policy.ruleId})` : '';
   switch (view.status) {
     case 'evaluating':
-      return `${view.id} is evaluating: the request is recorded and policy has not decided yet. This is normal. ${HOW_TO_WAIT}`;
+      return `${view.id} is evaluating: the request is recorded and policy has not decided yet. This is normal.${then}`;
     case 'pending_review':
-      return pendingReview(view);
+      return pendingReview(view, then);
     case 'approved':
-      return `${view.id} is approved${view.review ? ` by ${view.review.approvals.join(', ')}` : rule} and about to run. ${HOW_TO_WAIT}`;
+      return `${view.id} is approved${view.review ? ` by ${view.review.approvals.join(', ')}` : rule} and about to run.${then}`;
     case 'executing':
-      return `${view.id} is executing: ${view.summary ?? view.action}. ${HOW_TO_WAIT}`;
+      return `${view.id} is executing: ${view.summary ?? view.action}.${then}`;
     case 'succeeded': {
       const outputs = Object.entries(view.result?.outputs ?? {}).map(([key, value]) => `${key}=${String(value)}`);
       return `${view.id} succeeded: ${view.result?.summary ?? view.summary ?? view.action}.${outputs.length > 0 ? ` Outputs: ${outputs.join(', ')}.` : ''}`;
@@ -55,7 +59,7 @@ export function describeAction(view: ActionView): string {
     case 'cancelled':
       return `${view.id} was cancelled${view.cancellation ? ` by ${view.cancellation.by}${view.cancellation.reason ? `: ${view.cancellation.reason}` : ''}` : ''}.`;
     default:
-      return `${view.id} is ${String(view.status)}. ${HOW_TO_WAIT}`;
+      return `${view.id} is ${String(view.status)}.${then}`;
   }
 }
 

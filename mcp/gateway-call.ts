@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { AirlockApiError, type ActionView, type AirlockClient } from '../client';
 import { DomainErrorCode } from '../domain/errors';
@@ -37,10 +37,49 @@ function refusal(err: unknown, toolName: string): CallToolResult {
   return { ...result, content: [{ type: 'text', text }] };
 }
 
+/** What a gateway tools/call became: its action, or a refusal before any, with the JSON-RPC code a task-augmented call fails with instead. */
+export type GatewayRequest = { view: ActionView } | { refusal: CallToolResult; code: ErrorCode };
+
+/** A refusal the API gave for the request: the caller's to fix (400), or Airlock's trouble. */
+function refused(err: unknown, toolName: string): GatewayRequest {
+  const code = err instanceof AirlockApiError && err.status === 400 ? ErrorCode.InvalidParams : ErrorCode.InternalError;
+  return { refusal: refusal(err, toolName), code };
+}
+
 /**
- * tools/call of a gateway tool (`<server>__<tool>`): asks the API for its `mcp.<server>.<tool>`
- * action with the arguments, then waits up to `waitSeconds` for the outcome. The catalogue is read
- * per call, as for tools/list, so a name means what this agent was shown and nothing else.
+ * Asks the API for the `mcp.<server>.<tool>` action a gateway tool's call (`<server>__<tool>`)
+ * stands for, the justification taken out of the arguments. The catalogue is read per call, as for
+ * tools/list, so a name means what this agent was shown and nothing else.
+ */
+export async function requestGatewayAction(client: AirlockClient, name: string, args: Record<string, unknown>): Promise<GatewayRequest> {
+  if (!looksLikeGatewayTool(name)) return { refusal: toolNotFound(name), code: ErrorCode.InvalidParams };
+  let entry: GatewayEntry | undefined;
+  try {
+    entry = findGatewayEntry(await client.listActions(), name);
+  } catch (err) {
+    return { refusal: toolError(err), code: ErrorCode.InternalError };
+  }
+  if (!entry) return { refusal: toolNotFound(name), code: ErrorCode.InvalidParams };
+
+  let params = args;
+  let justification = defaultJustification(entry);
+  if (!takesOwnJustification(entry)) {
+    const parsed = justificationSchema.safeParse(args);
+    if (!parsed.success) return { refusal: invalidArguments(name, parsed.error), code: ErrorCode.InvalidParams };
+    params = Object.fromEntries(Object.entries(args).filter(([key]) => key !== JUSTIFICATION_ARGUMENT));
+    justification = parsed.data[JUSTIFICATION_ARGUMENT] ?? justification;
+  }
+
+  try {
+    return { view: await client.request({ action: entry.name, params, justification }) };
+  } catch (err) {
+    return refused(err, name);
+  }
+}
+
+/**
+ * tools/call of a gateway tool, not task-augmented: asks for its action, then waits up to
+ * `waitSeconds` for the outcome.
  */
 export async function callGatewayTool(
   client: AirlockClient,
@@ -49,30 +88,9 @@ export async function callGatewayTool(
   extra: ToolExtra,
   waitSeconds: number,
 ): Promise<CallToolResult> {
-  if (!looksLikeGatewayTool(name)) return toolNotFound(name);
-  let entry: GatewayEntry | undefined;
-  try {
-    entry = findGatewayEntry(await client.listActions(), name);
-  } catch (err) {
-    return toolError(err);
-  }
-  if (!entry) return toolNotFound(name);
-
-  let params = args;
-  let justification = defaultJustification(entry);
-  if (!takesOwnJustification(entry)) {
-    const parsed = justificationSchema.safeParse(args);
-    if (!parsed.success) return invalidArguments(name, parsed.error);
-    params = Object.fromEntries(Object.entries(args).filter(([key]) => key !== JUSTIFICATION_ARGUMENT));
-    justification = parsed.data[JUSTIFICATION_ARGUMENT] ?? justification;
-  }
-
-  let view: ActionView;
-  try {
-    view = await client.request({ action: entry.name, params, justification });
-  } catch (err) {
-    return refusal(err, name);
-  }
+  const requested = await requestGatewayAction(client, name, args);
+  if ('refusal' in requested) return requested.refusal;
+  const { view } = requested;
   try {
     return gatewayResult(await waitForOutcome(client, view, waitSeconds, extra), name);
   } catch (err) {

@@ -67,6 +67,7 @@ function annotations(entry: GatewayEntry): Tool['annotations'] {
 /**
  * The gateway tool's tools/list entry. Its outputSchema is not passed on: a call still waiting for
  * review answers without the tool's structuredContent, which MCP forbids for a tool that declares one.
+ * A client may call it as an MCP task (mcp/gateway-tasks.ts), or plainly.
  */
 export function gatewayToolDefinition(entry: GatewayEntry): Tool {
   const description = [entry.description, OUTLOOK[entry.review] ?? `Airlock: review ${entry.review}.`].filter(Boolean).join('\n\n');
@@ -76,6 +77,7 @@ export function gatewayToolDefinition(entry: GatewayEntry): Tool {
     description,
     inputSchema: inputSchema(entry),
     annotations: annotations(entry),
+    execution: { taskSupport: 'optional' },
   };
 }
 

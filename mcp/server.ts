@@ -1,8 +1,17 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type CreateTaskResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { RELEASE } from '../config/release';
 import type { AirlockClient } from '../client';
 import { callGatewayTool } from './gateway-call';
+import { createGatewayTask, serveGatewayTasks, TASKS_CAPABILITY } from './gateway-tasks';
 import { gatewayToolDefinitions } from './gateway-tools';
 import { ownTools, PENDING_IS_NORMAL } from './own-tools';
 import { DEFAULT_CALL_WAIT_SECONDS } from './wait';
@@ -26,13 +35,13 @@ const INSTRUCTIONS =
  * `<server>__<tool>`), read from the catalogue on every tools/list so they are current and this
  * agent's. The low-level Server, because McpServer takes zod schemas only and a downstream tool's
  * inputSchema is JSON Schema. It holds no Temporal connection: policy, review and execution all
- * stay behind the API.
+ * stay behind the API. A gateway tool may also be called as an MCP task, whose id is the action's.
  */
 export function buildMcpServer(client: AirlockClient, options: McpServerOptions = {}): Server {
   const callWaitSeconds = options.callWaitSeconds ?? DEFAULT_CALL_WAIT_SECONDS;
   const log = options.log ?? ((message: string) => console.error(message));
   const own = new Map(ownTools(client).map((tool) => [tool.definition.name, tool]));
-  const server = new Server({ name: 'airlock', version: RELEASE }, { capabilities: { tools: {} }, instructions: INSTRUCTIONS });
+  const server = new Server({ name: 'airlock', version: RELEASE }, { capabilities: { tools: {}, tasks: TASKS_CAPABILITY }, instructions: INSTRUCTIONS });
 
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools: Tool[] = [...own.values()].map((tool) => tool.definition);
@@ -45,8 +54,13 @@ export function buildMcpServer(client: AirlockClient, options: McpServerOptions 
     return { tools };
   });
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
-    const { name, arguments: args = {} } = request.params;
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult | CreateTaskResult> => {
+    const { name, arguments: args = {}, task } = request.params;
+    if (task) {
+      // Own tools say taskSupport 'forbidden'; the spec's answer to a task-augmented call of one is -32601.
+      if (own.has(name)) throw new McpError(ErrorCode.MethodNotFound, `Tool ${name} cannot be called as a task (execution.taskSupport: 'forbidden')`);
+      return createGatewayTask(client, name, args);
+    }
     try {
       const tool = own.get(name);
       return tool ? await tool.call(args, extra) : await callGatewayTool(client, name, args, extra, callWaitSeconds);
@@ -56,5 +70,6 @@ export function buildMcpServer(client: AirlockClient, options: McpServerOptions 
     }
   });
 
+  serveGatewayTasks(server, client);
   return server;
 }

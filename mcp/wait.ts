@@ -24,7 +24,19 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
  * returns the latest view either way. Stops early when the MCP request is cancelled.
  */
 export async function waitForOutcome(client: AirlockClient, view: ActionView, seconds: number, extra: Extra): Promise<ActionView> {
-  const deadline = Date.now() + Math.min(seconds, MAX_WAIT_SECONDS) * 1000;
+  return longPoll(client, view, Date.now() + Math.min(seconds, MAX_WAIT_SECONDS) * 1000, extra);
+}
+
+/**
+ * Waits, however long the review takes, until the action is final (MCP `tasks/result` blocks so);
+ * returns early, not final, only when the MCP request is cancelled.
+ */
+export async function waitUntilFinal(client: AirlockClient, view: ActionView, extra: Extra): Promise<ActionView> {
+  return longPoll(client, view, Number.POSITIVE_INFINITY, extra);
+}
+
+/** Long polls of up to STEP_SECONDS until `deadline` (ms, or Infinity), a progress notification after each. */
+async function longPoll(client: AirlockClient, view: ActionView, deadline: number, extra: Extra): Promise<ActionView> {
   const progressToken = extra._meta?.progressToken;
   let current = view;
   for (let step = 1; !isTerminal(current) && !extra.signal.aborted; step++) {
