@@ -24,10 +24,9 @@ export function createPolicyActivities(deps: { policy: () => LoadedPolicy; catal
   const resolve = (input: EvaluatePolicyInput): { operation: OperationFacts; request: EvaluationRequest } => {
     const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
     const annotations = operation.tool?.annotations;
-    return {
-      operation: operationFactsOf(operation, params),
-      request: { ...input, grants: operationGrants(operation, params, deps.aws.partition), ...(annotations ? { annotations } : {}) },
-    };
+    // An execution without AWS credentials is granted nothing, whatever its session policy says.
+    const grants = operation.usesAwsCredentials?.('execute') === false ? [] : operationGrants(operation, params, deps.aws.partition);
+    return { operation: operationFactsOf(operation, params), request: { ...input, grants, ...(annotations ? { annotations } : {}) } };
   };
   return {
     async evaluatePolicy(input: EvaluatePolicyInput): Promise<PolicyEvaluation> {

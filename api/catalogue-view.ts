@@ -27,7 +27,12 @@ export function catalogueForAgents(catalogue: Catalogue): (policy: LoadedPolicy,
   catalogue.loadedAtStart().forEach(entryOf);
   // An MCP gateway tool's annotations are fixed per tool, so rules on them are decided here exactly.
   return (policy, requesterId) =>
-    catalogue.list().map((operation) => ({ ...entryOf(operation), review: reviewOutlook(policy, operation.name, requesterId, operation.tool?.annotations) }));
+    catalogue.list().map((operation) => ({
+      ...entryOf(operation),
+      review: reviewOutlook(policy, operation.name, requesterId, operation.tool?.annotations, {
+        grantsNothing: operation.usesAwsCredentials?.('execute') === false,
+      }),
+    }));
 }
 
 function staticEntry(operation: Operation<unknown>): StaticEntry {

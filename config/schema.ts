@@ -142,7 +142,7 @@ export const configSchema = z
      */
     AIRLOCK_OPERATIONS: commaList,
     /**
-     * The MCP gateway's config (docs/mcp.md#the-gateway): the MCP servers whose tools Airlock offers
+     * The MCP gateway's config (docs/mcp.md#the-gateway-airlock-in-front-of-your-mcp-servers): the MCP servers whose tools Airlock offers
      * as `mcp.<server>.<tool>` actions. Unset: no gateway. Set the same on the worker and the API.
      */
     AIRLOCK_GATEWAY_FILE: z.string().min(1).optional(),

@@ -20,8 +20,21 @@ export type ReviewOutlook = (typeof REVIEW_OUTLOOKS)[number];
  * for the action, so a matcher on them is decided here exactly, as the evaluator decides it: a rule
  * whose annotations do not match is skipped, and one that matches is conditional only on its other
  * matchers. Without annotations (any other operation) a rule on annotations never matches.
+ * `known.grantsNothing` likewise skips rules on grants for an action that never has any.
  */
-export function reviewOutlook(policy: LoadedPolicy, action: string, requesterId: string, annotations?: ToolAnnotations): ReviewOutlook {
+/** What is known of the action whatever its params. */
+export interface OutlookFacts {
+  /** Its session policy never grants anything (it runs without AWS credentials), so no rule on grants can match it. */
+  grantsNothing?: boolean;
+}
+
+export function reviewOutlook(
+  policy: LoadedPolicy,
+  action: string,
+  requesterId: string,
+  annotations?: ToolAnnotations,
+  known: OutlookFacts = {},
+): ReviewOutlook {
   const { document } = policy;
   const effects = new Set<PolicyEffect>();
   let reachesDefault = true;
@@ -29,6 +42,8 @@ export function reviewOutlook(policy: LoadedPolicy, action: string, requesterId:
     if (!rule.match.action.some((pattern) => compileGlob(pattern)(action))) continue;
     if (rule.match.requester && !requesterMatches(document, rule.match.requester, requesterId)) continue;
     if (rule.match.annotations && !compileAnnotationsMatcher(rule.match.annotations)(annotations)) continue;
+    // No grant at all: a rule on grants matches nothing (evaluate.ts), whatever the params.
+    if (rule.match.grants && known.grantsNothing) continue;
     effects.add(effectFor(document, rule, requesterId));
     if (!conditional(rule.match)) {
       reachesDefault = false;

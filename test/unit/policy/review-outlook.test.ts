@@ -29,6 +29,16 @@ describe('reviewOutlook on the policies the project ships and tests with', () =>
   });
 });
 
+describe('reviewOutlook for MCP gateway tools of the example policy', () => {
+  it('decides a tool from its annotations, skipping the rule on grants a call without AWS credentials never has', () => {
+    const noGrants = { grantsNothing: true };
+    expect(reviewOutlook(example, 'mcp.files.read_text_file', 'etl-bot', { readOnlyHint: true }, noGrants)).toBe('not_required');
+    expect(reviewOutlook(example, 'mcp.files.write_file', 'etl-bot', { readOnlyHint: false, destructiveHint: true }, noGrants)).toBe('required');
+    // With per-call AWS credentials the deny rule on Permissions management may match: the arguments decide.
+    expect(reviewOutlook(example, 'mcp.files.write_file', 'etl-bot', { readOnlyHint: false })).toBe('depends_on_params');
+  });
+});
+
 describe('reviewOutlook reads rules as the evaluator does', () => {
   const policy = parsePolicy(
     `version: 1
