@@ -35,20 +35,29 @@ export async function waitUntilFinal(client: AirlockClient, view: ActionView, ex
   return longPoll(client, view, Number.POSITIVE_INFINITY, extra);
 }
 
-/** Long polls of up to STEP_SECONDS until `deadline` (ms, or Infinity), a progress notification after each. */
+/**
+ * Long polls of up to STEP_SECONDS until `deadline` (ms, or Infinity). When the client asked for
+ * progress, one notification says where the action stands before the first poll (so the user sees
+ * at once that it waits for review) and one more after each poll that did not end it.
+ */
 async function longPoll(client: AirlockClient, view: ActionView, deadline: number, extra: Extra): Promise<ActionView> {
   const progressToken = extra._meta?.progressToken;
+  let reported = 0;
+  const report = async (current: ActionView): Promise<void> => {
+    if (progressToken === undefined || isTerminal(current)) return;
+    reported += 1;
+    await extra.sendNotification({
+      method: 'notifications/progress',
+      params: { progressToken, progress: reported, message: `${current.id} is ${current.status}` },
+    });
+  };
   let current = view;
-  for (let step = 1; !isTerminal(current) && !extra.signal.aborted; step++) {
+  if (Date.now() < deadline) await report(current);
+  while (!isTerminal(current) && !extra.signal.aborted) {
     const left = Math.ceil((deadline - Date.now()) / 1000);
     if (left <= 0) break;
     current = await client.waitForOutcome(current.id, { timeoutSeconds: Math.min(left, STEP_SECONDS), signal: extra.signal });
-    if (progressToken !== undefined && !isTerminal(current)) {
-      await extra.sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken, progress: step, message: `${current.id} is ${current.status}` },
-      });
-    }
+    await report(current);
   }
   return current;
 }

@@ -12,6 +12,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { createMcpHttpServer } from '../../mcp/http-server';
 import type { ActionState } from '../../domain/types';
 import { canonicalJson } from '../../domain/canonical-json';
+import { freePort } from '../../net/free-port';
+import { ManagedProcess, waitForPort } from '../../scripts/lib/managed-process';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { eventually } from '../support/eventually';
 import { TEST_TRUSTED_KEYS } from '../support/identity-keys';
@@ -27,6 +29,7 @@ import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 const FILESYSTEM_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
 const STDIO_ENTRY = join(PROJECT_ROOT, 'dist', 'mcp', 'stdio.js');
+const EVERYTHING_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 /** How long the agent-facing server waits on a call before answering that it is pending: short, so tests see both answers. */
 const CALL_WAIT_SECONDS = 8;
 
@@ -54,12 +57,19 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
   let configDir: string;
   let mcpHttp: Server;
   let mcpUrl: URL;
+  let everything: ManagedProcess | undefined;
 
   beforeAll(async () => {
     // server-filesystem compares real paths: the allowed folder is given as one.
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'airlock-gateway-files-')));
     configDir = mkdtempSync(join(tmpdir(), 'airlock-gateway-config-'));
     const gatewayFile = join(configDir, 'gateway.yaml');
+    // server-everything as a Streamable HTTP server of its own, for the gateway's HTTP downstream.
+    const everythingPort = await freePort();
+    everything = ManagedProcess.start('server-everything', process.execPath, [EVERYTHING_ENTRY, 'streamableHttp'], {
+      env: { PATH: process.env.PATH, PORT: String(everythingPort) },
+    });
+    await waitForPort(everything, '127.0.0.1', everythingPort, 15_000);
     writeFileSync(
       gatewayFile,
       [
@@ -71,6 +81,9 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
         `    args: [${JSON.stringify(FILESYSTEM_ENTRY)}, ${JSON.stringify(dir)}]`,
         // What a file holds is the reviewers' to read, not the audit trail's.
         '    tools: { write_file: { redact: [content] } }',
+        '  everything:',
+        '    transport: http',
+        `    url: http://127.0.0.1:${everythingPort}/mcp`,
         '',
       ].join('\n'),
     );
@@ -83,6 +96,7 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
     mcpHttp?.closeAllConnections();
     await new Promise((resolve) => (mcpHttp ? mcpHttp.close(resolve) : resolve(undefined)));
     await stack?.stop();
+    await everything?.stop();
     rmSync(dir, { recursive: true, force: true });
     rmSync(configDir, { recursive: true, force: true });
   });
@@ -256,6 +270,16 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
       expect(write?.description).toMatch(/Airlock: depending on the arguments/);
     });
 
+    it('passes a call on to a Streamable HTTP server (server-everything) and its answer back, structured content included', async () => {
+      const echoed = (await agent.callTool({ name: 'everything__echo', arguments: { message: `hello over ${kind}` } })) as CallToolResult;
+      expect(echoed.isError).toBeFalsy();
+      expect(text(echoed)).toBe(`Echo: hello over ${kind}`);
+      const { tools } = await agent.listTools();
+      expect(tools.find((tool) => tool.name === 'everything__echo')?.description).toContain('Airlock: runs at once, no review.');
+      const weather = (await agent.callTool({ name: 'everything__get-structured-content', arguments: { location: 'Chicago' } })) as CallToolResult;
+      expect(weather.structuredContent).toMatchObject({ temperature: expect.any(Number), conditions: expect.any(String), humidity: expect.any(Number) });
+    });
+
     it('answers a read at once with the file’s content', async () => {
       const path = join(dir, `agent-read-${randomUUID()}.txt`);
       writeFileSync(path, `read by the agent over ${kind}`);
@@ -292,8 +316,13 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
 
     it('returns the tool’s answer to the waiting call itself when the approval comes within the wait', async () => {
       const path = join(dir, `agent-wait-${randomUUID()}.txt`);
-      const call = agent.callTool({ name: 'fs__write_file', arguments: { path, content: 'approved while waiting' } }) as Promise<CallToolResult>;
+      const progress: string[] = [];
+      const call = agent.callTool({ name: 'fs__write_file', arguments: { path, content: 'approved while waiting' } }, undefined, {
+        onprogress: (update) => progress.push(update.message ?? ''),
+      }) as Promise<CallToolResult>;
       const pending = await pendingWrite(path);
+      // The agent's client heard at once that the call waits for review.
+      await eventually(() => progress.includes(`${pending.id} is pending_review`), 5_000);
       expect((await stack.call('bob', 'POST', `/v1/actions/${pending.id}/decisions`, { decision: 'approve' })).statusCode).toBe(200);
       const result = await call;
       expect(result.isError).toBeFalsy();

@@ -259,7 +259,8 @@ describe('MCP tasks: tasks/result', () => {
     expect(progress.map((p) => [p.progress, p.message])).toEqual([
       [1, `${TASK_ID} is pending_review`],
       [2, `${TASK_ID} is pending_review`],
-      [3, `${TASK_ID} is approved`],
+      [3, `${TASK_ID} is pending_review`],
+      [4, `${TASK_ID} is approved`],
     ]);
   });
 

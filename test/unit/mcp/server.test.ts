@@ -81,7 +81,7 @@ function text(result: CallToolResult): string {
 const REQUEST = { action: 's3.copyObject', params: { sourceBucket: 'a' }, justification: 'Quarterly report for finance' };
 
 describe('MCP tools over a scripted client', () => {
-  it('waits in steps and reports progress after each while the action is pending', async () => {
+  it('reports where the action stands at once, then waits in steps and reports progress after each while it is pending', async () => {
     const fake = new FakeClient();
     fake.waitAnswers = [async () => view('pending_review'), async () => view('executing'), async () => view('succeeded')];
     const client = await connect(fake);
@@ -93,6 +93,7 @@ describe('MCP tools over a scripted client', () => {
     expect(result.structuredContent).toMatchObject({ status: 'succeeded' });
     expect(fake.waits).toEqual([20, 20, 20]);
     expect(progress.map((p) => p.message)).toEqual([
+      'action-s3.copyObject-abcdefghjkmnpqrs is pending_review',
       'action-s3.copyObject-abcdefghjkmnpqrs is pending_review',
       'action-s3.copyObject-abcdefghjkmnpqrs is executing',
     ]);
