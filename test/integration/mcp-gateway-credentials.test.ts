@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionState } from '../../domain/types';
 import { timeBoundPolicy } from '../../operations/session-time';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { EVERYTHING_ENTRY, stdioServer, writeGatewayFile } from '../support/gateway-file';
 import { readableHistory } from '../support/history';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { readObject, testS3 } from '../support/test-aws';
@@ -18,7 +19,6 @@ import { readObject, testS3 } from '../support/test-aws';
  */
 
 const NOTES_SERVER = join(PROJECT_ROOT, 'test/fixtures/mcp/s3-notes-server.mjs');
-const EVERYTHING_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
 
 interface View {
@@ -35,41 +35,33 @@ describe('MCP gateway: per-call AWS credentials (credentials: aws-one-shot)', ()
 
   beforeAll(async () => {
     configDir = mkdtempSync(join(tmpdir(), 'airlock-gateway-aws-'));
-    const gatewayFile = join(configDir, 'gateway.yaml');
-    writeFileSync(
-      gatewayFile,
-      [
-        'version: 1',
-        'servers:',
-        '  notes:',
-        '    transport: stdio',
-        `    command: ${JSON.stringify(process.execPath)}`,
-        `    args: [${JSON.stringify(NOTES_SERVER)}]`,
-        '    credentials: aws-one-shot',
-        '    tools:',
-        '      put_note:',
-        '        sessionPolicy:',
-        '          - actions: [s3:PutObject]',
-        "            resources: ['arn:aws:s3:::{bucket}/{key}']",
-        '        runningTime: 20s',
-        '      whoami:',
-        '        sessionPolicy:',
-        '          - actions: [s3:ListBucket]',
-        "            resources: ['arn:aws:s3:::airlock-src']",
-        // get_note has no sessionPolicy: with per-call credentials, it is not offered.
-        '  everything:',
-        '    transport: stdio',
-        `    command: ${JSON.stringify(process.execPath)}`,
-        `    args: [${JSON.stringify(EVERYTHING_ENTRY)}]`,
-        '    credentials: aws-one-shot',
-        '    tools:',
-        '      get-env:',
-        '        sessionPolicy:',
-        '          - actions: [s3:ListBucket]',
-        "            resources: ['arn:aws:s3:::airlock-src']",
-        '',
-      ].join('\n'),
-    );
+    const everyToolsCall = ['          - actions: [s3:ListBucket]', "            resources: ['arn:aws:s3:::airlock-src']"];
+    const gatewayFile = writeGatewayFile(configDir, [
+      stdioServer(
+        'notes',
+        NOTES_SERVER,
+        [],
+        [
+          '    credentials: aws-one-shot',
+          '    tools:',
+          '      put_note:',
+          '        sessionPolicy:',
+          '          - actions: [s3:PutObject]',
+          "            resources: ['arn:aws:s3:::{bucket}/{key}']",
+          '        runningTime: 20s',
+          '      whoami:',
+          '        sessionPolicy:',
+          ...everyToolsCall,
+          // get_note has no sessionPolicy: with per-call credentials, it is not offered.
+        ],
+      ),
+      stdioServer(
+        'everything',
+        EVERYTHING_ENTRY,
+        [],
+        ['    credentials: aws-one-shot', '    tools:', '      get-env:', '        sessionPolicy:', ...everyToolsCall],
+      ),
+    ]);
     stack = await startStack(await bundleWorkflows(), { policyFile: POLICY_FILE, gatewayFile });
   });
   afterAll(async () => {

@@ -17,14 +17,13 @@ import { freePort } from '../../net/free-port';
 import { ManagedProcess, waitForPort } from '../../scripts/lib/managed-process';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { eventually } from '../support/eventually';
+import { EVERYTHING_ENTRY, FILESYSTEM_ENTRY } from '../support/gateway-file';
 
 /*
  * The gateway's downstream side against the two reference MCP servers, run as real processes:
  * server-filesystem over stdio, server-everything over stdio and over Streamable HTTP.
  */
 
-const FILESYSTEM_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
-const EVERYTHING_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const PAGED_ENTRY = join(PROJECT_ROOT, 'test/fixtures/mcp/paged-tools-server.mjs');
 
 const CANARY = 'canary-value-1b6f0d2e';

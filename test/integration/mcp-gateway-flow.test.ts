@@ -15,6 +15,7 @@ import { canonicalJson } from '../../domain/canonical-json';
 import { freePort } from '../../net/free-port';
 import { ManagedProcess, waitForPort } from '../../scripts/lib/managed-process';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { FILESYSTEM_ENTRY, EVERYTHING_ENTRY, stdioServer, writeGatewayFile } from '../support/gateway-file';
 import { eventually } from '../support/eventually';
 import { TEST_TRUSTED_KEYS } from '../support/identity-keys';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
@@ -26,10 +27,8 @@ import { bundleWorkflows, startStack, type Stack } from '../support/stack';
  * and only its digest in the audit trail.
  */
 
-const FILESYSTEM_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
 const STDIO_ENTRY = join(PROJECT_ROOT, 'dist', 'mcp', 'stdio.js');
-const EVERYTHING_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 /** How long the agent-facing server waits on a call before answering that it is pending: short, so tests see both answers. */
 const CALL_WAIT_SECONDS = 8;
 
@@ -63,30 +62,17 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
     // server-filesystem compares real paths: the allowed folder is given as one.
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'airlock-gateway-files-')));
     configDir = mkdtempSync(join(tmpdir(), 'airlock-gateway-config-'));
-    const gatewayFile = join(configDir, 'gateway.yaml');
     // server-everything as a Streamable HTTP server of its own, for the gateway's HTTP downstream.
     const everythingPort = await freePort();
     everything = ManagedProcess.start('server-everything', process.execPath, [EVERYTHING_ENTRY, 'streamableHttp'], {
       env: { PATH: process.env.PATH, PORT: String(everythingPort) },
     });
     await waitForPort(everything, '127.0.0.1', everythingPort, 15_000);
-    writeFileSync(
-      gatewayFile,
-      [
-        'version: 1',
-        'servers:',
-        '  fs:',
-        '    transport: stdio',
-        `    command: ${JSON.stringify(process.execPath)}`,
-        `    args: [${JSON.stringify(FILESYSTEM_ENTRY)}, ${JSON.stringify(dir)}]`,
-        // What a file holds is the reviewers' to read, not the audit trail's.
-        '    tools: { write_file: { redact: [content] } }',
-        '  everything:',
-        '    transport: http',
-        `    url: http://127.0.0.1:${everythingPort}/mcp`,
-        '',
-      ].join('\n'),
-    );
+    const gatewayFile = writeGatewayFile(configDir, [
+      // What a file holds is the reviewers' to read, not the audit trail's.
+      stdioServer('fs', FILESYSTEM_ENTRY, [dir], ['    tools: { write_file: { redact: [content] } }']),
+      ['  everything:', '    transport: http', `    url: http://127.0.0.1:${everythingPort}/mcp`],
+    ]);
     stack = await startStack(await bundleWorkflows(), { policyFile: POLICY_FILE, gatewayFile });
     mcpHttp = createMcpHttpServer({ airlockUrl: stack.baseUrl, callWaitSeconds: CALL_WAIT_SECONDS, log: () => undefined });
     await new Promise<void>((resolve) => mcpHttp.listen(0, '127.0.0.1', resolve));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ActionState } from '../../domain/types';
 import { createMcpHttpServer } from '../../mcp/http-server';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { FILESYSTEM_ENTRY, stdioServer, writeGatewayFile } from '../support/gateway-file';
 import { eventually } from '../support/eventually';
 import { ProcessStack } from '../support/process-stack';
 
@@ -19,7 +20,6 @@ import { ProcessStack } from '../support/process-stack';
  * being killed, and a call that was sent when its worker died is never sent again.
  */
 
-const FILESYSTEM_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const LEDGER_ENTRY = join(PROJECT_ROOT, 'test/fixtures/mcp/ledger-server.mjs');
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
 
@@ -52,23 +52,7 @@ describe('MCP gateway across restarts and crashes', () => {
 
   beforeAll(async () => {
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'airlock-gateway-restart-')));
-    const gatewayFile = join(dir, 'gateway.yaml');
-    writeFileSync(
-      gatewayFile,
-      [
-        'version: 1',
-        'servers:',
-        '  fs:',
-        '    transport: stdio',
-        `    command: ${JSON.stringify(process.execPath)}`,
-        `    args: [${JSON.stringify(FILESYSTEM_ENTRY)}, ${JSON.stringify(dir)}]`,
-        '  ledger:',
-        '    transport: stdio',
-        `    command: ${JSON.stringify(process.execPath)}`,
-        `    args: [${JSON.stringify(LEDGER_ENTRY)}]`,
-        '',
-      ].join('\n'),
-    );
+    const gatewayFile = writeGatewayFile(dir, [stdioServer('fs', FILESYSTEM_ENTRY, [dir]), stdioServer('ledger', LEDGER_ENTRY)]);
     stack = await ProcessStack.start({ policyFile: POLICY_FILE, env: { AIRLOCK_GATEWAY_FILE: gatewayFile } });
   }, 120_000);
   afterAll(async () => {

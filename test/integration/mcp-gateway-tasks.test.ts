@@ -16,6 +16,7 @@ import {
 import type { ActionState } from '../../domain/types';
 import { createMcpHttpServer } from '../../mcp/http-server';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { FILESYSTEM_ENTRY, stdioServer, writeGatewayFile } from '../support/gateway-file';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 
 /*
@@ -25,7 +26,6 @@ import { bundleWorkflows, startStack, type Stack } from '../support/stack';
  * and client carry on with a task another one created.
  */
 
-const FILESYSTEM_ENTRY = join(PROJECT_ROOT, 'node_modules/@modelcontextprotocol/server-filesystem/dist/index.js');
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
 const STDIO_ENTRY = join(PROJECT_ROOT, 'dist', 'mcp', 'stdio.js');
 const CALL_WAIT_SECONDS = 8;
@@ -59,19 +59,7 @@ describe('MCP tasks on gateway tool calls: the task id is the action id', () => 
     // server-filesystem compares real paths: the allowed folder is given as one.
     dir = realpathSync(mkdtempSync(join(tmpdir(), 'airlock-tasks-files-')));
     configDir = mkdtempSync(join(tmpdir(), 'airlock-tasks-config-'));
-    const gatewayFile = join(configDir, 'gateway.yaml');
-    writeFileSync(
-      gatewayFile,
-      [
-        'version: 1',
-        'servers:',
-        '  fs:',
-        '    transport: stdio',
-        `    command: ${JSON.stringify(process.execPath)}`,
-        `    args: [${JSON.stringify(FILESYSTEM_ENTRY)}, ${JSON.stringify(dir)}]`,
-        '',
-      ].join('\n'),
-    );
+    const gatewayFile = writeGatewayFile(configDir, [stdioServer('fs', FILESYSTEM_ENTRY, [dir])]);
     stack = await startStack(await bundleWorkflows(), { policyFile: POLICY_FILE, gatewayFile });
   });
   afterAll(async () => {
