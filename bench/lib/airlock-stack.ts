@@ -8,6 +8,9 @@ import { openAuditLog } from '../../audit/open-store';
 import type { AuditLog } from '../../audit/audit-log';
 import { buildApi } from '../../api/server';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type PrincipalRole } from '../../config/principals';
+import { GatewayOperations } from '../../mcp/gateway/gateway-operations';
+import { catalogueWith, type Catalogue } from '../../operations/catalogue';
+import { loadPolicyFile, type LoadedPolicy } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
 import type { actionView } from '../../api/action-view';
 import { benchActivities, loadBenchPolicy } from './bench-activities';
@@ -38,6 +41,10 @@ export interface ApiResponse<T> {
 /** Airlock in one process, as test/support/stack.ts assembles it: worker, API on loopback, a client. */
 export interface AirlockStack {
   client: Client;
+  /** The API's base URL on loopback, for clients of its own (Airlock's MCP server, AirlockClient). */
+  baseUrl: string;
+  /** Each bench principal's API key. */
+  keys: Record<BenchPrincipal, string>;
   /** A real HTTP POST to the API as a bench principal, over loopback. */
   post<T = ActionView>(as: BenchPrincipal, path: string, body: unknown): Promise<ApiResponse<T>>;
   stop(): Promise<void>;
@@ -50,12 +57,28 @@ export function expectAnswer(what: string, response: ApiResponse<ActionView>, st
   }
 }
 
+export interface AirlockStackOptions {
+  /** Another policy than bench/workflow-policy.yaml (its identities among BENCH_PRINCIPALS). */
+  policyFile?: string;
+  /**
+   * An MCP gateway file: the worker and the API each connect to its servers (GatewayOperations),
+   * as their processes do, and run with the production catalogue (built-ins and the gateway's
+   * tools) in place of the bench catalogue.
+   */
+  gatewayFile?: string;
+}
+
 /**
  * Starts a worker with the real activities (bench catalogue and policy, STS on moto, a fresh
  * SQLite audit store in a temp dir, opened by worker and API each as the two processes do) and
  * the real API with real keys. `stop()` undoes all of it, also after a partial start.
  */
-export async function startAirlockStack(servers: BenchServers, bundle: WorkflowBundle, taskQueue: string): Promise<AirlockStack> {
+export async function startAirlockStack(
+  servers: BenchServers,
+  bundle: WorkflowBundle,
+  taskQueue: string,
+  options: AirlockStackOptions = {},
+): Promise<AirlockStack> {
   const undo: (() => Promise<void>)[] = [];
   // Every step runs, last started first stopped, even when one fails; the first failure is rethrown.
   const stop = async (): Promise<void> => {
@@ -77,6 +100,9 @@ export async function startAirlockStack(servers: BenchServers, bundle: WorkflowB
     undo.push(() => workerAudit.close());
     const apiAudit = await openAuditLog(auditUrl);
     undo.push(() => apiAudit.close());
+    const policy = options.policyFile ? loadPolicyFile(options.policyFile) : loadBenchPolicy();
+    const workerCatalogue = await gatewayCatalogue('worker', options.gatewayFile, undo);
+    const apiCatalogue = await gatewayCatalogue('API', options.gatewayFile, undo);
 
     const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
     undo.push(() => nativeConnection.close());
@@ -85,19 +111,27 @@ export async function startAirlockStack(servers: BenchServers, bundle: WorkflowB
       namespace: 'default',
       taskQueue,
       workflowBundle: bundle,
-      activities: benchActivities({ policy: loadBenchPolicy(), aws: servers.aws, audit: workerAudit, identityKeys: BENCH_TRUSTED_KEYS }),
+      activities: benchActivities({
+        policy,
+        aws: servers.aws,
+        audit: workerAudit,
+        identityKeys: BENCH_TRUSTED_KEYS,
+        ...(workerCatalogue ? { catalogue: workerCatalogue } : {}),
+      }),
     });
     undo.push(runWorker(worker));
 
     const connection = await Connection.connect({ address: servers.temporalAddress });
     undo.push(() => connection.close());
     const client = new Client({ connection, namespace: 'default' });
-    const { api, keys } = await startApi(client, taskQueue, apiAudit);
+    const { api, keys } = await startApi(client, taskQueue, apiAudit, apiCatalogue ?? benchCatalogue(), policy);
     undo.push(() => api.close());
     const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
 
     return {
       client,
+      baseUrl,
+      keys,
       async post<T>(as: BenchPrincipal, path: string, body: unknown): Promise<ApiResponse<T>> {
         const response = await fetch(`${baseUrl}${path}`, {
           method: 'POST',
@@ -114,19 +148,38 @@ export async function startAirlockStack(servers: BenchServers, bundle: WorkflowB
   }
 }
 
-async function startApi(client: Client, taskQueue: string, audit: AuditLog): Promise<{ api: FastifyInstance; keys: Record<string, string> }> {
-  const keys: Record<string, string> = {};
+/**
+ * The production catalogue with the gateway file's servers connected (closed by `undo`), or
+ * undefined without a file. What the gateway logs (a server connected, or unavailable) is printed.
+ */
+async function gatewayCatalogue(who: string, file: string | undefined, undo: (() => Promise<void>)[]): Promise<Catalogue | undefined> {
+  if (!file) return undefined;
+  const gateway = await GatewayOperations.start(file, (message) => console.log(`  ${who} gateway: ${message}`));
+  undo.push(() => gateway.close());
+  return catalogueWith([], [gateway]);
+}
+
+async function startApi(
+  client: Client,
+  taskQueue: string,
+  audit: AuditLog,
+  catalogue: Catalogue,
+  policy: LoadedPolicy,
+): Promise<{ api: FastifyInstance; keys: Record<BenchPrincipal, string> }> {
+  const keys = {} as Record<BenchPrincipal, string>;
   const principals = new PrincipalDirectory(
     Object.entries(BENCH_PRINCIPALS).map(([id, roles]) => {
       const key = generateApiKey();
-      keys[id] = key;
+      keys[id as BenchPrincipal] = key;
       return { id, roles: [...roles], keySha256: hashApiKey(key) };
     }),
   );
   const api = await buildApi({
     client,
-    catalogue: benchCatalogue(),
+    catalogue,
     principals,
+    // As the API process does: GET /v1/catalogue (which Airlock's MCP server reads) is served only with it.
+    policy: () => policy,
     taskQueue,
     audit,
     identity: benchSigner(),

@@ -3,6 +3,7 @@ import { createActivities, type Activities } from '../../activities';
 import type { AwsSettings } from '../../activities/aws-settings';
 import type { AuditLog } from '../../audit/audit-log';
 import type { TrustedKey } from '../../domain/identity-proof';
+import type { Catalogue } from '../../operations/catalogue';
 import { loadPolicyFile, type LoadedPolicy } from '../../policy';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { benchCatalogue } from './noop-operation';
@@ -15,13 +16,19 @@ export function loadBenchPolicy(): LoadedPolicy {
 }
 
 /**
- * Airlock's real activities with the bench catalogue: policy, preview and execute (STS on moto),
- * audit writes. No Slack and no callbacks: the bench policy announces on `api` only.
+ * Airlock's real activities with the bench catalogue (or `catalogue`): policy, preview and execute
+ * (STS on moto), audit writes. No Slack and no callbacks: the bench policies announce on `api` only.
  */
-export function benchActivities(deps: { policy: LoadedPolicy; aws: AwsSettings; audit: AuditLog; identityKeys: readonly TrustedKey[] }): Activities {
+export function benchActivities(deps: {
+  policy: LoadedPolicy;
+  aws: AwsSettings;
+  audit: AuditLog;
+  identityKeys: readonly TrustedKey[];
+  catalogue?: Catalogue;
+}): Activities {
   return createActivities({
     policy: () => deps.policy,
-    catalogue: benchCatalogue(),
+    catalogue: deps.catalogue ?? benchCatalogue(),
     aws: deps.aws,
     links: { namespace: 'default' },
     callbacks: { allowedHosts: [] },

@@ -2,6 +2,7 @@
 export interface Percentiles {
   samples: number;
   p50: number;
+  p95: number;
   p99: number;
   min: number;
   max: number;
@@ -19,6 +20,7 @@ export function percentiles(values: readonly number[]): Percentiles {
   return {
     samples: sorted.length,
     p50: rank(50),
+    p95: rank(95),
     p99: rank(99),
     min: sorted[0] ?? Number.NaN,
     max: sorted[sorted.length - 1] ?? Number.NaN,
