@@ -148,6 +148,21 @@ export class ActionsService implements ActionsPort {
     }
   }
 
+  /**
+   * After a long poll saw the close: the result in the close event is the final state, whole, and
+   * reading it is one history call, where a query would make a worker replay the whole history
+   * (about 40 ms of a gateway call's 140, measured by `npm run bench -- gateway`).
+   */
+  async getClosed(actionId: string): Promise<ActionRead> {
+    try {
+      const final = await this.withinDeadline(() => this.finalState(actionId));
+      if (final) return { state: final, live: true };
+    } catch (err) {
+      if (!(await temporalReachable(this.client))) throw new TemporalUnavailableError(undefined, { cause: err });
+    }
+    return this.get(actionId);
+  }
+
   /** Resolves once the action's workflow has closed, or when `signal` aborts; Temporal long-polls, nothing polls here. */
   async waitForClose(actionId: string, signal: AbortSignal): Promise<void> {
     try {

@@ -61,6 +61,8 @@ export interface ActionsPort {
   get(actionId: string): Promise<ActionRead>;
   /** Resolves once the action has closed, or when `signal` aborts. */
   waitForClose(actionId: string, signal: AbortSignal): Promise<void>;
+  /** The state of an action whose workflow has closed: from its close event (no worker needs to replay it), else as `get`. */
+  getClosed(actionId: string): Promise<ActionRead>;
   /** A reviewer's vote; `updateId` makes a retried vote count once. */
   decide(actionId: string, decision: DecideInput, updateId?: string): Promise<ActionState>;
   /** The requester's (or an admin's) cancel; `updateId` makes a retried cancel return the first one's result. */

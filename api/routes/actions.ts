@@ -169,7 +169,8 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
         const end = await longPoll(request, reply, waitSeconds, shutdown, (signal) => actions.waitForClose(actionId, signal));
         request.log.debug({ waitSeconds, end }, 'long poll ended');
         // Read again, unless the client has gone: the answer would reach no one.
-        if (end !== 'disconnected') read = await actions.get(actionId);
+        if (end === 'done') read = await actions.getClosed(actionId);
+        else if (end !== 'disconnected') read = await actions.get(actionId);
       }
       const { state, live } = read;
       // What the worker last reported, if it has the documented shape (it always has: the operations report it).
