@@ -84,8 +84,8 @@ function partRows({ latency: l }: GatewayResults): Table {
   return [
     ['part, timed on its own', 'p50', 'p95'],
     ['POST /v1/actions until its answer (policy decided, the call scheduled)', ms(l.post.p50), ms(l.post.p95)],
-    ['GET /v1/actions/{id} of the closed action (a query: the worker replays the history)', ms(l.closedRead.p50), ms(l.closedRead.p95)],
-    ['the same final state from the close event (Temporal client, no worker)', ms(l.closeEventRead.p50), ms(l.closeEventRead.p95)],
+    ['GET /v1/actions/{id} of the closed action without waiting (a query: the worker replays the history)', ms(l.closedRead.p50), ms(l.closedRead.p95)],
+    ['the same final state from the close event (what a long poll that saw the close reads)', ms(l.closeEventRead.p50), ms(l.closeEventRead.p95)],
     ['GET /v1/catalogue (Airlock’s MCP server reads it before each gateway call)', ms(l.catalogue.p50), ms(l.catalogue.p95)],
   ];
 }
@@ -115,7 +115,7 @@ const STAGE_ROWS: Record<(typeof STAGES)[number], { name: string; airlock: strin
   lastTask: { name: 'the last workflow task → closed', airlock: 'the result into state, upsert, complete', floor: 'complete' },
   toAnswer: {
     name: 'closed → the client has the answer',
-    airlock: 'long poll wakes; the API reads the closed action (a query: replay on the worker); HTTP',
+    airlock: 'long poll wakes; the API reads the final state from the close event; HTTP',
     floor: 'the client’s result long poll wakes',
   },
 };
@@ -175,11 +175,8 @@ function reading(results: GatewayResults): string {
     largestDifferences(results),
     `The API's own work before the start reaches the server is small (*sent → workflow started*, ${ms(results.timeline.airlock.toStart)}); ` +
       `no Airlock code runs in the dispatch stages (the server's matching and the worker's pollers), which vary from run to run on a shared machine.`,
-    `The long poll ends with a read of the closed action, a query, which for a closed workflow the worker answers by replaying ` +
-      `its history: ${ms(l.closedRead.p50)} through the API, where the same final state read from the close event took ` +
-      `${ms(l.closeEventRead.p50)}. Reading it from the close event once the workflow has closed would take about ` +
-      `${ms(l.closedRead.p50 - l.closeEventRead.p50)} off every call that waits for its outcome: this run's ` +
-      `${ms(l.mcp.p50 - l.floor.p50)} added would be about ${ms(l.mcp.p50 - l.floor.p50 - (l.closedRead.p50 - l.closeEventRead.p50))}.`,
+    `A long poll that saw the close reads the final state from the close event (${ms(l.closeEventRead.p50)}), not by a query, ` +
+      `which for a closed workflow a worker answers by replaying its history (${ms(l.closedRead.p50)} through the API, as a GET without waiting still does).`,
   ];
   return sentences.filter((sentence) => sentence !== '').join(' ');
 }
