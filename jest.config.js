@@ -5,18 +5,20 @@
 // To CommonJS, over tsconfig.json: Node16 output keeps a lazy `import()` (operations/ec2/sdk.ts),
 // which jest's CommonJS runtime cannot run; CommonJS makes it a `require` of jest's own registry.
 const tsJest = ['ts-jest', { tsconfig: { module: 'commonjs' } }];
-// jose (Teams token checks), @noble (identity signatures) and content-disposition (@fastify/static's,
-// under the docs page) ship only as ES modules: Node 20.19+
+// jose (bearer and Teams token checks), @noble (identity signatures), content-disposition (@fastify/static's,
+// under the docs page) and oidc-provider (the identity provider of the token tests) ship only as ES modules: Node 20.19+
 // requires them natively, jest's CommonJS runtime cannot, so their files are compiled to CommonJS for the tests.
 const esmOnly = {
   transform: {
     '^.+\\.ts$': tsJest,
-    '/node_modules/(jose|@noble/(curves|hashes)|content-disposition)/.+\\.js$': [
+    '/node_modules/(jose|@noble/(curves|hashes)|content-disposition|oidc-provider)/.+\\.js$': [
       'ts-jest',
       { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(jose|@noble/curves|@noble/hashes|@fastify/static/node_modules/content-disposition|content-disposition)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(jose|@noble/curves|@noble/hashes|@fastify/static/node_modules/content-disposition|content-disposition|oidc-provider)/)',
+  ],
 };
 
 /** Build output, installed tools and dev state are not test code: jest's haste map need not crawl them. */

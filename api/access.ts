@@ -1,6 +1,7 @@
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
-import type { Principal, PrincipalDirectory, PrincipalRole } from '../config/principals';
-import { authenticate, requireRole } from './auth';
+import type { Principal, PrincipalRole } from '../config/principals';
+import { requireRole } from './auth';
+import type { Authenticator } from './authenticator';
 import type { ErrorCodes } from './route-responses';
 
 declare module 'fastify' {
@@ -13,30 +14,33 @@ declare module 'fastify' {
 /** Who may call a route: its check, and what the route's schema says about it. */
 export interface Access {
   /**
-   * Authenticates the API key (401) and checks the roles (403) at `preValidation`: after the body is
-   * parsed, before it is validated, so a caller without a key learns nothing about the input.
+   * Authenticates the API key or token (401) and checks the roles (403) at `preValidation`: after the
+   * body is parsed, before it is validated, so a caller without a credential learns nothing about the input.
    */
   check: preValidationAsyncHookHandler;
   /** The route schema's part: its security requirement, roles, and the sentence for its description. */
-  schema: { security: { apiKey: string[] }[]; 'x-airlock-roles'?: readonly PrincipalRole[] };
+  schema: { security: typeof BEARER_SECURITY; 'x-airlock-roles'?: readonly PrincipalRole[] };
   sentence: string;
   errors: ErrorCodes;
 }
 
-/** An API key with one of `roles`, or any API key (`'any'`: every role). */
-export function apiKeyAccess(principals: PrincipalDirectory, roles: readonly PrincipalRole[] | 'any'): Access {
+/** Either credential opens the route (api/openapi.ts names both schemes). */
+const BEARER_SECURITY: readonly Record<string, readonly string[]>[] = [{ apiKey: [] }, { oidcToken: [] }];
+
+/** An API key or token with one of `roles`, or any (`'any'`: every role). */
+export function bearerAccess(auth: Authenticator, roles: readonly PrincipalRole[] | 'any'): Access {
   const check: preValidationAsyncHookHandler = async (request) => {
-    const principal = authenticate(principals, request);
+    const principal = await auth.authenticate(request);
     if (roles !== 'any') requireRole(principal, ...roles);
     checked.set(request, principal);
   };
   if (roles === 'any') {
-    return { check, schema: { security: [{ apiKey: [] }] }, sentence: 'Access: any API key (every role).', errors: { 401: ['unauthenticated'] } };
+    return { check, schema: { security: BEARER_SECURITY }, sentence: 'Access: any API key or token (every role).', errors: { 401: ['unauthenticated'] } };
   }
   return {
     check,
-    schema: { security: [{ apiKey: [] }], 'x-airlock-roles': roles },
-    sentence: `Access: an API key with the role ${roles.map((role) => `\`${role}\``).join(' or ')}.`,
+    schema: { security: BEARER_SECURITY, 'x-airlock-roles': roles },
+    sentence: `Access: an API key or token with the role ${roles.map((role) => `\`${role}\``).join(' or ')}.`,
     errors: { 401: ['unauthenticated'], 403: ['forbidden'] },
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Principal, PrincipalDirectory, PrincipalRole } from '../config/principals';
+import type { ApiKeyPrincipal, Principal, PrincipalDirectory, PrincipalRole } from '../config/principals';
 import { ApiError } from './errors';
 
 declare module 'fastify' {
@@ -8,9 +8,12 @@ declare module 'fastify' {
   }
 }
 
-/** Identity comes from the API key in `Authorization: Bearer <key>`, never from the body. */
-export function authenticate(directory: PrincipalDirectory, request: FastifyRequest): Principal {
-  const key = bearerKey(request);
+/**
+ * The principal of the API key in `Authorization: Bearer <key>`; 401 otherwise. API keys only: the
+ * routes take tokens too (api/authenticator.ts); the codec, which only operators' keys open, does not.
+ */
+export function authenticateApiKey(directory: PrincipalDirectory, request: FastifyRequest): ApiKeyPrincipal {
+  const key = bearerCredential(request);
   if (!key) throw new ApiError(401, 'unauthenticated', 'missing bearer API key');
   const principal = directory.authenticate(key);
   if (!principal) throw new ApiError(401, 'unauthenticated', 'invalid API key');
@@ -18,13 +21,14 @@ export function authenticate(directory: PrincipalDirectory, request: FastifyRequ
   return principal;
 }
 
-/** The principal the request's API key belongs to, if any; refuses nothing (for the rate limiter). */
-export function identify(directory: PrincipalDirectory, request: FastifyRequest): Principal | undefined {
-  const key = bearerKey(request);
+/** The principal the request's API key belongs to, if any; refuses nothing. */
+export function identifyApiKey(directory: PrincipalDirectory, request: FastifyRequest): ApiKeyPrincipal | undefined {
+  const key = bearerCredential(request);
   return key ? directory.authenticate(key) : undefined;
 }
 
-function bearerKey(request: FastifyRequest): string | undefined {
+/** The credential of `Authorization: Bearer <credential>`: an API key or a token. */
+export function bearerCredential(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
   return match?.[1];

@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { openAuditLog } from '../audit/open-store';
 import { loadConfig } from '../config/load';
-import { loadPrincipalsFile } from '../config/principals';
+import { loadPrincipalsFile } from '../config/principals-file';
 import {
   loadIdentitySigningKey,
   loadIdentityVerifyKeys,
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   // so does a gateway file with a mistake. Its servers are listed here only (the worker calls them).
   const gateway = config.AIRLOCK_GATEWAY_FILE ? await GatewayOperations.start(config.AIRLOCK_GATEWAY_FILE) : undefined;
   const catalogue = catalogueWith(config.AIRLOCK_OPERATIONS, gateway ? [gateway] : []);
-  const principals = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
+  const { principals, tokenIssuers } = loadPrincipalsFile(config.AIRLOCK_PRINCIPALS_FILE);
   const signingKey = loadIdentitySigningKey(config);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE); // maps Slack/Teams users to identities
   const audit = await openAuditLog(config.AIRLOCK_AUDIT_URL);
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     client,
     catalogue,
     principals,
+    tokenIssuers,
     taskQueue: config.AIRLOCK_TASK_QUEUE,
     audit,
     identity: new IdentitySigner(signingKey),

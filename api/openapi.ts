@@ -12,8 +12,10 @@ import { json } from './route-responses';
 
 const DESCRIPTION = `Airlock lets AI agents ask for privileged AWS actions; each runs only after the approvals its policy requires.
 
-**Authentication.** \`Authorization: Bearer <API key>\` (\`alk_…\`) on every \`/v1\` route; the caller's identity always comes
-from the key, never from the body. Each operation says which roles may call it (also in \`x-airlock-roles\`).
+**Authentication.** \`Authorization: Bearer <API key>\` (\`alk_…\`) on every \`/v1\` route, or a JWT from an identity provider the
+operator trusts (the principals file's \`tokenIssuers\`, for people through a console and agents through workload identity); the
+caller's identity always comes from the key or the token, never from the body. Each operation says which roles may call it (also in
+\`x-airlock-roles\`).
 
 **Errors.** Every error is \`{ "error": { "code", "message", "issues"? } }\`; \`code\` is stable and machine-readable, and each
 response below lists the codes it can carry. Before a route is reached, any request can also get \`400 bad_url\`,
@@ -22,7 +24,7 @@ response below lists the codes it can carry. Before a route is reached, any requ
 produces a \`5xx\`.
 
 **Limits.** Bodies up to 64 KiB by default (\`413 body_too_large\`), JSON nested at most 64 levels (\`400 json_too_deep\`),
-a rate limit per API key (per client address without one; \`429 rate_limited\` with \`Retry-After\`).
+a rate limit per API key or token identity (per client address without one; \`429 rate_limited\` with \`Retry-After\`).
 
 **Retries.** The \`POST /v1\` routes take an \`Idempotency-Key\`: after a \`503\`, retry with the same key and nothing happens twice.
 
@@ -43,7 +45,7 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Airlock API', version: '1', description: DESCRIPTION, license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { oidcToken: [] }],
       tags: [
         { name: 'actions', description: 'Request, read, decide and cancel privileged actions' },
         { name: 'audit', description: 'The hash-chained audit trail (auditors)' },
@@ -59,6 +61,14 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
             scheme: 'bearer',
             bearerFormat: 'alk_<base64url>',
             description: 'An API key. The API stores only its sha256; roles come with the principal it belongs to (docs/api.md).',
+          },
+          oidcToken: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description:
+              "A token from an identity provider in the principals file's `tokenIssuers` (refused when there are none): signature checked " +
+              "against the issuer's JWKS, `iss`, `aud`, `exp`; the identity and roles come from the issuer's entry (docs/api.md).",
           },
           codecSession: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The codec session `POST /codec/login` sets, for browsers' },
           metricsToken: { type: 'http', scheme: 'bearer', description: 'The metrics token the operator configured, if any (not an API key)' },

@@ -1,12 +1,11 @@
 import rateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { PrincipalDirectory } from '../config/principals';
-import { identify } from './auth';
+import type { Authenticator } from './authenticator';
 import { ApiError } from './errors';
 
 /** Requests allowed per minute, per API instance (each instance counts in its own memory). */
 export interface RateLimits {
-  /** `/v1/*`, per authenticated principal; requests without a valid key, per client IP. */
+  /** `/v1/*`, per authenticated principal (API key or token); requests without a valid one, per client IP. */
   apiPerMinute: number;
   /** `/slack/interactions`, per client IP: Slack's own traffic is a few clicks a minute. */
   slackPerMinute: number;
@@ -24,17 +23,19 @@ const SLACK_KEY_PREFIX = 'slack-ip:';
 const TEAMS_KEY_PREFIX = 'teams-ip:';
 
 /**
- * Rate limits, so that one agent (one API key) cannot starve the others, and a flood of unsigned
- * Slack posts, bad Teams tokens or bad keys is cut off per address. The limiter runs on
- * `onRequest`, before the body is read, after a hook that identifies the principal (without
- * refusing anyone: the routes still authenticate). Costly checks of a route (the Teams token) run
- * at `preParsing`, after every `onRequest` hook, so the limiter always comes first. A limited
+ * Rate limits, so that one agent (one API key or token identity) cannot starve the others, and a
+ * flood of unsigned Slack posts, bad Teams tokens or bad credentials is cut off per address. The
+ * limiter runs on `onRequest`, before the body is read, after a hook that identifies the principal
+ * (without refusing anyone: the routes still authenticate, with the same verdict). A token is
+ * verified in that hook: a signature check, and at most one key fetch per issuer every 30 s, so a
+ * flood of bad tokens costs little before its address is limited. Costly checks of a route (the
+ * Teams token) run at `preParsing`, after every `onRequest` hook, so the limiter always comes first. A limited
  * request gets 429 `rate_limited` with `Retry-After` and reaches nothing behind the API. Routes
  * with `config: { rateLimit: false }` (health) are not limited.
  */
-export async function installRateLimits(app: FastifyInstance, principals: PrincipalDirectory, limits: RateLimits): Promise<void> {
+export async function installRateLimits(app: FastifyInstance, auth: Authenticator, limits: RateLimits): Promise<void> {
   app.addHook('onRequest', async (request) => {
-    request.principal = identify(principals, request);
+    request.principal = await auth.identify(request);
   });
   // Registered on `app` itself (the plugin is not encapsulated): its per-route hook then runs after
   // the hook above, which Fastify runs first as an instance-level hook.

@@ -5,8 +5,10 @@ import type { AuditLog } from '../audit/audit-log';
 import type { LoadedPolicy } from '../policy';
 import { registerInboundChannels, type SlackInboundSettings, type TeamsInboundSettings } from '../channels/inbound-registry';
 import type { PrincipalDirectory } from '../config/principals';
+import type { TokenIssuer } from '../config/token-issuers';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
+import { Authenticator } from './authenticator';
 import type { IdentitySigner } from './identity-signer';
 import type { TrustedKey } from '../domain/identity-proof';
 import { refuseUnreadOversizedBodies } from './body-limit';
@@ -34,6 +36,8 @@ export interface ApiOptions {
   client: Client;
   catalogue: Catalogue;
   principals: PrincipalDirectory;
+  /** Identity providers whose bearer tokens the routes accept beside API keys (the principals file's `tokenIssuers`). */
+  tokenIssuers?: readonly TokenIssuer[] | undefined;
   taskQueue: string;
   /** The audit trail: refused votes are written here; auditors read it. */
   audit: AuditLog;
@@ -110,8 +114,9 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     namespace: options.client.options.namespace,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
   };
+  const auth = new Authenticator(options.principals, options.tokenIssuers);
   // Before the routes: the limiter attaches itself to each route as it is added.
-  await installRateLimits(app, options.principals, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
+  await installRateLimits(app, auth, { ...DEFAULT_RATE_LIMITS, ...options.rateLimits });
   await app.register(healthRoutes, { client: options.client });
   if (options.policy) {
     // Each channel's inbound route (Slack interactions, the Teams bot endpoint), when it is configured.
@@ -127,16 +132,16 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(actionRoutes, {
     actions,
     catalogue: options.catalogue,
-    principals: options.principals,
+    auth,
     view,
     callbackAllowedHosts: options.callbackAllowedHosts ?? [],
   });
   if (options.policy) {
-    await app.register(catalogueRoutes, { catalogue: options.catalogue, principals: options.principals, policy: options.policy });
+    await app.register(catalogueRoutes, { catalogue: options.catalogue, auth, policy: options.policy });
   }
   await app.register(auditRoutes, {
     audit: options.audit,
-    principals: options.principals,
+    auth,
     identityKeys: options.auditIdentityKeys ?? [options.identity.trustedKey()],
   });
   await app.register(openApiRoutes);

@@ -1,7 +1,8 @@
 import Fastify from 'fastify';
 import type { AuditRecord } from '../audit/audit-log';
 import { openAuditLog } from '../audit/open-store';
-import { authenticate, requireRole } from '../api/auth';
+import { authenticateApiKey, requireRole } from '../api/auth';
+import { Authenticator } from '../api/authenticator';
 import { installErrorHandling } from '../api/errors';
 import { auditRoutes } from '../api/routes/audit';
 import { installZodValidation } from '../api/zod-validation';
@@ -22,11 +23,11 @@ async function main(): Promise<void> {
   installErrorHandling(app);
   installZodValidation(app); // as buildApi does: the routes declare zod schemas
   // The export is what is measured; proofs are checked only by /v1/audit/verify, which the bench does not call.
-  await app.register(auditRoutes, { audit, principals, identityKeys: [] });
+  await app.register(auditRoutes, { audit, auth: new Authenticator(principals), identityKeys: [] });
 
   // What the streaming route avoids: every record in memory, then one body.
   app.get(EXPORT_PATHS.buffered, async (request, reply) => {
-    requireRole(authenticate(principals, request), 'auditor');
+    requireRole(authenticateApiKey(principals, request), 'auditor');
     const records: AuditRecord[] = [];
     for await (const record of audit.records()) records.push(record);
     return reply.type('application/x-ndjson; charset=utf-8').send(records.map((record) => `${JSON.stringify(record)}\n`).join(''));

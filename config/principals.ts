@@ -1,6 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './load';
 
@@ -11,23 +9,28 @@ export type PrincipalRole = z.infer<typeof PrincipalRole>;
 /** Identity ids double as STS SourceIdentity, so they use its character set. */
 export const IDENTITY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_+=,.@-]{1,63}$/;
 
-const principalSchema = z.strictObject({
+/** One entry of the principals file's `principals:`: an identity, its roles, and the hash of its API key. */
+export const principalSchema = z.strictObject({
   id: z.string().regex(IDENTITY_ID_PATTERN, 'must be 2-64 characters of letters, digits and _+=,.@-'),
   roles: z.array(PrincipalRole).min(1),
   /** sha256 hex of the API key; the key itself is never stored. */
   keySha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (sha256 of the key)'),
 });
 
-const principalsFileSchema = z.strictObject({ principals: z.array(principalSchema) });
+export type ApiKeyPrincipal = z.infer<typeof principalSchema>;
 
-export type Principal = z.infer<typeof principalSchema>;
+/** Whoever a request authenticated as: by an API key, or by a token from a trusted issuer (api/authenticator.ts). */
+export interface Principal {
+  id: string;
+  roles: readonly PrincipalRole[];
+}
 
 /** API principals indexed by key hash. Keys are 256-bit random tokens, so a plain sha256 suffices. */
 export class PrincipalDirectory {
-  private readonly byHash = new Map<string, Principal>();
-  private readonly byId = new Map<string, Principal>();
+  private readonly byHash = new Map<string, ApiKeyPrincipal>();
+  private readonly byId = new Map<string, ApiKeyPrincipal>();
 
-  constructor(principals: Principal[]) {
+  constructor(principals: readonly ApiKeyPrincipal[]) {
     for (const principal of principals) {
       if (this.byHash.has(principal.keySha256)) throw new ConfigError(`principals: duplicate key hash for ${principal.id}`);
       this.byHash.set(principal.keySha256, principal);
@@ -36,12 +39,12 @@ export class PrincipalDirectory {
   }
 
   /** The principal with this id, if it is still configured (codec sessions re-check it on every use). */
-  byIdentity(id: string): Principal | undefined {
+  byIdentity(id: string): ApiKeyPrincipal | undefined {
     return this.byId.get(id);
   }
 
   /** The principal holding this API key, if any. */
-  authenticate(apiKey: string): Principal | undefined {
+  authenticate(apiKey: string): ApiKeyPrincipal | undefined {
     return this.byHash.get(hashApiKey(apiKey));
   }
 }
@@ -53,23 +56,4 @@ export function hashApiKey(apiKey: string): string {
 /** A new API key: `alk_` and 32 random bytes, base64url. */
 export function generateApiKey(): string {
   return `alk_${randomBytes(32).toString('base64url')}`;
-}
-
-export function parsePrincipals(text: string, source: string): PrincipalDirectory {
-  const parsed = principalsFileSchema.safeParse(parse(text));
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(`${source}: invalid principals file:\n${lines.join('\n')}`);
-  }
-  return new PrincipalDirectory(parsed.data.principals);
-}
-
-export function loadPrincipalsFile(path: string): PrincipalDirectory {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read principals file ${path}: ${(err as Error).message}`);
-  }
-  return parsePrincipals(text, path);
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Principal, PrincipalDirectory } from '../../config/principals';
 import { UnknownKeyError } from '../../codec/aes-gcm-codec';
 import { operation } from '../access';
-import { authenticate, hasRole, identify } from '../auth';
+import { authenticateApiKey, hasRole, identifyApiKey } from '../auth';
 import { ApiError } from '../errors';
 import { errorResponses, json, text } from '../route-responses';
 import { applyCors, answerPreflight } from './cors';
@@ -182,7 +182,7 @@ export async function codecRoutes(scope: FastifyInstance, deps: CodecRoutesDeps)
  * on) does not hide the session cookie sent beside it.
  */
 function authorizeOperator(request: FastifyRequest, principals: PrincipalDirectory, sessions: SessionSigner): Principal {
-  const byKey = request.headers.authorization ? identify(principals, request) : undefined;
+  const byKey = request.headers.authorization ? identifyApiKey(principals, request) : undefined;
   const token = byKey ? undefined : readCookie(request.headers.cookie, SESSION_COOKIE);
   let principal: Principal | undefined = byKey;
   if (token) {
@@ -191,7 +191,7 @@ function authorizeOperator(request: FastifyRequest, principals: PrincipalDirecto
     principal = session ? principals.byIdentity(session.principalId) : undefined;
     if (!principal) throw new ApiError(401, 'unauthenticated', 'codec session expired or invalid; sign in at /codec/login');
   } else if (!principal) {
-    principal = authenticate(principals, request); // throws the usual 401 for a missing or unknown key
+    principal = authenticateApiKey(principals, request); // throws the usual 401 for a missing or unknown key
   }
   if (!hasRole(principal, 'operator')) throw new ApiError(403, 'forbidden', `${principal.id} needs the operator role to use the codec`);
   return principal;

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callbackUrlProblem } from '../../channels/callback/callback-url';
-import type { PrincipalDirectory } from '../../config/principals';
 import type { ActionRead, ActionsPort } from '../../domain/actions-port';
 import { ActionNotFoundError, DomainErrorCode } from '../../domain/errors';
 import { ACTION_STATUSES, RefusalCode, TERMINAL_STATUSES, type ActionStatus } from '../../domain/types';
 import type { Catalogue } from '../../operations/catalogue';
-import { apiKeyAccess, caller, operation } from '../access';
+import { bearerAccess, caller, operation } from '../access';
 import { actionView, type ViewContext } from '../action-view';
+import type { Authenticator } from '../authenticator';
 import { hasRole } from '../auth';
 import { bindActionId } from '../log-context';
 import { longPoll, shutdownSignal } from '../long-poll';
@@ -21,7 +21,7 @@ export interface ActionRoutesDeps {
   actions: ActionsPort;
   /** For the document: what each action's `params` must be. */
   catalogue: Catalogue;
-  principals: PrincipalDirectory;
+  auth: Authenticator;
   view: ViewContext;
   /** Hosts a `callbackUrl` may point at; empty: callbacks refused. */
   callbackAllowedHosts: readonly string[];
@@ -30,11 +30,11 @@ export interface ActionRoutesDeps {
 /** `/v1/actions`: agents request and cancel, reviewers decide, everyone reads what they may see. */
 export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
-  const { actions, principals, view } = deps;
+  const { actions, auth, view } = deps;
   const shutdown = shutdownSignal(app);
-  const requester = apiKeyAccess(principals, ['requester']);
-  const reviewer = apiKeyAccess(principals, ['reviewer']);
-  const anyKey = apiKeyAccess(principals, 'any');
+  const requester = bearerAccess(auth, ['requester']);
+  const reviewer = bearerAccess(auth, ['reviewer']);
+  const anyKey = bearerAccess(auth, 'any');
   const createBody = bodyDocumentedAs(createActionBody, createActionRequest(deps.catalogue, deps.callbackAllowedHosts));
   const temporalErrors = domainErrors(DomainErrorCode.TemporalUnavailable);
   const voteOrCancelErrors = domainErrors(DomainErrorCode.WorkerUnavailable, DomainErrorCode.TemporalUnavailable);
@@ -246,7 +246,7 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
             'While the action is evaluated or pending review, up to its `deadline`; afterwards `409 not_cancellable`. ' +
             'The requester may cancel its own actions, an admin any. The body may be left out.',
           access: anyKey,
-          note: "Access: an API key, of the action's requester or with the role `admin`.",
+          note: "Access: an API key or token, of the action's requester or with the role `admin`.",
         }),
         params: actionIdParams,
         headers: idempotencyHeaders("A cancel retried with the same key (after a `503`, say) returns the first cancel's result."),

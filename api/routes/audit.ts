@@ -4,18 +4,18 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AUDIT_PAGE_SIZE, type AuditLog } from '../../audit/audit-log';
 import type { AuditFilter } from '../../audit/store';
-import type { PrincipalDirectory } from '../../config/principals';
 import type { TrustedKey } from '../../domain/identity-proof';
 import { ACTION_ID_PATTERN } from '../../domain/action-id';
 import { ActionNotFoundError } from '../../domain/errors';
-import { apiKeyAccess, operation } from '../access';
+import { bearerAccess, operation } from '../access';
+import type { Authenticator } from '../authenticator';
 import { actionLineage, auditVerifyReport } from '../response-schemas';
 import { actionIdErrors, errorResponses, json, text } from '../route-responses';
 import { actionIdParams } from '../schemas';
 
 export interface AuditRoutesDeps {
   audit: AuditLog;
-  principals: PrincipalDirectory;
+  auth: Authenticator;
   /** Public keys the trail's identity proofs are checked against (current and retired). */
   identityKeys: readonly TrustedKey[];
 }
@@ -41,7 +41,7 @@ export const auditQuery = z
 export async function auditRoutes(scope: FastifyInstance, deps: AuditRoutesDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const { audit } = deps;
-  const auditor = apiKeyAccess(deps.principals, ['auditor']);
+  const auditor = bearerAccess(deps.auth, ['auditor']);
 
   app.get(
     '/v1/actions/:id/lineage',

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { PrincipalDirectory } from '../../config/principals';
 import type { Catalogue } from '../../operations/catalogue';
 import type { LoadedPolicy } from '../../policy';
-import { apiKeyAccess, caller, operation } from '../access';
+import { bearerAccess, caller, operation } from '../access';
+import type { Authenticator } from '../authenticator';
 import { catalogueForAgents } from '../catalogue-view';
 import { catalogue } from '../response-schemas';
 import { errorResponses, json } from '../route-responses';
 
 export interface CatalogueRoutesDeps {
   catalogue: Catalogue;
-  principals: PrincipalDirectory;
+  auth: Authenticator;
   /** The policy loaded now: the review outlook follows it. */
   policy: () => LoadedPolicy;
 }
@@ -19,7 +19,7 @@ export interface CatalogueRoutesDeps {
 export async function catalogueRoutes(scope: FastifyInstance, deps: CatalogueRoutesDeps): Promise<void> {
   const app = scope.withTypeProvider<ZodTypeProvider>();
   const entries = catalogueForAgents(deps.catalogue);
-  const access = apiKeyAccess(deps.principals, ['requester', 'reviewer', 'admin', 'auditor']);
+  const access = bearerAccess(deps.auth, ['requester', 'reviewer', 'admin', 'auditor']);
   app.get(
     '/v1/catalogue',
     {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { TEAMS_VERBS } from '../../channels/teams/card';
 import { ACTION_ID_PATTERN } from '../../domain/action-id';
-import { jose } from '../../channels/teams/inbound/jose';
+import { jose } from '../../net/jose';
 import { BOT_FRAMEWORK_ISSUER } from '../../channels/teams/inbound/verify-token';
 import { startBotFrameworkIssuer, TEST_TEAMS_APP_ID, type BotFrameworkIssuer } from '../support/bot-framework-tokens';
 import { anyJson, contentType, deepJson, errorOf, fuzzParameters, headerText, mutated, oddText } from '../support/fuzz';

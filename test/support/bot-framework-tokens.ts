@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { jose, type Jose } from '../../channels/teams/inbound/jose';
+import { jose, type Jose } from '../../net/jose';
 import { BOT_FRAMEWORK_ISSUER } from '../../channels/teams/inbound/verify-token';
 
 /** The app id the tests' bot runs as: the audience of every good token. */

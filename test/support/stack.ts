@@ -14,7 +14,8 @@ import { openAuditLog, openAuditStore } from '../../audit/open-store';
 import type { AuditStore } from '../../audit/store';
 import type { RateLimits } from '../../api/rate-limit';
 import { buildApi } from '../../api/server';
-import { generateApiKey, hashApiKey, PrincipalDirectory, type Principal, type PrincipalRole } from '../../config/principals';
+import { generateApiKey, hashApiKey, PrincipalDirectory, type ApiKeyPrincipal, type PrincipalRole } from '../../config/principals';
+import type { TokenIssuer } from '../../config/token-issuers';
 import { slackClient } from '../../channels/slack/client';
 import { GatewayOperations } from '../../mcp/gateway/gateway-operations';
 import { catalogueWith, defaultCatalogue } from '../../operations/catalogue';
@@ -41,7 +42,7 @@ export const TEST_PRINCIPALS: Record<string, PrincipalRole[]> = {
 };
 
 /** A fresh API key for each test principal: the keys to call with, and the principals (key hashes) the API reads. */
-export function mintTestPrincipals(): { keys: Record<string, string>; principals: Principal[] } {
+export function mintTestPrincipals(): { keys: Record<string, string>; principals: ApiKeyPrincipal[] } {
   const keys: Record<string, string> = {};
   const principals = Object.entries(TEST_PRINCIPALS).map(([id, roles]) => {
     keys[id] = generateApiKey();
@@ -128,6 +129,8 @@ export interface StackOptions {
   codecCorsOrigins?: string[];
   /** An MCP gateway file: the worker and the API each connect to its servers, as their processes do. */
   gatewayFile?: string;
+  /** Identity providers whose tokens the API accepts beside the test principals' keys. */
+  tokenIssuers?: TokenIssuer[];
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -191,6 +194,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     client,
     catalogue: apiCatalogue,
     principals,
+    tokenIssuers: options.tokenIssuers,
     taskQueue,
     audit: apiAudit,
     identity: testSigner(),

@@ -1,4 +1,4 @@
-import { jose, type Jose } from './jose';
+import { jose, type Jose } from '../../../net/jose';
 
 const { createRemoteJWKSet, errors, jwtVerify } = jose;
 type JWTVerifyGetKey = Jose.JWTVerifyGetKey;

@@ -88,11 +88,11 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('names the roles of a route behind an API key, as its access check has them', () => {
+  it('names the roles of a route behind an API key or token, as its access check has them', () => {
     expect(full.paths['/v1/actions']?.post?.['x-airlock-roles']).toEqual(['requester']);
     expect(full.paths['/v1/actions/{id}/decisions']?.post?.['x-airlock-roles']).toEqual(['reviewer']);
     expect(full.paths['/v1/audit']?.get?.['x-airlock-roles']).toEqual(['auditor']);
-    expect(full.paths['/v1/actions']?.post?.security).toEqual([{ apiKey: [] }]);
+    expect(full.paths['/v1/actions']?.post?.security).toEqual([{ apiKey: [] }, { oidcToken: [] }]);
     expect(full.paths['/healthz']?.get?.security).toEqual([]);
     expect(full.paths['/codec/decode']?.post?.security).toEqual([{ apiKey: [] }, { codecSession: [] }]);
   });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema } from '../../../config/schema';
-import { parsePrincipals } from '../../../config/principals';
+import { parsePrincipalsFile } from '../../../config/principals-file';
 import { PROJECT_ROOT } from '../../../scripts/lib/tools';
 import { buildOutputs } from './build-output';
 import { baseImages, dockerfileInstructions, envKeys, execForm, runtimeStage } from './dockerfile';
@@ -77,6 +77,6 @@ describe('Dockerfile', () => {
 describe('deploy/', () => {
   it('ships a principals example the API accepts', () => {
     const file = join(PROJECT_ROOT, 'deploy/principals.example.yaml');
-    expect(() => parsePrincipals(readFileSync(file, 'utf8'), file)).not.toThrow();
+    expect(() => parsePrincipalsFile(readFileSync(file, 'utf8'), file)).not.toThrow();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * jose, loaded for CommonJS code. jose 6 ships only ES modules; Node 20.19+ `require`s them natively,
+ * jose (bearer tokens of the API, Bot Framework tokens of Teams), loaded for CommonJS code. jose 6 ships only ES modules; Node 20.19+ `require`s them natively,
  * but TypeScript's `node16` module mode refuses a static import of one from CommonJS. The types come
  * from its ESM entry; the value from `require`, which jest's config compiles for the tests.
  */
