@@ -12,6 +12,7 @@ import { startAirlockStack } from './lib/airlock-stack';
 import { BENCH_TRUSTED_KEYS } from './lib/bench-identity';
 import { withBenchServers, type BenchServers } from './lib/bench-servers';
 import { describeMachine, machine, writeDocSection, writeResults } from './lib/publish';
+import { UndoStack } from './lib/undo-stack';
 import { connectAgent, connectFloor, GATEWAY_POLICY_FILE, writeGatewayFile } from './gateway/downstream';
 import { startFloorToolWorker } from './gateway/floor-worker';
 import { measureGatewayLatencies, type GatewayLatencyResults } from './gateway/latency';
@@ -70,19 +71,8 @@ export async function gatewayBenchmark(): Promise<void> {
 
 /** Starts Airlock with the gateway, its MCP server, the durable floor and the clients; measures; stops all of it, last started first. */
 async function measure(servers: BenchServers, gatewayFile: string, timedPart: PartTimer): Promise<Pick<GatewayResults, 'latency' | 'timeline'>> {
-  const undo: (() => Promise<void>)[] = [];
-  // Every step runs, last started first stopped, even when one fails; the first failure is rethrown.
-  const stop = async (): Promise<void> => {
-    let failure: { error: unknown } | undefined;
-    for (const step of undo.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure) throw failure.error;
-  };
+  const undo = new UndoStack();
+  const stop = (): Promise<void> => undo.run();
   try {
     const bundle = await timedPart('bundle', () => bundleAirlockWorkflows(BENCH_TRUSTED_KEYS));
     const stack = await timedPart('stack', () => startAirlockStack(servers, bundle, TASK_QUEUE, { policyFile: GATEWAY_POLICY_FILE, gatewayFile }));

@@ -14,6 +14,7 @@ import { loadPolicyFile, type LoadedPolicy } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
 import type { actionView } from '../../api/action-view';
 import { benchActivities, loadBenchPolicy } from './bench-activities';
+import { UndoStack } from './undo-stack';
 import { BENCH_TRUSTED_KEYS, benchSigner } from './bench-identity';
 import type { BenchServers } from './bench-servers';
 import { benchCatalogue } from './noop-operation';
@@ -79,19 +80,8 @@ export async function startAirlockStack(
   taskQueue: string,
   options: AirlockStackOptions = {},
 ): Promise<AirlockStack> {
-  const undo: (() => Promise<void>)[] = [];
-  // Every step runs, last started first stopped, even when one fails; the first failure is rethrown.
-  const stop = async (): Promise<void> => {
-    let failure: { error: unknown } | undefined;
-    for (const step of undo.splice(0).reverse()) {
-      try {
-        await step();
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-    if (failure) throw failure.error;
-  };
+  const undo = new UndoStack();
+  const stop = (): Promise<void> => undo.run();
   try {
     const auditDir = mkdtempSync(join(tmpdir(), 'airlock-bench-wf-'));
     undo.push(async () => rmSync(auditDir, { recursive: true, force: true }));
@@ -152,7 +142,7 @@ export async function startAirlockStack(
  * The production catalogue with the gateway file's servers connected (closed by `undo`), or
  * undefined without a file. What the gateway logs (a server connected, or unavailable) is printed.
  */
-async function gatewayCatalogue(who: string, file: string | undefined, undo: (() => Promise<void>)[]): Promise<Catalogue | undefined> {
+async function gatewayCatalogue(who: string, file: string | undefined, undo: UndoStack): Promise<Catalogue | undefined> {
   if (!file) return undefined;
   const gateway = await GatewayOperations.start(file, (message) => console.log(`  ${who} gateway: ${message}`));
   undo.push(() => gateway.close());
