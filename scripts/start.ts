@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { loadPolicyFile } from '../policy';
+import type { PolicyDocument } from '../policy/schema';
 import { startAirlockProcesses } from './lib/airlock-processes';
 import { devEncryption } from './lib/dev-codec-keys';
 import { devIdentityKeys } from './lib/dev-identity-keys';
 import { prettyLogLine } from './lib/pretty-log-line';
-import { ensureDevPrincipals } from './lib/dev-principals';
+import { ensureDevPrincipals, setDevTokenIssuers } from './lib/dev-principals';
+import { startDevIdentityProvider, type DevIdentityProvider } from './lib/dev-identity-provider';
+import { devClientSecretVariable } from './lib/dev-oidc-state';
 import { freePort, isPortFree } from '../net/free-port';
 import { startDevPostgres } from './lib/dev-postgres';
 import { PRIVATE_DIR_MODE, privateStateDir } from './lib/private-state';
@@ -28,6 +31,8 @@ const UI_PORT = Number(process.env.AIRLOCK_TEMPORAL_UI_PORT ?? TEMPORAL_PORT + 1
 const POSTGRES_PORT = Number(process.env.AIRLOCK_POSTGRES_PORT ?? 5433);
 /** The worker's /metrics; 0 turns it off. When 9464 is taken, a free port. */
 const WORKER_METRICS_PORT = Number(process.env.AIRLOCK_WORKER_METRICS_PORT ?? 9464);
+/** The dev identity provider (people's sign-in page, agents' tokens); 0 turns it off. When 8091 is taken, a free port. */
+const OIDC_PORT = Number(process.env.AIRLOCK_OIDC_PORT ?? 8091);
 // `npm start --postgres` reaches us as npm_config_postgres; `npm start -- --postgres` as an argument.
 const WANTS_POSTGRES = process.argv.includes('--postgres') || process.env.npm_config_postgres === 'true';
 const WANTS_ENCRYPTION = process.argv.includes('--encrypt') || process.env.npm_config_encrypt === 'true';
@@ -44,9 +49,12 @@ function print(prefix: string): (line: string) => void {
 
 async function main(): Promise<void> {
   const policyFile = process.env.AIRLOCK_POLICY_FILE ?? join(PROJECT_ROOT, 'config', 'example-policy.yaml');
-  loadPolicyFile(policyFile); // a bad policy stops us here, naming line and field, before any server starts
+  const policy = loadPolicyFile(policyFile); // a bad policy stops us here, naming line and field, before any server starts
   privateStateDir(STATE_DIR, stateDirMode());
   const { principalsFile, keysFile, created } = ensureDevPrincipals(STATE_DIR);
+  const identityProvider = await devIdentityProvider(policy.document, keysFile);
+  // A principals file of the user's own is theirs to edit; npm start's own trusts the dev provider.
+  if (!process.env.AIRLOCK_PRINCIPALS_FILE) setDevTokenIssuers(principalsFile, identityProvider ? [identityProvider.tokenIssuer] : []);
   const encryption = devEncryption(STATE_DIR, WANTS_ENCRYPTION);
   const identity = devIdentityKeys(STATE_DIR);
 
@@ -119,12 +127,39 @@ async function main(): Promise<void> {
         ? `  Payloads     encrypted (key ${encryption.keyId} from ${encryption.source}); operators sign in at http://localhost:${API_PORT}/codec/login`
         : '  Payloads     not encrypted in Temporal (npm start -- --encrypt turns it on)',
       `  API keys     source ${keysFile}${created ? '   (new keys generated)' : ''}`,
+      ...identityProviderBanner(identityProvider),
       `  Identities   signed by the API with key ${identity.keyId} (${identity.source}); the worker holds the public key only`,
       '  Walk-through README.md, "One approval, end to end"',
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
   );
+}
+
+/** The dev identity provider on OIDC_PORT (a free port if that is taken), stopped with the rest; undefined when turned off. */
+async function devIdentityProvider(policy: PolicyDocument, keysFile: string): Promise<DevIdentityProvider | undefined> {
+  if (OIDC_PORT === 0) return undefined;
+  const port = (await isPortFree(OIDC_PORT)) ? OIDC_PORT : await freePort();
+  const started = await startDevIdentityProvider({ stateDir: STATE_DIR, keysFile, policy, port, apiPort: API_PORT });
+  stoppers.push(() => started.provider.stop());
+  return started;
+}
+
+function identityProviderBanner(started: DevIdentityProvider | undefined): string[] {
+  if (!started) return ['  Sign-in      no dev identity provider (AIRLOCK_OIDC_PORT=0)'];
+  const { issuer } = started.provider;
+  const [agent] = started.agentIds;
+  return [
+    `  Sign-in      ${issuer}   (dev page: ${started.people.map(({ id }) => id).join(', ')}; any password)`,
+    ...(agent
+      ? [
+          `  Agent token  source .airlock/dev-keys.env && curl -s -u ${agent}:$${devClientSecretVariable(agent)} -d grant_type=client_credentials ${issuer}/token`,
+        ]
+      : []),
+    ...(process.env.AIRLOCK_PRINCIPALS_FILE
+      ? [`               (AIRLOCK_PRINCIPALS_FILE is set: add ${issuer} to its tokenIssuers for the API to accept these tokens)`]
+      : []),
+  ];
 }
 
 /**
