@@ -36,9 +36,24 @@ export function isGatewayEntry(entry: CatalogueEntry): entry is GatewayEntry {
   return entry.tool !== undefined;
 }
 
-/** `<server>__<tool>`, the name this MCP server offers the tool under. */
+/**
+ * What model APIs accept as a tool name (Anthropic's and OpenAI's: letters, digits, `_` and `-`, at
+ * most 64): one name outside it makes such an API refuse the agent's whole tool list.
+ */
+const MODEL_TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * `<server>__<tool>`, the name this MCP server offers the tool under, with any `.` of the tool's own
+ * name written `_` (MCP allows dots; model APIs do not). A call finds its tool by this name in the
+ * catalogue, never by taking the name apart, so the rewriting needs no way back.
+ */
 export function upstreamToolName(entry: GatewayEntry): string {
-  return `${entry.tool.server}__${entry.tool.name}`;
+  return `${entry.tool.server}__${entry.tool.name.replace(/\./g, '_')}`;
+}
+
+/** Whether the tool can be offered at all: a name over 64 characters cannot be, and is left out. */
+function offerable(entry: GatewayEntry): boolean {
+  return MODEL_TOOL_NAME.test(upstreamToolName(entry));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -81,10 +96,11 @@ export function gatewayToolDefinition(entry: GatewayEntry): Tool {
   };
 }
 
-/** The catalogue's gateway tools, each once (the first of a name, should two ever map to one). */
+/** The catalogue's gateway tools a model API can take, each once (the first of a name, should two ever map to one: `a.b` and `a_b`). */
 export function gatewayToolDefinitions(catalogue: readonly CatalogueEntry[]): Tool[] {
   const seen = new Set<string>();
   return catalogue.filter(isGatewayEntry).flatMap((entry) => {
+    if (!offerable(entry)) return [];
     const name = upstreamToolName(entry);
     if (seen.has(name)) return [];
     seen.add(name);
@@ -94,10 +110,10 @@ export function gatewayToolDefinitions(catalogue: readonly CatalogueEntry[]): To
 
 /** The gateway entry a tools/call name means, if this agent's catalogue has it. */
 export function findGatewayEntry(catalogue: readonly CatalogueEntry[], name: string): GatewayEntry | undefined {
-  return catalogue.filter(isGatewayEntry).find((entry) => upstreamToolName(entry) === name);
+  return catalogue.filter(isGatewayEntry).find((entry) => offerable(entry) && upstreamToolName(entry) === name);
 }
 
 /** Could `name` be a gateway tool at all? Spares the API a catalogue read for names that cannot be. */
 export function looksLikeGatewayTool(name: string): boolean {
-  return /^[a-z][a-z0-9-]{0,31}__[A-Za-z0-9_.-]{1,128}$/.test(name);
+  return MODEL_TOOL_NAME.test(name) && /^[a-z][a-z0-9-]{0,31}__./.test(name);
 }

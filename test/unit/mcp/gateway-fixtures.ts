@@ -9,7 +9,7 @@ export const WRITE_SCHEMA = {
   additionalProperties: false,
 };
 
-function gatewayEntry(server: string, tool: string, extra: Partial<CatalogueEntry> = {}): CatalogueEntry {
+export function gatewayEntry(server: string, tool: string, extra: Partial<CatalogueEntry> = {}): CatalogueEntry {
   return {
     name: `mcp.${server}.${tool}`,
     title: `${tool} title`,

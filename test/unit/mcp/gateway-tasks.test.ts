@@ -88,7 +88,7 @@ describe('MCP tasks: capability and tools/list', () => {
       cancel_action: 'forbidden',
       fs__write_file: 'optional',
       fs__delete_tree: 'optional',
-      'tickets__file.create': 'optional',
+      tickets__file_create: 'optional',
     });
   });
 });

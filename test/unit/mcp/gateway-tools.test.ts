@@ -3,7 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { AirlockApiError, type ActionRequest, type ActionView, type AirlockClient, type CatalogueEntry } from '../../../client';
 import { buildMcpServer, type McpServerOptions } from '../../../mcp/server';
-import { CATALOGUE, succeeded, TOOL_RESULT, view, WRITE_SCHEMA } from './gateway-fixtures';
+import { CATALOGUE, gatewayEntry, succeeded, TOOL_RESULT, view, WRITE_SCHEMA } from './gateway-fixtures';
 
 /** The API as the MCP server uses it, scripted per test; it records each request and wait. */
 class FakeClient {
@@ -67,7 +67,7 @@ describe('tools/list with gateway tools', () => {
       'cancel_action',
       'fs__write_file',
       'fs__delete_tree',
-      'tickets__file.create',
+      'tickets__file_create',
     ]);
     expect(fake.catalogueReads).toBe(1);
     // Read again on each tools/list: current, and this agent's.
@@ -92,8 +92,8 @@ describe('tools/list with gateway tools', () => {
   it('lists a denied tool, saying not to call it, and leaves a downstream airlock_justification argument as the tool has it', async () => {
     const tools = await listed(await connect(new FakeClient()));
     expect(tools.get('fs__delete_tree')?.description).toMatch(/\n\nAirlock: denied by policy for this agent; do not call\.$/);
-    expect(tools.get('tickets__file.create')?.inputSchema.properties).toEqual({ airlock_justification: { type: 'number' } });
-    expect(tools.get('tickets__file.create')?.description).toContain('Airlock: depending on the arguments, reviewed by humans');
+    expect(tools.get('tickets__file_create')?.inputSchema.properties).toEqual({ airlock_justification: { type: 'number' } });
+    expect(tools.get('tickets__file_create')?.description).toContain('Airlock: depending on the arguments, reviewed by humans');
   });
 
   it('still lists the own tools, with their schemas, when the catalogue cannot be read', async () => {
@@ -120,7 +120,7 @@ describe('tools/call of a gateway tool', () => {
     const fake = new FakeClient();
     const client = await connect(fake);
     await call(client, 'fs__write_file', WRITE);
-    await call(client, 'tickets__file.create', { airlock_justification: 3 });
+    await call(client, 'tickets__file_create', { airlock_justification: 3 });
     expect(fake.requests).toEqual([
       { action: 'mcp.fs.write_file', params: WRITE, justification: 'The agent called write_file on the MCP server fs without saying why.' },
       { action: 'mcp.tickets.file.create', params: { airlock_justification: 3 }, justification: expect.stringContaining('file.create') },
@@ -213,6 +213,23 @@ describe('tools/call of a gateway tool', () => {
     }
     expect(fake.requests).toEqual([]);
     expect(fake.catalogueReads).toBe(3); // not for no_such_tool, which cannot be a gateway tool
+  });
+
+  it('offers a dotted tool name with _ for each dot, and leaves out a tool whose name a model API would refuse', async () => {
+    const fake = new FakeClient();
+    const long = `t${'x'.repeat(60)}`;
+    fake.catalogue = async () => [gatewayEntry('fs', long), gatewayEntry('tickets', 'file.create')];
+    const client = await connect(fake);
+    const names = [...(await listed(client)).keys()];
+    expect(names).toContain('tickets__file_create');
+    expect(names.filter((name) => name.includes(long))).toEqual([]);
+    expect(names.every((name) => /^[A-Za-z0-9_-]{1,64}$/.test(name))).toBe(true);
+    // The long one cannot be called either, and the dotted spelling is not a name this server offers.
+    for (const name of [`fs__${long}`, 'tickets__file.create']) {
+      expect(await call(client, name, {})).toEqual({ isError: true, content: [{ type: 'text', text: `MCP error -32602: Tool ${name} not found` }] });
+    }
+    await call(client, 'tickets__file_create', {});
+    expect(fake.requests.map((request) => request.action)).toEqual(['mcp.tickets.file.create']);
   });
 
   it('refuses a too short airlock_justification as an argument error, before any request', async () => {
