@@ -1,23 +1,15 @@
 import { z } from 'zod';
 import { IDENTITY_ID_PATTERN, PrincipalRole } from './principals';
+import { httpsUrl } from '../net/https-url';
 import { expecting } from './yaml-file';
-
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * Where signing keys come from must be https: over plain http anyone on the path could hand the
  * API their own keys. Plain http on loopback only, for development and tests.
  */
 export function keySourceProblem(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'must be an absolute URL';
-  }
-  if (url.username || url.password) return 'must not contain credentials';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return 'must use https (http on loopback only)';
-  return undefined;
+  const checked = httpsUrl(raw);
+  return 'problem' in checked ? checked.problem : undefined;
 }
 
 const keySourceUrl = z.string(expecting('a URL')).superRefine((raw, ctx) => {

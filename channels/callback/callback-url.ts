@@ -1,6 +1,5 @@
 import { effectivePort, parseCallbackTarget, targetAllows, type CallbackTarget } from '../../config/callback-targets';
-
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+import { httpsUrl } from '../../net/https-url';
 
 /**
  * Callback URLs come from agents, and Airlock's workers POST to them: an open door to internal
@@ -10,15 +9,9 @@ const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '
  * each POST, since the list may have changed in between.
  */
 export function callbackUrlProblem(raw: string, allowedHosts: readonly string[]): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return 'must be an absolute URL';
-  }
-  if (url.username || url.password) return 'must not contain credentials';
-  const loopback = LOOPBACK_HOSTS.has(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return 'must use https';
+  const checked = httpsUrl(raw);
+  if ('problem' in checked) return checked.problem;
+  const { url } = checked;
   if (allowedHosts.length === 0) return 'callbacks are not enabled on this Airlock (AIRLOCK_CALLBACK_ALLOWED_HOSTS is empty)';
   if (!allowedTargets(allowedHosts).some((target) => targetAllows(target, url))) {
     return `${url.hostname}:${effectivePort(url) ?? ''} is not in AIRLOCK_CALLBACK_ALLOWED_HOSTS`;

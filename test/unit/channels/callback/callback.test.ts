@@ -46,11 +46,11 @@ describe('callback URL allow-list', () => {
     ['https://agents.example.com/airlock/outcome', undefined],
     ['https://agents.example.com:443/airlock/outcome', undefined],
     ['http://127.0.0.1:4000/hook', undefined],
-    ['http://agents.example.com/hook', 'must use https'],
+    ['http://agents.example.com/hook', 'must use https (http on loopback only)'],
     ['https://169.254.169.254/latest/meta-data', 'not in AIRLOCK_CALLBACK_ALLOWED_HOSTS'],
     ['https://user:pw@agents.example.com/hook', 'must not contain credentials'],
     ['not a url', 'must be an absolute URL'],
-    ['file:///etc/passwd', 'must use https'],
+    ['file:///etc/passwd', 'must use https (http on loopback only)'],
   ])('%s → %s', (url, problem) => {
     const found = callbackUrlProblem(url, allowed);
     if (problem === undefined) expect(found).toBeUndefined();
