@@ -15,6 +15,7 @@ import { describeAction } from './describe';
 import { requestGatewayAction } from './gateway-call';
 import { createdTask, isGatewayTaskId, taskOf, taskResult, taskStatus } from './gateway-task';
 import { toolError } from './tool-error';
+import { toolText } from './tool-text';
 import { waitUntilFinal } from './wait';
 
 /**
@@ -32,8 +33,7 @@ function taskNotFound(): McpError {
 
 /** A refusal's text, without the "MCP error -32602: " an McpError adds again. */
 function textOf(result: CallToolResult): string {
-  const text = result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-  return text.replace(/^MCP error -?\d+: /, '');
+  return toolText(result).replace(/^MCP error -?\d+: /, '');
 }
 
 /** An API failure as the spec's protocol errors: unknown (the API answers 404 for others' actions too), else internal. */

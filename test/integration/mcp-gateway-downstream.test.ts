@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toolText as text } from '../../mcp/tool-text';
 import { ArgumentValidator } from '../../mcp/gateway/arguments';
 import type { StdioServerConfig } from '../../mcp/gateway/config';
 import { Downstream, type ServerStatus } from '../../mcp/gateway/downstream';
@@ -29,10 +29,6 @@ const PAGED_ENTRY = join(PROJECT_ROOT, 'test/fixtures/mcp/paged-tools-server.mjs
 const CANARY = 'canary-value-1b6f0d2e';
 const DOWNSTREAM_SECRET = 'downstream-secret-8c4e17a9';
 const HTTP_AUTH = 'Bearer http-auth-5d03b6f1';
-
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-}
 
 function isRunning(pid: number): boolean {
   try {

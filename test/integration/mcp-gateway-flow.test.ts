@@ -5,16 +5,16 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toolText as text } from '../../mcp/tool-text';
 import { createMcpHttpServer } from '../../mcp/http-server';
 import type { ActionState } from '../../domain/types';
 import { canonicalJson } from '../../domain/canonical-json';
 import { freePort } from '../../net/free-port';
 import { ManagedProcess, waitForPort } from '../../scripts/lib/managed-process';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { httpAgentTransport, MCP_STDIO_ENTRY, stdioAgentTransport } from '../support/mcp-agent';
 import { FILESYSTEM_ENTRY, EVERYTHING_ENTRY, stdioServer, writeGatewayFile } from '../support/gateway-file';
 import { eventually } from '../support/eventually';
 import { TEST_TRUSTED_KEYS } from '../support/identity-keys';
@@ -28,13 +28,8 @@ import { bundleWorkflows, startStack, type Stack } from '../support/stack';
  */
 
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
-const STDIO_ENTRY = join(PROJECT_ROOT, 'dist', 'mcp', 'stdio.js');
 /** How long the agent-facing server waits on a call before answering that it is pending: short, so tests see both answers. */
 const CALL_WAIT_SECONDS = 8;
-
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-}
 
 interface View {
   id: string;
@@ -213,14 +208,8 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
 
   /** The agent's side: the MCP SDK's client on Airlock's MCP server, over stdio (the built entry) and Streamable HTTP. */
   const transports: Record<string, (key: string) => Transport> = {
-    stdio: (key) =>
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [STDIO_ENTRY],
-        env: { AIRLOCK_URL: stack.baseUrl, AIRLOCK_API_KEY: key, AIRLOCK_MCP_CALL_WAIT_SECONDS: String(CALL_WAIT_SECONDS) },
-        stderr: 'pipe',
-      }),
-    'streamable HTTP': (key) => new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { Authorization: `Bearer ${key}` } } }),
+    stdio: (key) => stdioAgentTransport(stack.baseUrl, key, { AIRLOCK_MCP_CALL_WAIT_SECONDS: String(CALL_WAIT_SECONDS) }),
+    'streamable HTTP': (key) => httpAgentTransport(mcpUrl, key),
   };
 
   /** A waiting write_file's action, found as a reviewer finds it: in the list of pending reviews. */
@@ -238,7 +227,7 @@ describe('MCP gateway: downstream tool calls as Airlock actions', () => {
     let agent: Client;
 
     beforeAll(async () => {
-      if (!existsSync(STDIO_ENTRY)) throw new Error(`${STDIO_ENTRY} is missing: npm test builds it (npm run build)`);
+      if (!existsSync(MCP_STDIO_ENTRY)) throw new Error(`${MCP_STDIO_ENTRY} is missing: npm test builds it (npm run build)`);
       agent = new Client({ name: 'gateway-test-agent', version: '1.0.0' });
       await agent.connect((transports[kind] as (key: string) => Transport)(stack.keys['etl-bot'] as string));
     });

@@ -5,13 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toolText as text } from '../../mcp/tool-text';
 import type { ActionState } from '../../domain/types';
 import { createMcpHttpServer } from '../../mcp/http-server';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { FILESYSTEM_ENTRY, stdioServer, writeGatewayFile } from '../support/gateway-file';
 import { eventually } from '../support/eventually';
+import { httpAgentTransport } from '../support/mcp-agent';
 import { ProcessStack } from '../support/process-stack';
 
 /*
@@ -22,10 +23,6 @@ import { ProcessStack } from '../support/process-stack';
 
 const LEDGER_ENTRY = join(PROJECT_ROOT, 'test/fixtures/mcp/ledger-server.mjs');
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
-
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-}
 
 /** Airlock's MCP server over HTTP in front of the API, on a free port. */
 async function startMcpFront(apiUrl: string): Promise<{ url: URL; server: Server }> {
@@ -41,7 +38,7 @@ async function stopMcpFront(front: { server: Server } | undefined): Promise<void
 
 async function agentOn(url: URL, key: string): Promise<Client> {
   const agent = new Client({ name: 'restart-test-agent', version: '1.0.0' });
-  await agent.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+  await agent.connect(httpAgentTransport(url, key));
   return agent;
 }
 

@@ -4,8 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   CallToolResultSchema,
   CreateTaskResultSchema,
@@ -13,9 +11,11 @@ import {
   type CallToolResult,
   type CreateTaskResult,
 } from '@modelcontextprotocol/sdk/types.js';
+import { toolText as text } from '../../mcp/tool-text';
 import type { ActionState } from '../../domain/types';
 import { createMcpHttpServer } from '../../mcp/http-server';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { httpAgentTransport, MCP_STDIO_ENTRY, stdioAgentTransport } from '../support/mcp-agent';
 import { FILESYSTEM_ENTRY, stdioServer, writeGatewayFile } from '../support/gateway-file';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 
@@ -27,12 +27,7 @@ import { bundleWorkflows, startStack, type Stack } from '../support/stack';
  */
 
 const POLICY_FILE = join(PROJECT_ROOT, 'test/fixtures/policy-gateway.yaml');
-const STDIO_ENTRY = join(PROJECT_ROOT, 'dist', 'mcp', 'stdio.js');
 const CALL_WAIT_SECONDS = 8;
-
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-}
 
 interface View {
   id: string;
@@ -75,8 +70,7 @@ describe('MCP tasks on gateway tool calls: the task id is the action id', () => 
       await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
       const port = (http.address() as AddressInfo).port;
       const client = new Client({ name: 'tasks-test-agent', version: '1.0.0' });
-      const headers = { Authorization: `Bearer ${stack.keys[principal] as string}` };
-      await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers } }));
+      await client.connect(httpAgentTransport(new URL(`http://127.0.0.1:${port}/mcp`), stack.keys[principal] as string));
       return {
         client,
         where: port,
@@ -88,13 +82,8 @@ describe('MCP tasks on gateway tool calls: the task id is the action id', () => 
       };
     },
     stdio: async (principal) => {
-      if (!existsSync(STDIO_ENTRY)) throw new Error(`${STDIO_ENTRY} is missing: npm test builds it (npm run build)`);
-      const transport = new StdioClientTransport({
-        command: process.execPath,
-        args: [STDIO_ENTRY],
-        env: { AIRLOCK_URL: stack.baseUrl, AIRLOCK_API_KEY: stack.keys[principal] as string, AIRLOCK_MCP_CALL_WAIT_SECONDS: String(CALL_WAIT_SECONDS) },
-        stderr: 'pipe',
-      });
+      if (!existsSync(MCP_STDIO_ENTRY)) throw new Error(`${MCP_STDIO_ENTRY} is missing: npm test builds it (npm run build)`);
+      const transport = stdioAgentTransport(stack.baseUrl, stack.keys[principal] as string, { AIRLOCK_MCP_CALL_WAIT_SECONDS: String(CALL_WAIT_SECONDS) });
       const client = new Client({ name: 'tasks-test-agent', version: '1.0.0' });
       await client.connect(transport);
       return { client, where: transport.pid ?? undefined, close: () => client.close() };

@@ -5,22 +5,17 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toolText as text } from '../../mcp/tool-text';
 import { createMcpHttpServer } from '../../mcp/http-server';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { httpAgentTransport, MCP_STDIO_ENTRY, stdioAgentTransport } from '../support/mcp-agent';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { objectExists, putObject, readObject, testS3 } from '../support/test-aws';
 
-const STDIO_ENTRY = join(PROJECT_ROOT, 'dist', 'mcp', 'stdio.js');
 const EXAMPLE_ENTRY = join(PROJECT_ROOT, 'dist', 'examples', 'request-export.js');
-
-/** The text blocks of a tool result, joined. */
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
-}
 
 /** The result of a tool call that must have worked; a tool error fails the test with its text. */
 function ok(result: CallToolResult): CallToolResult {
@@ -36,7 +31,7 @@ describe('MCP server', () => {
   const s3 = testS3();
 
   beforeAll(async () => {
-    for (const entry of [STDIO_ENTRY, EXAMPLE_ENTRY]) {
+    for (const entry of [MCP_STDIO_ENTRY, EXAMPLE_ENTRY]) {
       if (!existsSync(entry)) throw new Error(`${entry} is missing: npm test builds it (npm run build)`);
     }
     stack = await startStack(await bundleWorkflows());
@@ -61,14 +56,8 @@ describe('MCP server', () => {
   }
 
   const transports: Record<string, (key: string) => Transport> = {
-    stdio: (key) =>
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [STDIO_ENTRY],
-        env: { AIRLOCK_URL: stack.baseUrl, AIRLOCK_API_KEY: key },
-        stderr: 'pipe',
-      }),
-    'streamable HTTP': (key) => new StreamableHTTPClientTransport(mcpUrl, { requestInit: { headers: { Authorization: `Bearer ${key}` } } }),
+    stdio: (key) => stdioAgentTransport(stack.baseUrl, key),
+    'streamable HTTP': (key) => httpAgentTransport(mcpUrl, key),
   };
 
   describe.each(Object.keys(transports))('over %s', (kind) => {

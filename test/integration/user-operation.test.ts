@@ -1,16 +1,15 @@
 import { join } from 'node:path';
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ActionState } from '../../domain/types';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { stdioAgentTransport } from '../support/mcp-agent';
 import { ProcessStack } from '../support/process-stack';
 import { putObject, testS3 } from '../support/test-aws';
 
 const EXAMPLE = join(PROJECT_ROOT, 'examples', 'operations', 's3-tag-object', 'index.js');
 const POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy-user-operations.yaml');
-const MCP_STDIO_ENTRY = join(PROJECT_ROOT, 'dist', 'mcp', 'stdio.js');
 
 /**
  * An operation that is not Airlock's: the example module, named in AIRLOCK_OPERATIONS, is loaded
@@ -40,14 +39,7 @@ describe('an operation of your own, from AIRLOCK_OPERATIONS', () => {
     expect(openapi.text).toContain('s3.tagObject');
     // An agent on MCP sees it in list_actions, with its params schema and what policy makes of it.
     const mcp = new Client({ name: 'airlock-test-agent', version: '1.0.0' });
-    await mcp.connect(
-      new StdioClientTransport({
-        command: process.execPath,
-        args: [MCP_STDIO_ENTRY],
-        env: { AIRLOCK_URL: running.apiUrl, AIRLOCK_API_KEY: running.keys['etl-bot'] as string },
-        stderr: 'pipe',
-      }),
-    );
+    await mcp.connect(stdioAgentTransport(running.apiUrl, running.keys['etl-bot'] as string));
     try {
       const listed = (await mcp.callTool({ name: 'list_actions', arguments: {} })) as CallToolResult;
       const { actions } = listed.structuredContent as { actions: { name: string; review: string; paramsSchema: { properties?: object } }[] };

@@ -1,15 +1,8 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import {
-  CallToolResultSchema,
-  CreateTaskResultSchema,
-  RELATED_TASK_META_KEY,
-  type CallToolResult,
-  type CreateTaskResult,
-  type Progress,
-} from '@modelcontextprotocol/sdk/types.js';
-import { AirlockApiError, type ActionRequest, type ActionView, type AirlockClient, type CatalogueEntry } from '../../../client';
-import { buildMcpServer } from '../../../mcp/server';
+import { type Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema, CreateTaskResultSchema, RELATED_TASK_META_KEY, type CreateTaskResult, type Progress } from '@modelcontextprotocol/sdk/types.js';
+import { connectInMemory } from './in-memory';
+import { toolText as text } from '../../../mcp/tool-text';
+import { AirlockApiError, type ActionRequest, type ActionView, type CatalogueEntry } from '../../../client';
 import { eventually } from '../../support/eventually';
 import { CATALOGUE, succeeded, TOOL_RESULT, view } from './gateway-fixtures';
 
@@ -55,22 +48,12 @@ class FakeClient {
 }
 
 /** A fresh MCP server and client on `fake`: each one knows nothing of calls made through another. */
-async function connect(fake: FakeClient): Promise<Client> {
-  // The fake has the client's public methods; the class's private fields make a cast necessary.
-  const server = buildMcpServer(fake as unknown as AirlockClient, { callWaitSeconds: 5 });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: 'unit-test', version: '1.0.0' });
-  await client.connect(clientSide);
-  return client;
+function connect(fake: FakeClient): Promise<Client> {
+  return connectInMemory(fake, { callWaitSeconds: 5 });
 }
 
 function callAsTask(client: Client, name: string, args: Record<string, unknown>): Promise<CreateTaskResult> {
   return client.request({ method: 'tools/call', params: { name, arguments: args, task: { ttl: 60_000 } } }, CreateTaskResultSchema);
-}
-
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
 }
 
 const related = { [RELATED_TASK_META_KEY]: { taskId: TASK_ID } };

@@ -1,8 +1,9 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { type Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { AirlockApiError, type ActionRequest, type ActionView, type AirlockClient, type CatalogueEntry } from '../../../client';
-import { buildMcpServer, type McpServerOptions } from '../../../mcp/server';
+import { connectInMemory } from './in-memory';
+import { toolText as text } from '../../../mcp/tool-text';
+import { AirlockApiError, type ActionRequest, type ActionView, type CatalogueEntry } from '../../../client';
+import type { McpServerOptions } from '../../../mcp/server';
 import { CATALOGUE, gatewayEntry, succeeded, TOOL_RESULT, view, WRITE_SCHEMA } from './gateway-fixtures';
 
 /** The API as the MCP server uses it, scripted per test; it records each request and wait. */
@@ -32,18 +33,8 @@ class FakeClient {
   }
 }
 
-async function connect(fake: FakeClient, options: McpServerOptions = {}): Promise<Client> {
-  // The fake has the client's public methods; the class's private fields make a cast necessary.
-  const server = buildMcpServer(fake as unknown as AirlockClient, { callWaitSeconds: 5, ...options });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: 'unit-test', version: '1.0.0' });
-  await client.connect(clientSide);
-  return client;
-}
-
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
+function connect(fake: FakeClient, options: McpServerOptions = {}): Promise<Client> {
+  return connectInMemory(fake, { callWaitSeconds: 5, ...options });
 }
 
 async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> {

@@ -1,9 +1,9 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { type Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
-import { AirlockApiError, type ActionView, type AirlockClient } from '../../../client';
+import { connectInMemory } from './in-memory';
+import { toolText as text } from '../../../mcp/tool-text';
+import { AirlockApiError, type ActionView } from '../../../client';
 import { RELEASE } from '../../../config/release';
-import { buildMcpServer } from '../../../mcp/server';
 
 /** A view with what the tools read; the rest as the API fills it for a fresh request. */
 function view(status: ActionView['status'], extra: Partial<ActionView> = {}): ActionView {
@@ -64,18 +64,8 @@ class FakeClient {
   }
 }
 
-async function connect(fake: FakeClient): Promise<Client> {
-  // The fake has the client's public methods; the class's private fields make a cast necessary.
-  const server = buildMcpServer(fake as unknown as AirlockClient);
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: 'unit-test', version: '1.0.0' });
-  await client.connect(clientSide);
-  return client;
-}
-
-function text(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('\n');
+function connect(fake: FakeClient): Promise<Client> {
+  return connectInMemory(fake);
 }
 
 const REQUEST = { action: 's3.copyObject', params: { sourceBucket: 'a' }, justification: 'Quarterly report for finance' };
