@@ -110,11 +110,14 @@ export function oneShotRunner(deps: OneShotDeps) {
       return { credentials, usableUntil: window.usableUntil, session };
     };
 
-    if (operation.usesAwsCredentials?.(purpose) === false) {
-      return { value: await runWithoutCredentials(operation, params, input.actionId, preconditions, run, step, now, runningTimeSeconds) };
-    }
-    const first = await issue();
-    let usableUntil = first.usableUntil;
+    // A step without AWS credentials (an MCP gateway tool's preview, or its call to a server that
+    // holds its own secrets): no AssumeRole, nothing recorded as issued, and reading the context's
+    // credentials throws, so an operation that wrongly declared it needs none fails loudly.
+    const first = operation.usesAwsCredentials?.(purpose) === false ? undefined : await issue();
+    const noCredentials = (): never => {
+      throw new Error(`${operation.name} declared that ${step} runs without AWS credentials`);
+    };
+    let usableUntil = first?.usableUntil ?? sessionWindow(now(), runningTimeSeconds).usableUntil;
     const liveness = activityProgress();
     let value: T;
     try {
@@ -123,9 +126,12 @@ export function oneShotRunner(deps: OneShotDeps) {
         region: deps.aws.region,
         partition: deps.aws.partition,
         ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
-        credentials: first.credentials,
-        usableUntil: first.usableUntil,
+        get credentials() {
+          return first ? first.credentials : noCredentials();
+        },
+        usableUntil,
         renewCredentials: async () => {
+          if (!first) return noCredentials();
           const renewed = await issue();
           usableUntil = renewed.usableUntil;
           return { credentials: renewed.credentials, usableUntil: renewed.usableUntil };
@@ -140,49 +146,8 @@ export function oneShotRunner(deps: OneShotDeps) {
       liveness?.stop();
     }
     assertNoSecrets(operation.name, value, secrets);
-    return { value, session: first.session };
+    return first ? { value, session: first.session } : { value };
   };
-}
-
-/**
- * A step the operation runs without AWS credentials (an MCP gateway tool's preview, or its call to a
- * server that holds its own secrets): no AssumeRole, nothing recorded as issued. The context's
- * credentials throw when read, so an operation that wrongly declared it needs none fails loudly.
- */
-async function runWithoutCredentials<T>(
-  operation: Operation<unknown, unknown>,
-  params: unknown,
-  actionId: string,
-  preconditions: unknown,
-  run: (operation: Operation<unknown, unknown>, params: unknown, context: ExecutionContext<unknown>) => Promise<T>,
-  step: string,
-  now: () => Date,
-  runningTimeSeconds: number,
-): Promise<T> {
-  const noCredentials = (): never => {
-    throw new Error(`${operation.name} declared that ${step} runs without AWS credentials`);
-  };
-  const liveness = activityProgress();
-  // Built whole, never spread: a spread would read the throwing getter.
-  const context: ExecutionContext<unknown> = {
-    actionId,
-    region: '',
-    partition: '',
-    get credentials(): never {
-      return noCredentials();
-    },
-    usableUntil: new Date(now().getTime() + runningTimeSeconds * 1000),
-    renewCredentials: async () => noCredentials(),
-    preconditions,
-    ...(liveness ? { progress: liveness.progress } : {}),
-  };
-  try {
-    return await run(operation, params, context);
-  } catch (err) {
-    throw toApplicationFailure(err, step);
-  } finally {
-    liveness?.stop();
-  }
 }
 
 /** AWS's answers to a call its session policy does not allow, by service. */
