@@ -250,8 +250,12 @@ describe('Slack review flow', () => {
       const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(delivered.signature) ?? [];
       expect(signCallback(delivered.body, TEST_CALLBACK_SECRET, Number(t))).toBe(`t=${t},v1=${v1}`);
       expect(JSON.parse(delivered.body)).toMatchObject({ id, status: 'succeeded', votes: [{ reviewer: 'carol', channel: 'slack' }] });
-      const state = (await stack.call('bob', 'GET', `/v1/actions/${id}`)).json();
-      expect(state.notifications).toEqual(expect.arrayContaining([expect.objectContaining({ target: 'callback', status: 'sent' })]));
+      // The receiver has the body before the activity that sent it returns and the workflow records it.
+      const notifications = await eventually(async () => {
+        const state = (await stack.call('bob', 'GET', `/v1/actions/${id}`)).json();
+        return (state.notifications as { target: string }[]).some((n) => n.target === 'callback') ? state.notifications : undefined;
+      });
+      expect(notifications).toEqual(expect.arrayContaining([expect.objectContaining({ target: 'callback', status: 'sent' })]));
     } finally {
       await receiver.stop();
     }
