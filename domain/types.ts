@@ -94,6 +94,12 @@ export interface ReviewRequirement {
   approverGroups: string[];
   /** Identity ids allowed to vote: the groups expanded, the requester already removed. */
   eligibleApprovers: string[];
+  /**
+   * IdP groups whose members may vote too (the approver groups' `idpGroups`, distinct, sorted):
+   * who they are is known only from a vote's signed sign-in (domain/approver-pool.ts). Present only
+   * when the policy names some, so other decisions keep their shape; older histories lack it.
+   */
+  poolIdpGroups?: string[];
   /** Distinct approvals needed. */
   quorum: number;
   /** How long reviewers have before the request expires. */
@@ -104,6 +110,11 @@ export interface ReviewRequirement {
   remindBeforeMs?: number[];
   /** Widen the review when no decision has come this long after it opened. */
   escalation?: EscalationRequirement;
+  /**
+   * Step-up (policy `stepUp.maxAge`): a vote counts only from a console sign-in at most this old
+   * when it is cast; chat clicks and API keys cannot satisfy it. Present only when the rule sets it.
+   */
+  stepUpMaxAgeMs?: number;
 }
 
 /** Who else may vote, and where they are told, once a review has waited too long. */
@@ -113,6 +124,8 @@ export interface EscalationRequirement {
   approverGroups: string[];
   /** Members of those groups, the requester already removed; they may vote once escalated. */
   eligibleApprovers: string[];
+  /** IdP groups of those groups whose members may vote once escalated, as for the review; present only when there are some. */
+  poolIdpGroups?: string[];
   channels: string[];
 }
 

@@ -2,7 +2,7 @@ import type { Grant } from '../domain/grants';
 import type { JsonObject, JsonValue, PolicyDecision, PolicyEffect, Requester, Risk, ToolAnnotations } from '../domain/types';
 import { effectiveHints } from '../domain/tool-annotations';
 import { parseDuration } from './duration';
-import { membersOfGroups } from './identities';
+import { idpGroupsOfGroups, membersOfGroups } from './identities';
 import {
   ANNOTATION_HINTS,
   DEFAULT_REVIEW_TIMEOUT,
@@ -42,12 +42,23 @@ interface CompiledReview {
   approverGroups: readonly string[];
   /** Distinct members of the approver groups, sorted; the requester is removed per request. */
   pool: readonly string[];
+  /** Distinct IdP groups of the approver groups, sorted; empty when they name none. */
+  poolIdpGroups: readonly string[];
   quorum: number;
   timeoutMs: number;
   channels: readonly string[];
   /** Sorted longest first, so reminders come in time order. */
   remindBeforeMs: readonly number[];
-  escalation?: { afterMs: number; approverGroups: readonly string[]; pool: readonly string[]; channels: readonly string[] } | undefined;
+  escalation?: CompiledEscalation | undefined;
+  stepUpMaxAgeMs?: number | undefined;
+}
+
+interface CompiledEscalation {
+  afterMs: number;
+  approverGroups: readonly string[];
+  pool: readonly string[];
+  poolIdpGroups: readonly string[];
+  channels: readonly string[];
 }
 
 interface CompiledOutcome {
@@ -124,8 +135,10 @@ function decide(outcome: CompiledOutcome, requesterId: string, policyHash: strin
   if (!review) return { effect, ruleId, reason, risk, policyHash };
 
   // Self-approval is impossible by construction: the requester is never an eligible approver.
+  // (An IdP group may still hold it; the workflow refuses a requester's vote before it asks about groups.)
   const eligibleApprovers = review.pool.filter((id) => id !== requesterId);
-  if (eligibleApprovers.length < review.quorum) {
+  // With IdP groups, how many may vote is known only as they sign in: the quorum is not judged here.
+  if (review.poolIdpGroups.length === 0 && eligibleApprovers.length < review.quorum) {
     const excluded = review.pool.length > eligibleApprovers.length ? ` once the requester (${requesterId}) is excluded` : '';
     return {
       effect: 'deny',
@@ -146,6 +159,8 @@ function decide(outcome: CompiledOutcome, requesterId: string, policyHash: strin
     review: {
       approverGroups: [...review.approverGroups],
       eligibleApprovers,
+      // New fields only when used: a decision that needs neither is byte for byte what it was before them.
+      ...(review.poolIdpGroups.length > 0 ? { poolIdpGroups: [...review.poolIdpGroups] } : {}),
       quorum: review.quorum,
       timeoutMs: review.timeoutMs,
       channels: [...review.channels],
@@ -156,10 +171,12 @@ function decide(outcome: CompiledOutcome, requesterId: string, policyHash: strin
               afterMs: review.escalation.afterMs,
               approverGroups: [...review.escalation.approverGroups],
               eligibleApprovers: review.escalation.pool.filter((id) => id !== requesterId),
+              ...(review.escalation.poolIdpGroups.length > 0 ? { poolIdpGroups: [...review.escalation.poolIdpGroups] } : {}),
               channels: [...review.escalation.channels],
             },
           }
         : {}),
+      ...(review.stepUpMaxAgeMs !== undefined ? { stepUpMaxAgeMs: review.stepUpMaxAgeMs } : {}),
     },
   };
 }
@@ -175,6 +192,7 @@ function compile(document: PolicyDocument): CompiledPolicy {
     return {
       approverGroups: review.approvers,
       pool: membersOfGroups(document, review.approvers),
+      poolIdpGroups: idpGroupsOfGroups(document, review.approvers),
       quorum: review.quorum ?? 1,
       timeoutMs,
       channels,
@@ -188,10 +206,12 @@ function compile(document: PolicyDocument): CompiledPolicy {
               afterMs: parseDuration(escalation.after),
               approverGroups: escalation.approvers,
               pool: membersOfGroups(document, escalation.approvers),
+              poolIdpGroups: idpGroupsOfGroups(document, escalation.approvers),
               channels: escalation.channels ?? channels,
             },
           }
         : {}),
+      ...(review.stepUp ? { stepUpMaxAgeMs: parseDuration(review.stepUp.maxAge) } : {}),
     };
   };
 

@@ -1,4 +1,5 @@
-import type { LoadedPolicy, PolicyDocument } from './schema';
+import { qualifiesForPool } from '../domain/approver-pool';
+import type { LoadedPolicy, PolicyDocument, PolicyGroup } from './schema';
 
 /** The channels whose user ids the `identities` section maps to identity ids. */
 export type IdentityChannel = 'slack' | 'teams' | 'email';
@@ -45,13 +46,33 @@ export function groupMembers(policy: LoadedPolicy, group: string): string[] {
   return membersOfGroups(policy.document, [group]);
 }
 
-/** Distinct members across several groups, sorted. Unknown groups contribute nobody. */
+/** Distinct members across several groups, sorted. Unknown groups contribute nobody. IdP groups are not expanded (see idpGroupsOfGroups). */
 export function membersOfGroups(document: PolicyDocument, groups: readonly string[]): string[] {
-  const members = new Set<string>();
+  return distinctSorted(document, groups, (group) => group.members);
+}
+
+/** Distinct IdP groups named by several policy groups, sorted: whose members belong too, known only at sign-in. */
+export function idpGroupsOfGroups(document: PolicyDocument, groups: readonly string[]): string[] {
+  return distinctSorted(document, groups, (group) => group.idpGroups);
+}
+
+/**
+ * Whether someone is in a policy group: listed among its members, or signed in with one of its IdP
+ * groups (`idpGroups`: the groups claim of their sign-in; empty when there is none). False for a
+ * group the policy does not define.
+ */
+export function isGroupMember(policy: LoadedPolicy, group: string, identity: string, idpGroups: readonly string[]): boolean {
+  const defined = policy.document.groups ?? {};
+  const found = Object.hasOwn(defined, group) ? defined[group] : undefined;
+  return found !== undefined && qualifiesForPool(identity, idpGroups, found.members, found.idpGroups);
+}
+
+function distinctSorted(document: PolicyDocument, groups: readonly string[], pick: (group: PolicyGroup) => readonly string[]): string[] {
+  const values = new Set<string>();
   const defined = document.groups ?? {};
-  for (const group of groups) {
-    if (!Object.hasOwn(defined, group)) continue;
-    for (const member of defined[group] ?? []) members.add(member);
+  for (const name of groups) {
+    const group = Object.hasOwn(defined, name) ? defined[name] : undefined;
+    for (const value of group ? pick(group) : []) values.add(value);
   }
-  return [...members].sort();
+  return [...values].sort();
 }

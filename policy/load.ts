@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileOrFail, YamlFile, YamlFileError, type FileIssue, type IssuePath, type RawIssue } from '../config/yaml-file';
-import { IDENTITY_CHANNELS, membersOfGroups } from './identities';
+import { IDENTITY_CHANNELS, idpGroupsOfGroups, membersOfGroups } from './identities';
 import { parseDuration } from './duration';
-import { DEFAULT_REVIEW_TIMEOUT, policySchema, REQUESTER_GROUP_PREFIX, type LoadedPolicy, type PolicyDocument, type ReviewSpec } from './schema';
+import { CONSOLE_ROLES, DEFAULT_REVIEW_TIMEOUT, policySchema, REQUESTER_GROUP_PREFIX, type LoadedPolicy, type PolicyDocument, type ReviewSpec } from './schema';
 
 export { formatPath } from '../config/yaml-file';
 export type { LoadedPolicy } from './schema';
@@ -91,6 +91,8 @@ function crossCheck(document: PolicyDocument): RawIssue[] {
     if (review.escalation) checkGroups(review.escalation.approvers, [...at, 'escalation', 'approvers']);
     checkTimers(review, at);
     if (!review.approvers.every(hasGroup)) return;
+    // Members of IdP groups are known only when they sign in: a quorum beyond the listed members may be reachable.
+    if (idpGroupsOfGroups(document, review.approvers).length > 0) return;
     const quorum = review.quorum ?? 1;
     const pool = membersOfGroups(document, review.approvers).length;
     if (quorum > pool) {
@@ -110,12 +112,20 @@ function crossCheck(document: PolicyDocument): RawIssue[] {
     rule.match.requester?.forEach((entry, j) => {
       if (!entry.startsWith(REQUESTER_GROUP_PREFIX)) return;
       const group = entry.slice(REQUESTER_GROUP_PREFIX.length);
-      if (!hasGroup(group)) issues.push({ path: ['rules', i, 'match', 'requester', j], message: `unknown group "${group}" (${knownGroups})` });
+      const at = ['rules', i, 'match', 'requester', j];
+      if (!hasGroup(group)) {
+        issues.push({ path: at, message: `unknown group "${group}" (${knownGroups})` });
+      } else if ((groups[group]?.idpGroups.length ?? 0) > 0) {
+        // A request carries no IdP groups, so their members would never match: a deny rule would let them through.
+        issues.push({ path: at, message: `group "${group}" has idpGroups, which a request does not carry: match on a group of members only` });
+      }
     });
 
     if (rule.review) checkReview(rule.review, ['rules', i, 'review']);
   });
   if (document.default?.review) checkReview(document.default.review, ['default', 'review']);
+  const roles = document.roles;
+  if (roles) for (const role of CONSOLE_ROLES) checkGroups(roles[role] ?? [], ['roles', role]);
   return issues;
 }
 

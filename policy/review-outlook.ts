@@ -1,6 +1,6 @@
 import type { PolicyEffect, ToolAnnotations } from '../domain/types';
 import { compileAnnotationsMatcher, compileGlob } from './evaluate';
-import { membersOfGroups } from './identities';
+import { idpGroupsOfGroups, membersOfGroups } from './identities';
 import { REQUESTER_GROUP_PREFIX, type DefaultOutcome, type LoadedPolicy, type PolicyDocument, type PolicyMatch } from './schema';
 
 /** What a requester can expect of policy for one action, before it has chosen any params. */
@@ -61,14 +61,19 @@ function conditional(match: PolicyMatch): boolean {
   return Object.keys(match.params ?? {}).length > 0 || Object.keys(match.preview ?? {}).length > 0 || match.grants !== undefined;
 }
 
-/** The effect as `evaluatePolicy` reports it to this requester: a review it leaves without a quorum is a deny. */
+/**
+ * The effect as `evaluatePolicy` reports it to this requester: a review it leaves without a quorum is
+ * a deny. A review whose approver groups name IdP groups stays a review, as the evaluator leaves it:
+ * their members are known only as they sign in.
+ */
 function effectFor(document: PolicyDocument, outcome: Pick<DefaultOutcome, 'effect' | 'review'>, requesterId: string): PolicyEffect {
   if (outcome.effect !== 'review' || !outcome.review) return outcome.effect;
+  if (idpGroupsOfGroups(document, outcome.review.approvers).length > 0) return 'review';
   const eligible = membersOfGroups(document, outcome.review.approvers).filter((id) => id !== requesterId);
   return eligible.length < (outcome.review.quorum ?? 1) ? 'deny' : 'review';
 }
 
-/** As the evaluator reads `match.requester`: identity ids, or `group:NAME` for the group's members. */
+/** As the evaluator reads `match.requester`: identity ids, or `group:NAME` for the group's members (the loader refuses groups with IdP groups there). */
 function requesterMatches(document: PolicyDocument, entries: readonly string[], requesterId: string): boolean {
   return entries.some((entry) =>
     entry.startsWith(REQUESTER_GROUP_PREFIX)

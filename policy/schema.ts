@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { channelProblem } from '../channels/kinds';
-import { IDENTITY_ID_PATTERN } from '../config/principals';
+import { IDENTITY_ID_PATTERN, type PrincipalRole } from '../config/principals';
 import { expecting } from '../config/yaml-file';
 import { ACCESS_LEVELS } from '../domain/grants';
 import { parseDuration } from './duration';
@@ -34,6 +34,19 @@ const groupName = z
   .string(expecting('a group name'))
   .regex(GROUP_NAME_PATTERN, 'must be a group name: 1-64 letters, digits and _.- starting with a letter or digit');
 
+/**
+ * A group as an identity provider's groups claim names it (`sec-oncall`, `okta:Security Team`, an
+ * Entra object id). Compared exactly, case included: IdPs differ on case, and a looser match could
+ * let one group stand for another.
+ */
+export const IDP_GROUP_PATTERN = /^[^\p{Cc}]{1,256}$/u;
+
+const idpGroupName = z
+  .string(expecting('an IdP group name'))
+  .regex(IDP_GROUP_PATTERN, 'must be an IdP group name: 1-256 characters, no control characters')
+  // A claim never carries the padding, so a padded name would silently match nobody.
+  .refine((name) => name.trim() === name, 'must not begin or end with whitespace');
+
 /** A single value or a list; always a list once parsed, so evaluation has one shape to handle. */
 function oneOrMany<T extends z.ZodType<string>>(item: T, description: string, min: number) {
   return z.preprocess(
@@ -41,6 +54,14 @@ function oneOrMany<T extends z.ZodType<string>>(item: T, description: string, mi
     z.array(item, expecting(`${description} or a list of them`)).min(min, `must list at least ${min} ${min === 1 ? 'entry' : 'entries'}`),
   );
 }
+
+/** How old a step-up sign-in may be, at least and at most. */
+export const STEP_UP_MIN_MAX_AGE = '1m';
+export const STEP_UP_MAX_MAX_AGE = '24h';
+
+/** The roles a `roles:` section gives console people; `requester` and `operator` are API-key roles (config/principals.ts). */
+export const CONSOLE_ROLES = ['reviewer', 'auditor', 'admin'] as const satisfies readonly PrincipalRole[];
+export type ConsoleRole = (typeof CONSOLE_ROLES)[number];
 
 /** A duration such as `90s` or `1h` (policy/duration.ts), for any YAML file that has one. */
 export const durationSchema = z.string(expecting('a duration such as 90s, 15m, 1h or 2d')).superRefine((text, ctx) => {
@@ -50,6 +71,22 @@ export const durationSchema = z.string(expecting('a duration such as 90s, 15m, 1
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
 });
+
+/** A duration from `min` to `max` inclusive; one message per problem (a bad duration is not also out of range). */
+function boundedDuration(min: string, max: string) {
+  const minMs = parseDuration(min);
+  const maxMs = parseDuration(max);
+  return z.string(expecting(`a duration from ${min} to ${max}`)).superRefine((text, ctx) => {
+    let ms: number;
+    try {
+      ms = parseDuration(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return;
+    }
+    if (ms < minMs || ms > maxMs) ctx.addIssue({ code: 'custom', message: `must be from ${min} to ${max} (is ${text})` });
+  });
+}
 
 /**
  * `api`, or a registered channel kind and a target (channels/kinds.ts). A kind Airlock cannot
@@ -173,6 +210,15 @@ export const escalationSchema = z.strictObject(
   expecting('a mapping with after, approvers and optionally channels'),
 );
 
+/** A fresh sign-in for every vote: the console sends the reviewer through the IdP again (`max_age`). */
+export const stepUpSchema = z.strictObject(
+  {
+    /** How long ago the voter may have signed in at the IdP, at most, when the vote is cast. */
+    maxAge: boundedDuration(STEP_UP_MIN_MAX_AGE, STEP_UP_MAX_MAX_AGE),
+  },
+  expecting('a mapping with maxAge'),
+);
+
 export const reviewSchema = z.strictObject(
   {
     /** Group names; members of any of them may vote. */
@@ -187,8 +233,10 @@ export const reviewSchema = z.strictObject(
     remindBefore: oneOrMany(durationSchema, 'a duration', 0).optional(),
     /** Widens the review to more approvers when no decision has come after a while. */
     escalation: escalationSchema.optional(),
+    /** Votes count only from a console sign-in at most this old; chat clicks and API keys cannot give one. */
+    stepUp: stepUpSchema.optional(),
   },
-  expecting('a mapping with approvers and optionally quorum, timeout, channels, remindBefore, escalation'),
+  expecting('a mapping with approvers and optionally quorum, timeout, channels, remindBefore, escalation, stepUp'),
 );
 
 const outcomeFields = {
@@ -231,6 +279,74 @@ export const defaultOutcomeSchema = z
   .strictObject(outcomeFields, expecting('a mapping with effect and optionally reason, risk, review'))
   .superRefine(reviewOnlyWithReviewEffect);
 
+/** A policy group once parsed, whichever form it was written in: identity ids, and IdP groups whose members belong too. */
+export interface PolicyGroup {
+  members: string[];
+  idpGroups: string[];
+}
+
+const GROUP_FORMS = 'an identity id, a list of them, or a mapping with members and/or idpGroups';
+
+/** The list form: `data-owners: [alice, bob]`, or one member as a string. */
+const groupListSchema = z.preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(identityId, expecting(GROUP_FORMS)));
+
+/** The mapping form: `security: { members: [dave], idpGroups: [sec-oncall] }`. */
+const groupMappingSchema = z.strictObject(
+  {
+    /** Identity ids, as in the list form. */
+    members: oneOrMany(identityId, 'an identity id', 0).optional(),
+    /** Groups of the console's identity provider (its groups claim) whose members belong to this group too. */
+    idpGroups: oneOrMany(idpGroupName, 'an IdP group name', 0).optional(),
+  },
+  expecting('a mapping with members and/or idpGroups'),
+);
+
+/**
+ * A group in either form, always `{ members, idpGroups }` once parsed. The form is chosen by the
+ * value's shape and only that form's schema reports, so a bad member is named at its own path
+ * (`groups.security.members[1]`) rather than as a union that matched neither.
+ */
+const groupSchema = z.unknown().transform((value, ctx): PolicyGroup => {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    const list = groupListSchema.safeParse(value);
+    if (list.success) return { members: list.data, idpGroups: [] };
+    reportNested(list.error.issues, ctx);
+    return z.NEVER;
+  }
+  if (Object.keys(value).length === 0) {
+    ctx.addIssue({ code: 'custom', message: 'must have members and/or idpGroups (an empty group is written [])' });
+    return z.NEVER;
+  }
+  const mapping = groupMappingSchema.safeParse(value);
+  if (mapping.success) return { members: mapping.data.members ?? [], idpGroups: mapping.data.idpGroups ?? [] };
+  reportNested(mapping.error.issues, ctx);
+  return z.NEVER;
+});
+
+/** Passes a nested parse's issues on at their paths; every message below is the schema's own, but unknown keys get the file's wording. */
+function reportNested(issues: readonly z.core.$ZodIssue[], ctx: z.RefinementCtx): void {
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        ctx.addIssue({ code: 'custom', path: [...issue.path, key], message: 'unknown field (expected one of: members, idpGroups)' });
+      }
+    } else {
+      ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+    }
+  }
+}
+
+/** Console roles to the groups whose members hold them (directly or through the groups' IdP groups). */
+export const rolesSchema = z.strictObject(
+  {
+    /** Required once there is a `roles:` section, so naming auditors never leaves the console without reviewers unnoticed. */
+    reviewer: oneOrMany(groupName, 'a group name', 0),
+    auditor: oneOrMany(groupName, 'a group name', 0).optional(),
+    admin: oneOrMany(groupName, 'a group name', 0).optional(),
+  } satisfies Record<ConsoleRole, z.ZodType>,
+  expecting(`a mapping of console roles (${CONSOLE_ROLES.join(', ')}) to group names`),
+);
+
 export const identityChannelsSchema = z.preprocess(
   // `etl-bot:` with nothing after it is an identity with no channel ids.
   (value) => value ?? {},
@@ -248,7 +364,8 @@ export const policySchema = z.strictObject(
   {
     version: z.literal(1, expecting('1')),
     identities: z.record(identityId, identityChannelsSchema, expecting('a mapping of identity ids')).optional(),
-    groups: z.record(groupName, oneOrMany(identityId, 'an identity id', 0), expecting('a mapping of group names to members')).optional(),
+    groups: z.record(groupName, groupSchema, expecting('a mapping of group names to members')).optional(),
+    roles: rolesSchema.optional(),
     defaults: z
       .strictObject(
         {
@@ -272,7 +389,7 @@ export const policySchema = z.strictObject(
   expecting('a YAML mapping with at least version and rules'),
 );
 
-/** A validated policy file. Lists written as a single string are already lists here. */
+/** A validated policy file. Lists written as a single string are already lists here, and every group is a PolicyGroup. */
 export type PolicyDocument = z.output<typeof policySchema>;
 export type PolicyRule = z.output<typeof ruleSchema>;
 export type PolicyMatch = z.output<typeof matchSchema>;
@@ -281,6 +398,8 @@ export type GrantsMatcher = z.output<typeof grantsMatcherSchema>;
 export type AnnotationsMatcher = z.output<typeof annotationsMatcherSchema>;
 export type ReviewSpec = z.output<typeof reviewSchema>;
 export type EscalationSpec = z.output<typeof escalationSchema>;
+export type StepUpSpec = z.output<typeof stepUpSchema>;
+export type RolesSpec = z.output<typeof rolesSchema>;
 export type DefaultOutcome = z.output<typeof defaultOutcomeSchema>;
 export type IdentityChannels = z.output<typeof identityChannelsSchema>;
 

@@ -4,7 +4,7 @@ import type { PolicyDocument } from '../../policy/schema';
 export interface DevPerson {
   id: string;
   email?: string;
-  /** The policy groups the identity is a member of. */
+  /** The policy groups that list the identity among their members (the dev IdP's groups claim; it knows no other IdP groups). */
   groups: string[];
 }
 
@@ -25,7 +25,7 @@ export function devPeopleFromPolicy(document: PolicyDocument): DevPerson[] {
     .map(([id, channels]) => ({
       id,
       ...(channels.email ? { email: channels.email } : {}),
-      groups: groups.filter(([, members]) => members.includes(id)).map(([name]) => name),
+      groups: groups.filter(([, group]) => group.members.includes(id)).map(([name]) => name),
     }));
 }
 

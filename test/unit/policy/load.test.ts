@@ -53,7 +53,7 @@ describe('parsePolicy: a valid file', () => {
     expect(policy.source).toBe('policy.yaml');
     expect(policy.document.rules.map((rule) => rule.id)).toEqual(['deny-elsewhere', 'review-exports']);
     expect(policy.document.rules[1]?.match.action).toEqual(['s3.copyObject']);
-    expect(policy.document.groups?.['data-owners']).toEqual(['alice', 'bob', 'carol']);
+    expect(policy.document.groups?.['data-owners']).toEqual({ members: ['alice', 'bob', 'carol'], idpGroups: [] });
   });
 
   test('an identity with nothing after it has no channel ids', () => {
@@ -98,7 +98,7 @@ describe('parsePolicy: errors name file, line and field', () => {
 
   test('unknown key (a typo)', () => {
     expect(errorOf(withLine(21, '      quorom: 2')).message).toBe(
-      'policy.yaml:21: rules[1].review.quorom: unknown field (expected one of: approvers, quorum, timeout, channels, remindBefore, escalation)',
+      'policy.yaml:21: rules[1].review.quorom: unknown field (expected one of: approvers, quorum, timeout, channels, remindBefore, escalation, stepUp)',
     );
     expect(errorOf(withLine(8, 'rule:')).message).toContain('policy.yaml:8: rule: unknown field');
     expect(errorOf(withLine(14, '        destinationBucket: { notin: [exports] }')).message).toContain(

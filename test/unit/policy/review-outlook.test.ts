@@ -124,7 +124,12 @@ describe('reviewOutlook agrees with evaluatePolicy', () => {
 
   it.each(policies.map((policy) => [policy.source.split('/').pop(), policy] as const))('on %s', (_name, policy) => {
     const requesters = [
-      ...new Set([...Object.keys(policy.document.identities ?? {}), ...Object.values(policy.document.groups ?? {}).flat(), 'etl-bot', 'stranger']),
+      ...new Set([
+        ...Object.keys(policy.document.identities ?? {}),
+        ...Object.values(policy.document.groups ?? {}).flatMap((group) => group.members),
+        'etl-bot',
+        'stranger',
+      ]),
     ];
     const { paths, values } = namedByMatchers(policy);
     const seen = new Map<string, Set<PolicyEffect>>();
