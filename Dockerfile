@@ -35,6 +35,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config/example-policy.yaml ./config/
+# The console's stylesheet and script (tsc copies only what it compiles into dist/).
+COPY api/console/assets ./api/console/assets/
 COPY deploy/healthcheck.js ./deploy/
 # The default state folder (SQLite audit file, principals) is the only place the app may write.
 RUN mkdir .airlock && chown node:node .airlock

@@ -28,7 +28,7 @@ const API = {
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.airlock/**', 'coverage/**', '*.js', '*.mjs'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.{ts,tsx}'],
     extends: [tseslint.configs.recommended],
     plugins: { 'import-x': importX },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -79,7 +79,7 @@ export default tseslint.config(
   {
     // The API is an entry point of its own: it must never load worker-side code (activities, a
     // channel's outbound side, the worker), which would bring the worker's clients and secrets into it.
-    files: ['api/**/*.ts'],
+    files: ['api/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-imports': [
         'error',

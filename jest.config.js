@@ -10,14 +10,14 @@ const tsJest = ['ts-jest', { tsconfig: { module: 'commonjs' } }];
 // requires them natively, jest's CommonJS runtime cannot, so their files are compiled to CommonJS for the tests.
 const esmOnly = {
   transform: {
-    '^.+\\.ts$': tsJest,
-    '/node_modules/(jose|@noble/(curves|hashes)|content-disposition|oidc-provider)/.+\\.js$': [
+    '^.+\\.tsx?$': tsJest,
+    '/node_modules/(jose|@noble/(curves|hashes)|content-disposition|oidc-provider|openid-client|oauth4webapi|preact|@fastify/cookie|cookie)/.+\\.m?js$': [
       'ts-jest',
       { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } },
     ],
   },
   transformIgnorePatterns: [
-    '/node_modules/(?!(jose|@noble/curves|@noble/hashes|@fastify/static/node_modules/content-disposition|content-disposition|oidc-provider)/)',
+    '/node_modules/(?!(jose|@noble/curves|@noble/hashes|@fastify/static/node_modules/content-disposition|content-disposition|oidc-provider|openid-client|oauth4webapi|preact|@fastify/cookie|cookie)/)',
   ],
 };
 

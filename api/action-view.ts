@@ -2,7 +2,7 @@ import type { ActionView as ClientActionView } from '../client/types';
 import { temporalUiLink, type TemporalUiLinks } from '../config/temporal-ui';
 import { eligibleApprovers } from '../workflows/approvers';
 import { publicMessageRef } from '../domain/message-ref';
-import type { ActionState, NotificationRecord } from '../domain/types';
+import type { ActionState, NotificationRecord, VoteAuthentication } from '../domain/types';
 import type { ActionView } from './response-schemas';
 
 /** Links in API responses point at the Temporal UI when it is configured. */
@@ -31,10 +31,14 @@ export function actionView(state: ActionState, context: ViewContext): ActionView
           approverGroups: policy.review.approverGroups,
           /** Who may vote now: escalated approvers are included once the review was escalated. */
           eligibleApprovers: eligibleApprovers(state),
+          ...(policy.review.poolIdpGroups
+            ? { eligibleIdpGroups: [...policy.review.poolIdpGroups, ...(state.escalation ? (policy.review.escalation?.poolIdpGroups ?? []) : [])] }
+            : {}),
           quorum: policy.review.quorum,
           approvals: state.votes.filter((vote) => vote.verdict === 'approve').map((vote) => vote.reviewer),
           deadline: state.deadline ?? null,
           channels: policy.review.channels,
+          ...(policy.review.stepUpMaxAgeMs !== undefined ? { stepUpMaxAgeMs: policy.review.stepUpMaxAgeMs } : {}),
           reminders: state.reminders ?? [],
           escalation: policy.review.escalation
             ? {
@@ -47,12 +51,13 @@ export function actionView(state: ActionState, context: ViewContext): ActionView
         }
       : null,
     // Proofs and Update ids stay in history and the audit trail; the view says who decided what.
-    votes: state.votes.map(({ reviewer, verdict, comment, channel, at }) => ({
+    votes: state.votes.map(({ reviewer, verdict, comment, channel, at, authentication }) => ({
       reviewer,
       verdict,
       ...(comment !== undefined ? { comment } : {}),
       channel,
       at,
+      ...(authentication ? { signIn: signInView(authentication) } : {}),
     })),
     cancellation: state.cancellation
       ? { by: state.cancellation.by, ...(state.cancellation.reason !== undefined ? { reason: state.cancellation.reason } : {}), at: state.cancellation.at }
@@ -85,3 +90,13 @@ type AssignableTo<T extends U, U> = T;
 // change a field without the other.
 export type ViewFitsClient = AssignableTo<ActionView, ClientActionView>;
 export type ClientFitsView = AssignableTo<ClientActionView, ActionView>;
+
+/** A console vote's sign-in as clients read it: when and how, not the IdP's subject or groups. */
+function signInView(authentication: VoteAuthentication): { issuer: string; authTime: string | null; acr?: string; amr?: string[] } {
+  return {
+    issuer: authentication.issuer,
+    authTime: typeof authentication.authTime === 'number' ? new Date(authentication.authTime * 1000).toISOString() : null,
+    ...(authentication.acr !== undefined ? { acr: authentication.acr } : {}),
+    ...(authentication.amr !== undefined ? { amr: authentication.amr } : {}),
+  };
+}

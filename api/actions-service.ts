@@ -311,6 +311,7 @@ export class ActionsService implements ActionsPort {
     if (filter.status) clauses.push(`${StatusAttribute.name} = '${filter.status}'`);
     if (filter.action) clauses.push(`${ActionAttribute.name} = '${filter.action}'`);
     if (filter.requester) clauses.push(`${RequesterAttribute.name} = '${filter.requester}'`);
+    if (filter.ownTaskQueue) clauses.push(`TaskQueue = '${this.taskQueue.replace(/'/g, "\\'")}'`);
     try {
       return await this.visible(clauses.join(' AND '), filter.limit);
     } catch (err) {

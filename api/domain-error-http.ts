@@ -11,6 +11,7 @@ const STATUS: Record<DomainErrorCode, number> = {
   [DomainErrorCode.UnknownAction]: 400,
   [RefusalCode.CommentRequired]: 400,
   [RefusalCode.NotAnApprover]: 403,
+  [RefusalCode.StepUpRequired]: 403,
   [DomainErrorCode.ActionNotFound]: 404,
   [RefusalCode.SelfApproval]: 409,
   [RefusalCode.AlreadyVoted]: 409,

@@ -28,6 +28,9 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json' },
+  // The console's CSRF check (@fastify/csrf-protection): a state change without this session's token.
+  FST_CSRF_INVALID_TOKEN: { status: 403, code: 'csrf_token_invalid' },
+  FST_CSRF_MISSING_SECRET: { status: 403, code: 'csrf_token_invalid' },
 };
 
 /**
@@ -57,7 +60,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.status(status).send(body);
     }
     const known = err.code ? FASTIFY_CODES[err.code] : undefined;
-    if (known) return reply.status(known.status).send({ error: { code: known.code, message: err.message } });
+    if (known) {
+      logRefusal(request, known.status, known.code);
+      return reply.status(known.status).send({ error: { code: known.code, message: err.message } });
+    }
     if (err instanceof SyntaxError || err.statusCode === 400) {
       return reply.status(400).send({ error: { code: 'bad_request', message: err.message } });
     }

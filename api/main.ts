@@ -21,6 +21,7 @@ import { loadKeyRing } from '../codec/keys';
 import { apiMetricsFor } from './pending-actions';
 import { IdentitySigner } from './identity-signer';
 import { buildApi } from './server';
+import { consoleSettingsFrom } from './console/settings';
 
 /** API entry point: validate config (fail fast), connect to Temporal, listen; drain on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     admissionTimeoutMs: config.AIRLOCK_API_ADMISSION_TIMEOUT_MS,
     callbackAllowedHosts: config.AIRLOCK_CALLBACK_ALLOWED_HOSTS,
     policy: () => policy,
+    console: consoleSettingsFrom(config, () => policy),
     ...(codecKeys
       ? {
           codec: {

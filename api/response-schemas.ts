@@ -64,10 +64,12 @@ export const policyDecision = z.strictObject({
 export const review = z.strictObject({
   approverGroups: z.array(z.string()),
   eligibleApprovers: z.array(z.string()).describe('Who may vote now, escalated approvers included'),
+  eligibleIdpGroups: z.array(z.string()).optional().describe('IdP groups whose members may vote now through the console (policy groups with `idpGroups`)'),
   quorum: z.number().int().min(1),
   approvals: z.array(z.string()).describe('Reviewers who approved so far'),
   deadline: timestamp.nullable(),
   channels: z.array(z.string()),
+  stepUpMaxAgeMs: z.number().int().optional().describe('Step-up: votes count only from a console sign-in at most this old (docs/console.md#step-up)'),
   reminders: z.array(z.strictObject({ at: timestamp, pending: z.array(z.string()).describe('Approvers who had not voted') })),
   escalation: z
     .strictObject({
@@ -84,8 +86,17 @@ export const vote = z.strictObject({
   reviewer: z.string(),
   verdict: z.enum(['approve', 'reject']),
   comment: z.string().optional(),
-  channel: z.string().describe('`api`, `slack`, …'),
+  channel: z.string().describe('`api`, `slack`, `teams`, `console`'),
   at: timestamp,
+  signIn: z
+    .strictObject({
+      issuer: z.string(),
+      authTime: timestamp.nullable().describe('When the identity provider last authenticated the reviewer (`auth_time`)'),
+      acr: z.string().optional(),
+      amr: z.array(z.string()).optional(),
+    })
+    .optional()
+    .describe('For console votes: the sign-in behind the vote'),
 });
 
 export const executionResult = z.strictObject({

@@ -20,6 +20,8 @@ import { clientErrorHandler, frameworkErrors, refuseExpectations } from './proto
 import { DEFAULT_RATE_LIMITS, installRateLimits, type RateLimits } from './rate-limit';
 import { RefusedVoteRecorder } from './refused-votes';
 import { codecRoutes } from './codec/routes';
+import { consolePlugin, type ConsoleSettings } from './console/plugin';
+import { consolePages } from './console/pages';
 import { SessionSigner } from './codec/session';
 import { actionRoutes } from './routes/actions';
 import { catalogueRoutes } from './routes/catalogue';
@@ -71,6 +73,8 @@ export interface ApiOptions {
   metricsToken?: string | undefined;
   /** The codec server for the Temporal UI and CLI (`/codec/*`): only when payload encryption is on. */
   codec?: { codec: PayloadCodec; corsOrigins: readonly string[]; sessionSecret?: string } | undefined;
+  /** The web console (`/console`): sign-in with an OpenID provider, the inbox, actions, the audit trail. */
+  console?: ConsoleSettings | undefined;
 }
 
 /** Builds the HTTP API without listening, so tests can `inject` and entry points can `listen`. */
@@ -113,6 +117,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   const view = {
     namespace: options.client.options.namespace,
     ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
+    // Chat cards the API renders link to the console, and a step-up refusal leads there.
+    ...(options.console ? { consoleUrl: options.console.baseUrl } : {}),
   };
   const auth = new Authenticator(options.principals, options.tokenIssuers);
   // Before the routes: the limiter attaches itself to each route as it is added.
@@ -153,6 +159,17 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
       corsOrigins: options.codec.corsOrigins,
       sessions: new SessionSigner(options.codec.sessionSecret),
     });
+  }
+  if (options.console) {
+    // Its own scope: the cookie, form and CSP plugins it registers apply to its pages only, never to /v1.
+    const pageDeps = {
+      actions,
+      audit: options.audit,
+      catalogue: options.catalogue,
+      view,
+      identityKeys: options.auditIdentityKeys ?? [options.identity.trustedKey()],
+    };
+    await app.register(consolePlugin, { settings: options.console, pages: (scope, context) => consolePages(scope, context, pageDeps) });
   }
   return app;
 }

@@ -137,6 +137,7 @@ function signedStatement(row: AuditRow): SignedEvent | undefined {
           verdict: String(data.verdict),
           channel: String(data.channel),
           ...(comment !== undefined ? { comment } : {}),
+          ...(data.authentication !== undefined ? { authentication: data.authentication } : {}),
         }),
     };
   }

@@ -38,7 +38,16 @@ export interface InboundDeps {
 /** Registers one channel's routes, in their own Fastify context, when its settings are present. */
 type RegisterInbound = (app: FastifyInstance, deps: InboundDeps) => Promise<void>;
 
-/** Each messaging channel's inbound route (clicks come back there); the compiler checks the kinds against channels/kinds.ts. */
+/**
+ * A channel that takes nothing back: nobody decides by replying to an email or by following a link
+ * in it. Its messages send reviewers to the console, where they sign in and decide.
+ */
+const NO_INBOUND = 'none';
+
+/**
+ * Each messaging channel's inbound route (clicks come back there), or `none`; the compiler checks
+ * the kinds against channels/kinds.ts, so a new kind must say which it is.
+ */
 export const INBOUND_CHANNELS = {
   slack: async (app, deps) => {
     if (!deps.slack) return;
@@ -47,6 +56,7 @@ export const INBOUND_CHANNELS = {
       policy: deps.policy,
       signingSecret: deps.slack.signingSecret,
       ...(deps.slack.client ? { slack: deps.slack.client } : {}),
+      ...(deps.links.consoleUrl ? { consoleUrl: deps.links.consoleUrl } : {}),
       errorResponses: deps.errorResponses,
     });
   },
@@ -60,9 +70,12 @@ export const INBOUND_CHANNELS = {
       errorResponses: deps.errorResponses,
     });
   },
-} satisfies Record<MessagingKind, RegisterInbound>;
+  email: NO_INBOUND,
+} satisfies Record<MessagingKind, RegisterInbound | typeof NO_INBOUND>;
 
 /** Registers the inbound route of every channel that is configured. */
 export async function registerInboundChannels(app: FastifyInstance, deps: InboundDeps): Promise<void> {
-  for (const register of Object.values(INBOUND_CHANNELS)) await register(app, deps);
+  for (const register of Object.values(INBOUND_CHANNELS)) {
+    if (register !== NO_INBOUND) await register(app, deps);
+  }
 }

@@ -1,5 +1,7 @@
 import type { LoadedPolicy } from '../policy';
 import { createCallbackActivities, type CallbackSettings } from './callback/outbound/activities';
+import { createEmailActivities } from './email/outbound/activities';
+import type { EmailSettings } from './email/settings';
 import type { MessagingKind } from './kinds';
 import type { MessageLinks } from './review-message';
 import type { SlackSettings } from './slack/client-options';
@@ -11,12 +13,14 @@ import type { TeamsSettings } from './teams/outbound/connector';
 export interface OutboundDeps {
   /** The current policy: notices mention people by the channel ids it maps identities to. */
   policy: () => LoadedPolicy;
-  /** For the Temporal UI link in channel messages. */
+  /** For the Temporal UI link in channel messages, and the console link in emails. */
   links: MessageLinks;
   /** Unset: Slack is not configured, and a policy naming a Slack channel records a failed delivery. */
   slack?: SlackSettings;
   /** Unset: Teams is not configured, and a policy naming a Teams conversation records a failed delivery. */
   teams?: TeamsSettings;
+  /** Unset: no SMTP server is configured, and a policy naming an email address records a failed delivery. */
+  email?: EmailSettings;
   /** The requester's callback: its secret and the hosts it may reach. */
   callbacks: CallbackSettings;
 }
@@ -29,6 +33,7 @@ export interface OutboundDeps {
 export const OUTBOUND_CHANNELS = {
   slack: (deps: OutboundDeps) => createSlackActivities({ ...(deps.slack ? { slack: deps.slack } : {}), links: deps.links, policy: deps.policy }),
   teams: (deps: OutboundDeps) => createTeamsActivities({ ...(deps.teams ? { teams: deps.teams } : {}), links: deps.links, policy: deps.policy }),
+  email: (deps: OutboundDeps) => createEmailActivities({ ...(deps.email ? { email: deps.email } : {}), links: deps.links }),
   callback: (deps: OutboundDeps) => createCallbackActivities(deps.callbacks),
 } satisfies Record<MessagingKind | 'callback', (deps: OutboundDeps) => object>;
 

@@ -40,6 +40,8 @@ export function refusalTexts(wording: ChannelWording): RefusalTexts {
     [RefusalCode.ActionClosed]: 'This request is closed: it was already decided, cancelled or expired.',
     [RefusalCode.NotPendingReview]: 'This request is no longer pending review, so it takes no more decisions.',
     [RefusalCode.CommentRequired]: wording.reasonRequired,
+    [RefusalCode.StepUpRequired]:
+      'This request asks for a recent sign-in, which a click here cannot prove: open it in the Airlock console, sign in again and decide there.',
     [DomainErrorCode.ActionNotFound]: 'Airlock has no such request (it may have been removed after its retention period).',
     [DomainErrorCode.WorkerUnavailable]: REVIEWER_TEXT.notConfirmed(wording.decisionShownIn),
   };
@@ -53,11 +55,13 @@ export interface ReviewerRefusal {
 
 /**
  * What a chat channel tells the reviewer for an error of the actions service: the sentence for its
- * domain error, or undefined when there is none (an unexpected failure, or one only an operator can
+ * domain error (with `consoleLink`, the action's console page, when a step-up sends them there), or undefined when there is none (an unexpected failure, or one only an operator can
  * fix); the channel then says that something went wrong, and logs the error.
  */
-export function reviewerRefusal(texts: RefusalTexts, err: unknown): ReviewerRefusal | undefined {
+export function reviewerRefusal(texts: RefusalTexts, err: unknown, consoleLink?: string): ReviewerRefusal | undefined {
   if (!(err instanceof DomainError)) return undefined;
   const sentence = texts[err.code];
-  return sentence === undefined ? undefined : { code: err.code, sentence };
+  if (sentence === undefined) return undefined;
+  // A step-up is decided in the console: the sentence leads there when its address is known.
+  return { code: err.code, sentence: err.code === RefusalCode.StepUpRequired && consoleLink ? `${sentence} ${consoleLink}` : sentence };
 }

@@ -33,11 +33,24 @@ export interface ReviewMessage {
   deadline?: string | undefined;
   /** Set once closed: e.g. "Approved by alice, carol and executed", with detail such as the result. */
   outcome?: { title: string; detail?: string | undefined } | undefined;
-  links: { temporalUi?: string };
+  /** The Temporal UI's page of the workflow; the console's page of the action, where reviewers sign in and decide. */
+  links: { temporalUi?: string; console?: string };
 }
 
-/** Channel messages link to the Temporal UI when it is configured. */
-export type MessageLinks = TemporalUiLinks;
+/** Channel messages link to the Temporal UI, and to the console, when their URLs are configured. */
+export interface MessageLinks extends TemporalUiLinks {
+  /**
+   * The public base URL browsers reach the API and its console at (AIRLOCK_CONSOLE_URL), without
+   * a trailing slash: `https://airlock.example.com`. Unset: messages name the API route instead.
+   */
+  consoleUrl?: string;
+}
+
+/** The console's page of one action: `<consoleUrl>/console/actions/<id>`, or undefined without a console URL. */
+export function consoleActionLink(links: Pick<MessageLinks, 'consoleUrl'>, actionId: string): string | undefined {
+  if (!links.consoleUrl) return undefined;
+  return `${links.consoleUrl.replace(/\/+$/, '')}/console/actions/${encodeURIComponent(actionId)}`;
+}
 
 /** Builds the channel-neutral message for the state of an action. */
 export function reviewMessage(state: ActionState, links: MessageLinks): ReviewMessage {
@@ -66,13 +79,14 @@ export function reviewMessage(state: ActionState, links: MessageLinks): ReviewMe
     ...(state.escalation ? { escalation: { approverGroups: state.escalation.approverGroups, at: state.escalation.at } } : {}),
     ...(state.deadline ? { deadline: state.deadline } : {}),
     ...(outcomeOf(state, approvals) ? { outcome: outcomeOf(state, approvals) } : {}),
-    links: temporalUiOf(links, state.actionId),
+    links: linksOf(links, state.actionId),
   };
 }
 
-function temporalUiOf(links: MessageLinks, actionId: string): ReviewMessage['links'] {
+function linksOf(links: MessageLinks, actionId: string): ReviewMessage['links'] {
   const temporalUi = temporalUiLink(links, actionId);
-  return temporalUi ? { temporalUi } : {};
+  const consolePage = consoleActionLink(links, actionId);
+  return { ...(temporalUi ? { temporalUi } : {}), ...(consolePage ? { console: consolePage } : {}) };
 }
 
 function impactOf(preview: NonNullable<ActionState['preview']>): NonNullable<ReviewMessage['impact']> {

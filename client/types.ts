@@ -67,20 +67,26 @@ export interface Vote {
   reviewer: string;
   verdict: 'approve' | 'reject';
   comment?: string | undefined;
-  /** `api`, `slack`, … */
+  /** `api`, `slack`, `teams`, `console` */
   channel: string;
   at: string;
+  /** For console votes: the sign-in behind the vote (`auth_time` as `authTime`, `acr`, `amr`). */
+  signIn?: { issuer: string; authTime: string | null; acr?: string | undefined; amr?: string[] | undefined } | undefined;
 }
 
 export interface ActionReview {
   approverGroups: string[];
   /** Who may vote now, escalated approvers included. */
   eligibleApprovers: string[];
+  /** IdP groups whose members may vote now through the console. */
+  eligibleIdpGroups?: string[] | undefined;
   quorum: number;
   /** Reviewers who approved so far. */
   approvals: string[];
   deadline: string | null;
   channels: string[];
+  /** Step-up: votes count only from a console sign-in at most this old. */
+  stepUpMaxAgeMs?: number | undefined;
   reminders: { at: string; pending: string[] }[];
   escalation: { approverGroups: string[]; afterMs: number; escalatedAt: string | null; addedApprovers: string[] | null } | null;
 }

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { parseDuration } from '../policy/duration';
 import { DEFAULT_CACHE_BUDGET_MIB, DEFAULT_STICKY_TIMEOUT } from '../workers/worker-sizing';
 import { parseCallbackTarget } from './callback-targets';
+import { emailAddressProblem } from '../channels/email/address';
+import { consoleBaseUrl } from './console-url';
+import { smtpUrlProblem } from './smtp-url';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalUrl = z.url().optional();
@@ -133,6 +136,36 @@ export const configSchema = z
      * Framework's OpenID metadata. Tests only: in production, any other URL lets its owner act as Teams.
      */
     AIRLOCK_TEAMS_JWKS_URL: z.url().optional(),
+    // Email review channel (docs/email.md). Unset SMTP URL: email channels record a failed delivery.
+    /** The SMTP server the worker sends review emails through: smtp(s)://[user:password@]host[:port]. Never logged. */
+    AIRLOCK_SMTP_URL: z
+      .string()
+      .superRefine((raw, ctx) => {
+        const problem = smtpUrlProblem(raw);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /** The sender of review emails: one plain address, e.g. airlock@example.com; required with AIRLOCK_SMTP_URL. */
+    AIRLOCK_EMAIL_FROM: z
+      .string()
+      .superRefine((raw, ctx) => {
+        const problem = emailAddressProblem(raw);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /**
+     * The public base URL browsers reach the API and its console at (https, or http on loopback), e.g.
+     * https://airlock.example.com: review emails link to <it>/console/actions/<id>. Unset: they name the API route.
+     */
+    AIRLOCK_CONSOLE_URL: z
+      .string()
+      .transform((raw, ctx) => {
+        const checked = consoleBaseUrl(raw);
+        if ('url' in checked) return checked.url;
+        ctx.addIssue({ code: 'custom', message: checked.problem });
+        return z.NEVER;
+      })
+      .optional(),
     /** HMAC key for the `Airlock-Signature` header on requester callbacks. */
     AIRLOCK_CALLBACK_SECRET: z.string().min(16).optional(),
     /**
@@ -189,6 +222,22 @@ export const configSchema = z
       ),
     /** HMAC key for codec login sessions; set the same on every API replica (default: random per process). */
     AIRLOCK_CODEC_SESSION_SECRET: z.string().min(32).optional(),
+    // The web console (docs/console.md): enabled when an OIDC issuer and client id are set.
+    /** The OpenID provider people sign in at; its discovery document names everything else. */
+    AIRLOCK_CONSOLE_OIDC_ISSUER: z.string().min(1).optional(),
+    AIRLOCK_CONSOLE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+    /** Unset: a public client (PKCE only); set: a confidential one (client_secret_basic). */
+    AIRLOCK_CONSOLE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Space-separated scopes asked for at sign-in. */
+    AIRLOCK_CONSOLE_OIDC_SCOPES: z.string().default('openid email groups'),
+    /** The id token claim that names the person: `email` maps through the policy's identities, any other is the identity id. */
+    AIRLOCK_CONSOLE_IDENTITY_CLAIM: z.string().min(1).default('email'),
+    /** The id token claim listing the person's IdP groups (policy groups may name them). */
+    AIRLOCK_CONSOLE_GROUPS_CLAIM: z.string().min(1).default('groups'),
+    /** Key for the console's session cookies; set the same on every API replica (default: random per process). */
+    AIRLOCK_CONSOLE_SESSION_SECRET: z.string().min(32).optional(),
+    /** How long a console sign-in lasts, whatever happens. */
+    AIRLOCK_CONSOLE_SESSION_TTL: durationMs('8h', { min: '5m', max: '24h' }),
     // Signed identities (docs/architecture.md#trust-boundary). The API signs; workers verify.
     /** The API's Ed25519 signing key, `<id>:<base64 32-byte seed>`; the API only, never a worker. */
     AIRLOCK_IDENTITY_SIGNING_KEY: z.string().min(1).optional(),

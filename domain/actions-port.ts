@@ -50,6 +50,8 @@ export interface ActionListFilter {
   status?: string | undefined;
   action?: string | undefined;
   requester?: string | undefined;
+  /** Only actions on the task queue this service starts them on: this deployment's, not another's sharing the namespace. */
+  ownTaskQueue?: boolean | undefined;
   limit: number;
 }
 

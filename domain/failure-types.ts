@@ -71,3 +71,14 @@ export const TeamsFailureType = {
   NotConfigured: 'TeamsNotConfigured',
 } as const;
 export type TeamsFailureType = (typeof TeamsFailureType)[keyof typeof TeamsFailureType];
+
+/** The failure types an email activity throws; the workflow records them on the action. */
+export const EmailFailureType = {
+  /** A 5xx SMTP reply (but 503), a refused login or an address the server will never take: not retried. */
+  Permanent: 'EmailPermanentError',
+  /** A 4xx reply, 503, or no answer (refused, reset or timed-out connection, DNS, TLS): retried with Temporal's backoff. */
+  Unavailable: 'EmailUnavailable',
+  /** No SMTP server configured (AIRLOCK_SMTP_URL). */
+  NotConfigured: 'EmailNotConfigured',
+} as const;
+export type EmailFailureType = (typeof EmailFailureType)[keyof typeof EmailFailureType];

@@ -54,6 +54,11 @@ export type IdentityStatement =
       channel: string;
       /** sha256 hex of the comment; null when there is none. */
       commentSha256: string | null;
+      /**
+       * sha256 hex of the canonical JSON of the vote's sign-in (issuer, subject, auth_time, acr, amr,
+       * IdP groups), for votes cast in the console; absent otherwise, so earlier proofs still verify.
+       */
+      authenticationSha256?: string;
     }
   | {
       kind: 'cancel';
@@ -108,7 +113,7 @@ export function startStatement(request: SignedRequestFields): IdentityStatement 
 export function decideStatement(
   actionId: string,
   updateId: string,
-  decision: { reviewer: string; verdict: string; channel: string; comment?: string },
+  decision: { reviewer: string; verdict: string; channel: string; comment?: string; authentication?: unknown },
 ): IdentityStatement {
   return {
     kind: 'decide',
@@ -118,6 +123,8 @@ export function decideStatement(
     verdict: decision.verdict,
     channel: decision.channel,
     commentSha256: optionalDigest(decision.comment),
+    // The sign-in is signed with the vote: its IdP groups decide eligibility and its auth_time a step-up.
+    ...(decision.authentication !== undefined ? { authenticationSha256: sha256Hex(canonicalJson(decision.authentication)) } : {}),
   };
 }
 

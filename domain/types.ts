@@ -199,10 +199,28 @@ export interface DecideInput {
   reviewer: string;
   verdict: Verdict;
   comment?: string;
-  /** `api`, `slack`, `teams`. */
+  /** `api`, `slack`, `teams`, `console`. */
   channel: string;
+  /** How the reviewer signed in, when through an identity provider (the console); signed with the rest. */
+  authentication?: VoteAuthentication;
   /** The authenticating edge's signature, bound to this action and this Update's id; required. */
   proof?: IdentityProof;
+}
+
+/**
+ * The sign-in behind a vote cast in the console, as the identity provider's id token stated it:
+ * who (issuer and subject), when (`auth_time`), how (`acr`, `amr`) and the IdP groups that may make
+ * the reviewer an approver. Step-up rules are checked against `authTime`.
+ */
+export interface VoteAuthentication {
+  method: 'oidc';
+  issuer: string;
+  subject: string;
+  /** Seconds since the epoch; absent when the provider did not say (then no step-up is satisfied). */
+  authTime?: number;
+  acr?: string;
+  amr?: string[];
+  idpGroups?: string[];
 }
 
 export interface Vote {
@@ -210,6 +228,8 @@ export interface Vote {
   verdict: Verdict;
   comment?: string;
   channel: string;
+  /** The console sign-in behind the vote (absent for API keys, Slack, Teams, and in older histories). */
+  authentication?: VoteAuthentication;
   at: string;
   /** The Update that carried it (absent in histories recorded before signed identities). */
   updateId?: string;
@@ -357,5 +377,7 @@ export const RefusalCode = {
   CommentRequired: 'comment_required',
   /** No valid signature from Airlock's identity layer: sent around the API, replayed, stale or forged. */
   IdentityUnverified: 'identity_unverified',
+  /** The rule asks for a recent sign-in (`stepUp`): the vote came from an older one, or not from the console. */
+  StepUpRequired: 'step_up_required',
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];

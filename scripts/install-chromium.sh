@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian's `chromium` package for `npm run screenshot` (idempotent: does nothing if
 # /usr/bin/chromium exists). Playwright drives this system browser: its own browser downloads
-# (`npx playwright install`) are not used. Needs root or passwordless sudo. CI does not run it.
+# (`npx playwright install`) are not used. Needs root or passwordless sudo. `npm test` runs it (the console's browser tests).
 set -euo pipefail
 
 log() { printf '[chromium] %s\n' "$*" >&2; }

@@ -8,8 +8,10 @@ import { prettyLogLine } from './lib/pretty-log-line';
 import { ensureDevPrincipals, setDevTokenIssuers } from './lib/dev-principals';
 import { startDevIdentityProvider, type DevIdentityProvider } from './lib/dev-identity-provider';
 import { devClientSecretVariable } from './lib/dev-oidc-state';
+import { CONSOLE_CLIENT_ID } from './lib/dev-oidc-provider';
 import { freePort, isPortFree } from '../net/free-port';
 import { startDevPostgres } from './lib/dev-postgres';
+import { consoleLinksOf, startDevSmtpServer, type ReceivedEmail } from './lib/dev-smtp-server';
 import { PRIVATE_DIR_MODE, privateStateDir } from './lib/private-state';
 import type { ManagedProcess } from './lib/managed-process';
 import { motoWorkerEnv, startMotoServer, type MotoServer } from './lib/moto-server';
@@ -33,6 +35,8 @@ const POSTGRES_PORT = Number(process.env.AIRLOCK_POSTGRES_PORT ?? 5433);
 const WORKER_METRICS_PORT = Number(process.env.AIRLOCK_WORKER_METRICS_PORT ?? 9464);
 /** The dev identity provider (people's sign-in page, agents' tokens); 0 turns it off. When 8091 is taken, a free port. */
 const OIDC_PORT = Number(process.env.AIRLOCK_OIDC_PORT ?? 8091);
+/** The dev SMTP server the worker sends review emails to, unless AIRLOCK_SMTP_URL is set; 0 turns it off. When 2525 is taken, a free port. */
+const SMTP_PORT = Number(process.env.AIRLOCK_DEV_SMTP_PORT ?? 2525);
 // `npm start --postgres` reaches us as npm_config_postgres; `npm start -- --postgres` as an argument.
 const WANTS_POSTGRES = process.argv.includes('--postgres') || process.env.npm_config_postgres === 'true';
 const WANTS_ENCRYPTION = process.argv.includes('--encrypt') || process.env.npm_config_encrypt === 'true';
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     console.log(`[aws] local moto server at ${moto.endpoint} (demo buckets seeded; state is in memory)`);
   }
   const audit = await auditStore();
+  const email = await devEmail();
   const metricsPort = WORKER_METRICS_PORT === 0 || (await isPortFree(WORKER_METRICS_PORT)) ? WORKER_METRICS_PORT : await freePort();
   const metricsHost = process.env.AIRLOCK_WORKER_METRICS_HOST ?? '127.0.0.1';
 
@@ -97,6 +102,8 @@ async function main(): Promise<void> {
     AIRLOCK_WORKER_METRICS_PORT: String(metricsPort),
     AIRLOCK_AUDIT_URL: audit.url,
     ...(uiUrl ? { AIRLOCK_TEMPORAL_UI_URL: uiUrl } : {}),
+    ...email.env,
+    ...consoleEnv(identityProvider),
     ...encryption?.env,
     ...identity.env,
     ...(encryption && uiUrl ? { AIRLOCK_CODEC_CORS_ORIGINS: process.env.AIRLOCK_CODEC_CORS_ORIGINS ?? new URL(uiUrl).origin } : {}),
@@ -123,10 +130,14 @@ async function main(): Promise<void> {
       `  Temporal     ${temporalAddress}   (state in .airlock/temporal.db)`,
       `  Metrics      http://127.0.0.1:${API_PORT}/metrics (API)${metricsPort ? `, http://${metricsHost}:${metricsPort}/metrics (worker)` : ''}`,
       `  Audit store  ${audit.summary}`,
+      `  Email        ${email.summary}`,
       encryption
         ? `  Payloads     encrypted (key ${encryption.keyId} from ${encryption.source}); operators sign in at http://localhost:${API_PORT}/codec/login`
         : '  Payloads     not encrypted in Temporal (npm start -- --encrypt turns it on)',
       `  API keys     source ${keysFile}${created ? '   (new keys generated)' : ''}`,
+      ...(identityProvider || process.env.AIRLOCK_CONSOLE_OIDC_ISSUER
+        ? [`  Console      ${consoleUrl()}/console   (reviewers and auditors sign in there)`]
+        : ['  Console      off (no identity provider: AIRLOCK_OIDC_PORT=0 and no AIRLOCK_CONSOLE_OIDC_ISSUER)']),
       ...identityProviderBanner(identityProvider),
       `  Identities   signed by the API with key ${identity.keyId} (${identity.source}); the worker holds the public key only`,
       '  Walk-through README.md, "One approval, end to end"',
@@ -140,9 +151,44 @@ async function main(): Promise<void> {
 async function devIdentityProvider(policy: PolicyDocument, keysFile: string): Promise<DevIdentityProvider | undefined> {
   if (OIDC_PORT === 0) return undefined;
   const port = (await isPortFree(OIDC_PORT)) ? OIDC_PORT : await freePort();
-  const started = await startDevIdentityProvider({ stateDir: STATE_DIR, keysFile, policy, port, apiPort: API_PORT });
+  const started = await startDevIdentityProvider({ stateDir: STATE_DIR, keysFile, policy, port, consoleUrl: consoleUrl() });
   stoppers.push(() => started.provider.stop());
   return started;
+}
+
+/** Where browsers reach the API and its console: the user's AIRLOCK_CONSOLE_URL, else the API on loopback. */
+function consoleUrl(): string {
+  return process.env.AIRLOCK_CONSOLE_URL ?? `http://127.0.0.1:${API_PORT}`;
+}
+
+/** The console signs people in at the dev provider, unless the user named a provider of their own. */
+function consoleEnv(started: DevIdentityProvider | undefined): NodeJS.ProcessEnv {
+  if (!started || process.env.AIRLOCK_CONSOLE_OIDC_ISSUER) return {};
+  return { AIRLOCK_CONSOLE_OIDC_ISSUER: started.provider.issuer, AIRLOCK_CONSOLE_OIDC_CLIENT_ID: CONSOLE_CLIENT_ID };
+}
+
+/**
+ * Email for `email:` channels: the user's SMTP server (AIRLOCK_SMTP_URL), else a dev SMTP server on
+ * SMTP_PORT that keeps messages in memory and prints one line per message. Links go to the console on
+ * the API unless AIRLOCK_CONSOLE_URL says otherwise.
+ */
+async function devEmail(): Promise<{ env: NodeJS.ProcessEnv; summary: string }> {
+  const env: NodeJS.ProcessEnv = {
+    AIRLOCK_EMAIL_FROM: process.env.AIRLOCK_EMAIL_FROM ?? 'airlock@localhost',
+    AIRLOCK_CONSOLE_URL: consoleUrl(),
+  };
+  if (process.env.AIRLOCK_SMTP_URL) return { env, summary: 'sent through AIRLOCK_SMTP_URL' };
+  if (SMTP_PORT === 0) return { env, summary: 'off (AIRLOCK_DEV_SMTP_PORT=0): email channels record a failed delivery' };
+  const port = (await isPortFree(SMTP_PORT)) ? SMTP_PORT : await freePort();
+  const server = await startDevSmtpServer({ port, onMessage: (message) => console.log(`[email] ${emailLine(message)}`) });
+  stoppers.push(() => server.stop());
+  return { env: { ...env, AIRLOCK_SMTP_URL: server.url }, summary: `dev SMTP server ${server.url}   (each message printed here as [email]; kept in memory)` };
+}
+
+/** `to reviewers@example.com: Review requested: … → http://127.0.0.1:8080/console/actions/…` */
+function emailLine(message: ReceivedEmail): string {
+  const [link] = consoleLinksOf(message);
+  return `to ${message.envelope.to.join(', ')}: ${message.subject}${link ? ` → ${link}` : ''}`;
 }
 
 function identityProviderBanner(started: DevIdentityProvider | undefined): string[] {

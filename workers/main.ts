@@ -53,9 +53,11 @@ async function main(): Promise<void> {
           },
         }
       : {}),
+    ...(config.AIRLOCK_SMTP_URL ? { email: { smtpUrl: config.AIRLOCK_SMTP_URL, from: required(config, 'AIRLOCK_EMAIL_FROM') } } : {}),
     links: {
       namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
       ...(config.AIRLOCK_TEMPORAL_UI_URL ? { temporalUiUrl: config.AIRLOCK_TEMPORAL_UI_URL } : {}),
+      ...(config.AIRLOCK_CONSOLE_URL ? { consoleUrl: config.AIRLOCK_CONSOLE_URL } : {}),
     },
     callbacks: {
       allowedHosts: config.AIRLOCK_CALLBACK_ALLOWED_HOSTS,

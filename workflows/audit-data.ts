@@ -13,6 +13,7 @@ import type {
   NotificationRecord,
   PolicyDecision,
   ReminderRecord,
+  VoteAuthentication,
 } from '../domain/types';
 import { publicMessageRef } from '../domain/message-ref';
 
@@ -61,16 +62,19 @@ export function decisionData(decision: PolicyDecision): JsonObject {
           review: {
             approverGroups: [...review.approverGroups],
             eligibleApprovers: [...review.eligibleApprovers],
+            ...(review.poolIdpGroups ? { poolIdpGroups: [...review.poolIdpGroups] } : {}),
             quorum: review.quorum,
             timeoutMs: review.timeoutMs,
             channels: [...review.channels],
             ...(review.remindBeforeMs ? { remindBeforeMs: [...review.remindBeforeMs] } : {}),
+            ...(review.stepUpMaxAgeMs !== undefined ? { stepUpMaxAgeMs: review.stepUpMaxAgeMs } : {}),
             ...(review.escalation
               ? {
                   escalation: {
                     afterMs: review.escalation.afterMs,
                     approverGroups: [...review.escalation.approverGroups],
                     eligibleApprovers: [...review.escalation.eligibleApprovers],
+                    ...(review.escalation.poolIdpGroups ? { poolIdpGroups: [...review.escalation.poolIdpGroups] } : {}),
                     channels: [...review.escalation.channels],
                   },
                 }
@@ -86,11 +90,18 @@ export function voteData(decision: DecideInput, approvals: number, quorum: numbe
     verdict: decision.verdict,
     channel: decision.channel,
     ...(decision.comment !== undefined ? { comment: decision.comment } : {}),
+    // The console sign-in behind the vote (auth_time, acr, amr, IdP groups): signed, so audit:verify checks it too.
+    ...(decision.authentication !== undefined ? { authentication: authenticationData(decision.authentication) } : {}),
     approvals,
     quorum,
     ...(updateId ? { updateId } : {}),
     ...(decision.proof ? { proof: proofData(decision.proof) } : {}),
   };
+}
+
+/** Exactly what the proof signed (a JSON copy), so audit:verify can rebuild the statement from the trail. */
+function authenticationData(authentication: VoteAuthentication): JsonObject {
+  return JSON.parse(JSON.stringify(authentication)) as JsonObject;
 }
 
 export function cancelData(request: CancelInput, from: string, updateId?: string): JsonObject {

@@ -5,11 +5,11 @@ import { FailureType } from '../domain/failure-types';
 import { readMessageRef, type MessageRef, type StoredMessageRef } from '../domain/message-ref';
 import { describeFailure } from './failures';
 import type { PatchId } from './patches';
-import type { ActionState, NotificationRecord, ReviewNotice } from '../domain/types';
+import { TERMINAL_STATUSES, type ActionState, type NotificationRecord, type ReviewNotice } from '../domain/types';
 
 type PostedRecord = NotificationRecord & { ref: StoredMessageRef };
 
-/** Slack and Teams calls: rate limits come back with Retry-After as nextRetryDelay; permanent errors are non-retryable. */
+/** Slack, Teams and SMTP calls: rate limits come back with Retry-After as nextRetryDelay; permanent errors are non-retryable. */
 const messaging = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
@@ -28,8 +28,10 @@ const callbacks = proxyActivities<Activities>({
  */
 interface Messenger {
   post(state: ActionState, target: string): Promise<StoredMessageRef>;
+  /** Shows `state` (a snapshot) in the posted message. */
   update(state: ActionState, ref: MessageRef): Promise<void>;
-  notice(ref: MessageRef, notice: ReviewNotice): Promise<StoredMessageRef>;
+  /** `state` is the action as it stands, for channels whose notices stand alone (email). */
+  notice(ref: MessageRef, notice: ReviewNotice, state: ActionState): Promise<StoredMessageRef>;
 }
 
 /** One messenger per messaging kind of channels/kinds.ts (the compiler checks that none is missing). */
@@ -43,6 +45,18 @@ const MESSENGERS: Record<MessagingKind, Messenger> = {
     post: (state, conversationId) => messaging.postTeamsReview({ state, conversationId }),
     update: (state, ref) => messaging.updateTeamsReview({ state, ref }),
     notice: (ref, notice) => messaging.postTeamsNotice({ ref, notice }),
+  },
+  /*
+   * An email cannot be edited: instead of an update on every change, one outcome email in reply to
+   * the review once the action is closed, and nothing scheduled before (so a vote or an escalation
+   * adds no command). Reminders and escalations are replies too.
+   */
+  email: {
+    post: (state, to) => messaging.sendEmailReview({ state, to }),
+    update: async (state, ref) => {
+      if (TERMINAL_STATUSES.includes(state.status)) await messaging.sendEmailOutcome({ state, ref });
+    },
+    notice: (ref, notice, state) => messaging.sendEmailNotice({ ref, notice, state: structuredCopy(state) }),
   },
 };
 
@@ -113,7 +127,7 @@ export class Notifier {
     await Promise.all(
       messages.map(async ({ target, ref }) => {
         try {
-          const posted = await this.messengerOf(target).notice(readMessageRef(ref), notice);
+          const posted = await this.messengerOf(target).notice(readMessageRef(ref), notice, this.state);
           this.record({ target, purpose: notice.kind, status: 'sent', ref: readMessageRef(posted), at: now() });
         } catch (err) {
           this.record({ target, purpose: notice.kind, status: 'failed', error: describeFailure(err), at: now() });

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import { eligibleApprovers } from './approvers';
+import { mayVote } from './approvers';
 import { ActionStatus, RefusalCode, TERMINAL_STATUSES } from '../domain/types';
 import type { ActionState, DecideInput } from '../domain/types';
 
@@ -21,7 +21,7 @@ export function refuseDecision(state: ActionState, decision: DecideInput, now: n
   if (decision.reviewer === state.request.requester.id) {
     throw refusal(RefusalCode.SelfApproval, 'the requester cannot decide on their own request');
   }
-  if (!eligibleApprovers(state).includes(decision.reviewer)) {
+  if (!mayVote(state, decision)) {
     throw refusal(RefusalCode.NotAnApprover, `${decision.reviewer} is not an approver for this request`);
   }
   if (state.votes.some((vote) => vote.reviewer === decision.reviewer)) {
@@ -29,6 +29,25 @@ export function refuseDecision(state: ActionState, decision: DecideInput, now: n
   }
   if (decision.verdict === 'reject' && !decision.comment?.trim()) {
     throw refusal(RefusalCode.CommentRequired, 'a rejection needs a reason');
+  }
+  refuseStaleSignIn(state, decision, now);
+}
+
+/**
+ * A step-up rule counts a vote, approval or rejection alike, only from a sign-in at most `stepUpMaxAgeMs`
+ * old when it is cast (workflow time): the signed `auth_time` of a console sign-in. API keys, Slack and
+ * Teams carry none, so they cannot satisfy it; their voters are sent to the console.
+ */
+function refuseStaleSignIn(state: ActionState, decision: DecideInput, now: number): void {
+  const maxAgeMs = state.policy?.review?.stepUpMaxAgeMs;
+  if (maxAgeMs === undefined) return;
+  const authTime = decision.authentication?.authTime;
+  const minutes = `${Math.round(maxAgeMs / 60_000)} minute${Math.round(maxAgeMs / 60_000) === 1 ? '' : 's'}`;
+  if (typeof authTime !== 'number' || !Number.isFinite(authTime)) {
+    throw refusal(RefusalCode.StepUpRequired, `this rule asks for a sign-in at most ${minutes} old: vote in the console after signing in again`);
+  }
+  if (now - authTime * 1000 > maxAgeMs) {
+    throw refusal(RefusalCode.StepUpRequired, `this rule asks for a sign-in at most ${minutes} old; yours is older: sign in again to vote`);
   }
 }
 

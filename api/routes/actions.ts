@@ -205,6 +205,7 @@ export async function actionRoutes(scope: FastifyInstance, deps: ActionRoutesDep
               DomainErrorCode.InvalidRequest,
               RefusalCode.NotAnApprover,
               RefusalCode.SelfApproval,
+              RefusalCode.StepUpRequired,
               RefusalCode.AlreadyVoted,
               RefusalCode.ActionClosed,
               RefusalCode.NotPendingReview,

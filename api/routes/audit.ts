@@ -123,8 +123,8 @@ export async function auditRoutes(scope: FastifyInstance, deps: AuditRoutesDeps)
   );
 }
 
-/** One line per event; each page becomes one chunk, so a slow reader holds back the queries. */
-async function* jsonLines(audit: AuditLog, filter: AuditFilter): AsyncGenerator<string> {
+/** One line per event; each page becomes one chunk, so a slow reader holds back the queries. Also the console's export. */
+export async function* jsonLines(audit: AuditLog, filter: AuditFilter): AsyncGenerator<string> {
   let chunk = '';
   let lines = 0;
   for await (const record of audit.records(filter)) {

@@ -12,8 +12,8 @@ export interface DevIdentityProviderOptions {
   policy: PolicyDocument;
   /** 0 for a free one. */
   port: number;
-  /** The API's port: the console client is sent back to its /console/callback. */
-  apiPort: number;
+  /** Where browsers reach the console (`http://127.0.0.1:8080`): the console client is sent back to its /console/callback. */
+  consoleUrl: string;
 }
 
 export interface DevIdentityProvider {
@@ -38,7 +38,7 @@ export async function startDevIdentityProvider(options: DevIdentityProviderOptio
     signingKey,
     people,
     agents,
-    consoleRedirectUris: [`http://127.0.0.1:${options.apiPort}/console/callback`],
+    consoleRedirectUris: [`${options.consoleUrl}/console/callback`],
     accessTokenTtlSeconds: 3600,
   });
   return { provider, tokenIssuer: devTokenIssuer(provider.issuer, agentIds), people, agentIds };

@@ -117,6 +117,8 @@ export async function startDevOidcProvider(options: DevOidcProviderOptions = {})
         {
           client_id: CONSOLE_CLIENT_ID,
           token_endpoint_auth_method: 'none',
+          // Every id token says when the person signed in: the console records it with each vote and checks step-up against it.
+          require_auth_time: true,
           grant_types: ['authorization_code'],
           response_types: ['code'],
           redirect_uris: [...options.consoleRedirectUris],

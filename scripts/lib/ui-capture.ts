@@ -16,7 +16,7 @@ export function requireChromium(): void {
  * Without the background-networking, component-update and sync switches Chromium calls home at
  * start, and a closed network refuses it; QUIC off keeps it on plain TCP to the loopback UI.
  */
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

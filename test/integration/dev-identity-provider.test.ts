@@ -38,7 +38,13 @@ describe('the dev identity provider of npm start', () => {
     privateStateDir(stateDir);
     const principals = ensureDevPrincipals(stateDir);
     keysFile = principals.keysFile;
-    started = await startDevIdentityProvider({ stateDir, keysFile, policy: loadPolicyFile(EXAMPLE_POLICY_FILE).document, port: 0, apiPort: API_PORT });
+    started = await startDevIdentityProvider({
+      stateDir,
+      keysFile,
+      policy: loadPolicyFile(EXAMPLE_POLICY_FILE).document,
+      port: 0,
+      consoleUrl: `http://127.0.0.1:${API_PORT}`,
+    });
     setDevTokenIssuers(principals.principalsFile, [started.tokenIssuer]);
     // What the API reads from the file npm start wrote.
     const { tokenIssuers } = loadPrincipalsFile(principals.principalsFile);

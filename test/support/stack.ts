@@ -14,12 +14,15 @@ import { openAuditLog, openAuditStore } from '../../audit/open-store';
 import type { AuditStore } from '../../audit/store';
 import type { RateLimits } from '../../api/rate-limit';
 import { buildApi } from '../../api/server';
+import type { ConsoleSettings } from '../../api/console/plugin';
+import { consoleRolesOf } from '../../policy/roles';
+import { CONSOLE_CLIENT_ID } from '../../scripts/lib/dev-oidc-provider';
 import { generateApiKey, hashApiKey, PrincipalDirectory, type ApiKeyPrincipal, type PrincipalRole } from '../../config/principals';
 import type { TokenIssuer } from '../../config/token-issuers';
 import { slackClient } from '../../channels/slack/client';
 import { GatewayOperations } from '../../mcp/gateway/gateway-operations';
 import { catalogueWith, defaultCatalogue } from '../../operations/catalogue';
-import { loadPolicyFile } from '../../policy';
+import { loadPolicyFile, type LoadedPolicy } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
 import { bundleAirlockWorkflows } from '../../workers/workflow-bundle';
 import { quietRuntime } from '../../scripts/lib/quiet-temporal';
@@ -110,6 +113,10 @@ export interface StackOptions {
   slack?: { botToken: string; apiUrl: string; signingSecret: string };
   /** Teams wiring: the worker gets a bot token from `tokenUrl` and posts cards to `serviceUrl` (a local double). */
   teams?: { appId: string; appPassword: string; serviceUrl: string; tokenUrl: string };
+  /** Email wiring: the worker sends through this SMTP server (a local one, scripts/lib/dev-smtp-server.ts). */
+  email?: { smtpUrl: string; from: string };
+  /** The console's base URL that channel messages link to (AIRLOCK_CONSOLE_URL). */
+  consoleUrl?: string;
   /** With `teams`: the API serves POST /teams/messages, trusting tokens signed by this JWKS (test/support/bot-framework-tokens.ts). */
   teamsJwksUrl?: URL;
   /** False: no worker yet (call `startWorker()`), to test what happens while none runs. */
@@ -131,6 +138,11 @@ export interface StackOptions {
   gatewayFile?: string;
   /** Identity providers whose tokens the API accepts beside the test principals' keys. */
   tokenIssuers?: TokenIssuer[];
+  /**
+   * The web console, signing in at `issuer` as the client `airlock-console`: the API then listens on
+   * `apiPort` (the provider must know its callback before the API starts).
+   */
+  console?: { issuer: string; apiPort: number; sessionTtlMs?: number };
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -169,7 +181,8 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
         aws: testAwsSettings(proxy.endpoint),
         ...(options.slack ? { slack: { botToken: options.slack.botToken, apiUrl: options.slack.apiUrl } } : {}),
         ...(options.teams ? { teams: options.teams } : {}),
-        links: { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233' },
+        ...(options.email ? { email: options.email } : {}),
+        links: { namespace: 'default', temporalUiUrl: 'http://127.0.0.1:8233', ...(options.consoleUrl ? { consoleUrl: options.consoleUrl } : {}) },
         callbacks: { secret: TEST_CALLBACK_SECRET, allowedHosts: callbackAllowList },
         audit: workerAudit,
         identityKeys: TEST_TRUSTED_KEYS,
@@ -205,6 +218,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     ...(options.admissionTimeoutMs ? { admissionTimeoutMs: options.admissionTimeoutMs } : {}),
     ...(options.codecKeys ? { codec: { codec: new AesGcmCodec(options.codecKeys), corsOrigins: options.codecCorsOrigins ?? [] } } : {}),
     policy: () => policy,
+    ...(options.console ? { console: testConsoleSettings(options.console, () => policy) } : {}),
     ...(options.slack
       ? {
           slack: {
@@ -215,7 +229,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
       : {}),
     ...(options.teams && options.teamsJwksUrl ? { teams: { appId: options.teams.appId, jwksUrl: options.teamsJwksUrl } } : {}),
   });
-  const baseUrl = await api.listen({ host: '127.0.0.1', port: 0 });
+  const baseUrl = await api.listen({ host: '127.0.0.1', port: options.console?.apiPort ?? 0 });
 
   return {
     api,
@@ -251,5 +265,17 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
       await apiGateway?.close();
       if (auditDir) rmSync(auditDir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The console as npm start configures it against the dev provider: people by email, roles from the policy. */
+function testConsoleSettings(settings: NonNullable<StackOptions['console']>, policy: () => LoadedPolicy): ConsoleSettings {
+  return {
+    baseUrl: `http://127.0.0.1:${settings.apiPort}`,
+    oidc: { issuer: settings.issuer, clientId: CONSOLE_CLIENT_ID, scopes: 'openid email groups' },
+    claims: { identityClaim: 'email', groupsClaim: 'groups' },
+    sessionTtlMs: settings.sessionTtlMs ?? 3_600_000,
+    policy,
+    rolesOf: consoleRolesOf,
   };
 }

@@ -11,6 +11,7 @@ import type { DecideInput } from '../../../domain/types';
 import type { ActionsPort } from '../../../domain/actions-port';
 import type { ErrorBody } from '../../../domain/errors';
 import { reviewerRefusal } from '../../refusal-texts';
+import { consoleActionLink } from '../../review-message';
 import { parseSlackInteraction, type SlackButtonClick, type SlackInteraction, type SlackMessageRef, type SlackReasonSubmission } from './payloads';
 import { verifySlackSignature } from './signature';
 import { SLACK_REFUSAL_TEXT, SLACK_TEXT } from './texts';
@@ -49,6 +50,8 @@ export interface SlackInteractionDeps {
   ackTimeoutMs?: number;
   /** Documents the route's error responses (the API's envelope); without it, only its 200 is documented. */
   errorResponses?: ErrorResponses;
+  /** Where the console is: a refused click on a step-up rule links to the action's page there. */
+  consoleUrl?: string;
 }
 
 /** What Slack receives as the acknowledgement of a modal submission: close it, or show the reviewer an error in it. */
@@ -209,7 +212,7 @@ export async function slackInteractionRoutes(app: FastifyInstance, deps: SlackIn
       log.info({ verdict: input.verdict, reviewer: input.reviewer, updateId }, 'Slack decision recorded');
       return undefined;
     } catch (err) {
-      const refusal = reviewerRefusal(SLACK_REFUSAL_TEXT, err);
+      const refusal = reviewerRefusal(SLACK_REFUSAL_TEXT, err, consoleActionLink(deps.consoleUrl ? { consoleUrl: deps.consoleUrl } : {}, actionId));
       if (refusal) {
         log.info({ code: refusal.code, verdict: input.verdict, reviewer: input.reviewer }, 'Slack decision refused');
         return refusal.sentence;

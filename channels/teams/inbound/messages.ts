@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { z } from 'zod';
 import { CHECKED_BY_THE_ROUTE, type ErrorResponses } from '../../inbound-schema';
-import { reviewMessage, type MessageLinks } from '../../review-message';
+import { consoleActionLink, reviewMessage, type MessageLinks } from '../../review-message';
 import { REJECT_REASON_MAX_CHARS } from '../../reason-limit';
 import { ADAPTIVE_CARD_CONTENT_TYPE, TEAMS_VERBS, teamsReviewCard, type AdaptiveCard } from '../card';
 import { resolveChannelIdentity } from '../../../policy/identities';
@@ -137,7 +137,7 @@ export async function teamsMessageRoutes(app: FastifyInstance, deps: TeamsMessag
       log.info({ verdict, reviewer, updateId }, 'Teams decision recorded');
       return cardResponse(teamsReviewCard(reviewMessage(state, deps.links), { notice: verdict === 'approve' ? TEAMS_TEXT.approved : TEAMS_TEXT.rejected }));
     } catch (err) {
-      const refusal = reviewerRefusal(TEAMS_REFUSAL_TEXT, err);
+      const refusal = reviewerRefusal(TEAMS_REFUSAL_TEXT, err, consoleActionLink(deps.links, action.actionId));
       if (!refusal) throw err;
       log.info({ code: refusal.code, verdict, reviewer }, 'Teams decision refused');
       return currentCard(action.actionId, refusal.sentence, log);

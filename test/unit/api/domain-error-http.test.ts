@@ -11,6 +11,7 @@ import { ALL_DOMAIN_ERROR_CODES, oneOfEachDomainError } from '../../support/doma
 const EXPECTED_STATUS: Record<string, number> = {
   [RefusalCode.SelfApproval]: 409,
   [RefusalCode.NotAnApprover]: 403,
+  [RefusalCode.StepUpRequired]: 403,
   [RefusalCode.AlreadyVoted]: 409,
   [RefusalCode.ActionClosed]: 409,
   [RefusalCode.NotPendingReview]: 409,

@@ -13,6 +13,7 @@ import { ALL_DOMAIN_ERROR_CODES, oneOfEachDomainError } from '../../support/doma
 const EXPECTED: Record<string, { slack: RegExp | string; teams: RegExp | string } | undefined> = {
   [RefusalCode.SelfApproval]: { slack: /cannot review your own request/, teams: /cannot review your own request/ },
   [RefusalCode.NotAnApprover]: { slack: /not an approver/, teams: /not an approver/ },
+  [RefusalCode.StepUpRequired]: { slack: /recent sign-in.*Airlock console/, teams: /recent sign-in.*Airlock console/ },
   [RefusalCode.AlreadyVoted]: { slack: /already voted.*earlier vote stands/, teams: /already voted.*earlier vote stands/ },
   [RefusalCode.ActionClosed]: { slack: /This request is closed/, teams: /This request is closed/ },
   [RefusalCode.NotPendingReview]: { slack: /no longer pending review/, teams: /no longer pending review/ },

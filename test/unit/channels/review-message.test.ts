@@ -1,4 +1,4 @@
-import { reviewMessage, type MessageLinks } from '../../../channels/review-message';
+import { consoleActionLink, reviewMessage, type MessageLinks } from '../../../channels/review-message';
 import { ActionStatus, type ActionState, type Vote } from '../../../domain/types';
 import { sampleActionState, SAMPLE_ACTION_ID as ACTION_ID } from '../../support/action-state';
 
@@ -36,6 +36,17 @@ describe('reviewMessage', () => {
       links: { temporalUi: `http://127.0.0.1:8233/namespaces/default/workflows/${ACTION_ID}` },
     });
     expect(message.outcome).toBeUndefined();
+  });
+
+  it("links to the action's console page when a console URL is configured, the action id encoded", () => {
+    expect(reviewMessage(state(), { ...LINKS, consoleUrl: 'https://airlock.example.com' }).links).toEqual({
+      temporalUi: `http://127.0.0.1:8233/namespaces/default/workflows/${ACTION_ID}`,
+      console: `https://airlock.example.com/console/actions/${ACTION_ID}`,
+    });
+    expect(consoleActionLink({ consoleUrl: 'http://127.0.0.1:8080/' }, 'action-a/b c-aaaaaaaaaaaaaaaa')).toBe(
+      'http://127.0.0.1:8080/console/actions/action-a%2Fb%20c-aaaaaaaaaaaaaaaa',
+    );
+    expect(consoleActionLink({}, ACTION_ID)).toBeUndefined();
   });
 
   it('shows every param, with non-string values as JSON', () => {

@@ -122,6 +122,7 @@ describe('docker-compose.yml', () => {
       'AIRLOCK_CALLBACK_SECRET',
       'AIRLOCK_SLACK_BOT_TOKEN',
       'AIRLOCK_SLACK_SIGNING_SECRET',
+      'AIRLOCK_SMTP_URL',
       'AIRLOCK_TEMPORAL_API_KEY',
       'POSTGRES_PASSWORD',
       'POSTGRES_PWD',

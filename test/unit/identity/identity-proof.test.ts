@@ -13,6 +13,7 @@ import {
 } from '../../../domain/identity-proof';
 import { refuseUnprovenCancel, refuseUnprovenDecision, type ProofScope } from '../../../workflows/identity-checks';
 import { ApplicationFailure } from '@temporalio/common';
+import type { VoteAuthentication } from '../../../domain/types';
 
 const pair = newIdentityKeyPair('k1');
 const keys = parseVerifyKeys(pair.verify, 'test');
@@ -62,6 +63,33 @@ describe('identity proofs (Ed25519: signed with node:crypto by the API, verified
     const vote = { reviewer: 'alice', verdict: 'reject' as const, channel: 'slack', comment: 'no' };
     const proof = signer.signDecision(ACTION, 'u1', vote);
     expect(proofProblem(proof, decideStatement(ACTION, 'u1', { ...vote, ...change }), keys, NOW)?.code).toBe('bad_signature');
+  });
+
+  it.each<[string, object | undefined]>([
+    ['a later sign-in time (a stale session passed off as fresh)', { authTime: 1_764_849_700 }],
+    ['an IdP group added', { idpGroups: ['staff', 'sec-oncall'] }],
+    ['another subject', { subject: 'mallory' }],
+    ['another acr', { acr: 'urn:mace:incommon:iap:silver' }],
+    ['the sign-in removed', undefined],
+  ])('refuses a console vote proof carried by a vote with %s', (_label, change) => {
+    const authentication: VoteAuthentication = {
+      method: 'oidc',
+      issuer: 'https://idp.example',
+      subject: 'dave',
+      authTime: 1_764_849_600,
+      acr: 'mfa',
+      amr: ['pwd', 'otp'],
+      idpGroups: ['staff'],
+    };
+    const vote = { reviewer: 'dave', verdict: 'approve' as const, channel: 'console', authentication };
+    const proof = signer.signDecision(ACTION, 'u1', vote);
+    expect(proofProblem(proof, decideStatement(ACTION, 'u1', vote), keys, NOW)).toBeUndefined();
+    const altered = change === undefined ? { ...vote, authentication: undefined } : { ...vote, authentication: { ...authentication, ...change } };
+    expect(proofProblem(proof, decideStatement(ACTION, 'u1', altered), keys, NOW)?.code).toBe('bad_signature');
+  });
+
+  it('signs a vote without a sign-in as before: its statement has no authentication digest', () => {
+    expect(decideStatement(ACTION, 'u1', { reviewer: 'alice', verdict: 'approve', channel: 'api' })).not.toHaveProperty('authenticationSha256');
   });
 
   it('binds a vote to its action and its Update, and a cancel is not a vote', () => {

@@ -22,6 +22,7 @@ const NEXT_STEP: Record<string, RegExp | undefined> = {
   [DomainErrorCode.AuditUnavailable]: undefined,
   [RefusalCode.SelfApproval]: undefined,
   [RefusalCode.NotAnApprover]: undefined,
+  [RefusalCode.StepUpRequired]: undefined,
   [RefusalCode.AlreadyVoted]: undefined,
   [RefusalCode.ActionClosed]: undefined,
   [RefusalCode.NotPendingReview]: undefined,

@@ -1,4 +1,4 @@
-import { FailureType, SlackFailureType, TeamsFailureType } from '../../../domain/failure-types';
+import { EmailFailureType, FailureType, SlackFailureType, TeamsFailureType } from '../../../domain/failure-types';
 
 /**
  * Failure types are in recorded histories, in actions' `error.type` and in audit events: a value
@@ -36,6 +36,11 @@ describe('failure types', () => {
       Permanent: 'TeamsPermanentError',
       Unavailable: 'TeamsUnavailable',
       NotConfigured: 'TeamsNotConfigured',
+    });
+    expect(EmailFailureType).toEqual({
+      Permanent: 'EmailPermanentError',
+      Unavailable: 'EmailUnavailable',
+      NotConfigured: 'EmailNotConfigured',
     });
   });
 });

@@ -69,14 +69,15 @@ describe('Notifier, message refs and channel kinds', () => {
       () => 0,
       (record) => deliveries.push(record),
     );
-    await notifier.announce(['api', 'email:owners@example.com', 'slack:#data-approvals']);
+    // Policy loading refuses such a kind today; an action decided under an older policy may name one.
+    await notifier.announce(['api', 'sms:+15550100', 'slack:#data-approvals']);
     expect(deprecatePatch).toHaveBeenCalledWith('unregistered-channel');
     expect(activities.postSlackReview).toHaveBeenCalledTimes(1);
     expect(state.notifications).toEqual([
       {
-        target: 'email:owners@example.com',
+        target: 'sms:+15550100',
         status: 'failed',
-        error: { type: 'ChannelNotAvailable', message: expect.stringContaining('no email channel is available yet') },
+        error: { type: 'ChannelNotAvailable', message: expect.stringContaining('unknown channel kind "sms"') },
         at: expect.any(String),
       },
       expect.objectContaining({ target: 'slack:#data-approvals', status: 'sent' }),

@@ -98,6 +98,13 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
     async postTeamsNotice(input) {
       return messageRef(readMessageRef(input.ref).conversation);
     },
+    async sendEmailReview(input) {
+      return messageRef(input.to);
+    },
+    async sendEmailNotice(input) {
+      return messageRef(readMessageRef(input.ref).conversation);
+    },
+    async sendEmailOutcome() {},
     async deliverCallback() {},
   };
   const { admitRequest, executeOperation, ...others } = { ...canned, ...overrides };

@@ -319,6 +319,16 @@ describe('POST /slack/interactions: Approve', () => {
     expect(h.posts[0]?.message.text).toMatch(sentence);
   });
 
+  it('sends the clicking user of a step-up rule to the action in the console, where a fresh sign-in can decide', async () => {
+    const h = await start({ consoleUrl: 'https://airlock.example.com' });
+    h.decide.mockRejectedValueOnce(new ActionRefusedError(RefusalCode.StepUpRequired, 'this rule asks for a recent sign-in'));
+    expect((await send(h, click(USERS.alice, SLACK_APPROVE_ACTION))).status).toBe(200);
+    await eventually(() => h.posts.length > 0);
+    const [actionId] = h.decide.mock.calls[0] ?? [];
+    expect(h.posts[0]?.message.text).toMatch(/recent sign-in/);
+    expect(h.posts[0]?.message.text).toContain(`https://airlock.example.com/console/actions/${String(actionId)}`);
+  });
+
   it('answers 200 and says something went wrong when the decision fails unexpectedly', async () => {
     const h = await start();
     h.decide.mockRejectedValueOnce(new Error('connection reset'));
