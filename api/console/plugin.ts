@@ -40,7 +40,7 @@ export interface ConsoleContext {
    * preHandler: the request's session, or (for a page) a redirect to sign in and come back, (for
    * anything else) `401 unauthenticated`.
    */
-  requireSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  requireSession(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void>;
   /** preHandler after `requireSession`, on every state change: the form's or header's CSRF token must be this session's. */
   requireCsrf(request: FastifyRequest, reply: FastifyReply, done: () => void): void;
   /** A CSRF token for this session's forms. */
@@ -115,7 +115,8 @@ export async function consolePlugin(app: FastifyInstance, options: { settings: C
       }
       if (request.method === 'GET' && request.headers.accept?.includes('text/html')) {
         const returnTo = safeReturnPath(request.url);
-        return void reply.redirect(`/console/login?returnTo=${encodeURIComponent(returnTo)}`, 303);
+        // Returning the reply ends the request here: the route's handler does not run.
+        return reply.redirect(`/console/login?returnTo=${encodeURIComponent(returnTo)}`, 303);
       }
       throw new ApiError(401, 'unauthenticated', 'sign in to the console first');
     },

@@ -19,7 +19,7 @@ export interface ConsoleStack {
  */
 export async function startConsoleStack(
   bundle: WorkflowBundle,
-  options: StackOptions & { extraPeople?: DevPerson[]; sessionTtlMs?: number } = {},
+  options: StackOptions & { extraPeople?: DevPerson[]; sessionTtlMs?: number; sessionSecret?: string } = {},
 ): Promise<ConsoleStack> {
   const apiPort = await freePort();
   const baseUrl = `http://127.0.0.1:${apiPort}`;
@@ -30,7 +30,12 @@ export async function startConsoleStack(
   });
   const stack = await startStack(bundle, {
     ...options,
-    console: { issuer: provider.issuer, apiPort, ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}) },
+    console: {
+      issuer: provider.issuer,
+      apiPort,
+      ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
+      ...(options.sessionSecret ? { sessionSecret: options.sessionSecret } : {}),
+    },
   });
   return {
     stack,

@@ -142,7 +142,7 @@ export interface StackOptions {
    * The web console, signing in at `issuer` as the client `airlock-console`: the API then listens on
    * `apiPort` (the provider must know its callback before the API starts).
    */
-  console?: { issuer: string; apiPort: number; sessionTtlMs?: number };
+  console?: { issuer: string; apiPort: number; sessionTtlMs?: number; sessionSecret?: string };
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -275,6 +275,7 @@ function testConsoleSettings(settings: NonNullable<StackOptions['console']>, pol
     oidc: { issuer: settings.issuer, clientId: CONSOLE_CLIENT_ID, scopes: 'openid email groups' },
     claims: { identityClaim: 'email', groupsClaim: 'groups' },
     sessionTtlMs: settings.sessionTtlMs ?? 3_600_000,
+    ...(settings.sessionSecret ? { sessionSecret: settings.sessionSecret } : {}),
     policy,
     rolesOf: consoleRolesOf,
   };
