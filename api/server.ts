@@ -20,8 +20,9 @@ import { clientErrorHandler, frameworkErrors, refuseExpectations } from './proto
 import { DEFAULT_RATE_LIMITS, installRateLimits, type RateLimits } from './rate-limit';
 import { RefusedVoteRecorder } from './refused-votes';
 import { codecRoutes } from './codec/routes';
-import { consolePlugin, type ConsoleSettings } from './console/plugin';
-import { consolePages } from './console/pages';
+import type { ConsoleSettings } from './console/plugin';
+import type * as ConsolePluginModule from './console/plugin';
+import type * as ConsolePagesModule from './console/pages';
 import { SessionSigner } from './codec/session';
 import { actionRoutes } from './routes/actions';
 import { catalogueRoutes } from './routes/catalogue';
@@ -161,6 +162,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     });
   }
   if (options.console) {
+    // Loaded only when on: its plugins, openid-client and Preact are not needed otherwise (a relative
+    // import() would need a .js extension jest cannot resolve, so require, typed by the imports above).
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { consolePlugin } = require('./console/plugin') as typeof ConsolePluginModule;
+    const { consolePages } = require('./console/pages') as typeof ConsolePagesModule;
+    /* eslint-enable @typescript-eslint/no-require-imports */
     // Its own scope: the cookie, form and CSP plugins it registers apply to its pages only, never to /v1.
     const pageDeps = {
       actions,

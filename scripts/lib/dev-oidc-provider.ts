@@ -79,19 +79,37 @@ interface InteractionPolicy {
   get(prompt: string): { checks: { add(check: object): void } };
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports -- oidc-provider ships only ES modules (Node requires them natively; jest.config.js compiles them for the tests) and no types: what is used is typed above */
-const {
-  default: Provider,
-  errors,
-  interactionPolicy,
-} = require('oidc-provider') as {
-  default: OidcProviderClass;
+interface OidcProviderModule {
+  Provider: OidcProviderClass;
   errors: { InvalidTarget: new (detail: string) => Error };
   interactionPolicy: { base(): InteractionPolicy; Check: CheckClass };
-};
-// Its own in-memory store, passed explicitly: the provider warns (on every start) only when left to its default.
-const { createMemoryAdapter } = require('oidc-provider/lib/adapters/memory_adapter.js') as { createMemoryAdapter: () => unknown };
-/* eslint-enable @typescript-eslint/no-require-imports */
+  createMemoryAdapter: () => unknown;
+}
+
+let loaded: OidcProviderModule | undefined;
+
+/**
+ * oidc-provider, loaded when a provider first starts: not when this module is imported for its
+ * constants (the test stack imports CONSOLE_CLIENT_ID), since it is large and jest compiles it.
+ */
+function oidcProvider(): OidcProviderModule {
+  if (loaded) return loaded;
+  /* eslint-disable @typescript-eslint/no-require-imports -- oidc-provider ships only ES modules (Node requires them natively; jest.config.js compiles them for the tests) and no types: what is used is typed above */
+  const {
+    default: Provider,
+    errors,
+    interactionPolicy,
+  } = require('oidc-provider') as {
+    default: OidcProviderClass;
+    errors: OidcProviderModule['errors'];
+    interactionPolicy: OidcProviderModule['interactionPolicy'];
+  };
+  // Its own in-memory store, passed explicitly: the provider warns (on every start) only when left to its default.
+  const { createMemoryAdapter } = require('oidc-provider/lib/adapters/memory_adapter.js') as { createMemoryAdapter: () => unknown };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  loaded = { Provider, errors, interactionPolicy, createMemoryAdapter };
+  return loaded;
+}
 
 /** A new ES256 signing key for the dev provider. */
 export async function newDevSigningKey(): Promise<DevSigningKey> {
@@ -126,6 +144,7 @@ export async function startDevOidcProvider(options: DevOidcProviderOptions = {})
       ]
     : [];
 
+  const { Provider, errors, createMemoryAdapter } = oidcProvider();
   const provider = new Provider(issuer, {
     adapter: createMemoryAdapter(),
     // Its only key is an ES256 one; the default (RS256) would need an RSA key.
@@ -215,6 +234,7 @@ export async function startDevOidcProvider(options: DevOidcProviderOptions = {})
  * account id but no account (a server error on the way to the consent prompt).
  */
 function signInPolicy(): InteractionPolicy {
+  const { interactionPolicy } = oidcProvider();
   const policy = interactionPolicy.base();
   policy
     .get('login')

@@ -1,16 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { WorkflowBundle } from '@temporalio/worker';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SessionSealer, type ConsoleSession } from '../../api/console/session';
-import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
+import { consoleLinksOf, startDevSmtpServer, type DevSmtpServer } from '../../scripts/lib/dev-smtp-server';
+import { eventually } from '../support/eventually';
 import { launchChromium } from '../support/chromium';
 import { startConsoleStack, type ConsoleStack } from '../support/console-stack';
-import { executorTrustPolicy } from '../support/seed-aws';
+import { requestInlinePolicy } from '../support/inline-policy-request';
 import { bundleWorkflows, type Stack } from '../support/stack';
-import { putObject, requiredEnv, testS3, TEST_REGION } from '../support/test-aws';
+import { putObject, testS3 } from '../support/test-aws';
 
 const POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy-console.yaml');
 const SESSION_SECRET = randomBytes(32).toString('base64url');
@@ -26,14 +25,18 @@ describe('console in Chromium', () => {
   let stack: Stack;
   let base: string;
   let browser: Browser;
+  let smtp: DevSmtpServer;
   const contexts: BrowserContext[] = [];
   const s3 = testS3();
-  const aws = { region: TEST_REGION, endpoint: requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT'), credentials: MOTO_BASE_CREDENTIALS };
-  const iam = new IAMClient(aws);
 
   beforeAll(async () => {
     bundle = await bundleWorkflows();
-    [consoleStack, browser] = await Promise.all([startConsoleStack(bundle, { policyFile: POLICY_FILE, sessionSecret: SESSION_SECRET }), launchChromium()]);
+    smtp = await startDevSmtpServer();
+    const email = { smtpUrl: smtp.url, from: 'airlock@example.com' };
+    [consoleStack, browser] = await Promise.all([
+      startConsoleStack(bundle, { policyFile: POLICY_FILE, sessionSecret: SESSION_SECRET, email }),
+      launchChromium(),
+    ]);
     stack = consoleStack.stack;
     base = consoleStack.baseUrl;
   });
@@ -41,8 +44,8 @@ describe('console in Chromium', () => {
     for (const context of contexts) await context.close();
     await browser?.close();
     await consoleStack?.stop();
+    await smtp?.stop();
     s3.destroy();
-    iam.destroy();
   });
 
   /** A person's own browser window (cookies of their own), with what the page's scripts run into recorded. */
@@ -69,12 +72,12 @@ describe('console in Chromium', () => {
     await page.waitForURL((url) => url.origin === base);
   }
 
-  async function requestCopy(justification = 'Quarterly report for the finance team'): Promise<string> {
+  async function requestCopy(justification = 'Quarterly report for the finance team', folder = 'reports'): Promise<string> {
     const sourceKey = `browser/${randomUUID()}.csv`;
     await putObject(s3, 'airlock-src', sourceKey, `id,value\n1,${randomUUID()}\n`);
     const response = await stack.call('etl-bot', 'POST', '/v1/actions', {
       action: 's3.copyObject',
-      params: { sourceBucket: 'airlock-src', sourceKey, destinationBucket: 'airlock-exports', destinationKey: `reports/${randomUUID()}.csv` },
+      params: { sourceBucket: 'airlock-src', sourceKey, destinationBucket: 'airlock-exports', destinationKey: `${folder}/${randomUUID()}.csv` },
       justification,
     });
     expect(response.json()).toMatchObject({ status: 'pending_review' });
@@ -212,23 +215,28 @@ describe('console in Chromium', () => {
     expect(dialogs).toEqual([]);
   });
 
+  it("takes a reviewer from the review email's one link, through sign-in, to the action's page, where she decides", async () => {
+    const id = await requestCopy('Partner export for the joint forecast', 'mailed');
+    const email = await eventually(() => smtp.messages().find((message) => message.headers['x-airlock-action-id'] === id));
+    expect(email.envelope.to).toEqual(['reviewers@example.com']);
+    const [link] = consoleLinksOf(email);
+    expect(link).toBe(`${base}/console/actions/${id}`);
+
+    const { page } = await window();
+    await signIn(page, 'bob', new URL(link ?? '').pathname);
+    expect(page.url()).toBe(link);
+    expect(await page.textContent('main')).toContain('Partner export for the joint forecast');
+    await page.click('button.approve');
+    await waitForStatus(page, id, 'succeeded');
+  });
+
   async function requestRolePolicy(): Promise<string> {
-    const account = (await new STSClient(aws).send(new GetCallerIdentityCommand({}))).Account ?? '';
-    const roleName = `airlock-browser-${randomUUID().slice(0, 8)}`;
-    await iam.send(
-      new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(executorTrustPolicy(`arn:aws:iam::${account}:root`)) }),
-    );
-    const submitted = await stack.call('etl-bot', 'POST', '/v1/actions', {
-      action: 'iam.putRolePolicy',
-      params: {
-        accountId: account,
-        roleName,
-        policyName: 'reports-read',
-        policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::airlock-src/*'] }] },
-      },
+    const submitted = await requestInlinePolicy(stack, {
+      policyName: 'reports-read',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::airlock-src/*'] }] },
       justification: 'The report job reads its source bucket',
     });
-    expect(submitted.json()).toMatchObject({ status: 'pending_review', policy: { ruleId: 'review-inline-policies' } });
-    return submitted.json().id;
+    expect(submitted.body).toMatchObject({ status: 'pending_review', policy: { ruleId: 'review-inline-policies' } });
+    return submitted.id;
   }
 });

@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { WorkflowBundle } from '@temporalio/worker';
-import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { CookieBrowser, devSignIn } from '../support/cookie-browser';
 import { startConsoleStack, type ConsoleStack } from '../support/console-stack';
-import { executorTrustPolicy } from '../support/seed-aws';
+import { requestInlinePolicy } from '../support/inline-policy-request';
 import { bundleWorkflows, type Stack } from '../support/stack';
-import { putObject, requiredEnv, testS3, TEST_REGION } from '../support/test-aws';
+import { putObject, testS3 } from '../support/test-aws';
 
 const POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy-console.yaml');
 const HOSTILE = '<script>alert(1)</script> <img src=x onerror=alert(1)> javascript:alert(1)';
@@ -34,8 +31,6 @@ describe('console pages', () => {
   let base: string;
   const browsers = {} as Record<Person, CookieBrowser>;
   const s3 = testS3();
-  const aws = { region: TEST_REGION, endpoint: requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT'), credentials: MOTO_BASE_CREDENTIALS };
-  const iam = new IAMClient(aws);
 
   beforeAll(async () => {
     bundle = await bundleWorkflows();
@@ -51,7 +46,6 @@ describe('console pages', () => {
   afterAll(async () => {
     await consoleStack?.stop();
     s3.destroy();
-    iam.destroy();
   });
 
   async function page(person: Person, path: string): Promise<Page> {
@@ -310,24 +304,14 @@ describe('console pages', () => {
   });
 
   it('shows an inline policy change as a diff with its widening flagged, and takes a vote from a fresh sign-in', async () => {
-    const account = await accountId();
-    const roleName = `airlock-console-${randomUUID().slice(0, 8)}`;
-    await iam.send(
-      new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(executorTrustPolicy(`arn:aws:iam::${account}:root`)) }),
-    );
-    const submitted = await stack.call('etl-bot', 'POST', '/v1/actions', {
-      action: 'iam.putRolePolicy',
-      params: {
-        accountId: account,
-        roleName,
-        policyName: 'everything',
-        policyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'All', Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] },
-      },
+    const submitted = await requestInlinePolicy(stack, {
+      policyName: 'everything',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Sid: 'All', Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] },
       justification: 'The pipeline needs broad access',
     });
     expect(submitted.statusCode).toBe(202);
-    const id: string = submitted.json().id;
-    expect(submitted.json()).toMatchObject({ status: 'pending_review', policy: { ruleId: 'review-inline-policies' } });
+    const { id } = submitted;
+    expect(submitted.body).toMatchObject({ status: 'pending_review', policy: { ruleId: 'review-inline-policies' } });
 
     const asDave = await page('dave', `/console/actions/${id}`);
     expect(asDave.html).toContain('This change widens access.');
@@ -426,15 +410,6 @@ describe('console pages', () => {
     expect((await fetch(`${base}/console/assets/console.css`, { headers: { 'if-none-match': etag } })).status).toBe(304);
     expect((await fetch(`${base}/console/assets/..%2Fplugin.ts`)).status).toBe(404);
   });
-
-  async function accountId(): Promise<string> {
-    const sts = new STSClient(aws);
-    try {
-      return (await sts.send(new GetCallerIdentityCommand({}))).Account ?? '';
-    } finally {
-      sts.destroy();
-    }
-  }
 });
 
 /** The `inbox` events of a server-sent event stream, parsed. */

@@ -29,6 +29,8 @@ export async function startConsoleStack(
     consoleRedirectUris: [`${baseUrl}/console/callback`],
   });
   const stack = await startStack(bundle, {
+    // Channel messages (emails) link to this console unless the test says otherwise.
+    consoleUrl: baseUrl,
     ...options,
     console: {
       issuer: provider.issuer,

@@ -4,21 +4,13 @@ import {
   isGroupMember,
   membersOfGroups,
   parsePolicy,
-  PolicyFileError,
   reviewOutlook,
   type EvaluationRequest,
   type LoadedPolicy,
 } from '../../../policy';
+import { policyIssues } from '../../support/policy-issues';
 
-function issues(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yaml');
-  } catch (err) {
-    if (err instanceof PolicyFileError) return err.message.split('\n');
-    throw err;
-  }
-  return [];
-}
+const issues = policyIssues;
 
 /** A policy with these lines under `groups:` and no rules. */
 const withGroups = (groups: string): string => `version: 1\ngroups:\n${groups}\nrules: []\n`;

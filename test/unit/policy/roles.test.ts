@@ -1,14 +1,7 @@
-import { consoleRolesOf, parsePolicy, PolicyFileError } from '../../../policy';
+import { consoleRolesOf, parsePolicy } from '../../../policy';
+import { policyIssues } from '../../support/policy-issues';
 
-function issues(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yaml');
-  } catch (err) {
-    if (err instanceof PolicyFileError) return err.message.split('\n');
-    throw err;
-  }
-  return [];
-}
+const issues = policyIssues;
 
 const GROUPS = `version: 1
 groups:

@@ -1,4 +1,5 @@
-import { evaluatePolicy, parsePolicy, PolicyFileError, type EvaluationRequest } from '../../../policy';
+import { evaluatePolicy, parsePolicy, type EvaluationRequest } from '../../../policy';
+import { policyIssues } from '../../support/policy-issues';
 
 /** A review rule with `extra` lines appended under `review:`. */
 function policyText(extra: string, defaults = ''): string {
@@ -14,15 +15,7 @@ ${defaults}rules:
 ${extra}`;
 }
 
-function issues(text: string): string[] {
-  try {
-    parsePolicy(text, 'policy.yaml');
-  } catch (err) {
-    if (err instanceof PolicyFileError) return err.message.split('\n');
-    throw err;
-  }
-  return [];
-}
+const issues = policyIssues;
 
 const request: EvaluationRequest = { action: 's3.copyObject', params: {}, requester: { id: 'etl-bot', source: 'api' } };
 

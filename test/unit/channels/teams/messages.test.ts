@@ -41,7 +41,7 @@ afterEach(async () => {
 });
 
 /** The plugin alone on a bare app, with the real verifier (local keys) and a fake ActionsService. */
-async function start() {
+async function start(consoleUrl?: string) {
   const decide = jest.fn<Promise<ActionState>, Parameters<Decide>>(async () => sampleActionState({ votes: [] }));
   const get = jest.fn<Promise<ActionRead>, Parameters<Get>>(async () => ({ state: sampleActionState(), live: true }));
   const app = Fastify({ logger: false });
@@ -50,7 +50,7 @@ async function start() {
     actions: { decide, get },
     policy: () => policy,
     verifier: new BotTokenVerifier({ appId: TEST_TEAMS_APP_ID, jwksUrl: issuer.jwksUrl }),
-    links: { namespace: 'default' },
+    links: { namespace: 'default', ...(consoleUrl ? { consoleUrl } : {}) },
   });
   apps.push(app);
   // Listening, not `inject`: light-my-request needs an ES-module-only `cookie` that jest cannot load.
@@ -141,6 +141,14 @@ describe('POST /teams/messages', () => {
     const response = await post(app, cardAction(TEAMS_VERBS.approve));
     expect(response.json()).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
     expect(JSON.stringify(response.json())).toContain(TEAMS_REFUSAL_TEXT[RefusalCode.SelfApproval]);
+  });
+
+  it("sends the clicking user of a step-up rule to the action's console page", async () => {
+    const { app, decide } = await start('https://airlock.example.com');
+    decide.mockRejectedValueOnce(new ActionRefusedError(RefusalCode.StepUpRequired, 'this rule asks for a recent sign-in'));
+    const card = JSON.stringify((await post(app, cardAction(TEAMS_VERBS.approve))).json());
+    expect(card).toContain('recent sign-in');
+    expect(card).toContain(`https://airlock.example.com/console/actions/${ACTION_ID}`);
   });
 
   it('tells an unlinked user so, and sends nothing', async () => {
