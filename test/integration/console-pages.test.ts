@@ -34,7 +34,14 @@ describe('console pages', () => {
 
   beforeAll(async () => {
     bundle = await bundleWorkflows();
-    consoleStack = await startConsoleStack(bundle, { policyFile: POLICY_FILE });
+    consoleStack = await startConsoleStack(bundle, {
+      policyFile: POLICY_FILE,
+      // Known to the identity provider only: frank through his IdP group, mallory with none that counts.
+      extraPeople: [
+        { id: 'frank', email: 'Frank@Example.com', groups: ['staff', 'sec-oncall'] },
+        { id: 'mallory', email: 'mallory@example.com', groups: ['staff'] },
+      ],
+    });
     stack = consoleStack.stack;
     base = consoleStack.baseUrl;
     for (const person of PEOPLE) {
@@ -334,6 +341,40 @@ describe('console pages', () => {
       (view) => view.status === 'succeeded',
     );
     expect(done.votes).toEqual([expect.objectContaining({ reviewer: 'dave', channel: 'console' })]);
+  });
+
+  it('lets someone the policy never names approve through an IdP group, and keeps out who has none', async () => {
+    const refused = new CookieBrowser();
+    const outcome = await devSignIn(refused, `${base}/console/login`, 'mallory');
+    expect(outcome.status).toBe(403);
+    expect(await outcome.text()).toContain('has no console role');
+
+    const submitted = await requestInlinePolicy(stack, {
+      policyName: 'reports-read',
+      policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::airlock-src/*'] }] },
+      justification: 'The report job reads its source bucket',
+    });
+    expect(submitted.body).toMatchObject({ status: 'pending_review' });
+    const frank = new CookieBrowser();
+    const landed = await devSignIn(frank, `${base}/console/login?returnTo=${encodeURIComponent(`/console/actions/${submitted.id}`)}`, 'frank');
+    const html = await landed.text();
+    expect(html).toContain('frank@example.com');
+    const approved = await fetch(`${base}/console/actions/${submitted.id}/decisions`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { accept: 'text/html', cookie: frank.cookieHeader(base), 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: field(html, '_csrf'), nonce: field(html, 'nonce'), decision: 'approve' }).toString(),
+    });
+    expect(approved.status).toBe(303);
+    const done = await waitFor(
+      'the policy to be put',
+      () => actionView(submitted.id),
+      (view) => view.status === 'succeeded',
+    );
+    // Recorded as the address the IdP vouched for, with the sign-in behind the vote.
+    expect(done.votes).toEqual([
+      expect.objectContaining({ reviewer: 'frank@example.com', channel: 'console', signIn: expect.objectContaining({ issuer: consoleStack.provider.issuer }) }),
+    ]);
   });
 
   it('keeps the audit pages to auditors, and shows them the lineage, the chain check and the export', async () => {
