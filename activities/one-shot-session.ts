@@ -1,4 +1,5 @@
 import { STSClient } from '@aws-sdk/client-sts';
+import { type Attributes, SpanKind } from '@opentelemetry/api';
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../domain/failure-types';
@@ -15,6 +16,7 @@ import type { AwsSettings } from './aws-settings';
 import { classifyAwsError, toApplicationFailure } from './aws-errors';
 import { assumeOneShotRole, type OneShotSession, type SessionPurpose } from './credentials';
 import { resolveOperation } from './resolve-operation';
+import { inSpan } from '../telemetry/spans';
 
 export interface OneShotDeps {
   catalogue: Catalogue;
@@ -58,11 +60,13 @@ export function oneShotRunner(deps: OneShotDeps) {
     }));
   const now = deps.now ?? (() => new Date());
 
-  return async function runOneShot<T>(
-    input: OneShotInput,
-    purpose: SessionPurpose,
-    run: (operation: Operation<unknown, unknown>, params: unknown, context: ExecutionContext<unknown>) => Promise<T>,
-  ): Promise<{ value: T; session?: OneShotSession }> {
+  type Run<T> = (operation: Operation<unknown, unknown>, params: unknown, context: ExecutionContext<unknown>) => Promise<T>;
+
+  /** The step as one span (`execute s3.copyObject`): its AssumeRole and its operation's call are its children. */
+  const runOneShot = <T>(input: OneShotInput, purpose: SessionPurpose, run: Run<T>): Promise<{ value: T; session?: OneShotSession }> =>
+    inSpan(`${purpose} ${input.action}`, stepAttributes(input, purpose), () => runStep(input, purpose, run));
+
+  const runStep = async <T>(input: OneShotInput, purpose: SessionPurpose, run: Run<T>): Promise<{ value: T; session?: OneShotSession }> => {
     const { operation, params } = resolveOperation(deps.catalogue, input.action, input.params);
     const step = purpose === 'execute' ? operation.name : `${operation.name} ${purpose}`;
     let preconditions: unknown;
@@ -82,16 +86,22 @@ export function oneShotRunner(deps: OneShotDeps) {
       const window = sessionWindow(now(), runningTimeSeconds);
       let role;
       try {
-        role = await assumeOneShotRole(sts(), {
-          roleArn: deps.aws.executorRoleArn,
-          sessionPolicy,
-          notAfter: window.notAfter,
-          actionId: input.actionId,
-          action: input.action,
-          requester: input.requester.id,
-          approvers: input.approvers,
-          purpose,
-        });
+        role = await inSpan(
+          'sts:AssumeRole',
+          stepAttributes(input, purpose),
+          () =>
+            assumeOneShotRole(sts(), {
+              roleArn: deps.aws.executorRoleArn,
+              sessionPolicy,
+              notAfter: window.notAfter,
+              actionId: input.actionId,
+              action: input.action,
+              requester: input.requester.id,
+              approvers: input.approvers,
+              purpose,
+            }),
+          SpanKind.CLIENT,
+        );
       } catch (err) {
         const base = deps.aws.baseCredentials;
         throw toApplicationFailure(err, 'sts:AssumeRole', [base?.secretAccessKey, base?.sessionToken]);
@@ -121,24 +131,26 @@ export function oneShotRunner(deps: OneShotDeps) {
     const liveness = activityProgress();
     let value: T;
     try {
-      value = await run(operation, params, {
-        actionId: input.actionId,
-        region: deps.aws.region,
-        partition: deps.aws.partition,
-        ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
-        get credentials() {
-          return first ? first.credentials : noCredentials();
-        },
-        usableUntil,
-        renewCredentials: async () => {
-          if (!first) return noCredentials();
-          const renewed = await issue();
-          usableUntil = renewed.usableUntil;
-          return { credentials: renewed.credentials, usableUntil: renewed.usableUntil };
-        },
-        preconditions,
-        ...(liveness ? { progress: liveness.progress } : {}),
-      });
+      const call = (): Promise<T> =>
+        run(operation, params, {
+          actionId: input.actionId,
+          region: deps.aws.region,
+          partition: deps.aws.partition,
+          ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
+          get credentials() {
+            return first ? first.credentials : noCredentials();
+          },
+          usableUntil,
+          renewCredentials: async () => {
+            if (!first) return noCredentials();
+            const renewed = await issue();
+            usableUntil = renewed.usableUntil;
+            return { credentials: renewed.credentials, usableUntil: renewed.usableUntil };
+          },
+          preconditions,
+          ...(liveness ? { progress: liveness.progress } : {}),
+        });
+      value = await inSpan(`call ${operation.name}`, stepAttributes(input, purpose), call, SpanKind.CLIENT);
     } catch (err) {
       if (now() > usableUntil && isAccessDenied(err)) throw outlivedTimeBound(step, runningTimeSeconds);
       throw toApplicationFailure(err, step, secrets);
@@ -148,6 +160,12 @@ export function oneShotRunner(deps: OneShotDeps) {
     assertNoSecrets(operation.name, value, secrets);
     return first ? { value, session: first.session } : { value };
   };
+  return runOneShot;
+}
+
+/** What a step's spans say about it: which action, operation and step; never params or credentials. */
+function stepAttributes(input: OneShotInput, purpose: SessionPurpose): Attributes {
+  return { 'airlock.action_id': input.actionId, 'airlock.operation': input.action, 'airlock.purpose': purpose };
 }
 
 /** AWS's answers to a call its session policy does not allow, by service. */

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { openAuditLog } from '../audit/open-store';
 import { loadConfig } from '../config/load';
 import { loadPrincipalsFile } from '../config/principals-file';
@@ -22,10 +23,13 @@ import { apiMetricsFor } from './pending-actions';
 import { IdentitySigner } from './identity-signer';
 import { buildApi } from './server';
 import { consoleSettingsFrom } from './console/settings';
+import { startOtlpTracing, tracingSettings } from '../telemetry/tracing';
 
 /** API entry point: validate config (fail fast), connect to Temporal, listen; drain on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
+  // First: the tracer provider must be registered before anything makes a span.
+  const tracing = startOtlpTracing(tracingSettings(config, 'airlock-api'));
   // Before anything connects: an operation module that fails its checks stops the start, naming itself;
   // so does a gateway file with a mistake. Its servers are listed here only (the worker calls them).
   const gateway = config.AIRLOCK_GATEWAY_FILE ? await GatewayOperations.start(config.AIRLOCK_GATEWAY_FILE) : undefined;
@@ -37,7 +41,13 @@ async function main(): Promise<void> {
   const connection = await Connection.connect(clientConnectionOptions(config));
   const codecKeys = loadKeyRing({ keys: config.AIRLOCK_CODEC_KEYS, keysFile: config.AIRLOCK_CODEC_KEYS_FILE });
   const dataConverter = airlockDataConverter(codecKeys);
-  const client = new Client({ connection, namespace: config.AIRLOCK_TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
+  const client = new Client({
+    connection,
+    namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
+    ...(dataConverter ? { dataConverter } : {}),
+    // Workflow starts and Updates carry the request's span in their headers, to the workflow.
+    ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor({ tracer: tracing.tracer })] } } : {}),
+  });
   const app = await buildApi({
     client,
     catalogue,
@@ -55,6 +65,7 @@ async function main(): Promise<void> {
       teamsPerMinute: config.AIRLOCK_TEAMS_RATE_LIMIT_PER_MINUTE,
     },
     logLevel: config.AIRLOCK_LOG_LEVEL,
+    tracer: tracing?.tracer,
     metrics: apiMetricsFor(client, config.AIRLOCK_TASK_QUEUE, catalogue.names()),
     metricsToken: config.AIRLOCK_METRICS_TOKEN,
     admissionTimeoutMs: config.AIRLOCK_API_ADMISSION_TIMEOUT_MS,
@@ -98,6 +109,7 @@ async function main(): Promise<void> {
     await connection.close();
     await audit.close();
     await gateway?.close();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Tracer } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { AuditLog } from '../audit/audit-log';
@@ -9,6 +10,7 @@ import type { TokenIssuer } from '../config/token-issuers';
 import type { Catalogue } from '../operations/catalogue';
 import { ActionsService } from './actions-service';
 import { Authenticator } from './authenticator';
+import { installRequestTracing } from './request-tracing';
 import type { IdentitySigner } from './identity-signer';
 import type { TrustedKey } from '../domain/identity-proof';
 import { refuseUnreadOversizedBodies } from './body-limit';
@@ -53,6 +55,8 @@ export interface ApiOptions {
   logLevel?: string | undefined;
   /** Where log lines go (default stdout); tests read them. */
   logStream?: { write(line: string): void } | undefined;
+  /** With tracing on (docs/operators.md#tracing): a span per request, its ids on the request's log lines. */
+  tracer?: Tracer | undefined;
   /** How long `POST /v1/actions` waits for the policy decision before answering `evaluating`. */
   admissionTimeoutMs?: number | undefined;
   /** Hosts a request's `callbackUrl` may point at. */
@@ -94,6 +98,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     frameworkErrors,
     clientErrorHandler,
   });
+  // First: every later hook (authentication, rate limits) and the handler run inside the request's span.
+  if (options.tracer) installRequestTracing(app, options.tracer);
   installErrorHandling(app);
   installZodValidation(app);
   // Before any route: each is documented from its own schema as it is registered.

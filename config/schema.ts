@@ -205,6 +205,13 @@ export const configSchema = z
     AIRLOCK_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     /** When set, both /metrics endpoints require `Authorization: Bearer <token>`. */
     AIRLOCK_METRICS_TOKEN: z.string().min(16).optional(),
+    // Tracing (docs/operators.md#tracing), the standard OpenTelemetry variables. Unset: no spans, no cost.
+    /** An OTLP/HTTP collector; traces go to `<endpoint>/v1/traces`. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    /** The traces URL itself, when it is not `<endpoint>/v1/traces`. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+    /** The service the spans name; `airlock-api` or `airlock-worker` by default. */
+    OTEL_SERVICE_NAME: z.string().min(1).optional(),
     // Payload encryption (docs/operators.md). Unset: payloads are plain JSON in Temporal.
     /** `<id>:<base64 32-byte key>[,…]`: the first key encrypts, all decrypt (rotation). Worker and API must share it. */
     AIRLOCK_CODEC_KEYS: z.string().min(1).optional(),

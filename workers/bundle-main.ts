@@ -8,7 +8,7 @@ import { bundleAirlockWorkflows } from './workflow-bundle';
  */
 async function main(): Promise<void> {
   const request = JSON.parse(await text(process.stdin)) as BundleRequest;
-  const bundle = await bundleAirlockWorkflows(request.identityKeys, request.failureConverterPath);
+  const bundle = await bundleAirlockWorkflows(request.identityKeys, request.failureConverterPath, { tracing: request.tracing === true });
   process.stdout.write(bundle.code);
 }
 

@@ -9,6 +9,8 @@ export interface BundleRequest {
   identityKeys: readonly TrustedKey[];
   /** With payload encryption: workflow code converts its failures as the data converter says. */
   failureConverterPath?: string | undefined;
+  /** With tracing on: the OpenTelemetry workflow interceptors go into the bundle. */
+  tracing?: boolean | undefined;
 }
 
 const BUNDLE_ENTRY = join(__dirname, 'bundle-main.js');

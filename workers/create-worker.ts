@@ -4,6 +4,8 @@ import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/
 import type { Activities } from '../activities';
 import { cachedWorkflowsForBudget, DEFAULT_CACHE_BUDGET_MIB, DEFAULT_STICKY_TIMEOUT, workflowTaskSlots } from './worker-sizing';
 import { limitWorkflowThreadHeap } from './workflow-thread-heap';
+import type { Tracing } from '../telemetry/tracing';
+import { workerTracingOptions } from './worker-tracing';
 
 export interface AirlockWorkerOptions {
   connection: NativeConnection;
@@ -26,6 +28,8 @@ export interface AirlockWorkerOptions {
   maxCachedWorkflows?: number | undefined;
   /** How long a task waits for the worker that cached its workflow before any worker may take it (AIRLOCK_WORKER_STICKY_TIMEOUT), ms. */
   stickyTimeoutMs?: number | undefined;
+  /** Spans for activities and, from a bundle made with `tracing`, for workflows (docs/operators.md#tracing). */
+  tracing?: Tracing | undefined;
 }
 
 /** The one place a Worker is configured, shared by the entry point, `npm start`, tests and benchmarks. */
@@ -46,5 +50,6 @@ export function createAirlockWorker(options: AirlockWorkerOptions): Promise<Work
     // After a worker dies, its workflows' next tasks (a vote) wait this long on its sticky queue.
     stickyQueueScheduleToStartTimeout: options.stickyTimeoutMs ?? DEFAULT_STICKY_TIMEOUT,
     workflowBundle,
+    ...(options.tracing ? workerTracingOptions(options.tracing) : {}),
   });
 }

@@ -1,6 +1,7 @@
 import type { LogLevel as SdkLogLevel, LogMetadata, Logger as SdkLogger } from '@temporalio/common';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 import { redactingLogOptions } from '../telemetry/log-options';
+import { traceLogFields } from '../telemetry/trace-log';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
@@ -10,6 +11,8 @@ export interface WorkerLogOptions {
   sensitiveParams: ReadonlySet<string>;
   /** Where JSON lines go; stdout by default. Tests pass a stream to read them. */
   destination?: DestinationStream;
+  /** With tracing on: every line carries the active span's `trace_id` and `span_id`. */
+  traceIds?: boolean;
 }
 
 /** The worker's JSON-lines logger: the worker's own lines and, through `sdkLogger`, the Temporal SDK's. */
@@ -20,6 +23,7 @@ export function createWorkerLog(options: WorkerLogOptions): PinoLogger {
       // The SDK passes errors under `error`; pino would print an Error there as `{}`.
       serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
       ...redactingLogOptions(options.sensitiveParams),
+      ...(options.traceIds ? { mixin: traceLogFields } : {}),
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),
   );

@@ -65,7 +65,11 @@ async function main(): Promise<void> {
     },
   });
   const dataConverter = airlockDataConverter(codecKeys);
-  const workflowBundle = await bundleInChildProcess({ identityKeys, failureConverterPath: dataConverter?.failureConverterPath });
+  const workflowBundle = await bundleInChildProcess({
+    identityKeys,
+    failureConverterPath: dataConverter?.failureConverterPath,
+    tracing: telemetry.tracing !== undefined,
+  });
   const connection = await NativeConnection.connect(workerConnectionOptions(config));
   const worker = await createAirlockWorker({
     connection,
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
     cacheBudgetMiB: config.AIRLOCK_WORKER_CACHE_MIB,
     maxCachedWorkflows: config.AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS,
     stickyTimeoutMs: config.AIRLOCK_WORKER_STICKY_TIMEOUT,
+    tracing: telemetry.tracing,
   });
   telemetry.announce(
     `worker: polling task queue ${config.AIRLOCK_TASK_QUEUE} (policy ${policy.hash}, audit ${audit.store.kind} ${redactUrl(config.AIRLOCK_AUDIT_URL)}, payloads ${codecKeys ? `encrypted with key ${codecKeys.encrypting.id}` : 'not encrypted'}, identities signed by ${identityKeys.map((key) => key.id).join(', ')}, cache ${worker.options.maxCachedWorkflows} workflows)`,

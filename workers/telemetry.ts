@@ -7,6 +7,7 @@ import type { AirlockConfig } from '../config/schema';
 import type { Catalogue } from '../operations/catalogue';
 import { freePort } from '../net/free-port';
 import { sensitiveParamNames } from '../telemetry/redact';
+import { startOtlpTracing, tracingSettings, type Tracing } from '../telemetry/tracing';
 import { createWorkerLog, sdkLogger, type LogLevel } from './log';
 import { startWorkerMetricsServer, type WorkerMetricsServer } from './metrics-server';
 
@@ -17,6 +18,8 @@ export interface WorkerTelemetry {
   metrics?: LifecycleMetrics;
   /** Where the worker serves /metrics, when it does. */
   metricsUrl?: string;
+  /** Spans to the OTLP collector; unset when tracing is off (docs/operators.md#tracing). */
+  tracing?: Tracing;
   /** An info line printed whatever the level: `npm start`, tests and benchmarks wait for the start line. */
   announce(message: string): void;
   close(): Promise<void>;
@@ -31,7 +34,8 @@ export interface WorkerTelemetry {
  */
 export async function startWorkerTelemetry(config: AirlockConfig, catalogue: Catalogue): Promise<WorkerTelemetry> {
   const level = config.AIRLOCK_LOG_LEVEL;
-  const log = createWorkerLog({ level, sensitiveParams: sensitiveParamNames(catalogue.list()) });
+  const tracing = startOtlpTracing(tracingSettings(config, 'airlock-worker'));
+  const log = createWorkerLog({ level, sensitiveParams: sensitiveParamNames(catalogue.list()), traceIds: tracing !== undefined });
   const metricsOn = config.AIRLOCK_WORKER_METRICS_PORT !== 0;
   const sdkMetricsAddress = metricsOn ? `127.0.0.1:${await freePort()}` : undefined;
   Runtime.install({
@@ -43,7 +47,9 @@ export async function startWorkerTelemetry(config: AirlockConfig, catalogue: Cat
   });
   const announcer = log.child({}, { level: 'info' });
   const announce = (message: string): void => announcer.info(message);
-  if (!metricsOn) return { log, announce, close: () => Promise.resolve() };
+  const traced = tracing ? { tracing } : {};
+  const stopTracing = (): Promise<void> => tracing?.shutdown() ?? Promise.resolve();
+  if (!metricsOn) return { log, ...traced, announce, close: stopTracing };
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -65,7 +71,17 @@ export async function startWorkerTelemetry(config: AirlockConfig, catalogue: Cat
       'worker metrics: cannot listen; running without /metrics',
     );
   }
-  return { log, metrics, announce, ...(server ? { metricsUrl: server.url } : {}), close: () => server?.close() ?? Promise.resolve() };
+  return {
+    log,
+    metrics,
+    ...traced,
+    announce,
+    ...(server ? { metricsUrl: server.url } : {}),
+    close: async () => {
+      await server?.close();
+      await stopTracing();
+    },
+  };
 }
 
 const SEVERITY: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];

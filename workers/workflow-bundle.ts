@@ -11,6 +11,14 @@ type WebpackConfig = Parameters<WebpackConfigHook>[0];
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /**
+ * The workflow interceptors of `@temporalio/interceptors-opentelemetry`, bundled only when tracing
+ * is on: a span per workflow run, Update and scheduled activity, the context carried on in the
+ * activities' headers. Replay-safe: the SDK flags the package checks keep histories recorded
+ * without them replaying the same way (test/replay runs them through a traced bundle too).
+ */
+export const TRACING_WORKFLOW_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+
+/**
  * The modules domain/noble.ts requires (Ed25519 and SHA-2 for identity proofs), and so everything
  * they import. The reusable V8 context evaluates every other module once per cached workflow:
  * each would hold its own copy of noble and, once it verified a vote, its own Ed25519 base-point
@@ -34,14 +42,20 @@ export const quietBundlerLogger = {
 
 /**
  * A bundle of Airlock's workflows as a worker runs them: the worker's bundling process, the test
- * suites and the benchmarks all make theirs here. `failureConverterPath` with payload encryption.
+ * suites and the benchmarks all make theirs here. `failureConverterPath` with payload encryption;
+ * `tracing` adds the OpenTelemetry workflow interceptors (only then: without them no span is made).
  */
-export function bundleAirlockWorkflows(keys: readonly TrustedKey[], failureConverterPath?: string): Promise<WorkflowBundle> {
+export function bundleAirlockWorkflows(
+  keys: readonly TrustedKey[],
+  failureConverterPath?: string,
+  options: { tracing?: boolean } = {},
+): Promise<WorkflowBundle> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     logger: quietBundlerLogger,
     ...airlockBundlerOptions(keys),
     ...(failureConverterPath ? { failureConverterPath } : {}),
+    ...(options.tracing ? { workflowInterceptorModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
   });
 }
 

@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { bundleWorkflows } from '../support/stack';
+import { trace } from '@opentelemetry/api';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Tracing } from '../../telemetry/tracing';
+import { workerTracingOptions } from '../../workers/worker-tracing';
 
 /**
  * Recorded histories (npm run record-histories) replayed through the current workflow code:
@@ -23,11 +28,17 @@ describe('replay of recorded histories', () => {
   let bundle: WorkflowBundle;
   /** Each history's replay error (undefined when it replayed), from one replay worker for all of them. */
   const outcomes = new Map<string, Error | undefined>();
+  /** The same through a bundle with the OpenTelemetry workflow interceptors (tracing on), which only add headers and spans. */
+  const tracedOutcomes = new Map<string, Error | undefined>();
   beforeAll(async () => {
     bundle = await bundleWorkflows();
     const inputs = histories.map((path) => ({ workflowId: path, history: readHistory(path) }));
     for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, inputs)) {
       outcomes.set(result.workflowId, result.error);
+    }
+    const traced = { workflowBundle: await bundleWorkflows({ traced: true }), ...workerTracingOptions(replayTracing()) };
+    for await (const result of Worker.runReplayHistories(traced, inputs)) {
+      tracedOutcomes.set(result.workflowId, result.error);
     }
   });
 
@@ -58,6 +69,11 @@ describe('replay of recorded histories', () => {
     expect(outcomes.get(path)).toBeUndefined();
   });
 
+  it.each(histories)('replays %s with the tracing interceptors in the bundle', (path) => {
+    expect(tracedOutcomes.has(path)).toBe(true);
+    expect(tracedOutcomes.get(path)).toBeUndefined();
+  });
+
   it('fails when the workflow code changes incompatibly', async () => {
     const incompatible = await bundleWorkflowCode({
       workflowsPath: require.resolve('../fixtures/incompatible-workflow'),
@@ -73,6 +89,12 @@ describe('replay of recorded histories', () => {
     expect(batch).toEqual([expect.any(DeterminismViolationError)]);
   });
 });
+
+/** A tracer provider's parts for the replay worker's sink; spans of a replay are not exported anyway. */
+function replayTracing(): Tracing {
+  const spanProcessor = new SimpleSpanProcessor(new InMemorySpanExporter());
+  return { tracer: trace.getTracer('replay'), resource: Resource.default(), spanProcessor, shutdown: () => spanProcessor.shutdown() };
+}
 
 /** The exported JSON as the CLI wrote it; the worker converts it to protobuf itself. */
 function readHistory(path: string): { events: unknown[] } {

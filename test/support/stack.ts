@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowClientInterceptor } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createActivities } from '../../activities';
@@ -26,6 +27,7 @@ import { loadPolicyFile, type LoadedPolicy } from '../../policy';
 import { createAirlockWorker } from '../../workers/create-worker';
 import { bundleAirlockWorkflows } from '../../workers/workflow-bundle';
 import { quietRuntime } from '../../scripts/lib/quiet-temporal';
+import type { Tracing } from '../../telemetry/tracing';
 import { apiCaller, type ApiCall } from './http-call';
 import { TEST_TRUSTED_KEYS, testSigner } from './identity-keys';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy';
@@ -60,9 +62,10 @@ export const TEST_POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy.yaml')
  * The workflow bundle: made once per integration run (per variant) and kept in the run's bundle
  * folder, since bundling is the slow part of starting a worker; made afresh outside a run.
  */
-export async function bundleWorkflows(options: { encrypted?: boolean } = {}): Promise<WorkflowBundle> {
+export async function bundleWorkflows(options: { encrypted?: boolean; traced?: boolean } = {}): Promise<WorkflowBundle> {
   const dir = process.env.AIRLOCK_TEST_BUNDLE_DIR;
-  const file = dir ? join(dir, options.encrypted ? 'encrypted.js' : 'plain.js') : undefined;
+  const variant = `${options.encrypted ? 'encrypted' : 'plain'}${options.traced ? '-traced' : ''}.js`;
+  const file = dir ? join(dir, variant) : undefined;
   if (file && existsSync(file)) return { code: readFileSync(file, 'utf8') };
   const bundle = await newBundle(options);
   if (file) {
@@ -74,9 +77,9 @@ export async function bundleWorkflows(options: { encrypted?: boolean } = {}): Pr
   return bundle;
 }
 
-function newBundle(options: { encrypted?: boolean }): Promise<WorkflowBundle> {
+function newBundle(options: { encrypted?: boolean; traced?: boolean }): Promise<WorkflowBundle> {
   // With encryption, workflow code must convert its failures as the worker's data converter says.
-  return bundleAirlockWorkflows(TEST_TRUSTED_KEYS, options.encrypted ? FAILURE_CONVERTER_PATH : undefined);
+  return bundleAirlockWorkflows(TEST_TRUSTED_KEYS, options.encrypted ? FAILURE_CONVERTER_PATH : undefined, { tracing: options.traced === true });
 }
 
 export interface Stack {
@@ -143,6 +146,13 @@ export interface StackOptions {
    * `apiPort` (the provider must know its callback before the API starts).
    */
   console?: { issuer: string; apiPort: number; sessionTtlMs?: number; sessionSecret?: string };
+  /**
+   * Tracing for the worker and the API, as their processes set it up from OTEL_* (both here share
+   * the one provider); bundle with `bundleWorkflows({ traced: true })` for workflow spans.
+   */
+  tracing?: Tracing;
+  /** Where the API's log lines go, at info level (default: none). */
+  apiLogStream?: { write(line: string): void };
 }
 
 /** Worker (real activities on moto) + API on the shared dev server, with its own task queue. */
@@ -187,6 +197,7 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
         audit: workerAudit,
         identityKeys: TEST_TRUSTED_KEYS,
       }),
+      tracing: options.tracing,
     });
     running = { worker, done: worker.run() };
   };
@@ -197,7 +208,12 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   const client = new Client({
     connection,
     namespace: 'default',
-    interceptors: { workflow: options.clientInterceptors ?? [] },
+    interceptors: {
+      workflow: [
+        ...(options.tracing ? [new OpenTelemetryWorkflowClientInterceptor({ tracer: options.tracing.tracer })] : []),
+        ...(options.clientInterceptors ?? []),
+      ],
+    },
     ...(dataConverter ? { dataConverter } : {}),
   });
   const minted = mintTestPrincipals();
@@ -211,7 +227,9 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
     taskQueue,
     audit: apiAudit,
     identity: testSigner(),
-    logLevel: 'silent',
+    logLevel: options.apiLogStream ? 'info' : 'silent',
+    ...(options.apiLogStream ? { logStream: options.apiLogStream } : {}),
+    tracer: options.tracing?.tracer,
     temporalUiUrl: 'http://127.0.0.1:8233',
     callbackAllowedHosts: callbackAllowList,
     rateLimits: options.rateLimits ?? { apiPerMinute: 1_000_000, slackPerMinute: 1_000_000 },
