@@ -10,6 +10,7 @@ import { clusterConfigYaml, TEMPORAL_DATABASES, type ClusterProcess } from './cl
 import { ManagedProcess, waitForPort } from './managed-process';
 import { PRIVATE_FILE_MODE } from './private-state';
 import { PROJECT_ROOT } from './tools';
+import { jsonLogRecord } from './pretty-log-line';
 
 /** The server version scripts/install-temporal-server.sh builds and these scripts expect. */
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
@@ -245,14 +246,8 @@ const HIDDEN_LOG_FIELDS = new Set(['level', 'ts', 'msg', 'logging-call-at', 'sta
  * as key=value, without the Go stack trace. Lines that are not JSON pass through unchanged.
  */
 export function serverLogLine(line: string): string {
-  let record: unknown;
-  try {
-    record = JSON.parse(line);
-  } catch {
-    return line;
-  }
-  if (!record || typeof record !== 'object' || Array.isArray(record)) return line;
-  const fields = record as Record<string, unknown>;
+  const fields = jsonLogRecord(line);
+  if (!fields) return line;
   const rest = Object.entries(fields)
     .filter(([key]) => !HIDDEN_LOG_FIELDS.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);

@@ -9,14 +9,8 @@ const MAX_FIELD = 160;
  * log shippers. Lines that are not JSON (a Node warning) pass through unchanged.
  */
 export function prettyLogLine(line: string): string {
-  let record: unknown;
-  try {
-    record = JSON.parse(line);
-  } catch {
-    return line;
-  }
-  if (!record || typeof record !== 'object' || Array.isArray(record)) return line;
-  const fields = record as Record<string, unknown>;
+  const fields = jsonLogRecord(line);
+  if (!fields) return line;
   const level = typeof fields.level === 'number' ? (LEVELS[fields.level] ?? String(fields.level)) : String(fields.level ?? '');
   const time = typeof fields.time === 'number' ? new Date(fields.time).toISOString().slice(11, 23) : '';
   const message = String(fields.msg ?? '');
@@ -30,4 +24,15 @@ export function prettyLogLine(line: string): string {
 
 function truncate(text: string): string {
   return text.length > MAX_FIELD ? `${text.slice(0, MAX_FIELD)}…` : text;
+}
+
+/** A log line's JSON object, or undefined when the line is not one (a Node warning, a Go panic). */
+export function jsonLogRecord(line: string): Record<string, unknown> | undefined {
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return record && typeof record === 'object' && !Array.isArray(record) ? (record as Record<string, unknown>) : undefined;
 }

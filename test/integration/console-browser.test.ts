@@ -9,7 +9,8 @@ import { launchChromium } from '../support/chromium';
 import { startConsoleStack, type ConsoleStack } from '../support/console-stack';
 import { requestInlinePolicy } from '../support/inline-policy-request';
 import { bundleWorkflows, type Stack } from '../support/stack';
-import { putObject, testS3 } from '../support/test-aws';
+import { testS3 } from '../support/test-aws';
+import { requestCopy as submitCopy } from '../support/copy-request';
 
 const POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy-console.yaml');
 const SESSION_SECRET = randomBytes(32).toString('base64url');
@@ -73,15 +74,9 @@ describe('console in Chromium', () => {
   }
 
   async function requestCopy(justification = 'Quarterly report for the finance team', folder = 'reports'): Promise<string> {
-    const sourceKey = `browser/${randomUUID()}.csv`;
-    await putObject(s3, 'airlock-src', sourceKey, `id,value\n1,${randomUUID()}\n`);
-    const response = await stack.call('etl-bot', 'POST', '/v1/actions', {
-      action: 's3.copyObject',
-      params: { sourceBucket: 'airlock-src', sourceKey, destinationBucket: 'airlock-exports', destinationKey: `${folder}/${randomUUID()}.csv` },
-      justification,
-    });
+    const { response, id } = await submitCopy(stack, s3, 'etl-bot', { folder, justification });
     expect(response.json()).toMatchObject({ status: 'pending_review' });
-    return response.json().id;
+    return id;
   }
 
   /** Reloads the action's page until it shows `status`. */

@@ -5,7 +5,8 @@ import { CookieBrowser, devSignIn } from '../support/cookie-browser';
 import { startConsoleStack, type ConsoleStack } from '../support/console-stack';
 import { requestInlinePolicy } from '../support/inline-policy-request';
 import { bundleWorkflows, type Stack } from '../support/stack';
-import { putObject, testS3 } from '../support/test-aws';
+import { testS3 } from '../support/test-aws';
+import { requestCopy as submitCopy } from '../support/copy-request';
 
 const POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy-console.yaml');
 const HOSTILE = '<script>alert(1)</script> <img src=x onerror=alert(1)> javascript:alert(1)';
@@ -78,18 +79,15 @@ describe('console pages', () => {
   }
 
   /** Requests a copy as `as` (an API principal with the requester role); answers its id, pending review. */
-  async function requestCopy(as: string, options: { justification?: string; key?: string; context?: object } = {}): Promise<string> {
-    const sourceKey = `console/${randomUUID()}.csv`;
-    await putObject(s3, 'airlock-src', sourceKey, `id,value\n1,${randomUUID()}\n`);
-    const response = await stack.call(as, 'POST', '/v1/actions', {
-      action: 's3.copyObject',
-      params: { sourceBucket: 'airlock-src', sourceKey, destinationBucket: 'airlock-exports', destinationKey: options.key ?? `reports/${randomUUID()}.csv` },
+  async function requestCopy(as: string, options: { justification?: string; folder?: string; context?: object } = {}): Promise<string> {
+    const { response, id } = await submitCopy(stack, s3, as, {
+      folder: options.folder ?? 'reports',
       justification: options.justification ?? 'Quarterly report for the finance team',
-      ...(options.context ? { context: options.context } : {}),
+      ...(options.context ? { extra: { context: options.context } } : {}),
     });
     expect(response.statusCode).toBe(202);
     expect(response.json().status).toBe('pending_review');
-    return response.json().id;
+    return id;
   }
 
   async function actionView(id: string) {
@@ -206,7 +204,7 @@ describe('console pages', () => {
   });
 
   it('approves through the form: 303 back to the page, the action runs, a second submit of the same form counts once', async () => {
-    const id = await requestCopy('etl-bot', { key: `quorum-2/${randomUUID()}.csv` });
+    const id = await requestCopy('etl-bot', { folder: 'quorum-2' });
     const action = await page('bob', `/console/actions/${id}`);
     expect(action.html).toContain('name="decision" value="approve"');
     const form = { _csrf: field(action.html, '_csrf'), nonce: field(action.html, 'nonce'), decision: 'approve', comment: 'Looks right' };

@@ -12,6 +12,7 @@ import { startDevIdentityProvider, type DevIdentityProvider } from '../../script
 import { ensureDevPrincipals, setDevTokenIssuers } from '../../scripts/lib/dev-principals';
 import { privateStateDir } from '../../scripts/lib/private-state';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
+import { CookieBrowser } from '../support/cookie-browser';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { putObject, testS3 } from '../support/test-aws';
 
@@ -132,13 +133,16 @@ describe('the dev identity provider of npm start', () => {
       code_challenge_method: 'S256',
     }).toString();
 
-    const browser = new Browser();
-    const loginPage = await browser.follow(authorize.href);
+    const browser = new CookieBrowser();
+    const loginPage = await browser.follow(authorize.href, { stopAt: CALLBACK });
     const form = await loginPage.text();
     const action = /<form[^>]*action="([^"]+)"/.exec(form)?.[1];
     expect(form).toContain('name="login"');
     if (!action) throw new Error('no login form');
-    const afterLogin = await browser.follow(new URL(action, issuer).href, new URLSearchParams({ prompt: 'login', login, password: 'anything' }));
+    const afterLogin = await browser.follow(new URL(action, issuer).href, {
+      form: new URLSearchParams({ prompt: 'login', login, password: 'anything' }),
+      stopAt: CALLBACK,
+    });
     const callback = new URL(afterLogin.url);
     const code = callback.searchParams.get('code');
     if (!afterLogin.url.startsWith(CALLBACK) || !code) {
@@ -163,36 +167,3 @@ describe('the dev identity provider of npm start', () => {
     return { idToken: tokens.id_token ?? '', accessToken: tokens.access_token ?? '' };
   }
 });
-
-/** Just enough of a browser for the provider's pages: a cookie jar, redirects followed by hand, the callback not fetched. */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-
-  /** Fetches `url` (a form POST when `form` is given) and follows redirects up to the callback, which it returns unfetched. */
-  async follow(url: string, form?: URLSearchParams): Promise<{ url: string; text(): Promise<string> }> {
-    let next = url;
-    let body = form;
-    for (let hops = 0; hops < 10; hops++) {
-      if (next.startsWith(CALLBACK)) return { url: next, text: async () => '' };
-      const response = await fetch(next, {
-        method: body ? 'POST' : 'GET',
-        redirect: 'manual',
-        headers: {
-          cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-          ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        ...(body ? { body: body.toString() } : {}),
-      });
-      for (const cookie of response.headers.getSetCookie()) {
-        const [pair = ''] = cookie.split(';');
-        const at = pair.indexOf('=');
-        this.cookies.set(pair.slice(0, at), pair.slice(at + 1));
-      }
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || !location) return { url: next, text: () => response.text() };
-      next = new URL(location, next).href;
-      body = undefined;
-    }
-    throw new Error('too many redirects');
-  }
-}

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { consoleLinksOf, startDevSmtpServer, type DevSmtpServer, type ReceivedEmail } from '../../scripts/lib/dev-smtp-server';
 import { eventually } from '../support/eventually';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
-import { putObject, testS3 } from '../support/test-aws';
+import { testS3 } from '../support/test-aws';
+import { requestCopy } from '../support/copy-request';
 
 const FROM = 'airlock@example.com';
 const REVIEWERS = 'reviewers@example.com';
@@ -37,17 +37,10 @@ describe('email review flow', () => {
     s3.destroy();
   });
 
-  async function request(as: string, keyPrefix: string) {
-    const sourceKey = `src/${randomUUID()}.csv`;
-    const destinationKey = `${keyPrefix}/${randomUUID()}.csv`;
-    await putObject(s3, 'airlock-src', sourceKey, 'id\n1\n');
-    const response = await stack.call(as, 'POST', '/v1/actions', {
-      action: 's3.copyObject',
-      params: { sourceBucket: 'airlock-src', sourceKey, destinationBucket: 'airlock-exports', destinationKey },
-      justification: 'Finance needs the report <script>alert(1)</script>',
-    });
-    expect(response.statusCode).toBe(202);
-    return { id: response.json().id as string, sourceKey, destinationKey };
+  async function request(as: string, folder: string) {
+    const submitted = await requestCopy(stack, s3, as, { folder, justification: 'Finance needs the report <script>alert(1)</script>' });
+    expect(submitted.response.statusCode).toBe(202);
+    return submitted;
   }
 
   /** The emails about an action, in the order they arrived, once there are `count`. */

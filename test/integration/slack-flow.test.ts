@@ -9,7 +9,8 @@ import { acceptedUpdates, fetchHistory } from '../support/history';
 import { startSlackDouble, type SlackDouble } from '../support/slack-double';
 import type { HttpResponse } from '../support/http-call';
 import { bundleWorkflows, startStack, TEST_CALLBACK_SECRET, type Stack } from '../support/stack';
-import { objectExists, putObject, readObject, testS3 } from '../support/test-aws';
+import { objectExists, readObject, testS3 } from '../support/test-aws';
+import { requestCopy } from '../support/copy-request';
 
 const SIGNING_SECRET = 'slack-signing-secret-for-tests';
 const BOT_TOKEN = 'xoxb-test-token';
@@ -38,18 +39,10 @@ describe('Slack review flow', () => {
     s3.destroy();
   });
 
-  async function request(as: string, keyPrefix: string, extra: object = {}) {
-    const sourceKey = `src/${randomUUID()}.csv`;
-    const destinationKey = `${keyPrefix}/${randomUUID()}.csv`;
-    await putObject(s3, 'airlock-src', sourceKey, 'id\n1\n');
-    const response = await stack.call(as, 'POST', '/v1/actions', {
-      action: 's3.copyObject',
-      params: { sourceBucket: 'airlock-src', sourceKey, destinationBucket: 'airlock-exports', destinationKey },
-      justification: 'Finance needs the report <!channel>',
-      ...extra,
-    });
-    expect(response.statusCode).toBe(202);
-    return { id: response.json().id as string, destinationKey };
+  async function request(as: string, folder: string, extra: object = {}) {
+    const submitted = await requestCopy(stack, s3, as, { folder, justification: 'Finance needs the report <!channel>', extra });
+    expect(submitted.response.statusCode).toBe(202);
+    return submitted;
   }
 
   /** The Slack message about an action, once the workflow has posted it. */

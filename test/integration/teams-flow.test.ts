@@ -9,7 +9,8 @@ import { acceptedUpdates, fetchHistory } from '../support/history';
 import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { startTeamsDouble, type TeamsDouble } from '../support/teams-double';
 import { countTemporalCalls } from '../support/temporal-calls';
-import { objectExists, putObject, testS3 } from '../support/test-aws';
+import { objectExists, testS3 } from '../support/test-aws';
+import { requestCopy } from '../support/copy-request';
 
 const CONVERSATION = '19:approvals@thread.tacv2';
 /** Azure AD object ids, as test/fixtures/policy-teams.yaml maps them. */
@@ -61,17 +62,10 @@ describe('Teams card clicks', () => {
     s3.destroy();
   });
 
-  async function request(as: string, keyPrefix: string) {
-    const sourceKey = `src/${randomUUID()}.csv`;
-    const destinationKey = `${keyPrefix}/${randomUUID()}.csv`;
-    await putObject(s3, 'airlock-src', sourceKey, 'id\n1\n');
-    const response = await stack.call(as, 'POST', '/v1/actions', {
-      action: 's3.copyObject',
-      params: { sourceBucket: 'airlock-src', sourceKey, destinationBucket: 'airlock-exports', destinationKey },
-      justification: 'Finance needs the report',
-    });
-    expect(response.statusCode).toBe(202);
-    return { id: response.json().id as string, destinationKey };
+  async function request(as: string, folder: string) {
+    const submitted = await requestCopy(stack, s3, as, { folder, justification: 'Finance needs the report' });
+    expect(submitted.response.statusCode).toBe(202);
+    return submitted;
   }
 
   /** The card activity about an action, once the workflow has posted it. */

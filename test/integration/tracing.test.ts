@@ -11,6 +11,17 @@ import { putObject, testS3 } from '../support/test-aws';
  * parent it should have, none carries a credential or a param, and the API's log lines carry the
  * trace id.
  */
+/** The AWS call's ancestors, itself first: the execution runs in the trace of the request that made the action. */
+const EXECUTION_CHAIN = [
+  'call s3.copyObject',
+  'execute s3.copyObject',
+  'RunActivity:executeOperation',
+  'StartActivity:executeOperation',
+  'RunWorkflow:privilegedAction',
+  'UpdateWithStartWorkflow:admitted',
+  'POST /v1/actions',
+];
+
 describe('tracing across processes', () => {
   const exporter = new InMemorySpanExporter();
   const logLines: Record<string, unknown>[] = [];
@@ -58,15 +69,7 @@ describe('tracing across processes', () => {
     expect(new Set(polled.map((span) => span.name.replace(/:.*/, '')))).toEqual(new Set(['QueryWorkflow', 'HandleQuery', 'DescribeWorkflow']));
 
     const chain = ancestors(call, spans).map((span) => span.name);
-    expect(chain).toEqual([
-      'call s3.copyObject',
-      'execute s3.copyObject',
-      'RunActivity:executeOperation',
-      'StartActivity:executeOperation',
-      'RunWorkflow:privilegedAction',
-      'UpdateWithStartWorkflow:admitted',
-      'POST /v1/actions',
-    ]);
+    expect(chain).toEqual(EXECUTION_CHAIN);
     const inTrace = spans.filter((span) => span.spanContext().traceId === traceId);
     const names = inTrace.map((span) => span.name);
     expect(names).toEqual(
@@ -121,15 +124,7 @@ describe('tracing across processes', () => {
     );
     const spans = exporter.getFinishedSpans();
     // The workflow runs, from submission to end, in the trace of the request that made it.
-    expect(ancestors(call, spans).map((span) => span.name)).toEqual([
-      'call s3.copyObject',
-      'execute s3.copyObject',
-      'RunActivity:executeOperation',
-      'StartActivity:executeOperation',
-      'RunWorkflow:privilegedAction',
-      'UpdateWithStartWorkflow:admitted',
-      'POST /v1/actions',
-    ]);
+    expect(ancestors(call, spans).map((span) => span.name)).toEqual(EXECUTION_CHAIN);
     // The vote: its request, the Update it sends, and the workflow's handler of it.
     const handled = spans.find((span) => span.name === 'HandleUpdate:decide' && span.attributes.workflowId === id);
     expect(handled && ancestors(handled, spans).map((span) => span.name)).toEqual([

@@ -6,7 +6,7 @@ import { ActionDetail } from '../views/action-detail';
 import type { Notice } from '../views/notice';
 import type { VoteDraft } from '../views/vote-panel';
 import { isAuditor, readVisibleAction } from './access';
-import { pageCsrfToken, sendConsolePage } from './frame';
+import { sendConsolePage } from './frame';
 import type { ConsolePageDeps } from './index';
 import { queryText } from './query';
 import { voteOptions } from './vote-options';
@@ -52,7 +52,7 @@ export async function sendActionPage(
       live={live}
       events={events}
       options={voteOptions(state, session, Date.now())}
-      csrfToken={pageCsrfToken(context, request, reply)}
+      csrfToken={context.csrfToken(request, reply)}
       nonce={randomBytes(16).toString('base64url')}
       temporalUi={temporalUiLink(deps.view, state.actionId)}
       auditor={isAuditor(session)}

@@ -4,11 +4,6 @@ import type { ConsoleContext } from '../plugin';
 import { Layout, type NavSection } from '../views/layout';
 import { renderPage } from '../views/render';
 
-/** This request's CSRF token (the same for every form of a page: ConsoleContext.csrfToken makes one per request). */
-export function pageCsrfToken(context: ConsoleContext, request: FastifyRequest, reply: FastifyReply): string {
-  return context.csrfToken(request, reply);
-}
-
 /** Sends a page of a signed-in person in the console's frame: header, navigation, sign-out form. */
 export function sendConsolePage(
   context: ConsoleContext,
@@ -18,7 +13,7 @@ export function sendConsolePage(
   body: ComponentChildren,
 ): FastifyReply {
   const session = context.session(request);
-  const person = { identity: session.identity, email: session.email, roles: session.roles, csrfToken: pageCsrfToken(context, request, reply) };
+  const person = { identity: session.identity, email: session.email, roles: session.roles, csrfToken: context.csrfToken(request, reply) };
   return renderPage(
     reply.status(page.status ?? 200),
     <Layout title={page.title} person={person} current={page.current}>
