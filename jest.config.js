@@ -74,6 +74,18 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    // Only for `npm run test:cluster`: needs the Temporal server built from its Go module (scripts/install-temporal-server.sh).
+    ...(process.env.AIRLOCK_CLUSTER_TEST === '1'
+      ? [
+          {
+            displayName: 'cluster',
+            testEnvironment: 'node',
+            ...esmOnly,
+            ...notTestCode,
+            testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+          },
+        ]
+      : []),
     // Only for `npm run record-histories`: writes test/replay/histories from a live run.
     ...(process.env.RECORD_HISTORIES === '1'
       ? [

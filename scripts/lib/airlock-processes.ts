@@ -23,8 +23,21 @@ export interface AirlockProcessesOptions {
   ownProcessGroup?: boolean | undefined;
 }
 
-/** Starts the worker and the API from dist/ as child processes, as they run in production. */
-export function startAirlockProcesses(options: AirlockProcessesOptions): AirlockProcesses {
+/** One Airlock process and when it is ready to serve. */
+export interface StartedAirlockProcess {
+  process: ManagedProcess;
+  /** Resolves once it serves (the API answers /healthz, the worker polls); rejects if it exits first. */
+  ready: Promise<void>;
+}
+
+export interface AirlockProcessOptions {
+  env: NodeJS.ProcessEnv;
+  onLine?: ((line: string) => void) | undefined;
+  ownProcessGroup?: boolean | undefined;
+}
+
+/** The worker from dist/, without the API's signing key. */
+export function startAirlockWorker(options: AirlockProcessOptions): StartedAirlockProcess {
   let workerPolling: () => void = () => undefined;
   const polling = new Promise<void>((resolvePolling) => (workerPolling = resolvePolling));
   const worker = ManagedProcess.start('worker', process.execPath, [...WORKER_NODE_FLAGS, join(DIST, 'workers', 'main.js')], {
@@ -32,24 +45,35 @@ export function startAirlockProcesses(options: AirlockProcessesOptions): Airlock
     onLine: (line) => {
       // The worker prints this once it is connected and its pollers run.
       if (line.includes('worker: polling task queue')) workerPolling();
-      options.onWorkerLine?.(line);
+      options.onLine?.(line);
     },
     ownProcessGroup: options.ownProcessGroup,
   });
+  const ready = Promise.race([polling, worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`)))]);
+  return { process: worker, ready };
+}
+
+/** The API from dist/ on `apiPort` (which AIRLOCK_API_PORT in env must name). */
+export function startAirlockApi(options: AirlockProcessOptions & { apiPort: number }): StartedAirlockProcess {
   const api = ManagedProcess.start('api', process.execPath, [join(DIST, 'api', 'main.js')], {
     env: options.env,
-    onLine: options.onApiLine,
+    onLine: options.onLine,
     ownProcessGroup: options.ownProcessGroup,
   });
-  const workerReady = Promise.race([polling, worker.exit.then(() => Promise.reject(new Error(`the worker exited during start:\n${worker.tail()}`)))]);
-  const ready = Promise.all([waitForHealthy(`http://127.0.0.1:${options.apiPort}/healthz`, api), workerReady]).then(() => undefined);
+  return { process: api, ready: waitForHealthy(`http://127.0.0.1:${options.apiPort}/healthz`, api) };
+}
+
+/** Starts the worker and the API from dist/ as child processes, as they run in production. */
+export function startAirlockProcesses(options: AirlockProcessesOptions): AirlockProcesses {
+  const worker = startAirlockWorker({ env: options.env, onLine: options.onWorkerLine, ownProcessGroup: options.ownProcessGroup });
+  const api = startAirlockApi({ env: options.env, apiPort: options.apiPort, onLine: options.onApiLine, ownProcessGroup: options.ownProcessGroup });
   return {
-    worker,
-    api,
-    ready,
+    worker: worker.process,
+    api: api.process,
+    ready: Promise.all([api.ready, worker.ready]).then(() => undefined),
     stop: async () => {
-      await api.stop();
-      await worker.stop(30_000);
+      await api.process.stop();
+      await worker.process.stop(30_000);
     },
   };
 }

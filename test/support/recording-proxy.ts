@@ -24,7 +24,7 @@ export interface RecordingProxy {
   /** Every AccessKeyId that appeared in a response (not secret; what an audit record may name). */
   issuedAccessKeyIds(): string[];
   /** Every request as it arrived, before it was held or forwarded (a crash test kills while one is in flight). */
-  arrivals(): { method: string; url: string }[];
+  arrivals(): { method: string; url: string; userAgent: string }[];
   /**
    * Holds matching requests back for `ms` before forwarding them (a slow AWS, for crash tests). A
    * held request is forwarded even if its client has gone meanwhile, as AWS acts on what it received.
@@ -42,11 +42,11 @@ export async function startRecordingProxy(targetEndpoint: string): Promise<Recor
   const target = new URL(targetEndpoint);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const recorded: RecordedExchange[] = [];
-  const arrived: { method: string; url: string }[] = [];
+  const arrived: { method: string; url: string; userAgent: string }[] = [];
   let slow: { matches: (method: string, url: string) => boolean; ms: number } | undefined;
 
   const server = createServer((req, res) => {
-    arrived.push({ method: req.method ?? 'GET', url: req.url ?? '/' });
+    arrived.push({ method: req.method ?? 'GET', url: req.url ?? '/', userAgent: req.headers['user-agent'] ?? '' });
     const wait = slow?.matches(req.method ?? 'GET', req.url ?? '/') ? slow.ms : 0;
     void readBody(req).then(
       async (requestBody) => {
