@@ -24,6 +24,7 @@ export interface ComposeService {
   depends_on?: string[] | Record<string, { condition?: string }>;
   secrets?: ServiceSecret[];
   volumes?: ServiceVolume[];
+  deploy?: { replicas?: number };
 }
 
 export interface ComposeFile {
@@ -60,12 +61,12 @@ export function argsOf(value: string | string[] | undefined): string[] {
   return Array.isArray(value) ? value : value.split(/\s+/).filter(Boolean);
 }
 
-/** The host port a container port is published on, or undefined. */
+/** The host port a container port is published on (0: one Docker picks, `127.0.0.1::9464`), or undefined. */
 export function publishedPort(service: ComposeService, containerPort: number): number | undefined {
   for (const port of service.ports ?? []) {
     if (typeof port === 'string') {
       const parts = port.split(':');
-      if (Number(parts[parts.length - 1]) === containerPort && parts.length >= 2) return Number(parts[parts.length - 2]);
+      if (Number(parts[parts.length - 1]) === containerPort && parts.length >= 2) return Number(parts[parts.length - 2] || 0);
     } else if (port.target === containerPort && port.published !== undefined) {
       return Number(port.published);
     }

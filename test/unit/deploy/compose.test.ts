@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { configSchema } from '../../../config/schema';
+import { TEMPORAL_SERVER_VERSION } from '../../../scripts/lib/cluster-temporal';
 import { PROJECT_ROOT } from '../../../scripts/lib/tools';
 import { WORKER_NODE_FLAGS } from '../../../workers/worker-sizing';
 import { SEARCH_ATTRIBUTES } from '../../../workflows/search-attributes';
@@ -151,9 +152,22 @@ describe('docker-compose.yml', () => {
 
   it('publishes the API, and the worker metrics on a port the worker listens on from outside its container', () => {
     const port = Number(env('airlock-worker', 'AIRLOCK_WORKER_METRICS_PORT'));
-    expect(publishedPort(service('airlock-worker'), port)).toBe(port);
+    // On a host port Docker picks for each replica: replicas cannot share a fixed one.
+    expect(publishedPort(service('airlock-worker'), port)).toBe(0);
     expect(env('airlock-worker', 'AIRLOCK_WORKER_METRICS_HOST')).toBe('0.0.0.0');
     expect(env('airlock-api', 'AIRLOCK_API_HOST')).toBe('0.0.0.0');
+  });
+
+  it('runs two workers, as npm run cluster does, so that one may die', () => {
+    expect(service('airlock-worker').deploy?.replicas).toBe(2);
+  });
+
+  it('runs the Temporal minor version npm run cluster builds, with one tag for the server and its admin tools', () => {
+    const tags = ['temporal-schema', 'temporal', 'temporal-setup'].map((name) => (service(name).image ?? '').split(':')[1]);
+    expect(new Set(tags).size).toBe(1);
+    const minor = (version: string): string => version.replace(/^v/, '').split('.').slice(0, 2).join('.');
+    expect(minor(tags[0] ?? '')).toBe(minor(TEMPORAL_SERVER_VERSION));
+    expect(env('temporal', 'NUM_HISTORY_SHARDS')).toBe('4');
   });
 
   it('registers every search attribute the workflow sets, with its type, in the namespace Airlock uses', () => {
