@@ -27,6 +27,8 @@ export interface ProcessStackOptions {
   workerMetrics?: boolean;
   /** Settings for both processes on top of the stack's own, e.g. `AIRLOCK_LOG_LEVEL`. */
   env?: NodeJS.ProcessEnv;
+  /** Settings for one process only, on top of `env`: e.g. each its own `OTEL_SERVICE_NAME`. */
+  processEnv?: { api?: NodeJS.ProcessEnv; worker?: NodeJS.ProcessEnv };
   /** Every line either process prints, with the stream it printed it on. */
   onLine?: (process: 'api' | 'worker', line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -53,6 +55,7 @@ export class ProcessStack {
     /** A real HTTP request to the API process as a named principal of TEST_PRINCIPALS. */
     readonly call: ApiCall,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly processEnv: NonNullable<ProcessStackOptions['processEnv']>,
     private readonly onLine: ProcessStackOptions['onLine'],
     /** The worker's /metrics, with `workerMetrics: true`. */
     readonly workerMetricsUrl: string | undefined,
@@ -105,7 +108,8 @@ export class ProcessStack {
         ...options.env,
       };
       const onLine = options.onLine;
-      const api = startApi(env, onLine);
+      const processEnv = options.processEnv ?? {};
+      const api = startApi({ ...env, ...processEnv.api }, onLine);
       cleanups.unshift(() => api.stop());
       const connection = await Connection.connect({ address: temporal.address });
       cleanups.unshift(() => connection.close());
@@ -122,6 +126,7 @@ export class ProcessStack {
         audit,
         apiCaller(`http://127.0.0.1:${apiPort}`, keys),
         env,
+        processEnv,
         onLine,
         workerMetricsPort ? `http://127.0.0.1:${workerMetricsPort}/metrics` : undefined,
         `http://127.0.0.1:${apiPort}`,
@@ -142,7 +147,7 @@ export class ProcessStack {
     let polling: () => void = () => undefined;
     const ready = new Promise<void>((resolveReady) => (polling = resolveReady));
     const worker = ManagedProcess.start('worker', process.execPath, [WORKER_ENTRY], {
-      env: this.env,
+      env: { ...this.env, ...this.processEnv.worker },
       onLine: (line, stream) => {
         if (line.includes('worker: polling task queue')) polling();
         this.onLine?.('worker', line, stream);
@@ -155,7 +160,7 @@ export class ProcessStack {
   /** SIGKILLs the API and starts it again on the same port and settings; resolves once it is healthy. */
   async restartApi(): Promise<void> {
     await this.api.kill();
-    this.api = startApi(this.env, this.onLine);
+    this.api = startApi({ ...this.env, ...this.processEnv.api }, this.onLine);
     await this.apiHealthy();
   }
 
