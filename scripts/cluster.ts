@@ -90,7 +90,7 @@ function banner(started: LocalCluster): string {
     `  Temporal UI  ${started.uiUrl}   (${TEMPORAL_UI_VERSION}, built from github.com/temporalio/ui-server/v2; no sign-in, loopback only)`,
     'Start-up times:',
     ...timings.map(([label, ms]) => `  ${label.padEnd(width)}  ${(ms / 1000).toFixed(1)} s`),
-    'Ctrl-C stops everything: the APIs, the workers, moto, the Temporal services, PostgreSQL.',
+    'Ctrl-C stops everything: the APIs, the workers, moto, the Temporal UI, the Temporal services, PostgreSQL.',
     '',
   ].join('\n');
 }
