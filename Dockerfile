@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image, two commands (docs/deployment.md):
 #   API:    node dist/api/main.js      (the default)
-#   worker: node --max-semi-space-size=8 dist/workers/main.js
+#   worker: node --max-semi-space-size=4 dist/workers/main.js
 # docker-compose.yml builds it and runs both.
 
 # Build tools: better-sqlite3 compiles from source when no prebuilt binary fits.
@@ -26,9 +26,11 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-bookworm-slim AS runtime
 # In a container, listen on all interfaces: the published ports reach the container's own address.
+# Two malloc arenas, not 8 per core: the worker's RSS (WORKER_PROCESS_ENV, workers/worker-sizing.ts).
 ENV NODE_ENV=production \
     AIRLOCK_API_HOST=0.0.0.0 \
-    AIRLOCK_WORKER_METRICS_HOST=0.0.0.0
+    AIRLOCK_WORKER_METRICS_HOST=0.0.0.0 \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 # Owned by root and read-only to the app: a compromised process cannot rewrite its own code.
 COPY --from=prod-deps /app/node_modules ./node_modules

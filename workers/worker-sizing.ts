@@ -60,9 +60,11 @@ export function workflowTaskSlots(maxCachedWorkflows: number): number {
  * and an old one of 4 GiB, which it fills with garbage before collecting. A worker's heaps are
  * small (live: ~50 MiB on the main thread, ~35 MiB on the workflow thread with 102 workflows
  * cached), so these limits bound its RSS; measured with bench/workflow/pending-rss.ts, see
- * docs/deployment.md#scaling.
+ * docs/deployment.md#scaling. 4 MiB semi-spaces (both isolates): 291 MB of RSS at 5,000 pending
+ * against 312 MB with 8 MiB (both with WORKER_PROCESS_ENV), the worker's CPU per start +4%
+ * (2026-12-04).
  */
-export const SEMI_SPACE_MIB = 8;
+export const SEMI_SPACE_MIB = 4;
 
 /**
  * Node flags the worker process is started with (compose file, `npm start`): the main thread's
@@ -70,6 +72,15 @@ export const SEMI_SPACE_MIB = 8;
  * RSS, and saved no measurable CPU.
  */
 export const WORKER_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${SEMI_SPACE_MIB}`];
+
+/**
+ * Environment the worker process is started with (the image, `npm start`, the bench), under what
+ * the operator sets. glibc's malloc gives each thread that allocates an arena of its own, up to
+ * 8 per core, and keeps what each arena once held: the SDK's Rust core, libuv and V8's helper
+ * threads made the worker's RSS grow to 348 MB at 5,000 pending against 312 MB with two arenas
+ * (and 303 MB with one; the same start rate in all three; 2026-12-04, bench/workflow/pending-rss.ts).
+ */
+export const WORKER_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /** The workflow thread's old generation with nothing cached: the bundle, its preloaded modules, the SDK and room to collect. */
 export const WORKFLOW_THREAD_BASE_HEAP_MIB = 88;

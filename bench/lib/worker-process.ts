@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ManagedProcess } from '../../scripts/lib/managed-process';
 import { PROJECT_ROOT } from '../../scripts/lib/tools';
-import { WORKER_NODE_FLAGS } from '../../workers/worker-sizing';
+import { WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../../workers/worker-sizing';
 import type { AwsSettings } from '../../activities/aws-settings';
 import { BENCH_VERIFY_KEYS_ENTRY } from './bench-identity';
 import { MEMORY_PATH, WORKER_ENV, type WorkerMemory } from './worker-protocol';
@@ -31,6 +31,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions, timeoutM
   const listening = new Promise<number>((resolvePort) => (announced = resolvePort));
   const child = ManagedProcess.start('bench-worker', process.execPath, ['--expose-gc', ...WORKER_NODE_FLAGS, ...(options.nodeArgs ?? []), WORKER_ENTRY], {
     env: {
+      ...WORKER_PROCESS_ENV,
       ...process.env,
       [WORKER_ENV.temporalAddress]: options.temporalAddress,
       [WORKER_ENV.taskQueue]: options.taskQueue,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ManagedProcess } from './managed-process';
 import { PROJECT_ROOT } from './tools';
-import { WORKER_NODE_FLAGS } from '../../workers/worker-sizing';
+import { WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../../workers/worker-sizing';
 
 const DIST = join(PROJECT_ROOT, 'dist');
 
@@ -41,7 +41,7 @@ export function startAirlockWorker(options: AirlockProcessOptions): StartedAirlo
   let workerPolling: () => void = () => undefined;
   const polling = new Promise<void>((resolvePolling) => (workerPolling = resolvePolling));
   const worker = ManagedProcess.start('worker', process.execPath, [...WORKER_NODE_FLAGS, join(DIST, 'workers', 'main.js')], {
-    env: withoutSigningKey(options.env),
+    env: { ...WORKER_PROCESS_ENV, ...withoutSigningKey(options.env) },
     onLine: (line) => {
       // The worker prints this once it is connected and its pollers run.
       if (line.includes('worker: polling task queue')) workerPolling();

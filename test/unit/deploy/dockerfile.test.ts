@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '../../../scripts/lib/tools';
 import { buildOutputs } from './build-output';
 import { baseImages, dockerfileInstructions, envKeys, execForm, runtimeStage } from './dockerfile';
 import { nvmrcMajor } from './node-version';
+import { WORKER_PROCESS_ENV } from '../../../workers/worker-sizing';
 
 const instructions = dockerfileInstructions();
 const runtime = runtimeStage(instructions);
@@ -37,6 +38,11 @@ describe('Dockerfile', () => {
     const command = execForm(only('CMD'));
     expect(command).toEqual(['node', 'dist/api/main.js']);
     expect(buildOutputs()).toContain(command[1]);
+  });
+
+  it("sets the worker's process environment (workers/worker-sizing.ts) for both commands", () => {
+    const env = runtime.filter((instruction) => instruction.keyword === 'ENV').flatMap((instruction) => instruction.args.split(/\s+/));
+    for (const [name, value] of Object.entries(WORKER_PROCESS_ENV)) expect(env).toContain(`${name}=${value}`);
   });
 
   it('runs as a non-root user', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { configSchema } from '../../../config/schema';
 import { PROJECT_ROOT } from '../../../scripts/lib/tools';
-import { DEFAULT_CACHE_BUDGET_MIB, WORKER_NODE_FLAGS } from '../../../workers/worker-sizing';
+import { DEFAULT_CACHE_BUDGET_MIB, WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../../../workers/worker-sizing';
 
 /**
  * What kubeconform cannot see in deploy/kubernetes/ (`npm run validate:deploy` checks the schemas):
@@ -70,6 +70,8 @@ describe('deploy/kubernetes', () => {
   it('runs each entry point as the compose file does (the worker with its Node flags)', () => {
     expect(container('airlock-worker').command).toEqual(['node', ...WORKER_NODE_FLAGS, 'dist/workers/main.js']);
     expect(container('airlock-api').command).toEqual(['node', 'dist/api/main.js']);
+    const workerEnv = environment('airlock-worker');
+    for (const [name, value] of Object.entries(WORKER_PROCESS_ENV)) expect({ name, value: workerEnv.get(name) }).toEqual({ name, value });
   });
 
   it('sets only AIRLOCK_* variables that config/schema.ts knows, so a typo fails here', () => {
