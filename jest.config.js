@@ -27,7 +27,12 @@ const notTestCode = { modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.
 /** Fault tests: they kill and restart real processes and measure recovery against timeouts. */
 // The gateway's restart test is one of them: in the parallel phase a loaded machine once kept its API
 // process from reaching Temporal within the SDK's 10 s connect deadline (CI, 2026-12-04).
-const SERIAL = ['test/integration/fault-recovery.test.ts', 'test/integration/worker-crash.test.ts', 'test/integration/mcp-gateway-restart.test.ts'];
+const SERIAL = [
+  'test/integration/fault-recovery.test.ts',
+  'test/integration/worker-crash.test.ts',
+  'test/integration/mcp-gateway-restart.test.ts',
+  'test/integration/temporal-late.test.ts',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {

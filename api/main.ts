@@ -11,7 +11,7 @@ import {
   type IdentitySigningKey,
 } from '../config/identity-keys';
 import type { TrustedKey } from '../domain/identity-proof';
-import { clientConnectionOptions } from '../config/temporal-connection';
+import { clientConnectionOptions, connectToTemporal } from '../config/temporal-connection';
 import { slackClient } from '../channels/slack/client';
 import { GatewayOperations } from '../mcp/gateway/gateway-operations';
 import { catalogueWith } from '../operations/catalogue';
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const signingKey = loadIdentitySigningKey(config);
   const policy = loadPolicyFile(config.AIRLOCK_POLICY_FILE); // maps Slack/Teams users to identities
   const audit = await openAuditLog(config.AIRLOCK_AUDIT_URL);
-  const connection = await Connection.connect(clientConnectionOptions(config));
+  const connection = await connectToTemporal(() => Connection.connect(clientConnectionOptions(config)), config);
   const codecKeys = loadKeyRing({ keys: config.AIRLOCK_CODEC_KEYS, keysFile: config.AIRLOCK_CODEC_KEYS_FILE });
   const dataConverter = airlockDataConverter(codecKeys);
   const client = new Client({

@@ -266,6 +266,11 @@ export const configSchema = z
      * busy to poll within it loses the task to a replay, so not below 100ms; not above 60s either.
      */
     AIRLOCK_WORKER_STICKY_TIMEOUT: durationMs(DEFAULT_STICKY_TIMEOUT, { min: '100ms', max: '60s' }),
+    /**
+     * How long the API and the worker keep trying to reach Temporal at start before they exit: a
+     * process started beside Temporal (compose, Kubernetes, a cluster coming up) waits for it.
+     */
+    AIRLOCK_TEMPORAL_CONNECT_TIMEOUT: durationMs('60s', { min: '1s', max: '1h' }),
   })
   .superRefine(checkTemporalTls);
 

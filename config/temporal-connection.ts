@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions, TLSConfig } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import { retryUntil } from '../net/retry-until';
 import { ConfigError } from './load';
 import type { AirlockConfig } from './schema';
 
@@ -22,6 +23,28 @@ interface TemporalConnectionBase {
   /** `false` for plaintext; otherwise the TLS settings, with file contents already read. */
   tls: TLSConfig | false;
   apiKey?: string;
+}
+
+/**
+ * Connects with `connect`, and while Temporal does not answer (the SDK gives up after 10 s) tries
+ * again until AIRLOCK_TEMPORAL_CONNECT_TIMEOUT has passed, saying so on stderr each time; then the
+ * last error stops the start.
+ */
+export function connectToTemporal<T>(
+  connect: () => Promise<T>,
+  config: Pick<AirlockConfig, 'AIRLOCK_TEMPORAL_ADDRESS' | 'AIRLOCK_TEMPORAL_CONNECT_TIMEOUT'>,
+  log: (line: string) => void = (line) => console.error(line),
+): Promise<T> {
+  const withinMs = config.AIRLOCK_TEMPORAL_CONNECT_TIMEOUT;
+  return retryUntil(connect, {
+    withinMs,
+    pauseMs: 2_000,
+    onRetry: (err, elapsedMs) =>
+      log(
+        `Temporal at ${config.AIRLOCK_TEMPORAL_ADDRESS} not reachable (${err instanceof Error ? err.message : String(err)}); ` +
+          `trying again, ${Math.round((withinMs - elapsedMs) / 1000)} s left (AIRLOCK_TEMPORAL_CONNECT_TIMEOUT)`,
+      ),
+  });
 }
 
 /** Options for `Connection.connect` (@temporalio/client): the API. Reads the TLS files once, now. */

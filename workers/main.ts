@@ -2,7 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { openAuditLog, redactUrl } from '../audit/open-store';
 import { loadConfig, required } from '../config/load';
-import { workerConnectionOptions } from '../config/temporal-connection';
+import { connectToTemporal, workerConnectionOptions } from '../config/temporal-connection';
 import { GatewayOperations } from '../mcp/gateway/gateway-operations';
 import { catalogueWith } from '../operations/catalogue';
 import { loadPolicyFile } from '../policy';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     failureConverterPath: dataConverter?.failureConverterPath,
     tracing: telemetry.tracing !== undefined,
   });
-  const connection = await NativeConnection.connect(workerConnectionOptions(config));
+  const connection = await connectToTemporal(() => NativeConnection.connect(workerConnectionOptions(config)), config);
   const worker = await createAirlockWorker({
     connection,
     namespace: config.AIRLOCK_TEMPORAL_NAMESPACE,
