@@ -353,7 +353,10 @@ describe('Airlock on a Temporal cluster, with failures', () => {
     console.log(
       [
         `${plans.length} actions (${AUTO} auto-allowed, ${APPROVED} approved by two, ${REJECTED} rejected) settled ${(settledMs / 1000).toFixed(1)} s after the load began`,
-        ...faults.map(({ what, restartMs }) => `  ${what}: SIGKILL, back serving ${(restartMs / 1000).toFixed(1)} s after its restart`),
+        ...faults.map(
+          ({ what, restartMs }) =>
+            `  ${what}: SIGKILL, ${what.startsWith('Temporal') ? 'listening' : 'serving'} again ${(restartMs / 1000).toFixed(1)} s after its restart`,
+        ),
         `  the copy in flight on the killed worker: ${killedMidCopy.id}, run again on a live worker`,
         `  calls retried by clients: ${retried.length}${retried.length ? ` (e.g. ${retried.slice(0, 3).join('; ')})` : ''}`,
       ].join('\n'),
