@@ -155,6 +155,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         stoppers,
         children,
         timings,
+        timed,
       });
     } else {
       const dev = await timed('Temporal dev server', () =>
@@ -300,14 +301,16 @@ async function startTemporalCluster(
     stoppers: (() => Promise<void>)[];
     children: (() => ManagedProcess)[];
     timings: [string, number][];
+    /** Runs a step and adds its time to `timings`. */
+    timed: <T>(label: string, step: () => Promise<T>) => Promise<T>;
   },
 ): Promise<string> {
-  const { binaries, layout, configDir, pg, servers, stoppers, children, timings } = parts;
-  const schemaStarted = Date.now();
-  await setupTemporalSchema({ sqlTool: binaries.sqlTool, schemaDir: binaries.schemaDir, ...pg, adminUrl: parts.adminUrl }, (line) =>
-    options.onLine('schema', line),
+  const { binaries, layout, configDir, pg, servers, stoppers, children, timings, timed } = parts;
+  await timed('schema (temporal, temporal_visibility)', () =>
+    setupTemporalSchema({ sqlTool: binaries.sqlTool, schemaDir: binaries.schemaDir, ...pg, adminUrl: parts.adminUrl }, (line) =>
+      options.onLine('schema', line),
+    ),
   );
-  timings.push(['schema (temporal, temporal_visibility)', Date.now() - schemaStarted]);
   stoppers.push(async () => {
     // Frontend first (no new calls), history last (it owns the shards the others write through).
     for (const service of ['frontend', 'worker', 'matching', 'history']) {
@@ -349,8 +352,6 @@ async function startTemporalCluster(
   const frontendProcess = frontend && servers.get(frontend.name)?.process;
   if (!frontend || !frontendProcess) throw new Error('no frontend process');
   const address = `127.0.0.1:${frontend.grpcPort}`;
-  const answering = Date.now();
-  await waitForFrontend(address, frontendProcess.process);
-  timings.push(['frontend answers', Date.now() - answering]);
+  await timed('frontend answers', () => waitForFrontend(address, frontendProcess.process));
   return address;
 }

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { readBody } from './read-body';
 
 /** One span as a collector received it, with the `service.name` of the resource it came under. */
 export interface CollectedSpan {
@@ -109,15 +110,6 @@ export async function startOtlpCollector(): Promise<OtlpCollector> {
         server.closeAllConnections();
       }),
   };
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, rejectBody) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolveBody(Buffer.concat(chunks)));
-    request.on('error', rejectBody);
-  });
 }
 
 function collectedSpans(request: ExportTraceServiceRequest): CollectedSpan[] {

@@ -1,6 +1,7 @@
-import { createServer, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { createServer, request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './read-body';
 
 /** One request passed through, and moto's answer, as text. */
 export interface RecordedExchange {
@@ -137,13 +138,4 @@ function unescapeXml(text: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&apos;/g, "'")
     .replace(/&amp;/g, '&');
-}
-
-function readBody(stream: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolveBody(Buffer.concat(chunks)));
-    stream.on('error', reject);
-  });
 }

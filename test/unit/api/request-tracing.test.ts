@@ -1,21 +1,14 @@
 import { trace } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import Fastify from 'fastify';
 import { installRequestTracing } from '../../../api/request-tracing';
-import { startTracing, type Tracing } from '../../../telemetry/tracing';
+import { useInMemoryTracing } from '../../support/in-memory-tracing';
 
 describe('request tracing', () => {
-  const exporter = new InMemorySpanExporter();
-  let tracing: Tracing;
-  beforeAll(() => {
-    tracing = startTracing({ serviceName: 'airlock-unit', exporter, batch: false });
-  });
-  afterAll(() => tracing.shutdown());
-  beforeEach(() => exporter.reset());
+  const { exporter, tracer } = useInMemoryTracing();
 
   async function app() {
     const server = Fastify();
-    installRequestTracing(server, tracing.tracer);
+    installRequestTracing(server, tracer());
     // The handler sees the request's span as the active one, after the body was parsed.
     server.post('/v1/things/:id', async (request) => ({ spanId: trace.getActiveSpan()?.spanContext().spanId, body: request.body }));
     await server.ready();

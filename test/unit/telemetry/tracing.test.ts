@@ -2,12 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { context, trace } from '@opentelemetry/api';
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { loadConfig } from '../../../config/load';
 import { inSpan } from '../../../telemetry/spans';
 import { traceLogFields } from '../../../telemetry/trace-log';
-import { startOtlpTracing, startTracing, tracingSettings, type Tracing } from '../../../telemetry/tracing';
+import { startOtlpTracing, tracingSettings } from '../../../telemetry/tracing';
 import { createWorkerLog } from '../../../workers/log';
+import { useInMemoryTracing } from '../../support/in-memory-tracing';
 
 describe('tracing settings', () => {
   it('is off without an OTLP endpoint', () => {
@@ -40,16 +40,10 @@ describe('tracing settings', () => {
 });
 
 describe('spans and log lines with tracing on', () => {
-  const exporter = new InMemorySpanExporter();
-  let tracing: Tracing;
-  beforeAll(() => {
-    tracing = startTracing({ serviceName: 'airlock-unit', exporter, batch: false });
-  });
-  afterAll(() => tracing.shutdown());
-  beforeEach(() => exporter.reset());
+  const { exporter, tracer } = useInMemoryTracing();
 
   it('nests inSpan spans under the active one and marks a failure with its name only', async () => {
-    await tracing.tracer.startActiveSpan('parent', async (parent) => {
+    await tracer().startActiveSpan('parent', async (parent) => {
       await inSpan('ok', { 'airlock.operation': 's3.copyObject' }, () => Promise.resolve(1));
       await expect(inSpan('fails', {}, () => Promise.reject(new TypeError('secret-ish detail')))).rejects.toThrow(TypeError);
       parent.end();
@@ -73,7 +67,7 @@ describe('spans and log lines with tracing on', () => {
     });
     const log = createWorkerLog({ level: 'info', sensitiveParams: new Set(), destination, traceIds: true });
     log.info('outside');
-    const span = tracing.tracer.startSpan('activity');
+    const span = tracer().startSpan('activity');
     context.with(trace.setSpan(context.active(), span), () => {
       expect(traceLogFields()).toEqual({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
       log.info('inside');
