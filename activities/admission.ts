@@ -1,7 +1,11 @@
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { AuditEventInput, RecordAuditEventsInput } from '../domain/audit-events';
-import type { PolicyEvaluationBeforePreview } from '../domain/types';
+import { ADMISSION_FINAL_FAILURES, FailureType } from '../domain/failure-types';
+import type { ActionPreview, OperationPreview, PolicyEvaluation, PolicyEvaluationBeforePreview } from '../domain/types';
+import { currentActivity } from './activity-context';
 import type { VerifyActionRequestInput } from './identity';
 import type { EvaluatePolicyInput } from './policy';
+import type { PreviewOperationInput } from './preview';
 
 export interface AdmitRequestInput extends VerifyActionRequestInput {
   /** The request.received event, numbered by the workflow: stored once the start is verified. */
@@ -10,24 +14,89 @@ export interface AdmitRequestInput extends VerifyActionRequestInput {
   evaluation: EvaluatePolicyInput;
 }
 
+/** Admission's answer: policy's decision and, unless it denied on params alone, the preview reviewers see. */
+export interface Admission extends PolicyEvaluation {
+  preview?: ActionPreview;
+}
+
 /** The activities admission is made of, as the worker registers them. */
 export interface AdmissionParts {
   verifyActionRequest(input: VerifyActionRequestInput): Promise<void>;
   recordAuditEvents(input: RecordAuditEventsInput): Promise<unknown>;
   evaluatePolicyBeforePreview(input: EvaluatePolicyInput): Promise<PolicyEvaluationBeforePreview>;
+  evaluatePolicy(input: EvaluatePolicyInput): Promise<PolicyEvaluation>;
+  previewOperation(input: PreviewOperationInput): Promise<OperationPreview>;
+}
+
+/** What a failing preview gets before admission goes on without it: the separate preview step's retry policy and timeout. */
+export const PREVIEW_ATTEMPTS = 3;
+export const PREVIEW_TIMEOUT_MS = 60_000;
+
+/**
+ * Admission as local activities. `admitRequest` (one marker in history instead of three): the start
+ * is verified, then the request is on record, then policy decides on params, in that order and each
+ * only if the one before it held. `admitAction` goes on in the same local activity with the
+ * preview and, when policy asked for its facts, policy again: a request reaches its decision in one
+ * workflow activation instead of three (`one-step-admission`). Every part is idempotent or
+ * read-only, so a retry repeats it safely.
+ */
+export function createAdmissionActivities(parts: AdmissionParts) {
+  async function admitRequest(input: AdmitRequestInput): Promise<PolicyEvaluationBeforePreview> {
+    await parts.verifyActionRequest({ request: input.request, workflowStartedAt: input.workflowStartedAt });
+    await parts.recordAuditEvents({ events: [input.received] });
+    return parts.evaluatePolicyBeforePreview(input.evaluation);
+  }
+
+  return {
+    admitRequest,
+
+    async admitAction(input: AdmitRequestInput): Promise<Admission> {
+      const early = await admitRequest(input);
+      if (early.decision?.effect === 'deny') return { decision: early.decision, operation: early.operation };
+      // Cancelled while policy decided: an action no one wants any more is not previewed.
+      if (currentActivity()?.cancellationSignal.aborted) throw new CancelledFailure('admission cancelled before the preview');
+      const preview = await previewOrFailure(parts, { actionId: input.request.actionId, ...input.evaluation });
+      if (early.decision) return { decision: early.decision, operation: early.operation, preview };
+      const facts = 'facts' in preview ? preview.facts : {};
+      return { ...(await parts.evaluatePolicy({ ...input.evaluation, preview: facts })), preview };
+    },
+  };
 }
 
 /**
- * Admission's first step as one local activity (one marker in history instead of three): the start
- * is verified, then the request is on record, then policy decides on params, in that order and
- * each only if the one before it held. Every part is idempotent, so a retry repeats it safely.
+ * The preview, or why there is none: a failed preview does not stop admission (reviewers see why;
+ * rules on its facts then match nothing). A retryable failure is thrown while attempts remain, so
+ * the local activity's retry runs admission again: verification and the request's record are
+ * idempotent, policy is pure and the preview only reads.
  */
-export function createAdmissionActivities(parts: AdmissionParts) {
-  return {
-    async admitRequest(input: AdmitRequestInput): Promise<PolicyEvaluationBeforePreview> {
-      await parts.verifyActionRequest({ request: input.request, workflowStartedAt: input.workflowStartedAt });
-      await parts.recordAuditEvents({ events: [input.received] });
-      return parts.evaluatePolicyBeforePreview(input.evaluation);
-    },
-  };
+async function previewOrFailure(parts: AdmissionParts, input: PreviewOperationInput): Promise<ActionPreview> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(ApplicationFailure.retryable(`the preview did not answer within ${PREVIEW_TIMEOUT_MS / 1000} s`, FailureType.PreviewTimeout)),
+      PREVIEW_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([parts.previewOperation(input), timeout]);
+  } catch (err) {
+    const attempt = currentActivity()?.info.attempt ?? PREVIEW_ATTEMPTS;
+    if (attempt < PREVIEW_ATTEMPTS && retryable(err)) throw err;
+    return { error: describeError(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Worth another attempt: not marked non-retryable, and not of a type that would end admission instead. */
+function retryable(err: unknown): boolean {
+  if (!(err instanceof ApplicationFailure)) return true;
+  return !err.nonRetryable && !ADMISSION_FINAL_FAILURES.includes(err.type ?? '');
+}
+
+/** Type and message, as the workflow describes a failed activity (workflows/failures.ts): never credentials. */
+function describeError(err: unknown): { type: string; message: string } {
+  if (err instanceof ApplicationFailure) return { type: err.type ?? 'ApplicationFailure', message: err.message };
+  if (err instanceof Error) return { type: err.name, message: err.message };
+  return { type: FailureType.Unnamed, message: String(err) };
 }

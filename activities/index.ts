@@ -31,15 +31,16 @@ export function createActivities(deps: ActivityDeps) {
   const identity = createIdentityActivities({ identityKeys: deps.identityKeys, audit: deps.audit });
   const policy = createPolicyActivities(deps);
   const audit = createAuditActivities(deps.audit, deps.metrics);
+  const preview = createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit });
   return {
     ...identity,
     ...policy,
     ...createExecuteActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit, metrics: deps.metrics }),
-    ...createPreviewActivities({ catalogue: deps.catalogue, aws: deps.aws, audit: deps.audit }),
+    ...preview,
     // Every channel's outbound activities (Slack, Teams, the requester callback), from its registry.
     ...createChannelActivities(deps),
     ...audit,
-    ...createAdmissionActivities({ ...identity, ...policy, ...audit }),
+    ...createAdmissionActivities({ ...identity, ...policy, ...audit, ...preview }),
   };
 }
 

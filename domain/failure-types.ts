@@ -41,10 +41,18 @@ export const FailureType = {
   CallbackRefused: 'CallbackRefused',
   /** The policy names a channel of a kind Airlock has no integration for (recorded, never thrown). */
   ChannelNotAvailable: 'ChannelNotAvailable',
+  /** The impact preview did not answer within its time (activities/admission.ts): admission goes on without it. */
+  PreviewTimeout: 'PreviewTimeout',
   /** Something thrown without a name or type of its own (not an Error, or a failure without a type). */
   Unnamed: 'Error',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * Failures that end admission at once: retrying cannot make an unverified start, an unknown action
+ * or bad params good. The admission local activity's `nonRetryableErrorTypes`.
+ */
+export const ADMISSION_FINAL_FAILURES: readonly string[] = [FailureType.IdentityUnverified, FailureType.UnknownAction, FailureType.InvalidParams];
 
 /** The failure types a Slack activity throws; the workflow records them on the action. */
 export const SlackFailureType = {

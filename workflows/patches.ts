@@ -44,6 +44,10 @@ export const PATCHES = {
     introduced: '0.2.0',
     what: 'admission, the preview and audit writes as local activities, one workflow task per transition; before it, activity tasks (workflows/legacy/)',
   },
+  'one-step-admission': {
+    introduced: '0.2.0',
+    what: 'admission, the preview and policy on its facts in one local activity (admitAction), checked before local-steps so a new run records one patch; before it, admitRequest, previewOperation and evaluatePolicy (local-steps)',
+  },
 } as const satisfies Record<string, PatchRecord>;
 
 /** A patch id the registry knows: workflow code names its patches with this type, so an unlisted id does not compile. */

@@ -1,8 +1,10 @@
 import {
   type ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   currentUpdateInfo,
+  isCancellation,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -13,10 +15,11 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
+import type { Admission, AdmitRequestInput } from '../activities/admission';
 import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, voteData } from './audit-data';
 import { operationSucceededEvent } from '../domain/operation-result-event';
 import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from '../domain/audit-events';
-import { FailureType } from '../domain/failure-types';
+import { ADMISSION_FINAL_FAILURES, FailureType } from '../domain/failure-types';
 import { pendingApprovers } from './approvers';
 import { Auditor } from './auditor';
 import { activityFailureType, describeFailure, isActivityFailure } from './failures';
@@ -30,6 +33,7 @@ import { reviewTimers, type ReviewTimer } from './review-timers';
 import { ApproversAttribute, DecisionTimeAttribute, RiskAttribute, StatusAttribute } from './search-attributes';
 import { ActionStatus, DECISION_STATUSES, TERMINAL_STATUSES } from '../domain/types';
 import type {
+  ActionPreview,
   ActionRequestInput,
   ActionState,
   DecideInput,
@@ -47,13 +51,32 @@ import type {
  */
 const LOCAL_STEPS: PatchId = 'local-steps';
 
-/** Verify, record, decide on params (activities/admission.ts). Unknown actions and bad params do not get better by retrying. */
-const { admitRequest, evaluatePolicy } = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [FailureType.IdentityUnverified, FailureType.UnknownAction, FailureType.InvalidParams] },
+/**
+ * Admission in one local activity, the preview and policy on its facts included (activities/
+ * admission.ts): the request is decided in one workflow activation, not three. Checked before
+ * LOCAL_STEPS, which it implies: a new run records this patch alone (each patch is a marker and a
+ * search-attribute upsert in its history). Runs recorded with LOCAL_STEPS alone (0.2.0's
+ * development builds) replay through `admitInSteps`.
+ */
+const ONE_STEP_ADMISSION: PatchId = 'one-step-admission';
+
+/**
+ * Unknown actions and bad params do not get better by retrying. A failing preview is retried by
+ * running admission again (PREVIEW_ATTEMPTS, each bounded by PREVIEW_TIMEOUT_MS), then admission
+ * goes on without it; the timeout leaves room for one preview and the steps before it.
+ */
+const { admitAction } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '90s',
+  retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [...ADMISSION_FINAL_FAILURES] },
 });
 
-/** Read-only: safe to retry; permanent AWS errors come back non-retryable. */
+/** Verify, record, decide on params: admission's first step under LOCAL_STEPS alone. */
+const { admitRequest, evaluatePolicy } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: [...ADMISSION_FINAL_FAILURES] },
+});
+
+/** Read-only: safe to retry; permanent AWS errors come back non-retryable. Under LOCAL_STEPS alone. */
 const { previewOperation } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumAttempts: 3 },
@@ -87,7 +110,8 @@ const singleShotExecutor = proxyActivities<Activities>({
  * complete). Every status change is one search-attribute upsert, carrying whatever else changed.
  */
 export async function privilegedAction(input: ActionRequestInput): Promise<ActionState> {
-  if (!patched(LOCAL_STEPS)) return legacyPrivilegedAction(input);
+  const oneStepAdmission = patched(ONE_STEP_ADMISSION);
+  if (!oneStepAdmission && !patched(LOCAL_STEPS)) return legacyPrivilegedAction(input);
   const auditor = new Auditor();
   const state: ActionState = {
     actionId: input.actionId,
@@ -98,6 +122,8 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   };
   let changes = 0;
   let decidedAt: string | undefined;
+  /** Admission's local activity while it runs (`one-step-admission`): a cancel cancels it. */
+  let admission: CancellationScope | undefined;
   const changed = (): void => {
     changes += 1;
     state.updatedAt = now();
@@ -142,6 +168,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
       state.cancellation = { ...request, at: now(), ...(updateId ? { updateId } : {}) };
       auditor.record(AuditEventKind.ActionCancelled, request.by, cancelData(request, state.status, updateId));
       transition(ActionStatus.Cancelled);
+      admission?.cancel(); // a cancel while admission runs: no preview is read for it
       return auditor.after(state);
     },
     {
@@ -267,23 +294,52 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
    * past the workflow task's timeout lets the Updates that waited in (the SDK heartbeats the task).
    */
   async function admit(): Promise<PolicyEvaluation | undefined> {
-    const request = { action: input.action, params: input.params, requester: input.requester, context: input.context };
+    const steps = {
+      request: input,
+      workflowStartedAt: workflowInfo().startTime.toISOString(),
+      evaluation: { action: input.action, params: input.params, requester: input.requester, context: input.context },
+    };
     const received = auditor.numbered(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
-    const early = await admitRequest({ request: input, workflowStartedAt: workflowInfo().startTime.toISOString(), received, evaluation: request });
+    if (!oneStepAdmission) return admitInSteps({ ...steps, received });
+    let admitted: Admission;
+    try {
+      admission = new CancellationScope();
+      admitted = await admission.run(() => admitAction({ ...steps, received }));
+    } catch (err) {
+      if (isCancellation(err) && isClosed(state)) return undefined;
+      throw err;
+    } finally {
+      admission = undefined;
+    }
+    const { preview, ...evaluation } = admitted;
+    if (!preview) return evaluation; // denied on params: never previewed
+    if (isClosed(state)) return undefined;
+    recordPreview(preview);
+    return evaluation;
+  }
+
+  /** Admission under LOCAL_STEPS alone: the preview and the second evaluation as local activities of their own. */
+  async function admitInSteps(steps: AdmitRequestInput): Promise<PolicyEvaluation | undefined> {
+    const early = await admitRequest(steps);
     if (early.decision?.effect === 'deny') return { decision: early.decision, operation: early.operation };
     if (isClosed(state)) return undefined;
+    let preview: ActionPreview;
     try {
-      state.preview = await previewOperation({ actionId: input.actionId, ...request });
+      preview = await previewOperation({ actionId: input.actionId, ...steps.evaluation });
     } catch (err) {
       if (!isActivityFailure(err)) throw err;
-      state.preview = { error: describeFailure(err) }; // reviewers see why; preview rules then match nothing
+      preview = { error: describeFailure(err) }; // reviewers see why; preview rules then match nothing
     }
-    const previewKind = 'error' in state.preview ? AuditEventKind.PreviewFailed : AuditEventKind.PreviewCompleted;
-    auditor.record(previewKind, SYSTEM_ACTOR, previewData(state.preview));
-    changed();
+    recordPreview(preview);
     if (early.decision) return { decision: early.decision, operation: early.operation };
-    const facts = 'facts' in state.preview ? state.preview.facts : {};
-    return evaluatePolicy({ ...request, preview: facts });
+    const facts = 'facts' in preview ? preview.facts : {};
+    return evaluatePolicy({ ...steps.evaluation, preview: facts });
+  }
+
+  function recordPreview(preview: ActionPreview): void {
+    state.preview = preview;
+    auditor.record('error' in preview ? AuditEventKind.PreviewFailed : AuditEventKind.PreviewCompleted, SYSTEM_ACTOR, previewData(preview));
+    changed();
   }
 
   try {

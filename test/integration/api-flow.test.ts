@@ -13,7 +13,7 @@ import { bundleWorkflows, startStack, type Stack } from '../support/stack';
 import { objectExists, putObject, readObject, testS3 } from '../support/test-aws';
 
 /** A request reviewed and closed without execution: admitted (decided on params), previewed for reviewers only, both local activities. */
-const REVIEWED_NOT_EXECUTED = ['admitRequest', 'previewOperation'];
+const REVIEWED_NOT_EXECUTED = ['admitAction'];
 
 /**
  * The whole path over HTTP, against the real Temporal dev server and moto:
@@ -284,7 +284,7 @@ describe('privileged action over the HTTP API', () => {
     });
     expect(created.closedAt).not.toBeNull();
     expect(created.preview).toBeNull(); // denied on params: never previewed
-    expect(workflowSteps(await fetchHistory(stack.client, created.id))).toEqual(['admitRequest']);
+    expect(workflowSteps(await fetchHistory(stack.client, created.id))).toEqual(['admitAction']);
     expect(await objectExists(s3, 'airlock-elsewhere', destinationKey)).toBe(false);
   });
 
@@ -294,7 +294,7 @@ describe('privileged action over the HTTP API', () => {
     expect(created.policy).toMatchObject({ effect: 'allow', ruleId: 'auto-allow-scratch' });
     const done = await waitForStatus(created.id, 'succeeded', 'etl-bot');
     expect(done.votes).toEqual([]);
-    expect(workflowSteps(await fetchHistory(stack.client, created.id))).toEqual(['admitRequest', 'previewOperation', 'evaluatePolicy', 'executeOperation']);
+    expect(workflowSteps(await fetchHistory(stack.client, created.id))).toEqual(['admitAction', 'executeOperation']);
     expect(await readObject(s3, 'airlock-scratch', destinationKey)).toBe(body);
   });
 

@@ -100,7 +100,7 @@ describe('tracing across API and worker processes', () => {
     expect(new Set(inTrace.map((span) => span.service))).toEqual(new Set([API, WORKER]));
     const serviceOf = (name: string) => new Set(inTrace.filter((span) => span.name === name).map((span) => span.service));
     expect(serviceOf('HandleUpdate:admitted')).toEqual(new Set([WORKER]));
-    for (const activity of ['admitRequest', 'previewOperation', 'evaluatePolicy', 'executeOperation']) {
+    for (const activity of ['admitAction', 'executeOperation']) {
       expect(serviceOf(`RunActivity:${activity}`)).toEqual(new Set([WORKER]));
     }
     expect(inTrace.find((span) => span.parentSpanId === undefined)).toMatchObject({ name: 'POST /v1/actions', service: API, kind: 2 });
@@ -147,7 +147,7 @@ describe('tracing across API and worker processes', () => {
     // SDK's own `Activity started`/`completed` lines (debug) are written outside the activity's span.
     await eventually(() => lines('worker').some((line) => line.msg === 'operation succeeded'));
     const activityLines = lines('worker').filter((line) => line.sdkComponent === 'activity');
-    expect(new Set(activityLines.map((line) => line.activityType))).toEqual(new Set(['previewOperation', 'executeOperation']));
+    expect(new Set(activityLines.map((line) => line.activityType))).toEqual(new Set(['admitAction', 'executeOperation']));
     expect(activityLines.filter((line) => line.trace_id !== traceId)).toEqual([]);
     // And the span a worker line names is one of the trace's, in the worker.
     const session = activityLines.find((line) => line.msg === 'assumed one-shot execute session');

@@ -23,6 +23,7 @@ describe('failure types', () => {
       CallbackUnavailable: 'CallbackUnavailable',
       CallbackRefused: 'CallbackRefused',
       ChannelNotAvailable: 'ChannelNotAvailable',
+      PreviewTimeout: 'PreviewTimeout',
       Unnamed: 'Error',
     });
     expect(SlackFailureType).toEqual({

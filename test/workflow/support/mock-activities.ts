@@ -20,7 +20,7 @@ export interface MockedActivities {
   activities: Activities;
   /**
    * Every attempt of every activity, local ones included, in the order the worker started them.
-   * Admission (`admitRequest`) appears as the activities it is made of, as the worker's own is.
+   * Admission (`admitAction`, `admitRequest`) appears as the activities it is made of, as the worker's own is.
    */
   calls: ActivityCall[];
   /** Inputs of one activity's attempts, in order. */
@@ -66,7 +66,7 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
   const auditEvents: AuditEventInput[] = [];
   let messages = 0;
   const messageRef = (conversation: string): MessageRef => ({ conversation, messageId: `${++messages}.000100` });
-  const canned: Omit<Activities, 'admitRequest'> = {
+  const canned: Omit<Activities, 'admitRequest' | 'admitAction'> = {
     async verifyActionRequest() {},
     async evaluatePolicyBeforePreview() {
       return { decision, needsPreview: false, operation: COPY_OPERATION };
@@ -107,7 +107,7 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
     async sendEmailOutcome() {},
     async deliverCallback() {},
   };
-  const { admitRequest, executeOperation, ...others } = { ...canned, ...overrides };
+  const { admitRequest, admitAction, executeOperation, ...others } = { ...canned, ...overrides };
   // As the real activity does: the result event under the id the workflow reserved, stored before it returns.
   const chosen = {
     ...others,
@@ -119,8 +119,9 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
     },
   };
   const recorded = recordingEach(chosen, calls);
+  const admission = createAdmissionActivities(recorded);
   return {
-    activities: { ...recorded, admitRequest: admitRequest ?? createAdmissionActivities(recorded).admitRequest },
+    activities: { ...recorded, admitRequest: admitRequest ?? admission.admitRequest, admitAction: admitAction ?? admission.admitAction },
     calls,
     // Recorded under its own name by the wrapper of that very activity, so the input is of its type.
     inputsOf: <N extends ActivityName>(name: N) => calls.filter((call) => call.name === name).map((call) => call.input as ActivityInput<N>),

@@ -1,0 +1,149 @@
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import {
+  createAdmissionActivities,
+  PREVIEW_ATTEMPTS,
+  PREVIEW_TIMEOUT_MS,
+  type Admission,
+  type AdmissionParts,
+  type AdmitRequestInput,
+} from '../../../activities/admission';
+import { AuditEventKind } from '../../../domain/audit-events';
+import { FailureType } from '../../../domain/failure-types';
+import type { ActionRequestInput, OperationFacts, OperationPreview, PolicyDecision } from '../../../domain/types';
+
+/**
+ * `admitAction`, admission in one local activity: what it runs in which case, and how a failing
+ * preview is retried (by failing the attempt) or given up on (admission goes on without it).
+ */
+
+const OPERATION: OperationFacts = { idempotent: true, summary: 'copy' };
+const PREVIEW: OperationPreview = { facts: { sourceBytes: 2048 }, notes: [], warnings: [] };
+const decision = (effect: PolicyDecision['effect']): PolicyDecision => ({
+  effect,
+  ruleId: `rule-${effect}`,
+  reason: 'test',
+  risk: 'low',
+  policyHash: 'sha256:test',
+});
+
+const request = {
+  actionId: 'action-1',
+  action: 's3.copyObject',
+  params: { key: 'in.csv' },
+  requester: { id: 'etl-bot', source: 'api' },
+  justification: 'test',
+  requestedAt: '2026-01-01T00:00:00.000Z',
+} as unknown as ActionRequestInput;
+
+const input: AdmitRequestInput = {
+  request,
+  workflowStartedAt: '2026-01-01T00:00:00.000Z',
+  received: {
+    eventId: 'action-1/run/1',
+    kind: AuditEventKind.RequestReceived,
+    actionId: 'action-1',
+    actor: 'etl-bot',
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    data: {},
+  },
+  evaluation: { action: request.action, params: request.params, requester: request.requester },
+};
+
+/** Parts that record their calls; policy decides `early` on params (undefined: it needs the preview). */
+function parts(early: PolicyDecision | undefined, preview: () => Promise<OperationPreview>) {
+  const calls: string[] = [];
+  const evaluated: unknown[] = [];
+  const admission: AdmissionParts = {
+    async verifyActionRequest() {
+      calls.push('verify');
+    },
+    async recordAuditEvents() {
+      calls.push('record');
+    },
+    async evaluatePolicyBeforePreview() {
+      calls.push('decide on params');
+      return early ? { decision: early, needsPreview: false, operation: OPERATION } : { needsPreview: true, operation: OPERATION };
+    },
+    async evaluatePolicy(evaluation) {
+      calls.push('decide on the preview');
+      evaluated.push(evaluation.preview);
+      return { decision: decision('review'), operation: OPERATION };
+    },
+    previewOperation() {
+      calls.push('preview');
+      return preview();
+    },
+  };
+  return { calls, evaluated, admitAction: createAdmissionActivities(admission).admitAction };
+}
+
+type AdmitAction = (input: AdmitRequestInput) => Promise<Admission>;
+/** `admitAction` run as attempt `n` of its local activity. */
+const admitAs = (n: number, admitAction: AdmitAction): Promise<Admission> => new MockActivityEnvironment({ attempt: n }).run(admitAction, input);
+
+describe('admitAction', () => {
+  test('a request denied on params is never previewed', async () => {
+    const { calls, admitAction } = parts(decision('deny'), () => Promise.resolve(PREVIEW));
+    const admitted = await admitAs(1, admitAction);
+    expect(admitted).toEqual({ decision: decision('deny'), operation: OPERATION });
+    expect(calls).toEqual(['verify', 'record', 'decide on params']);
+  });
+
+  test('a request decided on params is previewed for its reviewers, and not decided again', async () => {
+    const { calls, admitAction } = parts(decision('review'), () => Promise.resolve(PREVIEW));
+    const admitted = await admitAs(1, admitAction);
+    expect(admitted).toEqual({ decision: decision('review'), operation: OPERATION, preview: PREVIEW });
+    expect(calls).toEqual(['verify', 'record', 'decide on params', 'preview']);
+  });
+
+  test('policy that needs the preview decides on its facts', async () => {
+    const { calls, evaluated, admitAction } = parts(undefined, () => Promise.resolve(PREVIEW));
+    const admitted = await admitAs(1, admitAction);
+    expect(admitted.preview).toEqual(PREVIEW);
+    expect(calls).toEqual(['verify', 'record', 'decide on params', 'preview', 'decide on the preview']);
+    expect(evaluated).toEqual([PREVIEW.facts]);
+  });
+
+  test('a retryable preview failure fails the attempt while attempts remain, then admission goes on without it', async () => {
+    const failing = () => Promise.reject(ApplicationFailure.retryable('throttled', 'ThrottlingException'));
+    for (let n = 1; n < PREVIEW_ATTEMPTS; n += 1) {
+      await expect(admitAs(n, parts(undefined, failing).admitAction)).rejects.toThrow('throttled');
+    }
+    const last = parts(undefined, failing);
+    const admitted = await admitAs(PREVIEW_ATTEMPTS, last.admitAction);
+    expect(admitted.preview).toEqual({ error: { type: 'ThrottlingException', message: 'throttled' } });
+    expect(last.evaluated).toEqual([{}]); // rules on the preview's facts match nothing
+  });
+
+  test('a preview failure no retry helps is given up on at the first attempt', async () => {
+    const permanent = parts(undefined, () => Promise.reject(ApplicationFailure.nonRetryable('no such key', 'NoSuchKey')));
+    expect((await admitAs(1, permanent.admitAction)).preview).toEqual({ error: { type: 'NoSuchKey', message: 'no such key' } });
+    // A type that ends admission would fail it if thrown: from the preview it is only the preview's failure.
+    const invalid = parts(undefined, () => Promise.reject(ApplicationFailure.retryable('bad params', FailureType.InvalidParams)));
+    expect((await admitAs(1, invalid.admitAction)).preview).toEqual({ error: { type: FailureType.InvalidParams, message: 'bad params' } });
+  });
+
+  test('a preview that does not answer in time counts as a failed attempt', async () => {
+    jest.useFakeTimers();
+    try {
+      const hanging = parts(decision('review'), () => new Promise<never>(() => undefined));
+      const admitted = admitAs(PREVIEW_ATTEMPTS, hanging.admitAction);
+      await jest.advanceTimersByTimeAsync(PREVIEW_TIMEOUT_MS);
+      expect((await admitted).preview).toEqual({ error: { type: FailureType.PreviewTimeout, message: 'the preview did not answer within 60 s' } });
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('an admission cancelled while policy decided is not previewed', async () => {
+    const environment = new MockActivityEnvironment({ attempt: 1 });
+    const { calls, admitAction } = parts(decision('review'), () => Promise.resolve(PREVIEW));
+    const admitted = environment.run(async (admission: AdmitRequestInput) => {
+      environment.cancel();
+      return admitAction(admission);
+    }, input);
+    await expect(admitted).rejects.toBeInstanceOf(CancelledFailure);
+    expect(calls).toEqual(['verify', 'record', 'decide on params']);
+  });
+});
