@@ -170,10 +170,17 @@ bridge; the workflow thread runs the SDK's sandbox and the workflow code. Sampli
 measures: read the shares, not the totals. ${describeMachine(results.machine)}.
 
 *SDK sandbox: runInContext (native)* is the time under Node's \`vm\` call into the workflow context
-that no JavaScript frame claims: entering the context and draining its microtasks. *vm hooks* is
+that no JavaScript frame claims: entering the context, draining its microtasks and, mostly, the
+watchdog thread Node starts and joins for each call that carries a timeout. The SDK gives every
+call its \`isolateExecutionTimeout\` (its deadlock detection): 130–180 µs of CPU per call on this
+machine against 1 µs without, and admitting an action takes about 16 calls. Without the timeout
+(an experiment, 2026-12-05) a pending action started at 59 a second instead of 51. It is the SDK's
+guard against a workflow that never yields, with no option to drop it, so it stays; Node's fix
+(nodejs/node#47739) is still open. *vm hooks* is
 the SDK's promise hook, which records a source-mapped stack trace for every promise a workflow
 creates (for the \`__stack_trace\` query). Both grow with the promises and activations a
-transition takes, which is why the workflow takes one task per transition (\`local-steps\`). The
+transition takes, which is why the workflow takes one task per transition (\`local-steps\`) and
+admission one activation (\`one-step-admission\`). The
 approvals vote on actions admitted earlier, most of them evicted from the worker's cache by then,
 as a review that waits for a person is: the vote's task replays the history first.
 
