@@ -1,5 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { AuditEventInput, RecordAuditEventsInput } from '../domain/audit-events';
+import { describeFailure } from '../domain/failure-description';
 import { ADMISSION_FINAL_FAILURES, FailureType } from '../domain/failure-types';
 import type { ActionPreview, OperationPreview, PolicyEvaluation, PolicyEvaluationBeforePreview } from '../domain/types';
 import { currentActivity } from './activity-context';
@@ -82,7 +83,7 @@ async function previewOrFailure(parts: AdmissionParts, input: PreviewOperationIn
   } catch (err) {
     const attempt = currentActivity()?.info.attempt ?? PREVIEW_ATTEMPTS;
     if (attempt < PREVIEW_ATTEMPTS && retryable(err)) throw err;
-    return { error: describeError(err) };
+    return { error: describeFailure(err) };
   } finally {
     clearTimeout(timer);
   }
@@ -92,11 +93,4 @@ async function previewOrFailure(parts: AdmissionParts, input: PreviewOperationIn
 function retryable(err: unknown): boolean {
   if (!(err instanceof ApplicationFailure)) return true;
   return !err.nonRetryable && !ADMISSION_FINAL_FAILURES.includes(err.type ?? '');
-}
-
-/** Type and message, as the workflow describes a failed activity (workflows/failures.ts): never credentials. */
-function describeError(err: unknown): { type: string; message: string } {
-  if (err instanceof ApplicationFailure) return { type: err.type ?? 'ApplicationFailure', message: err.message };
-  if (err instanceof Error) return { type: err.name, message: err.message };
-  return { type: FailureType.Unnamed, message: String(err) };
 }
