@@ -357,13 +357,17 @@ event times of its history (the server's clock, the client's for the send), p50 
 
 ${markdownTable(timelineRows(results))}
 
-The wait before the last task is spent in the dev server. The vote's task, an Update, reaches the
-worker within about a millisecond; a task made by an activity's completion is, as far as we can
-tell, queued through the history service's transfer queue first. Tried on 2026-12-05, 30 to 40 approvals each: when the floor's
-no-op activity was made 8 ms longer, its wait fell by about as much (its last task starts about
-30 ms after its release task ends, whatever the activity); Airlock's starts about 55 ms after.
-Dropping the \`executing\` upsert, the execution's heartbeat timeout, or the release task's audit
-write (each an experiment) left that wait within 8 ms of where it was.
+The last task's dispatch goes through the history service's transfer queue: the task an
+activity's completion makes is written there, and a shard reads that queue at most
+\`history.transferProcessorMaxPollRPS\` times a second (the vote's Update does not go through it).
+At the server's default of 20, on the dev server's single shard, that task waited up to 50 ms for
+the next read, whatever the activity did: on 2026-12-05, 44 ms for Airlock and 29 ms for the
+floor (p50), out of 78.5 and 42.5 ms. \`npm start\`, the tests and this benchmark start the dev
+server with 1,000 (\`scripts/lib/temporal-dev-server.ts\`): the wait is now under 2 ms on both
+sides, and every latency here roughly halved (approve → executed 78.5 → 37 ms against the
+floor's 42.5 → 17; an auto-allowed action 101 → 51 ms against 98 → 20; \`POST /v1/actions\`
+62 → 32 ms against 100 → 21), at the same dev-server CPU per action. The ratios rose: what
+remains is each side's own work, which the floors had hidden behind the wait.
 
 ${markdownTable(throughputRows(results))}
 
