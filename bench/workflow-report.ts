@@ -3,6 +3,7 @@ import type { FullSizeRecord } from './lib/full-size';
 import { describeMachine, type Machine } from './lib/publish';
 import { count, markdownTable, mib, textTable, type Table } from './lib/table';
 import type { ReleaseTimeline } from './workflow/approval-timeline';
+import type { RunTimeline } from './workflow/auto-timeline';
 import type { HistoryCount, HistoryResults } from './workflow/history';
 import type { Comparison, LatencyResults } from './workflow/latency';
 import type { PendingRssResult } from './workflow/pending-rss';
@@ -17,6 +18,8 @@ export interface WorkflowResults {
   history: HistoryResults;
   /** Where approve → executed goes, stage by stage, beside the release floor's. */
   timeline: { airlock: ReleaseTimeline; floor: ReleaseTimeline };
+  /** Where an auto-allowed action's request → succeeded goes, stage by stage, beside the one-activity floor's. */
+  autoTimeline: { airlock: RunTimeline; floor: RunTimeline };
   throughput: ThroughputResults;
   pending: PendingRssResult;
   policy: PolicyEvalResult[];
@@ -225,7 +228,27 @@ function timelineRows({ timeline: { airlock, floor } }: WorkflowResults): Table 
     row("the vote's workflow task", 'identity check, audit write (local activity), upsert, schedule', 'releaseTask'),
     row('the activity', 'AssumeRole on moto, credential recorded, the no-op', 'activity'),
     row('activity done → last task starts', '(server: workflow task to the sticky queue)', 'toLastTask'),
-    row('the last workflow task → closed', 'audit write (local activity), upsert, complete', 'lastTask'),
+    row('the last workflow task → closed', 'upsert, complete (the activity stored the result)', 'lastTask'),
+  ];
+}
+
+function autoTimelineRows({ autoTimeline: { airlock, floor } }: WorkflowResults): Table {
+  const row = (stage: string, airlockDoes: string, key: Exclude<keyof RunTimeline, 'samples'>): string[] => [
+    stage,
+    airlockDoes,
+    ms(airlock[key]),
+    ms(floor[key]),
+    ms(airlock[key] - floor[key]),
+  ];
+  return [
+    ['stage (p50)', 'Airlock does', 'Airlock', 'floor', 'difference'],
+    row('request sent → workflow started', 'HTTP, API key, validation, signing, update-with-start', 'toStart'),
+    row('started → first workflow task starts', '(server: first task to the worker)', 'toWorker'),
+    row('the first workflow task', 'admission (verify, record, policy, preview with its AssumeRole), audit write, upserts, schedule', 'firstTask'),
+    row('the activity', 'AssumeRole on moto, credential recorded, the no-op, result recorded', 'activity'),
+    row('activity done → last task starts', '(server: workflow task to the sticky queue)', 'toLastTask'),
+    row('the last workflow task → closed', 'upsert, complete', 'lastTask'),
+    row('closed → the client has the result', '(server: the result long-poll answers)', 'toClient'),
   ];
 }
 
@@ -245,6 +268,7 @@ export function workflowTables(results: WorkflowResults): string {
     `Latency, one request at a time (${l.samples} samples after ${l.warmup} warm-up)\n${textTable(latencyRows(results))}`,
     `History events, read back from the server (one run of each path)\n${textTable(historyRows(results))}`,
     `Where approve → executed goes (p50 of each stage over ${results.timeline.airlock.samples} approvals and ${results.timeline.floor.samples} floor releases, from the server's event times)\n${textTable(timelineRows(results))}`,
+    `Where an auto-allowed request → succeeded goes (p50 of each stage over ${results.autoTimeline.airlock.samples} actions and ${results.autoTimeline.floor.samples} floor runs; the server's event times, the client's clock at both ends)\n${textTable(autoTimelineRows(results))}`,
     `Sustained runs (${t.airlock.concurrency} in flight, ${t.airlock.seconds} s after ${t.airlock.warmupSeconds} s warm-up, floor then Airlock)\n${textTable(throughputRows(results))}`,
     `Worker RSS with actions pending review (child process, default worker options)\n${textTable(pendingRows(results.pending))}`,
     `CPU time per action, by process\n${textTable(cpuRows(results))}`,
@@ -369,6 +393,12 @@ floor's 42.5 → 17; an auto-allowed action 101 → 51 ms against 98 → 20; \`P
 62 → 32 ms against 100 → 21), at the same dev-server CPU per action. The ratios rose: what
 remains is each side's own work, which the floors had hidden behind the wait.
 
+Where an auto-allowed action's request → \`succeeded\` goes, one at a time: each timed action's and
+one-activity floor run's stages, from the event times of its history and the client's clock when
+it sent the request and had the result, p50 of each stage.
+
+${markdownTable(autoTimelineRows(results))}
+
 ${markdownTable(throughputRows(results))}
 
 ${markdownTable(pendingRows(p))}
@@ -389,6 +419,22 @@ function largestDifferences({ timeline: { airlock, floor } }: WorkflowResults): 
     ['the execution activity', 'activity'],
     ['dispatching the last task', 'toLastTask'],
     ['the last workflow task', 'lastTask'],
+  ];
+  const [first, second] = stages.map(([name, key]) => ({ name, extra: airlock[key] - floor[key] })).sort((a, b) => b.extra - a.extra);
+  if (!first || !second) return '';
+  return `Most of the difference is in ${first.name} (${ms(first.extra)} more than the floor's) and ${second.name} (${ms(second.extra)} more).`;
+}
+
+/** The two stages where an auto-allowed action spends most beyond the one-activity floor's, as a sentence. */
+function largestAutoDifferences({ autoTimeline: { airlock, floor } }: WorkflowResults): string {
+  const stages: [string, Exclude<keyof RunTimeline, 'samples'>][] = [
+    ['getting the request to a started workflow', 'toStart'],
+    ['the first workflow task', 'firstTask'],
+    ['the execution activity', 'activity'],
+    ['the last workflow task', 'lastTask'],
+    ['dispatching the first task', 'toWorker'],
+    ['dispatching the last task', 'toLastTask'],
+    ['answering the client', 'toClient'],
   ];
   const [first, second] = stages.map(([name, key]) => ({ name, extra: airlock[key] - floor[key] })).sort((a, b) => b.extra - a.extra);
   if (!first || !second) return '';
@@ -424,7 +470,8 @@ function reading(results: WorkflowResults, fullSizeKept: boolean): string {
     `The admit and activity floors each start a new workflow, while the release floor's Update reaches one already running ` +
       `(and in the worker's cache): they take longer than the release floor for that start, with no more activities.`,
     `An auto-allowed action took ${ms(l.auto.airlock.p50)} at p50 from request to \`succeeded\`, one at a time, ` +
-      `${ratio(l.auto.airlock.p50, l.auto.floor.p50)} a one-activity workflow started and awaited (${ms(l.auto.floor.p50)}).`,
+      `${ratio(l.auto.airlock.p50, l.auto.floor.p50)} a one-activity workflow started and awaited (${ms(l.auto.floor.p50)}). ` +
+      largestAutoDifferences(results),
     `With ${t.airlock.concurrency} in flight, ${t.airlock.perSecond.toFixed(1)} auto-allowed actions a second reached \`succeeded\` ` +
       `(${ms(t.airlock.latency.p50)} from request to result at p50), against the floor's ${t.floor.perSecond.toFixed(1)} a second: ` +
       `${ratio(t.airlock.perSecond, t.floor.perSecond)}. Each action took about ${ms(total(t.airlock.cpuMsPerAction))} of CPU across the processes, ` +

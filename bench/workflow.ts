@@ -18,6 +18,7 @@ import { measurePolicyEvaluation } from './workflow/policy-eval';
 import { measureThroughputs, type ThroughputResults } from './workflow/throughput';
 import { countHistories, type HistoryResults } from './workflow/history';
 import { releaseTimeline, type ReleaseTimeline } from './workflow/approval-timeline';
+import { runTimeline, type RunTimeline } from './workflow/auto-timeline';
 
 /**
  * Airlock's workflow paths against their floors (the least Temporal workflow on the same path:
@@ -84,6 +85,7 @@ export async function workflowBenchmark(): Promise<void> {
       let latency: LatencyResults;
       let history: HistoryResults;
       let timeline: { airlock: ReleaseTimeline; floor: ReleaseTimeline };
+      let autoTimeline: { airlock: RunTimeline; floor: RunTimeline };
       let throughput: ThroughputResults;
       try {
         const floor = await startFloorWorker(servers.temporalAddress, FLOOR_TASK_QUEUE);
@@ -95,6 +97,10 @@ export async function workflowBenchmark(): Promise<void> {
           timeline = {
             airlock: await releaseTimeline(stack.client, latency.releases.airlock),
             floor: await releaseTimeline(stack.client, latency.releases.floor),
+          };
+          autoTimeline = {
+            airlock: await runTimeline(stack.client, latency.autoRuns.airlock),
+            floor: await runTimeline(stack.client, latency.autoRuns.floor),
           };
           console.log(`throughput: ${THROUGHPUT.concurrency} in flight for ${THROUGHPUT.seconds} s, floor then Airlock…`);
           throughput = await timedPart('throughput', () => measureThroughputs(stack, floor.taskQueue, THROUGHPUT, servers.pids));
@@ -111,7 +117,7 @@ export async function workflowBenchmark(): Promise<void> {
       const pending: PendingRssResult = await timedPart('pending', () =>
         measurePendingRss(servers, { bundleFile, auditUrl: `sqlite:${join(dir, 'pending-audit.db')}` }, pendingOptions),
       );
-      return { latency, history, timeline, throughput, pending };
+      return { latency, history, timeline, autoTimeline, throughput, pending };
     });
 
     const results: WorkflowResults = { benchmark: NAME, machine: machine(), ...measured, policy, partSeconds, seconds: (performance.now() - started) / 1000 };

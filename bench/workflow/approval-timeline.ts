@@ -30,8 +30,8 @@ export interface ReleaseTimeline {
 export async function releaseTimeline(client: Client, releases: SentRelease[]): Promise<ReleaseTimeline> {
   const stages: Record<Exclude<keyof ReleaseTimeline, 'samples'>, number[]> = { toWorker: [], releaseTask: [], activity: [], toLastTask: [], lastTask: [] };
   for (const { workflowId, sentAt } of releases) {
-    const events = ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter((event) => millis(event) >= sentAt - 5);
-    const times = (type: temporal.api.enums.v1.EventType): number[] => events.filter((event) => event.eventType === type).map(millis);
+    const events = ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter((event) => eventMillis(event) >= sentAt - 5);
+    const times = (type: temporal.api.enums.v1.EventType): number[] => events.filter((event) => event.eventType === type).map(eventMillis);
     // The release's own tasks only: the first one started after it was sent, and what followed.
     const started = times(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).filter((time) => time >= sentAt);
     const [first, last] = [started[0], started.at(-1)];
@@ -57,7 +57,8 @@ export async function releaseTimeline(client: Client, releases: SentRelease[]): 
   };
 }
 
-function millis(event: HistoryEvent): number {
+/** An event's time, epoch ms (the server's clock). */
+export function eventMillis(event: HistoryEvent): number {
   const time = event.eventTime;
   return Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
 }

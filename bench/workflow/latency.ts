@@ -5,6 +5,7 @@ import { percentiles, type Percentiles } from '../lib/stats';
 import { untilIdle } from '../lib/until-idle';
 import { ActionStatus, type ActionState } from '../../domain/types';
 import type { SentRelease } from './approval-timeline';
+import type { SentRun } from './auto-timeline';
 import { admitFloor, executeFloor, releaseFloor, startFloor } from './floor';
 
 /** Airlock beside the floor for one step, in milliseconds. */
@@ -31,6 +32,12 @@ export interface SentReleases {
   floor: SentRelease[];
 }
 
+/** Every timed auto-allowed action and one-activity floor run, with when it was sent and answered. */
+export interface SentRuns {
+  airlock: SentRun[];
+  floor: SentRun[];
+}
+
 export interface LatencyResults {
   /** Timed iterations (each gives one sample of every figure), after `warmup` untimed ones. */
   samples: number;
@@ -45,6 +52,7 @@ export interface LatencyResults {
   auto: Comparison;
   runs: LatencyRuns;
   releases: SentReleases;
+  autoRuns: SentRuns;
 }
 
 const REVIEWED = { action: 'bench.noop', params: { run: 'latency' }, justification: 'Benchmark: approve-to-executed latency' };
@@ -62,6 +70,7 @@ export async function measureLatencies(stack: AirlockStack, floorTaskQueue: stri
   const times: Record<Step, number[]> = { floorStart: [], floorRelease: [], floorAdmit: [], submit: [], approve: [], floorExecute: [], auto: [] };
   let runs: LatencyRuns | undefined;
   const releases: SentReleases = { airlock: [], floor: [] };
+  const autoRuns: SentRuns = { airlock: [], floor: [] };
   for (let i = 0; i < options.warmup + options.samples; i += 1) {
     const sample = await withDeadline(iteration(stack, floorTaskQueue), ITERATION_DEADLINE_MS, `latency iteration ${i}`);
     if (i < options.warmup) continue;
@@ -69,6 +78,8 @@ export async function measureLatencies(stack: AirlockStack, floorTaskQueue: stri
     runs = sample.runs;
     releases.airlock.push(sample.sent.airlock);
     releases.floor.push(sample.sent.floor);
+    autoRuns.airlock.push(sample.sent.autoAirlock);
+    autoRuns.floor.push(sample.sent.autoFloor);
   }
   if (!runs) throw new Error('no timed iteration');
   return {
@@ -80,6 +91,7 @@ export async function measureLatencies(stack: AirlockStack, floorTaskQueue: stri
     auto: { airlock: percentiles(times.auto), floor: percentiles(times.floorExecute) },
     runs,
     releases,
+    autoRuns,
   };
 }
 
@@ -92,7 +104,11 @@ async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
 async function iteration(
   stack: AirlockStack,
   floorTaskQueue: string,
-): Promise<{ times: Record<Step, number>; runs: LatencyRuns; sent: { airlock: SentRelease; floor: SentRelease } }> {
+): Promise<{
+  times: Record<Step, number>;
+  runs: LatencyRuns;
+  sent: { airlock: SentRelease; floor: SentRelease; autoAirlock: SentRun; autoFloor: SentRun };
+}> {
   const { client } = stack;
   const [floor, floorStart] = await timed(() => startFloor(client, floorTaskQueue));
   await untilIdle(floor);
@@ -117,19 +133,23 @@ async function iteration(
     expectSucceeded(reviewed, await result);
   });
 
+  const floorExecuteSent = Date.now();
   const [floorActivity, floorExecute] = await timed(() => executeFloor(client, floorTaskQueue));
+  const autoFloor = { workflowId: floorActivity, sentAt: floorExecuteSent, doneAt: Date.now() };
 
+  const autoSent = Date.now();
   const [autoAllowed, auto] = await timed(async () => {
     const response = await stack.post('bench-auto', '/v1/actions', AUTO);
     expectAnswer('POST /v1/actions', response, 202);
     expectSucceeded(response.body.id, await client.workflow.getHandle<() => Promise<ActionState>>(response.body.id).result());
     return response.body.id;
   });
+  const autoAirlock = { workflowId: autoAllowed, sentAt: autoSent, doneAt: Date.now() };
 
   return {
     times: { floorStart, floorRelease, floorAdmit, submit, approve, floorExecute, auto },
     runs: { autoAllowed, reviewed, floorActivity, floorRelease: floor.workflowId },
-    sent: { airlock: airlockSent, floor: floorSent },
+    sent: { airlock: airlockSent, floor: floorSent, autoAirlock, autoFloor },
   };
 }
 
