@@ -214,42 +214,34 @@ function cpuRows({ throughput, pending }: WorkflowResults): Table {
   ];
 }
 
-function timelineRows({ timeline: { airlock, floor } }: WorkflowResults): Table {
-  const row = (stage: string, airlockDoes: string, key: Exclude<keyof ReleaseTimeline, 'samples'>): string[] => [
-    stage,
-    airlockDoes,
-    ms(airlock[key]),
-    ms(floor[key]),
-    ms(airlock[key] - floor[key]),
-  ];
+/** One row per stage: what Airlock does in it, both sides' p50 and the difference. */
+function stageRows<T extends Record<K, number>, K extends string>(airlock: T, floor: T, stages: [stage: string, airlockDoes: string, key: K][]): Table {
   return [
     ['stage (p50)', 'Airlock does', 'Airlock', 'floor', 'difference'],
-    row('vote sent → its workflow task starts', 'HTTP, API key, signing, the Update', 'toWorker'),
-    row("the vote's workflow task", 'identity check, audit write (local activity), upsert, schedule', 'releaseTask'),
-    row('the activity', 'AssumeRole on moto, credential recorded, the no-op', 'activity'),
-    row('activity done → last task starts', '(server: workflow task to the sticky queue)', 'toLastTask'),
-    row('the last workflow task → closed', 'upsert, complete (the activity stored the result)', 'lastTask'),
+    ...stages.map(([stage, airlockDoes, key]) => [stage, airlockDoes, ms(airlock[key]), ms(floor[key]), ms(airlock[key] - floor[key])]),
   ];
 }
 
+function timelineRows({ timeline: { airlock, floor } }: WorkflowResults): Table {
+  return stageRows(airlock, floor, [
+    ['vote sent → its workflow task starts', 'HTTP, API key, signing, the Update', 'toWorker'],
+    ["the vote's workflow task", 'identity check, audit write (local activity), upsert, schedule', 'releaseTask'],
+    ['the activity', 'AssumeRole on moto, credential recorded, the no-op', 'activity'],
+    ['activity done → last task starts', '(server: workflow task to the sticky queue)', 'toLastTask'],
+    ['the last workflow task → closed', 'upsert, complete (the activity stored the result)', 'lastTask'],
+  ]);
+}
+
 function autoTimelineRows({ autoTimeline: { airlock, floor } }: WorkflowResults): Table {
-  const row = (stage: string, airlockDoes: string, key: Exclude<keyof RunTimeline, 'samples'>): string[] => [
-    stage,
-    airlockDoes,
-    ms(airlock[key]),
-    ms(floor[key]),
-    ms(airlock[key] - floor[key]),
-  ];
-  return [
-    ['stage (p50)', 'Airlock does', 'Airlock', 'floor', 'difference'],
-    row('request sent → workflow started', 'HTTP, API key, validation, signing, update-with-start', 'toStart'),
-    row('started → first workflow task starts', '(server: first task to the worker)', 'toWorker'),
-    row('the first workflow task', 'admission (verify, record, policy, preview with its AssumeRole), audit write, upserts, schedule', 'firstTask'),
-    row('the activity', 'AssumeRole on moto, credential recorded, the no-op, result recorded', 'activity'),
-    row('activity done → last task starts', '(server: workflow task to the sticky queue)', 'toLastTask'),
-    row('the last workflow task → closed', 'upsert, complete', 'lastTask'),
-    row('closed → the client has the result', '(server: the result long-poll answers)', 'toClient'),
-  ];
+  return stageRows(airlock, floor, [
+    ['request sent → workflow started', 'HTTP, API key, validation, signing, update-with-start', 'toStart'],
+    ['started → first workflow task starts', '(server: first task to the worker)', 'toWorker'],
+    ['the first workflow task', 'admission (verify, record, policy, preview with its AssumeRole), audit write, upserts, schedule', 'firstTask'],
+    ['the activity', 'AssumeRole on moto, credential recorded, the no-op, result recorded', 'activity'],
+    ['activity done → last task starts', '(server: workflow task to the sticky queue)', 'toLastTask'],
+    ['the last workflow task → closed', 'upsert, complete', 'lastTask'],
+    ['closed → the client has the result', '(server: the result long-poll answers)', 'toClient'],
+  ]);
 }
 
 function policyRows({ policy }: WorkflowResults): Table {
@@ -413,21 +405,18 @@ ${fullSize && p.pending < p.target ? `\n${fullSizeReading(fullSize)}\n` : ''}`;
 
 /** The two stages where Airlock's approval spends most beyond the floor's, as a sentence. */
 function largestDifferences({ timeline: { airlock, floor } }: WorkflowResults): string {
-  const stages: [string, Exclude<keyof ReleaseTimeline, 'samples'>][] = [
+  return twoLargest(airlock, floor, [
     ['getting the vote to the worker', 'toWorker'],
     ["the vote's workflow task", 'releaseTask'],
     ['the execution activity', 'activity'],
     ['dispatching the last task', 'toLastTask'],
     ['the last workflow task', 'lastTask'],
-  ];
-  const [first, second] = stages.map(([name, key]) => ({ name, extra: airlock[key] - floor[key] })).sort((a, b) => b.extra - a.extra);
-  if (!first || !second) return '';
-  return `Most of the difference is in ${first.name} (${ms(first.extra)} more than the floor's) and ${second.name} (${ms(second.extra)} more).`;
+  ]);
 }
 
 /** The two stages where an auto-allowed action spends most beyond the one-activity floor's, as a sentence. */
 function largestAutoDifferences({ autoTimeline: { airlock, floor } }: WorkflowResults): string {
-  const stages: [string, Exclude<keyof RunTimeline, 'samples'>][] = [
+  return twoLargest(airlock, floor, [
     ['getting the request to a started workflow', 'toStart'],
     ['the first workflow task', 'firstTask'],
     ['the execution activity', 'activity'],
@@ -435,7 +424,10 @@ function largestAutoDifferences({ autoTimeline: { airlock, floor } }: WorkflowRe
     ['dispatching the first task', 'toWorker'],
     ['dispatching the last task', 'toLastTask'],
     ['answering the client', 'toClient'],
-  ];
+  ]);
+}
+
+function twoLargest<T extends Record<K, number>, K extends string>(airlock: T, floor: T, stages: [name: string, key: K][]): string {
   const [first, second] = stages.map(([name, key]) => ({ name, extra: airlock[key] - floor[key] })).sort((a, b) => b.extra - a.extra);
   if (!first || !second) return '';
   return `Most of the difference is in ${first.name} (${ms(first.extra)} more than the floor's) and ${second.name} (${ms(second.extra)} more).`;

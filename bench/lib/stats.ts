@@ -27,3 +27,9 @@ export function percentiles(values: readonly number[]): Percentiles {
     mean: sorted.reduce((sum, value) => sum + value, 0) / sorted.length,
   };
 }
+
+/** The p50 of each named series; NaN for a series with no samples. */
+export function medians<K extends string>(series: Record<K, number[]>): Record<K, number> {
+  const entries = Object.entries<number[]>(series).map(([key, values]) => [key, values.length > 0 ? percentiles(values).p50 : Number.NaN]);
+  return Object.fromEntries(entries) as Record<K, number>; // the keys of `series`, each once
+}

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { percentiles } from '../lib/stats';
+import { medians } from '../lib/stats';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 const { EventType } = temporal.api.enums.v1;
@@ -46,15 +46,7 @@ export async function releaseTimeline(client: Client, releases: SentRelease[]): 
     stages.toLastTask.push((last as number) - (done as number));
     stages.lastTask.push((closed as number) - (last as number));
   }
-  const p50 = (values: number[]): number => (values.length > 0 ? percentiles(values).p50 : Number.NaN);
-  return {
-    samples: stages.toWorker.length,
-    toWorker: p50(stages.toWorker),
-    releaseTask: p50(stages.releaseTask),
-    activity: p50(stages.activity),
-    toLastTask: p50(stages.toLastTask),
-    lastTask: p50(stages.lastTask),
-  };
+  return { samples: stages.toWorker.length, ...medians(stages) };
 }
 
 /** An event's time, epoch ms (the server's clock). */

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { eventMillis } from './approval-timeline';
-import { percentiles } from '../lib/stats';
+import { medians } from '../lib/stats';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -63,15 +63,5 @@ export async function runTimeline(client: Client, runs: SentRun[]): Promise<RunT
     stages.lastTask.push((closed as number) - (last as number));
     stages.toClient.push(doneAt - (closed as number));
   }
-  const p50 = (values: number[]): number => (values.length > 0 ? percentiles(values).p50 : Number.NaN);
-  return {
-    samples: stages.toStart.length,
-    toStart: p50(stages.toStart),
-    toWorker: p50(stages.toWorker),
-    firstTask: p50(stages.firstTask),
-    activity: p50(stages.activity),
-    toLastTask: p50(stages.toLastTask),
-    lastTask: p50(stages.lastTask),
-    toClient: p50(stages.toClient),
-  };
+  return { samples: stages.toStart.length, ...medians(stages) };
 }
