@@ -382,7 +382,8 @@ floor (p50), out of 78.5 and 42.5 ms. \`npm start\`, the tests and this benchmar
 server with 1,000 (\`scripts/lib/temporal-dev-server.ts\`): the wait is now under 2 ms on both
 sides, and every latency here roughly halved (approve → executed 78.5 → 37 ms against the
 floor's 42.5 → 17; an auto-allowed action 101 → 51 ms against 98 → 20; \`POST /v1/actions\`
-62 → 32 ms against 100 → 21), at the same dev-server CPU per action. The ratios rose: what
+62 → 32 ms against 100 → 21), with the dev server's CPU per action unchanged within run-to-run
+noise. The ratios rose: what
 remains is each side's own work, which the floors had hidden behind the wait.
 
 Where an auto-allowed action's request → \`succeeded\` goes, one at a time: each timed action's and

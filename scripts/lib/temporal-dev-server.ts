@@ -14,9 +14,10 @@ const LOOPBACK = '127.0.0.1';
  * Dynamic config the dev server starts with. `history.transferProcessorMaxPollRPS` caps how often a
  * history shard reads its transfer queue: at the server's default of 20, the task made by an
  * activity's completion waits for the next read, up to 50 ms, on the dev server's single shard.
- * Measured on 2026-12-05 (docs/benchmarks.md): approve → executed 78 → 35 ms, an auto-allowed
- * action 101 → 49 ms, the floors alike; the dev server's CPU per action did not rise. Its store is
- * SQLite on this machine, where a read costs next to nothing.
+ * Measured on 2026-12-05 (docs/benchmarks.md): approve → executed 78 → 37 ms, an auto-allowed
+ * action 101 → 50 ms, the floors alike; the dev server's CPU per action changed within run-to-run
+ * noise (20.3 and 21.1 ms at 20, 20.8 and 24.4 ms at 1,000, alternating runs). Its store is SQLite
+ * on this machine, where a read costs next to nothing.
  */
 export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
   'history.transferProcessorMaxPollRPS': 1000,
