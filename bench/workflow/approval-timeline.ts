@@ -31,7 +31,7 @@ export async function releaseTimeline(client: Client, releases: SentRelease[]): 
   const stages: Record<Exclude<keyof ReleaseTimeline, 'samples'>, number[]> = { toWorker: [], releaseTask: [], activity: [], toLastTask: [], lastTask: [] };
   for (const { workflowId, sentAt } of releases) {
     const events = ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).filter((event) => eventMillis(event) >= sentAt - 5);
-    const times = (type: temporal.api.enums.v1.EventType): number[] => events.filter((event) => event.eventType === type).map(eventMillis);
+    const times = (type: temporal.api.enums.v1.EventType): number[] => eventTimes(events, type);
     // The release's own tasks only: the first one started after it was sent, and what followed.
     const started = times(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED).filter((time) => time >= sentAt);
     const [first, last] = [started[0], started.at(-1)];
@@ -47,6 +47,11 @@ export async function releaseTimeline(client: Client, releases: SentRelease[]): 
     stages.lastTask.push((closed as number) - (last as number));
   }
   return { samples: stages.toWorker.length, ...medians(stages) };
+}
+
+/** The times of the events of one type, in history order, epoch ms. */
+export function eventTimes(events: readonly HistoryEvent[], type: temporal.api.enums.v1.EventType): number[] {
+  return events.filter((event) => event.eventType === type).map(eventMillis);
 }
 
 /** An event's time, epoch ms (the server's clock). */

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { eventMillis } from './approval-timeline';
+import { eventTimes } from './approval-timeline';
 import { medians } from '../lib/stats';
 
 const { EventType } = temporal.api.enums.v1;
@@ -46,7 +46,7 @@ export async function runTimeline(client: Client, runs: SentRun[]): Promise<RunT
   };
   for (const { workflowId, sentAt, doneAt } of runs) {
     const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    const times = (type: temporal.api.enums.v1.EventType): number[] => events.filter((event) => event.eventType === type).map(eventMillis);
+    const times = (type: temporal.api.enums.v1.EventType): number[] => eventTimes(events, type);
     const [started] = times(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
     const taskStarts = times(EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
     const [first, last] = [taskStarts[0], taskStarts.at(-1)];

@@ -19,9 +19,9 @@ const LOOPBACK = '127.0.0.1';
  * noise (20.3 and 21.1 ms at 20, 20.8 and 24.4 ms at 1,000, alternating runs). Its store is SQLite
  * on this machine, where a read costs next to nothing.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, number>> = {
+export const DEV_SERVER_DYNAMIC_CONFIG = {
   'history.transferProcessorMaxPollRPS': 1000,
-};
+} as const satisfies Readonly<Record<string, number>>;
 
 export interface DevServerOptions {
   /** SQLite file for persistence; omit for in-memory (tests). */
