@@ -6,6 +6,7 @@ import type { ReleaseTimeline } from './workflow/approval-timeline';
 import type { RunTimeline } from './workflow/auto-timeline';
 import type { HistoryCount, HistoryResults } from './workflow/history';
 import type { Comparison, LatencyResults } from './workflow/latency';
+import type { Percentiles } from './lib/stats';
 import type { PendingRssResult } from './workflow/pending-rss';
 import type { PolicyEvalResult } from './workflow/policy-eval';
 import type { ThroughputResult, ThroughputResults } from './workflow/throughput';
@@ -148,6 +149,43 @@ function latencyRows({ latency }: WorkflowResults): Table {
   ];
 }
 
+/**
+ * Each latency goal beside its trust floor: the floor plus the work the guarantees require, done
+ * the least way. Trust floor ÷ floor is what the guarantees cost; Airlock ÷ trust floor, Airlock's own overhead.
+ */
+function trustFloorRows({ latency }: WorkflowResults): Table | undefined {
+  const trust = latency.trustFloors;
+  if (!trust) return undefined;
+  const row = (figure: string, { airlock, floor }: Comparison, trustFloor: Percentiles, goal: number): string[] => [
+    figure,
+    ms(floor.p50),
+    ms(trustFloor.p50),
+    ms(airlock.p50),
+    ratio(trustFloor.p50, floor.p50),
+    ratio(airlock.p50, trustFloor.p50),
+    `≤ ${goal}×`,
+  ];
+  return [
+    ['figure (p50)', 'floor', 'trust floor', 'Airlock', 'trust floor ÷ floor', 'Airlock ÷ trust floor', 'goal (Airlock ÷ floor)'],
+    row('1. approve → executed', latency.approve, trust.approve, GOALS.approveRatio),
+    row('3. auto-allowed request → succeeded', latency.auto, trust.auto, GOALS.autoRatio),
+  ];
+}
+
+/** What the trust floors say about each latency goal: reachable by some implementation with the guarantees, or not. */
+export function trustFloorReading({ latency }: Pick<WorkflowResults, 'latency'>): string {
+  const trust = latency.trustFloors;
+  if (!trust) return '';
+  const verdict = (goal: string, { airlock, floor }: Comparison, trustFloor: Percentiles, limit: number): string => {
+    const least = trustFloor.p50 / floor.p50;
+    const own = `Airlock's own work beyond it is ${ms(airlock.p50 - trustFloor.p50)} (${ratio(airlock.p50, trustFloor.p50)} the trust floor)`;
+    return least > limit
+      ? `Goal ${goal} (≤ ${limit}× the floor) is out of reach of any implementation that keeps these steps, on this machine: the trust floor alone is ${ratio(trustFloor.p50, floor.p50)} the floor (${ms(trustFloor.p50)} against ${ms(floor.p50)}). ${own}.`
+      : `Goal ${goal} (≤ ${limit}× the floor) is within reach: the trust floor is ${ratio(trustFloor.p50, floor.p50)} the floor (${ms(trustFloor.p50)} against ${ms(floor.p50)}), so Airlock may spend up to ${ms(limit * floor.p50 - trustFloor.p50)} of its own; ${own}.`;
+  };
+  return `${verdict('1', latency.approve, trust.approve, GOALS.approveRatio)} ${verdict('3', latency.auto, trust.auto, GOALS.autoRatio)}`;
+}
+
 function throughputRow(what: string, t: ThroughputResult): string[] {
   return [what, count(t.concurrency), `${t.seconds} s`, count(t.completed), t.perSecond.toFixed(1), ms(t.latency.p50), ms(t.latency.p99)];
 }
@@ -251,6 +289,20 @@ function policyRows({ policy }: WorkflowResults): Table {
   ];
 }
 
+/** The trust-floor table and its reading for the terminal, when the run measured them. */
+function trustFloorSection(results: WorkflowResults): string[] {
+  const rows = trustFloorRows(results);
+  return rows
+    ? [`The latency goals against their trust floors (the floor plus what the guarantees require)\n${textTable(rows)}\n${trustFloorReading(results)}`]
+    : [];
+}
+
+/** The trust-floor table and its reading for the docs, when the run measured them. */
+function trustFloorMarkdown(results: WorkflowResults): string {
+  const rows = trustFloorRows(results);
+  return rows ? `\n${markdownTable(rows)}\n\n${trustFloorReading(results)}\n` : '';
+}
+
 /** Every table, for the terminal. */
 export function workflowTables(results: WorkflowResults): string {
   const { latency: l, throughput: t } = results;
@@ -258,6 +310,7 @@ export function workflowTables(results: WorkflowResults): string {
   return [
     `Issue 18's goals, each against its floor in this run\n${goalLines(results)}`,
     `Latency, one request at a time (${l.samples} samples after ${l.warmup} warm-up)\n${textTable(latencyRows(results))}`,
+    ...trustFloorSection(results),
     `History events, read back from the server (one run of each path)\n${textTable(historyRows(results))}`,
     `Where approve → executed goes (p50 of each stage over ${results.timeline.airlock.samples} approvals and ${results.timeline.floor.samples} floor releases, from the server's event times)\n${textTable(timelineRows(results))}`,
     `Where an auto-allowed request → succeeded goes (p50 of each stage over ${results.autoTimeline.airlock.samples} actions and ${results.autoTimeline.floor.samples} floor runs; the server's event times, the client's clock at both ends)\n${textTable(autoTimelineRows(results))}`,
@@ -302,6 +355,19 @@ activity, \`bench/workflow/floor-activities.ts\`):
   \`succeeded\`: runs the activity and ends, started and awaited by \`client.workflow.execute\`. It
   is also the floor of the throughput goals.
 
+The *trust floors* (\`bench/workflow/trust-floor-workflows.ts\`, on their own worker and audit
+store) add to the release and activity floors the work Airlock's guarantees require on the same
+path, done the least way Temporal allows and with the same calls Airlock makes
+(\`bench/workflow/trust-floor-activities.ts\`): for an approval, the vote's Ed25519 proof checked in
+the Update's validator, the vote, the approval and the execution's start stored by one local
+activity before the Update answers, then an activity that takes a one-shot credential from STS,
+records it, runs the no-op and records the result; for an auto-allowed request, one local activity
+that verifies the signed start, stores the request, takes and records the preview's own credential
+and stores the decision, then the same activity. No policy, catalogue, search attributes,
+notifications, HTTP hop or state. Trust floor ÷ floor is what the guarantees cost on this machine;
+Airlock ÷ trust floor is what Airlock adds to them. \`test/integration/trust-floor.test.ts\` holds
+each trust floor to its record of steps and its refusals.
+
 Every ratio is Airlock ÷ floor of the same run (the throughput ratio is Airlock's rate ÷ the
 floor's, so higher is better there). Issue 18's goals: approve → executed p50 ≤ ${GOALS.approveRatio}× its
 floor; \`POST /v1/actions\` → answer p50 ≤ ${GOALS.submitRatio}× the admit floor; auto-allowed request →
@@ -316,7 +382,8 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   \`POST /v1/actions\` as \`bench-agent\` until its \`202\`; \`POST /v1/actions/{id}/decisions\` as
   the reviewer until the workflow's result says \`succeeded\`; \`client.workflow.execute\` of the
   activity floor; \`POST /v1/actions\` as \`bench-auto\` until the workflow's result says
-  \`succeeded\`. The API answers a new request once policy has decided (an Update sent with the
+  \`succeeded\`. The trust floors run after their counterparts: a vote signed by the bench
+  process sent as an Update until the result, then a signed start until the result. The API answers a new request once policy has decided (an Update sent with the
   start), so the request figure includes the policy activity, the preview with its \`AssumeRole\`,
   and the audit writes: admission is one workflow task whose steps are local activities. After the
   vote come one workflow task (the identity check, one audit write of the vote, the approval and
@@ -365,7 +432,7 @@ Machine: ${describeMachine(results.machine)}. The benchmark took ${results.secon
 ${markdownTable(goalRows(results))}
 
 ${markdownTable(latencyRows(results))}
-
+${trustFloorMarkdown(results)}
 ${markdownTable(historyRows(results))}
 
 Where approve → executed goes: each timed approval's and floor release's stages, read from the

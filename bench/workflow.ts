@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startAirlockStack } from './lib/airlock-stack';
-import { BENCH_TRUSTED_KEYS } from './lib/bench-identity';
+import { UndoStack } from './lib/undo-stack';
+import { openAuditLog } from '../audit/open-store';
+import { benchSigner, BENCH_TRUSTED_KEYS } from './lib/bench-identity';
 import { bundleAirlockWorkflows } from '../workers/workflow-bundle';
 import { withBenchServers } from './lib/bench-servers';
 import { keepFullSize, lastFullSize } from './lib/full-size';
@@ -12,6 +14,7 @@ import { describeMachine, machine, writeDocSection, writeResults } from './lib/p
 import { quietRuntime } from '../scripts/lib/quiet-temporal';
 import { workflowMarkdown, workflowTables, type WorkflowResults } from './workflow-report';
 import { startFloorWorker } from './workflow/floor';
+import { startTrustFloorWorker } from './workflow/trust-floor';
 import { measureLatencies, type LatencyResults } from './workflow/latency';
 import { measurePendingRss, type PendingRssResult } from './workflow/pending-rss';
 import { measurePolicyEvaluation } from './workflow/policy-eval';
@@ -56,6 +59,7 @@ const POLICY_ITERATIONS = 200_000;
 
 const AIRLOCK_TASK_QUEUE = 'airlock-bench';
 const FLOOR_TASK_QUEUE = 'airlock-bench-floor';
+const TRUST_FLOOR_TASK_QUEUE = 'airlock-bench-trust-floor';
 
 export async function workflowBenchmark(): Promise<void> {
   const started = performance.now();
@@ -89,9 +93,19 @@ export async function workflowBenchmark(): Promise<void> {
       let throughput: ThroughputResults;
       try {
         const floor = await startFloorWorker(servers.temporalAddress, FLOOR_TASK_QUEUE);
+        const undoTrust = new UndoStack();
         try {
+          const trustAudit = await openAuditLog(`sqlite:${join(dir, 'trust-floor-audit.db')}`);
+          undoTrust.push(() => trustAudit.close());
+          const trustFloor = await startTrustFloorWorker(servers.temporalAddress, TRUST_FLOOR_TASK_QUEUE, {
+            aws: servers.aws,
+            audit: trustAudit,
+            keys: BENCH_TRUSTED_KEYS,
+          });
+          undoTrust.push(() => trustFloor.stop());
           console.log(`latency: ${LATENCY.samples} samples…`);
-          latency = await timedPart('latency', () => measureLatencies(stack, floor.taskQueue, LATENCY));
+          const trust = { taskQueue: trustFloor.taskQueue, signer: benchSigner() };
+          latency = await timedPart('latency', () => measureLatencies(stack, floor.taskQueue, trust, LATENCY));
           console.log('history events…');
           history = await timedPart('history', () => countHistories(stack, latency.runs));
           timeline = {
@@ -105,6 +119,7 @@ export async function workflowBenchmark(): Promise<void> {
           console.log(`throughput: ${THROUGHPUT.concurrency} in flight for ${THROUGHPUT.seconds} s, floor then Airlock…`);
           throughput = await timedPart('throughput', () => measureThroughputs(stack, floor.taskQueue, THROUGHPUT, servers.pids));
         } finally {
+          await undoTrust.run();
           await floor.stop();
         }
       } finally {

@@ -6,7 +6,9 @@ import { untilIdle } from '../lib/until-idle';
 import { ActionStatus, type ActionState } from '../../domain/types';
 import type { SentRelease } from './approval-timeline';
 import type { SentRun } from './auto-timeline';
+import type { IdentitySigner } from '../../api/identity-signer';
 import { admitFloor, executeFloor, releaseFloor, startFloor } from './floor';
+import { executeTrustFloor, releaseTrustFloor, startTrustRelease } from './trust-floor';
 
 /** Airlock beside the floor for one step, in milliseconds. */
 export interface Comparison {
@@ -50,29 +52,55 @@ export interface LatencyResults {
   approve: Comparison;
   /** An auto-allowed `POST /v1/actions` until the result says succeeded, against `client.workflow.execute` of the one-activity floor. */
   auto: Comparison;
+  /**
+   * The trust floors (trust-floor-workflows.ts): the release and one-activity floors plus the work
+   * Airlock's guarantees require on the same path. Absent from results recorded before 2026-12-05.
+   */
+  trustFloors?: { approve: Percentiles; auto: Percentiles };
   runs: LatencyRuns;
   releases: SentReleases;
   autoRuns: SentRuns;
+}
+
+/** Where the trust floors run and how their votes and starts are signed. */
+export interface TrustFloorTarget {
+  taskQueue: string;
+  signer: IdentitySigner;
 }
 
 const REVIEWED = { action: 'bench.noop', params: { run: 'latency' }, justification: 'Benchmark: approve-to-executed latency' };
 const AUTO = { action: 'bench.noop', params: { run: 'latency-auto' }, justification: 'Benchmark: auto-allowed request-to-succeeded latency' };
 const ITERATION_DEADLINE_MS = 60_000;
 
-type Step = 'floorStart' | 'floorRelease' | 'floorAdmit' | 'submit' | 'approve' | 'floorExecute' | 'auto';
+type Step = 'floorStart' | 'floorRelease' | 'floorAdmit' | 'submit' | 'approve' | 'trustRelease' | 'floorExecute' | 'auto' | 'trustExecute';
 
 /**
  * One request at a time, so each figure is latency, not queueing. Every iteration runs every step
  * in turn, a floor beside the Airlock step it is the floor of, so Airlock and the floors see the
  * same machine, whatever else it is doing at that moment.
  */
-export async function measureLatencies(stack: AirlockStack, floorTaskQueue: string, options: { samples: number; warmup: number }): Promise<LatencyResults> {
-  const times: Record<Step, number[]> = { floorStart: [], floorRelease: [], floorAdmit: [], submit: [], approve: [], floorExecute: [], auto: [] };
+export async function measureLatencies(
+  stack: AirlockStack,
+  floorTaskQueue: string,
+  trust: TrustFloorTarget,
+  options: { samples: number; warmup: number },
+): Promise<LatencyResults> {
+  const times: Record<Step, number[]> = {
+    floorStart: [],
+    floorRelease: [],
+    floorAdmit: [],
+    submit: [],
+    approve: [],
+    trustRelease: [],
+    floorExecute: [],
+    auto: [],
+    trustExecute: [],
+  };
   let runs: LatencyRuns | undefined;
   const releases: SentReleases = { airlock: [], floor: [] };
   const autoRuns: SentRuns = { airlock: [], floor: [] };
   for (let i = 0; i < options.warmup + options.samples; i += 1) {
-    const sample = await withDeadline(iteration(stack, floorTaskQueue), ITERATION_DEADLINE_MS, `latency iteration ${i}`);
+    const sample = await withDeadline(iteration(stack, floorTaskQueue, trust), ITERATION_DEADLINE_MS, `latency iteration ${i}`);
     if (i < options.warmup) continue;
     for (const step of Object.keys(times) as Step[]) times[step].push(sample.times[step]);
     runs = sample.runs;
@@ -89,6 +117,7 @@ export async function measureLatencies(stack: AirlockStack, floorTaskQueue: stri
     bareStart: percentiles(times.floorStart),
     approve: { airlock: percentiles(times.approve), floor: percentiles(times.floorRelease) },
     auto: { airlock: percentiles(times.auto), floor: percentiles(times.floorExecute) },
+    trustFloors: { approve: percentiles(times.trustRelease), auto: percentiles(times.trustExecute) },
     runs,
     releases,
     autoRuns,
@@ -104,6 +133,7 @@ async function timed<T>(step: () => Promise<T>): Promise<[T, number]> {
 async function iteration(
   stack: AirlockStack,
   floorTaskQueue: string,
+  trust: TrustFloorTarget,
 ): Promise<{
   times: Record<Step, number>;
   runs: LatencyRuns;
@@ -133,6 +163,10 @@ async function iteration(
     expectSucceeded(reviewed, await result);
   });
 
+  const trustFloor = await startTrustRelease(client, trust.taskQueue, trust.signer);
+  await untilIdle(trustFloor);
+  const [, trustRelease] = await timed(() => releaseTrustFloor(trustFloor, trust.signer));
+
   const floorExecuteSent = Date.now();
   const [floorActivity, floorExecute] = await timed(() => executeFloor(client, floorTaskQueue));
   const autoFloor = { workflowId: floorActivity, sentAt: floorExecuteSent, doneAt: Date.now() };
@@ -145,9 +179,10 @@ async function iteration(
     return response.body.id;
   });
   const autoAirlock = { workflowId: autoAllowed, sentAt: autoSent, doneAt: Date.now() };
+  const [, trustExecute] = await timed(() => executeTrustFloor(client, trust.taskQueue, trust.signer));
 
   return {
-    times: { floorStart, floorRelease, floorAdmit, submit, approve, floorExecute, auto },
+    times: { floorStart, floorRelease, floorAdmit, submit, approve, trustRelease, floorExecute, auto, trustExecute },
     runs: { autoAllowed, reviewed, floorActivity, floorRelease: floor.workflowId },
     sent: { airlock: airlockSent, floor: floorSent, autoAirlock, autoFloor },
   };
