@@ -1,35 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
-import { runWorker } from '../lib/run-worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startBundleWorker, type FloorWorker } from '../lib/floor-worker';
 import { quietBundlerLogger } from '../../scripts/lib/quiet-temporal';
 import { floorActivities } from './floor-activities';
 import { admitUpdate, floorActivityWorkflow, floorAdmitWorkflow, floorWorkflow, releaseUpdate } from './floor-workflows';
 
-/** The floor workflows' worker, in this process like Airlock's, on its own task queue. */
-export interface FloorWorker {
-  taskQueue: string;
-  stop(): Promise<void>;
-}
-
 /** Bundles bench/workflow/floor-workflows alone and runs a worker for it with the no-op activity. */
 export async function startFloorWorker(temporalAddress: string, taskQueue: string): Promise<FloorWorker> {
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./floor-workflows'), logger: quietBundlerLogger });
-  const connection = await NativeConnection.connect({ address: temporalAddress });
-  try {
-    const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle, activities: floorActivities });
-    const stopWorker = runWorker(worker);
-    return {
-      taskQueue,
-      async stop() {
-        await stopWorker();
-        await connection.close();
-      },
-    };
-  } catch (err) {
-    await connection.close();
-    throw err;
-  }
+  return startBundleWorker(temporalAddress, taskQueue, workflowBundle, floorActivities);
 }
 
 function expectDone(workflowId: string, result: string): void {

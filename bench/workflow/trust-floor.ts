@@ -1,44 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { freshUpdateId, type IdentitySigner } from '../../api/identity-signer';
 import type { ActionRequestInput, DecideInput } from '../../domain/types';
 import { airlockBundlerOptions, quietBundlerLogger } from '../../workers/workflow-bundle';
-import { runWorker } from '../lib/run-worker';
+import { startBundleWorker, type FloorWorker } from '../lib/floor-worker';
 import { createTrustFloorActivities, type TrustFloorDeps } from './trust-floor-activities';
 import { trustActivityWorkflow, trustReleaseWorkflow, trustVoteUpdate } from './trust-floor-workflows';
-
-/** The trust floors' worker, in this process like Airlock's and the floors', on its own task queue. */
-export interface TrustFloorWorker {
-  taskQueue: string;
-  stop(): Promise<void>;
-}
 
 /**
  * Bundles bench/workflow/trust-floor-workflows alone, with Airlock's bundler options (noble
  * preloaded, so a run does not evaluate it again), and runs a worker for it with its activities.
  */
-export async function startTrustFloorWorker(temporalAddress: string, taskQueue: string, deps: TrustFloorDeps): Promise<TrustFloorWorker> {
+export async function startTrustFloorWorker(temporalAddress: string, taskQueue: string, deps: TrustFloorDeps): Promise<FloorWorker> {
   const workflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('./trust-floor-workflows'),
     logger: quietBundlerLogger,
     ...airlockBundlerOptions(deps.keys),
   });
-  const connection = await NativeConnection.connect({ address: temporalAddress });
-  try {
-    const worker = await Worker.create({ connection, namespace: 'default', taskQueue, workflowBundle, activities: createTrustFloorActivities(deps) });
-    const stopWorker = runWorker(worker);
-    return {
-      taskQueue,
-      async stop() {
-        await stopWorker();
-        await connection.close();
-      },
-    };
-  } catch (err) {
-    await connection.close();
-    throw err;
-  }
+  return startBundleWorker(temporalAddress, taskQueue, workflowBundle, createTrustFloorActivities(deps));
 }
 
 /** Starts the approval trust floor, waiting for its vote: the counterpart of an action pending review. */

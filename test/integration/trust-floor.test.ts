@@ -5,7 +5,8 @@ import type { AuditRecord } from '../../audit/audit-log';
 import { MOTO_BASE_CREDENTIALS } from '../../scripts/lib/moto-server';
 import { quietRuntime } from '../../scripts/lib/quiet-temporal';
 import { benchSigner, BENCH_TRUSTED_KEYS } from '../../bench/lib/bench-identity';
-import { executeTrustFloor, releaseTrustFloor, startTrustFloorWorker, startTrustRelease, type TrustFloorWorker } from '../../bench/workflow/trust-floor';
+import type { FloorWorker } from '../../bench/lib/floor-worker';
+import { executeTrustFloor, releaseTrustFloor, startTrustFloorWorker, startTrustRelease } from '../../bench/workflow/trust-floor';
 import { trustActivityWorkflow, trustVoteUpdate } from '../../bench/workflow/trust-floor-workflows';
 import { memoryAuditLog } from '../support/audit';
 import { requiredEnv } from '../support/test-aws';
@@ -17,7 +18,7 @@ import { requiredEnv } from '../support/test-aws';
  */
 const audit = memoryAuditLog();
 const signer = benchSigner();
-let worker: TrustFloorWorker;
+let worker: FloorWorker;
 let connection: Connection;
 let client: Client;
 const TASK_QUEUE = `trust-floor-${randomUUID()}`;
