@@ -47,10 +47,20 @@ export function cpuTimes(watched: WatchedProcesses): CpuTimes {
 
 /** CPU milliseconds per unit of work between two readings, per process present in both. */
 export function cpuMsPer(before: CpuTimes, after: CpuTimes, units: number): CpuTimes {
-  const per: CpuTimes = {};
+  return msPer(cpuSecondsBetween(before, after), units);
+}
+
+/** CPU seconds each process present in both readings spent between them. */
+export function cpuSecondsBetween(before: CpuTimes, after: CpuTimes): CpuTimes {
+  const spent: CpuTimes = {};
   for (const [name, seconds] of Object.entries(after)) {
     const start = before[name];
-    if (start !== undefined) per[name] = ((seconds - start) * 1000) / units;
+    if (start !== undefined) spent[name] = seconds - start;
   }
-  return per;
+  return spent;
+}
+
+/** CPU seconds spent, as milliseconds per unit of work. */
+export function msPer(cpuSeconds: CpuTimes, units: number): CpuTimes {
+  return Object.fromEntries(Object.entries(cpuSeconds).map(([name, seconds]) => [name, (seconds * 1000) / units]));
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { expectAnswer, type AirlockStack } from '../lib/airlock-stack';
-import { cpuMsPer, cpuTimes, type CpuTimes, type WatchedProcesses } from '../lib/cpu-time';
+import { cpuSecondsBetween, cpuTimes, msPer, type CpuTimes, type WatchedProcesses } from '../lib/cpu-time';
 import { withDeadline } from '../lib/deadline';
 import { percentiles, type Percentiles } from '../lib/stats';
 import { ActionStatus, type ActionState } from '../../domain/types';
@@ -9,9 +9,16 @@ import { executeFloor } from './floor';
 export interface ThroughputOptions {
   /** Runs in flight at any time: each lane starts one, waits for its result, then starts the next. */
   concurrency: number;
+  /** Before each part's window. */
   warmupSeconds: number;
-  /** The counting window, after the warm-up. */
+  /** The counting window, over all parts. */
   seconds: number;
+  /**
+   * Parts per side, run alternately (floor, Airlock, floor, Airlock, …), each with its warm-up and
+   * an equal share of the window: whatever changes during the run (the server's store grows, the
+   * machine is busier) falls on both sides alike. Absent from results recorded before 2026-12-05 (one part).
+   */
+  rounds?: number;
 }
 
 export interface ThroughputResult extends ThroughputOptions {
@@ -32,33 +39,57 @@ export interface ThroughputResults {
 
 const REQUEST = { action: 'bench.noop', params: { run: 'throughput' }, justification: 'Benchmark: sustained auto-allowed throughput' };
 
-/** The floor first, then Airlock, each for warm-up + window with `concurrency` lanes. */
+/** The floor and Airlock in alternating parts (`rounds` each), each part a warm-up then its share of the window. */
 export async function measureThroughputs(
   stack: AirlockStack,
   floorTaskQueue: string,
   options: ThroughputOptions,
   watched: WatchedProcesses,
 ): Promise<ThroughputResults> {
-  const floor = await measureThroughput(() => executeFloor(stack.client, floorTaskQueue).then(() => undefined), options, watched);
-  const airlock = await measureThroughput(
-    async () => {
-      const response = await stack.post('bench-auto', '/v1/actions', REQUEST);
-      expectAnswer('POST /v1/actions', response, 202);
-      const final = await stack.client.workflow.getHandle<() => Promise<ActionState>>(response.body.id).result();
-      if (final.status !== ActionStatus.Succeeded) throw new Error(`${response.body.id} ended ${final.status}: ${JSON.stringify(final.error ?? {})}`);
-    },
-    options,
-    watched,
-  );
-  return { airlock, floor };
+  const floorRun = (): Promise<void> => executeFloor(stack.client, floorTaskQueue).then(() => undefined);
+  const airlockRun = async (): Promise<void> => {
+    const response = await stack.post('bench-auto', '/v1/actions', REQUEST);
+    expectAnswer('POST /v1/actions', response, 202);
+    const final = await stack.client.workflow.getHandle<() => Promise<ActionState>>(response.body.id).result();
+    if (final.status !== ActionStatus.Succeeded) throw new Error(`${response.body.id} ended ${final.status}: ${JSON.stringify(final.error ?? {})}`);
+  };
+  const rounds = options.rounds ?? 1;
+  const part = { concurrency: options.concurrency, warmupSeconds: options.warmupSeconds, seconds: options.seconds / rounds };
+  const floor: PartResult[] = [];
+  const airlock: PartResult[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    floor.push(await measurePart(floorRun, part, watched));
+    airlock.push(await measurePart(airlockRun, part, watched));
+  }
+  return { airlock: combine(airlock, options), floor: combine(floor, options) };
+}
+
+/** One part's counted runs: their latencies (ms) and the CPU seconds each process spent over its window. */
+export interface PartResult {
+  latencies: number[];
+  cpuSeconds: CpuTimes;
+}
+
+/** The parts of one side as one result: runs and CPU summed, percentiles over every counted run. */
+export function combine(parts: PartResult[], options: ThroughputOptions): ThroughputResult {
+  const latencies = parts.flatMap((part) => part.latencies);
+  const cpuSeconds: CpuTimes = {};
+  for (const part of parts) for (const [name, seconds] of Object.entries(part.cpuSeconds)) cpuSeconds[name] = (cpuSeconds[name] ?? 0) + seconds;
+  return {
+    ...options,
+    completed: latencies.length,
+    perSecond: latencies.length / options.seconds,
+    latency: percentiles(latencies),
+    cpuMsPerAction: msPer(cpuSeconds, latencies.length),
+  };
 }
 
 /**
- * `concurrency` lanes each run `one()` in a loop for warm-up + window; a run counts when it ends
- * inside the window. Lanes stop starting at the window's end and the run waits for the last ones,
+ * One part: `concurrency` lanes each run `one()` in a loop for warm-up + window; a run counts when
+ * it ends inside the window. Lanes stop starting at the window's end and the run waits for the last ones,
  * which are not counted.
  */
-async function measureThroughput(one: () => Promise<void>, options: ThroughputOptions, watched: WatchedProcesses): Promise<ThroughputResult> {
+async function measurePart(one: () => Promise<void>, options: ThroughputOptions, watched: WatchedProcesses): Promise<PartResult> {
   const begin = performance.now();
   const windowStart = begin + options.warmupSeconds * 1000;
   const windowEnd = windowStart + options.seconds * 1000;
@@ -89,11 +120,5 @@ async function measureThroughput(one: () => Promise<void>, options: ThroughputOp
   const failure = settled.find((lane) => lane.status === 'rejected');
   if (failure) throw failure.reason;
   if (!cpu.start || !cpu.end) throw new Error('the throughput window was not read');
-  return {
-    ...options,
-    completed: latencies.length,
-    perSecond: latencies.length / options.seconds,
-    latency: percentiles(latencies),
-    cpuMsPerAction: cpuMsPer(cpu.start, cpu.end, latencies.length),
-  };
+  return { latencies, cpuSeconds: cpuSecondsBetween(cpu.start, cpu.end) };
 }
