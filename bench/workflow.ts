@@ -116,7 +116,9 @@ export async function workflowBenchmark(): Promise<void> {
             airlock: await runTimeline(stack.client, latency.autoRuns.airlock),
             floor: await runTimeline(stack.client, latency.autoRuns.floor),
           };
-          console.log(`throughput: ${THROUGHPUT.concurrency} in flight for ${THROUGHPUT.seconds} s, floor then Airlock…`);
+          console.log(
+            `throughput: ${THROUGHPUT.concurrency} in flight for ${THROUGHPUT.seconds} s each, in ${THROUGHPUT.rounds} alternating parts (floor, Airlock, …)…`,
+          );
           throughput = await timedPart('throughput', () => measureThroughputs(stack, floor.taskQueue, THROUGHPUT, servers.pids));
         } finally {
           await undoTrust.run();
