@@ -1,10 +1,21 @@
 import { createHash } from 'node:crypto';
-import { AssumeRoleCommand, type AssumeRoleCommandInput, type STSClient, type Tag } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type AssumeRoleCommandInput, STSClient, type Tag } from '@aws-sdk/client-sts';
+import type { AwsSettings } from './aws-settings';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../domain/failure-types';
 import { iamTime, timeBoundPolicy } from '../operations/session-time';
 import { MAX_SESSION_POLICY_CHARS, sessionPolicyText, type IamPolicyDocument } from '../operations/types';
+
+/** The STS client one-shot sessions are assumed with: the worker's own credentials, no SDK retries (Temporal owns retries). */
+export function executorStsClient(aws: AwsSettings): STSClient {
+  return new STSClient({
+    region: aws.region,
+    maxAttempts: 1,
+    ...(aws.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...(aws.baseCredentials ? { credentials: aws.baseCredentials } : {}),
+  });
+}
 
 /**
  * The shortest session STS issues. The credentials stop working much sooner: every statement of

@@ -1,4 +1,4 @@
-import { STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { type Attributes, SpanKind } from '@opentelemetry/api';
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -14,7 +14,7 @@ import { AuditLog } from '../audit/audit-log';
 import { recordCredentialIssued } from './audit';
 import type { AwsSettings } from './aws-settings';
 import { classifyAwsError, toApplicationFailure } from './aws-errors';
-import { assumeOneShotRole, type OneShotSession, type SessionPurpose } from './credentials';
+import { assumeOneShotRole, executorStsClient, type OneShotSession, type SessionPurpose } from './credentials';
 import { resolveOperation } from './resolve-operation';
 import { inSpan } from '../telemetry/spans';
 
@@ -51,13 +51,7 @@ export interface OneShotInput {
  */
 export function oneShotRunner(deps: OneShotDeps) {
   let sharedSts = deps.sts;
-  const sts = (): STSClient =>
-    (sharedSts ??= new STSClient({
-      region: deps.aws.region,
-      maxAttempts: 1, // Temporal owns retries
-      ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
-      ...(deps.aws.baseCredentials ? { credentials: deps.aws.baseCredentials } : {}),
-    }));
+  const sts = (): STSClient => (sharedSts ??= executorStsClient(deps.aws));
   const now = deps.now ?? (() => new Date());
 
   type Run<T> = (operation: Operation<unknown, unknown>, params: unknown, context: ExecutionContext<unknown>) => Promise<T>;

@@ -1,8 +1,7 @@
-import { STSClient } from '@aws-sdk/client-sts';
 import { Context } from '@temporalio/activity';
 import { recordCredentialIssued } from '../../activities/audit';
 import type { AwsSettings } from '../../activities/aws-settings';
-import { assumeOneShotRole, type SessionPurpose } from '../../activities/credentials';
+import { assumeOneShotRole, executorStsClient, type SessionPurpose } from '../../activities/credentials';
 import { createIdentityActivities, type VerifyActionRequestInput } from '../../activities/identity';
 import type { AuditLog } from '../../audit/audit-log';
 import { AuditEventKind, SYSTEM_ACTOR, type AuditEventInput } from '../../domain/audit-events';
@@ -25,12 +24,7 @@ export interface TrustFloorDeps {
  * record, append-only audit writes), with none of Airlock's policy, catalogue or state around it.
  */
 export function createTrustFloorActivities(deps: TrustFloorDeps) {
-  const sts = new STSClient({
-    region: deps.aws.region,
-    maxAttempts: 1,
-    ...(deps.aws.endpoint ? { endpoint: deps.aws.endpoint } : {}),
-    ...(deps.aws.baseCredentials ? { credentials: deps.aws.baseCredentials } : {}),
-  });
+  const sts = executorStsClient(deps.aws);
   const { verifyActionRequest } = createIdentityActivities({ identityKeys: deps.keys, audit: deps.audit });
 
   /** Events under ids that name this workflow run, as Airlock's are, in the order given. */
