@@ -75,7 +75,8 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
 
 const PORT_RACE_ATTEMPTS = 3;
 
-async function startOnce(options: DevServerOptions): Promise<DevServer> {
+/** `restarted`: this is the start after adding missing attributes, which must find none missing. */
+async function startOnce(options: DevServerOptions, restarted = false): Promise<DevServer> {
   const { temporalCli } = toolPaths();
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
@@ -105,11 +106,14 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${port}`;
   await waitForPort(proc, '127.0.0.1', port, 60_000);
   await waitForNamespace(proc, address, namespace);
-  if ((await addMissingSearchAttributes(address, namespace)).length > 0) {
+  const added = await addMissingSearchAttributes(address, namespace);
+  if (added.length > 0) {
+    await proc.stop();
+    // Added, then found missing again after a restart: the server did not keep them.
+    if (restarted) throw new Error(`the Temporal dev server did not keep the search attributes ${added.join(', ')}`);
     // The server's services cache the attributes they read before the addition for up to 60 s:
     // start again, and every service reads them fresh.
-    await proc.stop();
-    return startOnce(options);
+    return startOnce(options, true);
   }
   return { address, namespace, uiUrl, process: proc, stop: () => proc.stop() };
 }
