@@ -8,6 +8,7 @@ import type { HistoryCount, HistoryResults } from './workflow/history';
 import type { Comparison, LatencyResults } from './workflow/latency';
 import type { Percentiles } from './lib/stats';
 import type { PendingRssResult } from './workflow/pending-rss';
+import type { WorkflowTaskTimeouts } from './lib/server-metrics';
 import type { PolicyEvalResult } from './workflow/policy-eval';
 import type { ThroughputResult, ThroughputResults } from './workflow/throughput';
 
@@ -23,6 +24,8 @@ export interface WorkflowResults {
   autoTimeline: { airlock: RunTimeline; floor: RunTimeline };
   throughput: ThroughputResults;
   pending: PendingRssResult;
+  /** Workflow tasks the server timed out over the whole run (absent from results recorded before 2026-12-05). */
+  taskTimeouts?: WorkflowTaskTimeouts;
   policy: PolicyEvalResult[];
   /** Wall time of each timed part (latency, history, throughput, pending). */
   partSeconds: Record<string, number>;
@@ -339,6 +342,7 @@ export function workflowTables(results: WorkflowResults): string {
     `Worker RSS with actions pending review (child process, default worker options)\n${textTable(pendingRows(results.pending))}`,
     `CPU time per action, by process\n${textTable(cpuRows(results))}`,
     `Policy evaluation (evaluatePolicy, config/example-policy.yaml)\n${textTable(policyRows(results))}`,
+    ...(results.taskTimeouts ? [taskTimeoutSentence(results.taskTimeouts)] : []),
     `Took ${results.seconds.toFixed(0)} s: ${parts.join(', ')}.`,
   ].join('\n\n');
 }
@@ -501,7 +505,20 @@ ${markdownTable(cpuRows(results))}
 ${markdownTable(policyRows(results))}
 
 ${reading(results, fullSize !== undefined)}
-${fullSize && p.pending < p.target ? `\n${fullSizeReading(fullSize)}\n` : ''}`;
+${results.taskTimeouts ? `\n${taskTimeoutSentence(results.taskTimeouts)}\n` : ''}${fullSize && p.pending < p.target ? `\n${fullSizeReading(fullSize)}\n` : ''}`;
+}
+
+/**
+ * What the server timed out over the run, every part included. Airlock starts each action with a
+ * 3 s workflow task timeout (AIRLOCK_WORKFLOW_TASK_TIMEOUT): none timed out means no task under
+ * this load came near it.
+ */
+export function taskTimeoutSentence({ startToClose, scheduleToStart }: WorkflowTaskTimeouts): string {
+  return (
+    `Workflow tasks the server timed out over the whole run (its \`start_to_close_timeout\` and \`schedule_to_start_timeout\` ` +
+    `counters): ${count(startToClose)} held past the workflow task timeout (3 s for Airlock's actions, 10 s for the floors'), ` +
+    `${count(scheduleToStart)} not taken by a worker in time (from a worker's sticky queue: 1 s).`
+  );
 }
 
 /** The two stages where Airlock's approval spends most beyond the floor's, as a sentence. */

@@ -8,6 +8,7 @@ import { openAuditLog } from '../audit/open-store';
 import { benchSigner, BENCH_TRUSTED_KEYS } from './lib/bench-identity';
 import { bundleAirlockWorkflows } from '../workers/workflow-bundle';
 import { withBenchServers } from './lib/bench-servers';
+import { workflowTaskTimeouts } from './lib/server-metrics';
 import { keepFullSize, lastFullSize } from './lib/full-size';
 import { secondsSinceRunStarted } from './lib/run-clock';
 import { describeMachine, machine, writeDocSection, writeResults } from './lib/publish';
@@ -134,7 +135,9 @@ export async function workflowBenchmark(): Promise<void> {
       const pending: PendingRssResult = await timedPart('pending', () =>
         measurePendingRss(servers, { bundleFile, auditUrl: `sqlite:${join(dir, 'pending-audit.db')}` }, pendingOptions),
       );
-      return { latency, history, timeline, autoTimeline, throughput, pending };
+      // Over the whole run, every part's actions and floors alike.
+      const taskTimeouts = await workflowTaskTimeouts(servers.temporalMetricsUrl);
+      return { latency, history, timeline, autoTimeline, throughput, pending, taskTimeouts };
     });
 
     const results: WorkflowResults = { benchmark: NAME, machine: machine(), ...measured, policy, partSeconds, seconds: (performance.now() - started) / 1000 };

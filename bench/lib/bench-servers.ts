@@ -7,6 +7,8 @@ import { startTemporalDevServer } from '../../scripts/lib/temporal-dev-server';
 export interface BenchServers {
   /** host:port of the Temporal frontend. */
   temporalAddress: string;
+  /** The dev server's Prometheus metrics. */
+  temporalMetricsUrl: string;
   /** What the worker uses to call STS on moto, with the seeded executor role. */
   aws: AwsSettings;
   /** Their process ids, to account for the CPU they use. */
@@ -28,6 +30,7 @@ export async function withBenchServers<T>(use: (servers: BenchServers) => Promis
     if (moto.status === 'rejected') throw moto.reason;
     return await use({
       temporalAddress: temporal.value.address,
+      temporalMetricsUrl: temporal.value.metricsUrl,
       aws: await seededAws(moto.value),
       pids: { temporal: temporal.value.process.pid, moto: moto.value.process.pid },
     });

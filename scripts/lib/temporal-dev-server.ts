@@ -51,6 +51,8 @@ export interface DevServer {
   address: string;
   namespace: string;
   uiUrl?: string | undefined;
+  /** The server's Prometheus metrics (loopback only). */
+  metricsUrl: string;
   process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -81,7 +83,8 @@ async function startOnce(options: DevServerOptions, restarted = false): Promise<
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', LOOPBACK, '--port', String(port), '--log-level', 'warn'];
-  args.push('--http-port', String(await freePort()), '--metrics-port', String(await freePort()));
+  const metricsPort = await freePort();
+  args.push('--http-port', String(await freePort()), '--metrics-port', String(metricsPort));
   if (namespace !== 'default') args.push('--namespace', namespace);
   if (options.dbFile) {
     mkdirSync(dirname(options.dbFile), { recursive: true, mode: PRIVATE_DIR_MODE });
@@ -115,7 +118,7 @@ async function startOnce(options: DevServerOptions, restarted = false): Promise<
     // start again, and every service reads them fresh.
     return startOnce(options, true);
   }
-  return { address, namespace, uiUrl, process: proc, stop: () => proc.stop() };
+  return { address, namespace, uiUrl, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, process: proc, stop: () => proc.stop() };
 }
 
 /** The frontend listens before the namespace is ready; poll until describe succeeds. */
