@@ -12,7 +12,8 @@ import { canonicalJson } from '../domain/canonical-json';
 import type { AuditLog } from '../audit/audit-log';
 import { auditParams } from '../domain/audit-redaction';
 import type { Catalogue } from '../operations/catalogue';
-import { admittedUpdate, cancelUpdate, decideUpdate, PRIVILEGED_ACTION_WORKFLOW, statusQuery } from '../workflows/messages';
+import { admittedUpdate, cancelUpdate, decideUpdate, DEFAULT_WORKFLOW_TASK_TIMEOUT, PRIVILEGED_ACTION_WORKFLOW, statusQuery } from '../workflows/messages';
+import { parseDuration } from '../policy/duration';
 import { ActionAttribute, RequesterAttribute, StatusAttribute } from '../workflows/search-attributes';
 import { ActionStatus, RefusalCode } from '../domain/types';
 import type { ActionRequestInput, ActionState, CancelInput, DecideInput } from '../domain/types';
@@ -56,6 +57,8 @@ export class ActionsService implements ActionsPort {
     private readonly admissionTimeoutMs = 10_000,
     /** Writes refused votes to `audit`, a few per reviewer and action; the API's gives it a logger and metrics. */
     private readonly refusedVotes: RefusedVoteRecorder = new RefusedVoteRecorder(audit),
+    /** Each action's workflow task timeout (workflows/messages.ts). */
+    private readonly workflowTaskTimeoutMs: number = parseDuration(DEFAULT_WORKFLOW_TASK_TIMEOUT),
   ) {}
 
   /** Validates, then starts the workflow and waits only for policy evaluation (update-with-start). */
@@ -83,6 +86,7 @@ export class ActionsService implements ActionsPort {
     const startOperation = new WithStartWorkflowOperation(PRIVILEGED_ACTION_WORKFLOW, {
       workflowId: actionId,
       taskQueue: this.taskQueue,
+      workflowTaskTimeout: this.workflowTaskTimeoutMs,
       args: [request],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

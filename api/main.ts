@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     metrics: apiMetricsFor(client, config.AIRLOCK_TASK_QUEUE, catalogue.names()),
     metricsToken: config.AIRLOCK_METRICS_TOKEN,
     admissionTimeoutMs: config.AIRLOCK_API_ADMISSION_TIMEOUT_MS,
+    workflowTaskTimeoutMs: config.AIRLOCK_WORKFLOW_TASK_TIMEOUT,
     callbackAllowedHosts: config.AIRLOCK_CALLBACK_ALLOWED_HOSTS,
     policy: () => policy,
     console: consoleSettingsFrom(config, () => policy),

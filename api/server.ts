@@ -59,6 +59,8 @@ export interface ApiOptions {
   tracer?: Tracer | undefined;
   /** How long `POST /v1/actions` waits for the policy decision before answering `evaluating`. */
   admissionTimeoutMs?: number | undefined;
+  /** Each new action's workflow task timeout (AIRLOCK_WORKFLOW_TASK_TIMEOUT); default 3 s. */
+  workflowTaskTimeoutMs?: number | undefined;
   /** Hosts a request's `callbackUrl` may point at. */
   callbackAllowedHosts?: readonly string[] | undefined;
   /**
@@ -120,6 +122,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     options.identity,
     options.admissionTimeoutMs,
     refusedVotes,
+    options.workflowTaskTimeoutMs,
   );
   const view = {
     namespace: options.client.options.namespace,

@@ -4,6 +4,7 @@ import { DEFAULT_CACHE_BUDGET_MIB, DEFAULT_STICKY_TIMEOUT } from '../workers/wor
 import { parseCallbackTarget } from './callback-targets';
 import { emailAddressProblem } from '../channels/email/address';
 import { consoleBaseUrl } from './console-url';
+import { DEFAULT_WORKFLOW_TASK_TIMEOUT } from '../workflows/messages';
 import { smtpUrlProblem } from './smtp-url';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -104,6 +105,12 @@ export const configSchema = z
     AIRLOCK_TEAMS_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** How long a new request waits for the policy decision before the API answers `evaluating`. */
     AIRLOCK_API_ADMISSION_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /**
+     * How long a worker may hold one of an action's workflow tasks before Temporal gives the task to
+     * another worker; set on each new action. A task lost with a worker that died holding it waits
+     * this long. Temporal allows up to 120s; below 1s a busy worker would lose tasks it is running.
+     */
+    AIRLOCK_WORKFLOW_TASK_TIMEOUT: durationMs(DEFAULT_WORKFLOW_TASK_TIMEOUT, { min: '1s', max: '120s' }),
     AIRLOCK_POLICY_FILE: z.string().min(1).default('config/example-policy.yaml'),
     /** YAML list of API principals with sha256 key hashes (see docs/api.md). */
     AIRLOCK_PRINCIPALS_FILE: z.string().min(1).default('.airlock/principals.yaml'),

@@ -28,6 +28,7 @@ export default async function globalSetup(): Promise<void> {
     const { roleArn } = await seedAws(moto.value.endpoint, { roleName: TEST_ROLE_NAME, buckets: [...TEST_BUCKETS], objects: [] });
     Object.assign(globalThis, { __airlockTemporal: temporal.value, __airlockMoto: moto.value, __airlockPostgres: postgres.value });
     process.env.AIRLOCK_TEST_TEMPORAL_ADDRESS = temporal.value.address;
+    process.env.AIRLOCK_TEST_TEMPORAL_METRICS_URL = temporal.value.metricsUrl;
     process.env.AIRLOCK_TEST_MOTO_ENDPOINT = moto.value.endpoint;
     process.env.AIRLOCK_TEST_ROLE_ARN = roleArn;
     // One identity key pair and one workflow bundle per run, shared by every test file: bundling

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
+import { temporal } from '@temporalio/proto';
 import { toolPaths } from '../../scripts/lib/tools';
 import { requiredEnv } from './test-aws';
 
@@ -88,4 +88,43 @@ function localActivityMarker(event: temporal.api.history.v1.IHistoryEvent): { ac
   const marker = event.markerRecordedEventAttributes;
   const data = marker?.markerName === LOCAL_ACTIVITY_MARKER ? marker.details?.data?.payloads?.[0] : undefined;
   return data ? (defaultPayloadConverter.fromPayload(data as Payload) as { activity_type?: string; attempt?: number }) : undefined;
+}
+
+/** A workflow task that timed out or failed: why a vote waited, when it did. */
+export interface WorkflowTaskTrouble {
+  /** `timed out: TIMEOUT_TYPE_START_TO_CLOSE`, `failed: WORKFLOW_TASK_FAILED_CAUSE_…`. */
+  outcome: string;
+  at: string;
+  queue: string | null;
+  scheduledAt: string | null;
+  startedAt: string | null;
+  /** From its start to its end: how long a worker held it. Null if it never started. */
+  heldMs: number | null;
+}
+
+/** The workflow tasks that timed out or failed (a task lost with a dead worker shows as a timeout). */
+export function workflowTaskTrouble(history: History): WorkflowTaskTrouble[] {
+  const events = history.events ?? [];
+  const ms = (event: (typeof events)[number]): number => Number(event.eventTime?.seconds ?? 0) * 1000 + Math.round((event.eventTime?.nanos ?? 0) / 1e6);
+  const byId = new Map(events.map((event) => [Number(event.eventId), event]));
+  const trouble: WorkflowTaskTrouble[] = [];
+  for (const event of events) {
+    const timedOut = event.workflowTaskTimedOutEventAttributes;
+    const failed = event.workflowTaskFailedEventAttributes;
+    const attributes = timedOut ?? failed;
+    if (!attributes) continue;
+    const scheduled = byId.get(Number(attributes.scheduledEventId));
+    const started = byId.get(Number(attributes.startedEventId));
+    trouble.push({
+      outcome: timedOut
+        ? `timed out: ${temporal.api.enums.v1.TimeoutType[timedOut.timeoutType ?? 0]}`
+        : `failed: ${temporal.api.enums.v1.WorkflowTaskFailedCause[failed?.cause ?? 0]}`,
+      at: new Date(ms(event)).toISOString(),
+      queue: scheduled?.workflowTaskScheduledEventAttributes?.taskQueue?.name ?? null,
+      scheduledAt: scheduled ? new Date(ms(scheduled)).toISOString() : null,
+      startedAt: started ? new Date(ms(started)).toISOString() : null,
+      heldMs: started ? ms(event) - ms(started) : null,
+    });
+  }
+  return trouble;
 }

@@ -45,4 +45,11 @@ describe('worker sizing settings', () => {
     expect(loadConfig({ AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS: '0' }).AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS).toBe(0);
     expect(loadError({ AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toMatch(/AIRLOCK_WORKER_MAX_CACHED_WORKFLOWS: /);
   });
+
+  it('start actions with a 3 s workflow task timeout by default, from 1s to 120s', () => {
+    expect(loadConfig({}).AIRLOCK_WORKFLOW_TASK_TIMEOUT).toBe(3000);
+    expect(loadConfig({ AIRLOCK_WORKFLOW_TASK_TIMEOUT: '10s' }).AIRLOCK_WORKFLOW_TASK_TIMEOUT).toBe(10_000);
+    expect(loadError({ AIRLOCK_WORKFLOW_TASK_TIMEOUT: '500ms' })).toMatch(/AIRLOCK_WORKFLOW_TASK_TIMEOUT: must be from 1s to 120s, got "500ms"/);
+    expect(loadError({ AIRLOCK_WORKFLOW_TASK_TIMEOUT: '3m' })).toMatch(/AIRLOCK_WORKFLOW_TASK_TIMEOUT: must be from 1s to 120s, got "3m"/);
+  });
 });
