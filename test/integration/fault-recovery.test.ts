@@ -39,9 +39,12 @@ describe('fault recovery with real processes', () => {
   beforeAll(async () => {
     stack = await ProcessStack.start();
   }, 120_000);
+  /** The vote sent during each crash: how long after the new worker polled it was answered, and whether its task was lost with the dead worker. */
+  const votesDuringCrash: { msAfterPolling: number; lostTask: boolean }[] = [];
   afterAll(async () => {
     await stack?.stop();
     s3.destroy();
+    if (votesDuringCrash.length > 0) console.log(describeVotesDuringCrash(votesDuringCrash));
   });
 
   /** Runs `scenario` per iteration; a failure names its iteration, what it noted and the processes' last words. */
@@ -170,11 +173,16 @@ describe('fault recovery with real processes', () => {
           unavailable: answer.unavailable,
           msAfterPolling: Math.round(answer.at - polling),
         });
+        const taskTrouble = workflowTaskTrouble(await fetchHistory(stack.client, approvedAcross.id));
         note({
           duringCrash: afterPolling(during),
           afterRestart: [afterPolling(rejected), afterPolling(approved)],
           polling: new Date(Date.now() - (performance.now() - polling)).toISOString(),
-          taskTrouble: workflowTaskTrouble(await fetchHistory(stack.client, approvedAcross.id)),
+          taskTrouble,
+        });
+        votesDuringCrash.push({
+          msAfterPolling: Math.round(during.at - polling),
+          lostTask: taskTrouble.some((task) => task.outcome === 'timed out: TIMEOUT_TYPE_START_TO_CLOSE'),
         });
         for (const answer of [during, rejected, approved]) {
           expect(status(answer.response)).toEqual(ACCEPTED);
@@ -268,3 +276,14 @@ describe('fault recovery with real processes', () => {
     TIMEOUT,
   );
 });
+
+/** One line for the run's log: how the votes sent during the crashes fared, those whose task was lost with the dead worker apart. */
+function describeVotesDuringCrash(votes: { msAfterPolling: number; lostTask: boolean }[]): string {
+  const range = (ms: number[]): string => (ms.length === 0 ? 'none' : `${Math.min(...ms)}–${Math.max(...ms)} ms`);
+  const lost = votes.filter((vote) => vote.lostTask).map((vote) => vote.msAfterPolling);
+  const kept = votes.filter((vote) => !vote.lostTask).map((vote) => vote.msAfterPolling);
+  return (
+    `votes sent during ${votes.length} worker crashes, answered after the new worker polled: ${range(kept)}; ` +
+    `${lost.length} whose task was lost with the dead worker (workflow task timeout): ${range(lost)}`
+  );
+}
