@@ -13,8 +13,8 @@ import { putObject, requiredEnv, testS3 } from '../support/test-aws';
 
 const POLICY_FILE = join(__dirname, '..', 'fixtures', 'policy-races.yaml');
 const TASK_TIMEOUT_MS = parseDuration(DEFAULT_WORKFLOW_TASK_TIMEOUT);
-/** What the next worker needs after the timeout: the task's move, a replay and the vote's record. */
-const REPLAY_ALLOWANCE_MS = 1500;
+/** What the next worker needs after the timeout (the task's move, a replay, the vote's record) on a busy machine: goal 6's 2 s. */
+const REPLAY_ALLOWANCE_MS = 2000;
 
 /**
  * A worker killed just as Temporal handed it a task (a vote, say) takes the task with it: Temporal
