@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { AuditLog } from '../../audit/audit-log';
@@ -217,6 +219,41 @@ function appendFromChildProcess(url: string, writer: string, count: number): Pro
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (code) => (code === 0 ? resolveRun() : rejectRun(new Error(`writer ${writer} exited ${code}: ${stderr}`))));
+  });
+}
+
+/** Pairs of processes: before the WAL switch was retried, 3 pairs in 40 had one of them fail SQLITE_BUSY. */
+const OPENING_PAIRS = 40;
+
+describe('the embedded store opened by two processes at once', () => {
+  test('the worker and the API starting together on a new file both open it', async () => {
+    const failures: string[] = [];
+    for (let pair = 0; pair < OPENING_PAIRS; pair++) {
+      const dir = mkdtempSync(join(tmpdir(), 'airlock-open-race-'));
+      try {
+        const file = join(dir, 'audit.db');
+        const at = Date.now() + 250; // both past their start-up, opening within a millisecond of each other
+        const opened = await Promise.allSettled([openFromChildProcess(file, at), openFromChildProcess(file, at)]);
+        for (const result of opened) if (result.status === 'rejected') failures.push(String(result.reason));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
+
+/** Opens the SQLite store at `file` from a separate Node process, at the wall-clock time `at` (busy-waiting until then). */
+function openFromChildProcess(file: string, at: number): Promise<void> {
+  const script = `
+    const { SqliteAuditStore } = require(${JSON.stringify(join(PROJECT_ROOT, 'dist', 'audit', 'sqlite-store.js'))});
+    while (Date.now() < ${at}) {}
+    new SqliteAuditStore(process.argv[1]).close();`;
+  return new Promise((resolveRun, rejectRun) => {
+    const child = spawn(process.execPath, ['-e', script, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => (code === 0 ? resolveRun() : rejectRun(new Error(`exited ${code}: ${stderr.split('\n').slice(0, 3).join(' ')}`))));
   });
 }
 
