@@ -214,11 +214,16 @@ function appendFromChildProcess(url: string, writer: string, count: number): Pro
       }
       await audit.close();
     })().catch((err) => { console.error(err); process.exit(1); });`;
+  return runInChildProcess(`writer ${writer}`, script, url);
+}
+
+/** Runs `script` in a separate Node process with `arg` as its argument; rejects, naming it `name`, unless it exits 0. */
+function runInChildProcess(name: string, script: string, arg: string): Promise<void> {
   return new Promise((resolveRun, rejectRun) => {
-    const child = spawn(process.execPath, ['-e', script, url], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', script, arg], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => (code === 0 ? resolveRun() : rejectRun(new Error(`writer ${writer} exited ${code}: ${stderr}`))));
+    child.on('exit', (code) => (code === 0 ? resolveRun() : rejectRun(new Error(`${name} exited ${code}: ${stderr}`))));
   });
 }
 
@@ -249,12 +254,7 @@ function openFromChildProcess(file: string, at: number): Promise<void> {
     const { SqliteAuditStore } = require(${JSON.stringify(join(PROJECT_ROOT, 'dist', 'audit', 'sqlite-store.js'))});
     while (Date.now() < ${at}) {}
     new SqliteAuditStore(process.argv[1]).close();`;
-  return new Promise((resolveRun, rejectRun) => {
-    const child = spawn(process.execPath, ['-e', script, file], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => (code === 0 ? resolveRun() : rejectRun(new Error(`exited ${code}: ${stderr.split('\n').slice(0, 3).join(' ')}`))));
-  });
+  return runInChildProcess('an opening process', script, file);
 }
 
 describe('audit store on PostgreSQL with a least-privilege role', () => {

@@ -174,14 +174,15 @@ describe('fault recovery with real processes', () => {
           msAfterPolling: Math.round(answer.at - polling),
         });
         const taskTrouble = workflowTaskTrouble(await fetchHistory(stack.client, approvedAcross.id));
+        const duringCrash = afterPolling(during);
         note({
-          duringCrash: afterPolling(during),
+          duringCrash,
           afterRestart: [afterPolling(rejected), afterPolling(approved)],
           polling: new Date(Date.now() - (performance.now() - polling)).toISOString(),
           taskTrouble,
         });
         votesDuringCrash.push({
-          msAfterPolling: Math.round(during.at - polling),
+          msAfterPolling: duringCrash.msAfterPolling,
           lostTask: taskTrouble.some((task) => task.outcome === 'timed out: TIMEOUT_TYPE_START_TO_CLOSE'),
         });
         for (const answer of [during, rejected, approved]) {
