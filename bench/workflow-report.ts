@@ -9,6 +9,8 @@ import type { Comparison, LatencyResults } from './workflow/latency';
 import type { Percentiles } from './lib/stats';
 import type { PendingRssResult } from './workflow/pending-rss';
 import type { WorkflowTaskTimeouts } from './lib/server-metrics';
+import { DEFAULT_WORKFLOW_TASK_TIMEOUT } from '../workflows/messages';
+import { DEFAULT_STICKY_TIMEOUT } from '../workers/worker-sizing';
 import type { PolicyEvalResult } from './workflow/policy-eval';
 import type { ThroughputResult, ThroughputResults } from './workflow/throughput';
 
@@ -509,15 +511,15 @@ ${results.taskTimeouts ? `\n${taskTimeoutSentence(results.taskTimeouts)}\n` : ''
 }
 
 /**
- * What the server timed out over the run, every part included. Airlock starts each action with a
- * 3 s workflow task timeout (AIRLOCK_WORKFLOW_TASK_TIMEOUT): none timed out means no task under
- * this load came near it.
+ * What the server timed out over the run, every part included. Airlock starts each action with the
+ * default workflow task timeout (AIRLOCK_WORKFLOW_TASK_TIMEOUT): none timed out means no task under
+ * this load came near it. The timeouts named are the defaults the bench runs with.
  */
 export function taskTimeoutSentence({ startToClose, scheduleToStart }: WorkflowTaskTimeouts): string {
   return (
     `Workflow tasks the server timed out over the whole run (its \`start_to_close_timeout\` and \`schedule_to_start_timeout\` ` +
-    `counters): ${count(startToClose)} held past the workflow task timeout (3 s for Airlock's actions, 10 s for the floors'), ` +
-    `${count(scheduleToStart)} not taken by a worker in time (from a worker's sticky queue: 1 s).`
+    `counters): ${count(startToClose)} held past the workflow task timeout (${DEFAULT_WORKFLOW_TASK_TIMEOUT} for Airlock's actions, 10s for the floors'), ` +
+    `${count(scheduleToStart)} not taken by a worker in time (from a worker's sticky queue: ${DEFAULT_STICKY_TIMEOUT}).`
   );
 }
 
