@@ -18,7 +18,8 @@ FROM toolchain AS build
 RUN npm ci --ignore-scripts --no-audit --no-fund
 # Everything .dockerignore lets through: a new source folder needs no edit here.
 COPY . .
-RUN npm run build
+# The build's incremental state (tsconfig.build.json) is no part of what the image runs.
+RUN npm run build && rm dist/.tsbuildinfo
 
 # Production dependencies only, compiled for this platform.
 FROM toolchain AS prod-deps
