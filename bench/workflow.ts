@@ -56,6 +56,14 @@ const TOTAL_SECONDS = 295;
 const AFTER_PENDING_SECONDS = 12;
 const PENDING_TARGET = numberFromEnv('AIRLOCK_BENCH_PENDING_TARGET', 10_000);
 const PENDING_SECONDS = process.env.AIRLOCK_BENCH_PENDING_SECONDS ? numberFromEnv('AIRLOCK_BENCH_PENDING_SECONDS', 0) : undefined;
+/**
+ * Submissions in flight while the pending actions start. More start no faster: the machine's two
+ * cores are the limit. The part alone for 90 s (2026-12-05) started 43–54 a second with 50, 48–56
+ * with 70 and 47–58 with 100; and 100 overloaded the server (in one run 14 % of the
+ * update-with-starts took over 5 s) and lost 1 to 3 first workflow tasks a run on their way to the
+ * worker (docs/deployment.md#scaling).
+ */
+const PENDING_CONCURRENCY = 50;
 const POLICY_ITERATIONS = 200_000;
 
 const AIRLOCK_TASK_QUEUE = 'airlock-bench';
@@ -130,7 +138,12 @@ export async function workflowBenchmark(): Promise<void> {
       }
       // From the start of `npm run bench`: its build and the other benchmarks ran first, all within TOTAL_SECONDS.
       const left = TOTAL_SECONDS - secondsSinceRunStarted() - AFTER_PENDING_SECONDS;
-      const pendingOptions = { target: PENDING_TARGET, budgetSeconds: PENDING_SECONDS ?? Math.max(30, Math.floor(left)), concurrency: 50, sampleEvery: 500 };
+      const pendingOptions = {
+        target: PENDING_TARGET,
+        budgetSeconds: PENDING_SECONDS ?? Math.max(30, Math.floor(left)),
+        concurrency: PENDING_CONCURRENCY,
+        sampleEvery: 500,
+      };
       console.log(`worker memory: up to ${pendingOptions.target.toLocaleString('en-US')} actions pending review, ${pendingOptions.budgetSeconds} s budget…`);
       const pending: PendingRssResult = await timedPart('pending', () =>
         measurePendingRss(servers, { bundleFile, auditUrl: `sqlite:${join(dir, 'pending-audit.db')}` }, pendingOptions),
