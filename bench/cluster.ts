@@ -6,7 +6,7 @@ import { freePort, isPortFree } from '../net/free-port';
 import { startLocalCluster, type LocalCluster } from '../scripts/lib/local-cluster';
 import { PROJECT_ROOT } from '../scripts/lib/tools';
 import { clusterMarkdown, clusterTables, type ClusterBenchResults, type TemporalRun } from './cluster/report';
-import { measureClusterRun } from './cluster/measure';
+import { HISTORY_SHARDS, measureClusterRun } from './cluster/measure';
 import { describeMachine, machine, writeDocSection, writeResults } from './lib/publish';
 
 /**
@@ -37,7 +37,7 @@ export async function clusterBenchmark(): Promise<void> {
         policyFile: POLICY_FILE,
         logLevel: 'error',
         namespace: 'default',
-        numHistoryShards: 4,
+        numHistoryShards: HISTORY_SHARDS,
         onLine: () => undefined,
         onUnexpectedExit: (name, code, tail) => console.error(`  ${name} exited (${code}):\n${tail}`),
       });

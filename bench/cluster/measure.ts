@@ -12,6 +12,8 @@ import { percentiles, type Percentiles } from '../lib/stats';
 export const THROUGHPUT = { concurrency: 8, warmupSeconds: 5, seconds: 20 };
 /** Reviewed copies approved one at a time: request, then time the vote until the workflow's result. */
 export const APPROVALS = { samples: 15, warmup: 2 };
+/** History shards of the cluster the benchmark starts (the dev server has one). */
+export const HISTORY_SHARDS = 4;
 
 export interface ThroughputFigures {
   concurrency: number;

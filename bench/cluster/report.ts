@@ -1,7 +1,7 @@
 import type { Machine } from '../lib/publish';
 import { describeMachine } from '../lib/publish';
 import { markdownTable, textTable, type Table } from '../lib/table';
-import { APPROVALS, THROUGHPUT, type WorkerCountRun } from './measure';
+import { APPROVALS, HISTORY_SHARDS, THROUGHPUT, type WorkerCountRun } from './measure';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../../scripts/lib/temporal-dev-server';
 
 /** One Temporal (the dev server or the cluster) with the same Airlock in front of it. */
@@ -57,6 +57,6 @@ export function clusterMarkdown(results: ClusterBenchResults): string {
     '',
     'Everything runs on the one 2-core machine, so the cluster pays for its six Go processes and PostgreSQL on the same cores as Airlock and the load: a second worker adds capacity only where the cores are not already busy. The figures show what the cluster costs next to the dev server, not how far it scales on real hosts.',
     '',
-    `The dev server reads its one shard's transfer queue up to ${DEV_SERVER_DYNAMIC_CONFIG['history.transferProcessorMaxPollRPS'].toLocaleString('en-US')} times a second (\`scripts/lib/temporal-dev-server.ts\`); the cluster has four shards at the server's default of 20 (docs/deployment.md#scaling).`,
+    `The dev server reads its one shard's transfer queue up to ${DEV_SERVER_DYNAMIC_CONFIG['history.transferProcessorMaxPollRPS'].toLocaleString('en-US')} times a second (\`scripts/lib/temporal-dev-server.ts\`); the cluster has ${HISTORY_SHARDS} shards at the server's default of 20 (docs/deployment.md#scaling).`,
   ].join('\n');
 }
