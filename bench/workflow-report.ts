@@ -507,7 +507,7 @@ ${markdownTable(cpuRows(results))}
 ${markdownTable(policyRows(results))}
 
 ${reading(results, fullSize !== undefined)}
-${results.taskTimeouts ? `\n${taskTimeoutSentence(results.taskTimeouts)}\n` : ''}${fullSize && p.pending < p.target ? `\n${fullSizeReading(fullSize)}\n` : ''}`;
+${results.taskTimeouts ? `\n${taskTimeoutSentence(results.taskTimeouts)}\n` : ''}${fullSizeCitation(p, fullSize)}`;
 }
 
 /**
@@ -551,6 +551,12 @@ function twoLargest<T extends Record<K, number>, K extends string>(airlock: T, f
   const [first, second] = stages.map(([name, key]) => ({ name, extra: airlock[key] - floor[key] })).sort((a, b) => b.extra - a.extra);
   if (!first || !second) return '';
   return `Most of the difference is in ${first.name} (${ms(first.extra)} more than the floor's) and ${second.name} (${ms(second.extra)} more).`;
+}
+
+/** The slope once the cache was full, as a clause, when there are readings to fit. */
+function pastCacheClause(p: PendingRssResult): string {
+  const slope = slopePastCache(p);
+  return slope === undefined ? '' : ` (least-squares slope over those readings: ${(slope / 1024).toFixed(2)} KiB per further pending action)`;
 }
 
 /** CPU milliseconds per second as cores busy. */
@@ -629,6 +635,14 @@ function reading(results: WorkflowResults, fullSizeKept: boolean): string {
   return sentences.join(' ');
 }
 
+/**
+ * The kept full-size run, when it says more than this run: this one ended short of its target, or
+ * the kept one went further (the opt-in run with 100,000 pending, which shows RSS past the cache).
+ */
+export function fullSizeCitation(p: PendingRssResult, fullSize: FullSizeRecord<PendingRssResult> | undefined): string {
+  return fullSize && (p.pending < p.target || fullSize.pending.pending > p.pending) ? `\n${fullSizeReading(fullSize)}\n` : '';
+}
+
 /** The last run that reached the full target, with its own date and machine, and where its RSS levelled off. */
 function fullSizeReading({ machine, pending }: FullSizeRecord<PendingRssResult>): string {
   const limit = pending.after.maxCachedWorkflows;
@@ -638,7 +652,7 @@ function fullSizeReading({ machine, pending }: FullSizeRecord<PendingRssResult>)
     plateau.length > 1
       ? ` Its RSS grew until the cache was full (${limit.toLocaleString('en-US')} workflows, ${mib(plateau[0] ?? Number.NaN)} at ` +
         `${count(pending.ramp[full]?.pending ?? 0)} pending), then stayed between ${mib(Math.min(...plateau))} and ${mib(Math.max(...plateau))} ` +
-        `up to ${count(pending.pending)}. Its *per pending action* and *ramp slope* average over the evicted actions too.`
+        `up to ${count(pending.pending)}${pastCacheClause(pending)}. Its *per pending action* and *ramp slope* average over the evicted actions too.`
       : '';
   return `Full-size run of the worker-memory part, kept in \`bench/results/workflow-full-size.json\` (${describeMachine(machine)}, started in ${pending.startSeconds.toFixed(0)} s).${levelled}
 
