@@ -352,6 +352,7 @@ export function workflowTables(results: WorkflowResults): string {
 /** The docs/benchmarks.md section: method, machine, tables and what they say. */
 export function workflowMarkdown(results: WorkflowResults, fullSize?: FullSizeRecord<PendingRssResult>): string {
   const { latency: l, throughput: t, pending: p } = results;
+  const citation = fullSizeCitation(p, fullSize);
   return `## Workflow: Airlock against its floors, issue 18's goals, worker memory, policy
 
 \`bench/workflow.ts\` runs Airlock on one private Temporal dev server (in memory, started for the
@@ -506,8 +507,8 @@ ${markdownTable(cpuRows(results))}
 
 ${markdownTable(policyRows(results))}
 
-${reading(results, fullSize !== undefined)}
-${results.taskTimeouts ? `\n${taskTimeoutSentence(results.taskTimeouts)}\n` : ''}${fullSizeCitation(p, fullSize)}`;
+${reading(results, citation !== '')}
+${results.taskTimeouts ? `\n${taskTimeoutSentence(results.taskTimeouts)}\n` : ''}${citation}`;
 }
 
 /**
@@ -576,7 +577,7 @@ function slopePastCache(p: PendingRssResult): number | undefined {
 }
 
 /** What the rows say, from the numbers of this run. */
-function reading(results: WorkflowResults, fullSizeKept: boolean): string {
+function reading(results: WorkflowResults, fullSizeCited: boolean): string {
   const { latency: l, throughput: t, pending: p, history: h, policy } = results;
   const sentences = [
     `Approving an action and seeing it executed took ${ms(l.approve.airlock.p50)} at p50, ` +
@@ -627,7 +628,7 @@ function reading(results: WorkflowResults, fullSizeKept: boolean): string {
   } else if (p.pending < limit) {
     sentences.push(
       `The worker caches at most ${count(limit)} workflows with its default options; this run did not fill the cache` +
-        (fullSizeKept ? `; the full-size run below does.` : `.`),
+        (fullSizeCited ? `; the full-size run below does.` : `.`),
     );
   }
   const slowest = policy.reduce((worst, row) => (row.microsPerEvaluation > worst.microsPerEvaluation ? row : worst));
