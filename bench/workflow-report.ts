@@ -655,7 +655,8 @@ function fullSizeReading({ machine, pending }: FullSizeRecord<PendingRssResult>)
         `${count(pending.ramp[full]?.pending ?? 0)} pending), then stayed between ${mib(Math.min(...plateau))} and ${mib(Math.max(...plateau))} ` +
         `up to ${count(pending.pending)}${pastCacheClause(pending)}. Its *per pending action* and *ramp slope* average over the evicted actions too.`
       : '';
-  return `Full-size run of the worker-memory part, kept in \`bench/results/workflow-full-size.json\` (${describeMachine(machine)}, started in ${pending.startSeconds.toFixed(0)} s).${levelled}
+  const store = pending.temporalStore === 'sqlite-file' ? '; the dev server kept its state in a SQLite file' : '';
+  return `Full-size run of the worker-memory part, kept in \`bench/results/workflow-full-size.json\` (${describeMachine(machine)}, started in ${pending.startSeconds.toFixed(0)} s${store}).${levelled}
 
 ${markdownTable(pendingRows(pending))}`;
 }

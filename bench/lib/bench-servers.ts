@@ -13,17 +13,38 @@ export interface BenchServers {
   aws: AwsSettings;
   /** Their process ids, to account for the CPU they use. */
   pids: { temporal: number | undefined; moto: number | undefined };
+  /** Where the dev server keeps its state. */
+  temporalStore: TemporalStore;
+}
+
+export type TemporalStore = 'memory' | 'sqlite-file';
+
+export interface BenchServerOptions {
+  /**
+   * A SQLite file for the dev server's state, for runs that hold more open workflows than its
+   * memory can: in memory, the dev server here grew to 22 GiB of the machine's 23.5 GiB near 78,000
+   * pending actions and stalled (2026-12-05). Omitted, it keeps everything in memory.
+   */
+  temporalDbFile?: string | undefined;
 }
 
 const ROLE_NAME = 'airlock-bench-executor';
 const REGION = 'us-east-1';
 
 /**
- * Starts both servers on loopback (Temporal in memory, headless; moto seeded with the executor
- * role), runs `use`, and stops whatever was started, whether `use` succeeded or not.
+ * Starts both servers on loopback (Temporal headless, in memory unless given a file; moto seeded
+ * with the executor role), runs `use`, and stops whatever was started, whether `use` succeeded or not.
  */
-export async function withBenchServers<T>(use: (servers: BenchServers) => Promise<T>): Promise<T> {
-  const started = await Promise.allSettled([startTemporalDevServer({ headless: true, onLine: () => undefined }), startMotoServer({ onLine: () => undefined })]);
+export async function withBenchServers<T>(use: (servers: BenchServers) => Promise<T>): Promise<T>;
+export async function withBenchServers<T>(options: BenchServerOptions, use: (servers: BenchServers) => Promise<T>): Promise<T>;
+export async function withBenchServers<T>(
+  ...args: [(servers: BenchServers) => Promise<T>] | [BenchServerOptions, (servers: BenchServers) => Promise<T>]
+): Promise<T> {
+  const [{ temporalDbFile }, use] = args.length === 1 ? [{}, args[0]] : args;
+  const started = await Promise.allSettled([
+    startTemporalDevServer({ headless: true, dbFile: temporalDbFile, onLine: () => undefined }),
+    startMotoServer({ onLine: () => undefined }),
+  ]);
   const [temporal, moto] = started;
   try {
     if (temporal.status === 'rejected') throw temporal.reason;
@@ -33,6 +54,7 @@ export async function withBenchServers<T>(use: (servers: BenchServers) => Promis
       temporalMetricsUrl: temporal.value.metricsUrl,
       aws: await seededAws(moto.value),
       pids: { temporal: temporal.value.process.pid, moto: moto.value.process.pid },
+      temporalStore: temporalDbFile ? 'sqlite-file' : 'memory',
     });
   } finally {
     await Promise.all(started.map((server) => (server.status === 'fulfilled' ? server.value.stop() : Promise.resolve())));

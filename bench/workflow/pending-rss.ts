@@ -4,7 +4,7 @@ import { ActionsService } from '../../api/actions-service';
 import { openAuditLog } from '../../audit/open-store';
 import { StatusAttribute } from '../../workflows/search-attributes';
 import { ActionStatus } from '../../domain/types';
-import type { BenchServers } from '../lib/bench-servers';
+import type { BenchServers, TemporalStore } from '../lib/bench-servers';
 import { cpuMsPer, cpuTimes, type CpuTimes } from '../lib/cpu-time';
 import { sleep, withDeadline } from '../lib/deadline';
 import { benchSigner } from '../lib/bench-identity';
@@ -49,6 +49,8 @@ export interface PendingRssResult extends PendingRssOptions {
   slopeBytesPerAction: number;
   /** CPU milliseconds per action started, by process (`self`: the client), over the starts. */
   cpuMsPerAction: CpuTimes;
+  /** Where the dev server kept its state (absent in records from before 2026-12-05: in memory). */
+  temporalStore?: TemporalStore;
 }
 
 const TASK_QUEUE = 'airlock-bench-pending';
@@ -117,6 +119,7 @@ export async function measurePendingRss(
       ramp,
       slopeBytesPerAction: slope(ramp.map((sample) => [sample.pending, sample.rss])),
       cpuMsPerAction,
+      temporalStore: servers.temporalStore,
     };
   } finally {
     await worker.stop();

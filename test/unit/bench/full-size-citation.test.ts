@@ -47,6 +47,13 @@ describe("the report's citation of the kept full-size run", () => {
     expect(citation).toContain('least-squares slope over those readings: 0.10 KiB per further pending action');
   });
 
+  it("says where the kept run's dev server kept its state when that was a file, and nothing of it otherwise", () => {
+    const run = pendingRun(10_000, 10_000, 270, 0);
+    const onFile = { machine: MACHINE, pending: { ...hundredThousand.pending, temporalStore: 'sqlite-file' as const } };
+    expect(fullSizeCitation(run, onFile)).toContain('the dev server kept its state in a SQLite file');
+    expect(fullSizeCitation(run, hundredThousand)).not.toContain('SQLite');
+  });
+
   it('cites the kept run when this one ended short of its target', () => {
     const kept = { machine: MACHINE, pending: pendingRun(10_000, 10_000, 270, 0) };
     expect(fullSizeCitation(pendingRun(9_500, 10_000, 270, 0), kept)).toContain('up to 10,000');
