@@ -356,7 +356,7 @@ export function workflowMarkdown(results: WorkflowResults, fullSize?: FullSizeRe
   return `## Workflow: Airlock against its floors, issue 18's goals, worker memory, policy
 
 \`bench/workflow.ts\` runs Airlock on one private Temporal dev server (in memory, started for the
-run) with moto for STS, and compares each path with its *floor*: the least a Temporal workflow can
+run; in a SQLite file past 10,000 pending) with moto for STS, and compares each path with its *floor*: the least a Temporal workflow can
 do on the same path, run on the same server, in the same run, with the same concurrency. The
 operation is \`bench.noop\` (\`bench/lib/noop-operation.ts\`), a catalogue entry whose preview and
 execution do nothing under a session policy that grants nothing, so what is measured is Airlock's
@@ -441,8 +441,10 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   benchmarks and parts before it left of 5 minutes (${p.budgetSeconds} s in this run), so that \`npm run bench\`
   ends within them, and the figure is *partial* unless the table says all ${count(p.target)} were
   started. \`AIRLOCK_BENCH_PENDING_SECONDS=600 npm run bench -- workflow\` runs 10,000 in full;
-  \`AIRLOCK_BENCH_PENDING_TARGET=100000 AIRLOCK_BENCH_PENDING_SECONDS=3600\` is the opt-in run
-  that shows whether RSS stays flat past the cache (about 50 minutes here). *Per pending
+  \`AIRLOCK_BENCH_PENDING_TARGET=100000 AIRLOCK_BENCH_PENDING_SECONDS=4800\` is the opt-in run
+  that shows whether RSS stays flat past the cache (49 minutes of starts here, on 2026-12-05). Past
+  10,000 the dev server keeps its state in a SQLite file: in memory it held about 54 KiB per open
+  workflow and then grew to 22 GiB near 78,000 and stalled. *Per pending
   action* is the growth over the count; the *ramp slope* is a least-squares fit over readings taken
   every ${count(p.sampleEvery)} actions. RSS is in MiB in the tables, in MB (10⁶ bytes) beside the goal.
 - **CPU per action**: user + system time of each process (from \`/proc\`) over a throughput
