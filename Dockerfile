@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # One image, two commands (docs/deployment.md):
 #   API:    node dist/api/main.js      (the default)
-#   worker: node --max-semi-space-size=4 dist/workers/main.js
+#   worker: node --max-semi-space-size=4 --max-old-space-size=128 dist/workers/main.js
 # docker-compose.yml builds it and runs both.
 
 # Build tools: better-sqlite3 compiles from source when no prebuilt binary fits.

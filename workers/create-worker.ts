@@ -1,4 +1,4 @@
-import { getHeapStatistics } from 'node:v8';
+import { totalmem } from 'node:os';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import type { Activities } from '../activities';
@@ -35,8 +35,7 @@ export interface AirlockWorkerOptions {
 /** The one place a Worker is configured, shared by the entry point, `npm start`, tests and benchmarks. */
 export function createAirlockWorker(options: AirlockWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, activities, workflowBundle, dataConverter } = options;
-  const maxCachedWorkflows =
-    options.maxCachedWorkflows ?? cachedWorkflowsForBudget(options.cacheBudgetMiB ?? DEFAULT_CACHE_BUDGET_MIB, getHeapStatistics().heap_size_limit);
+  const maxCachedWorkflows = options.maxCachedWorkflows ?? cachedWorkflowsForBudget(options.cacheBudgetMiB ?? DEFAULT_CACHE_BUDGET_MIB, memoryForProcess());
   // The cached workflows live on the SDK's workflow thread: its heap is sized for them.
   limitWorkflowThreadHeap(maxCachedWorkflows);
   return Worker.create({
@@ -52,4 +51,11 @@ export function createAirlockWorker(options: AirlockWorkerOptions): Promise<Work
     workflowBundle,
     ...(options.tracing ? workerTracingOptions(options.tracing) : {}),
   });
+}
+
+/** What this process may use: its cgroup's limit when it has one below the host's memory, else the host's memory. */
+function memoryForProcess(): number {
+  const constrained = process.constrainedMemory();
+  const host = totalmem();
+  return constrained > 0 && constrained < host ? constrained : host;
 }

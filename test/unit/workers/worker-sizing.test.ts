@@ -21,11 +21,11 @@ describe('the workflow cache sized from a memory budget', () => {
     expect(cachedWorkflowsForBudget(1, 0)).toBe(WORKFLOW_TASK_SLOTS);
   });
 
-  it('never takes more than half the heap, however large the budget', () => {
-    const halfHeap = Math.floor(GiB / BYTES_PER_CACHED_ACTION);
-    expect(cachedWorkflowsForBudget(100_000, 2 * GiB)).toBe(halfHeap);
-    expect(cachedWorkflowsForBudget(1024, 2 * GiB)).toBe(halfHeap);
-    expect(cachedWorkflowsForBudget(1023, 2 * GiB)).toBeLessThan(halfHeap);
+  it('never takes more than half the memory the process may use, however large the budget', () => {
+    const halfMemory = Math.floor(GiB / BYTES_PER_CACHED_ACTION);
+    expect(cachedWorkflowsForBudget(100_000, 2 * GiB)).toBe(halfMemory);
+    expect(cachedWorkflowsForBudget(1024, 2 * GiB)).toBe(halfMemory);
+    expect(cachedWorkflowsForBudget(1023, 2 * GiB)).toBeLessThan(halfMemory);
   });
 
   it('grows with the budget', () => {
