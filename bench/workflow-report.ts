@@ -234,7 +234,7 @@ function historyRows({ history: h }: WorkflowResults): Table {
 
 function pendingRows(p: PendingRssResult): Table {
   return [
-    ['pending review', 'started in', 'starts/s', 'RSS before', 'RSS after', 'growth', 'per pending action', 'ramp slope', 'cached / cache limit'],
+    ['pending review', 'started in', 'starts/s', 'RSS before', 'RSS after', 'growth', 'per pending action', 'ramp slope', 'after a GC', 'cached / cache limit'],
     [
       count(p.pending),
       `${p.startSeconds.toFixed(1)} s`,
@@ -244,6 +244,7 @@ function pendingRows(p: PendingRssResult): Table {
       mib(p.after.rss - p.before.rss),
       kib(p.bytesPerAction),
       kib(p.slopeBytesPerAction),
+      p.afterGc ? mib(p.afterGc.rss) : '–',
       `${count(p.after.cachedWorkflows)} / ${count(p.after.maxCachedWorkflows)}`,
     ],
   ];
@@ -433,8 +434,10 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   (the server's store grows, the machine is busier) on both sides alike; with one part each, the
   floor always ran first, on the smaller store. Both workers run during both.
 - **Worker memory**: \`bench/workflow-worker.ts\`, a child process running \`createAirlockWorker\`
-  with its default options, reports its RSS (after a forced GC of its main heap) before any
-  action and once the actions are pending review. They are real \`privilegedAction\` workflows
+  with its default options and the worker's Node flags, reports its RSS as found (what a
+  container's limit counts, garbage included; no forced GC) before any action, every
+  ${count(p.sampleEvery)} actions, and once the actions are pending review; then once more after a
+  forced GC of its main heap (*after a GC*: its live memory). They are real \`privilegedAction\` workflows
   started through \`ActionsService.submit\` (what \`POST /v1/actions\` runs, minus HTTP),
   ${p.concurrency} at a time, each answered in \`pending_review\`, and counted again in visibility
   before the last reading. The target is ${count(p.target)}; the part starts actions for what the
@@ -608,7 +611,8 @@ function reading(results: WorkflowResults, fullSizeCited: boolean): string {
   const reached = p.pending >= p.target ? `All ${count(p.target)}` : `${count(p.pending)} of the ${count(p.target)} targeted`;
   sentences.push(
     `${reached} actions pending review grew the worker's RSS by ${mib(p.after.rss - p.before.rss)}, ` +
-      `${kib(p.bytesPerAction)} per action (ramp slope ${kib(p.slopeBytesPerAction)}), with ${count(p.after.cachedWorkflows)} workflows in the worker's cache. ` +
+      `${kib(p.bytesPerAction)} per action (ramp slope ${kib(p.slopeBytesPerAction)}), with ${count(p.after.cachedWorkflows)} workflows in the worker's cache` +
+      (p.afterGc ? `; a forced GC of its main heap then left ${mib(p.afterGc.rss)} (its live memory). ` : '. ') +
       `Before any action it was ${mb(p.before.rss)} (${mib(p.before.rss)}), against the goal's ${mb(GOALS.rssBytes)} at ${count(GOALS.rssPending)} pending.`,
   );
   if (p.pending < p.target) {
@@ -639,6 +643,14 @@ function reading(results: WorkflowResults, fullSizeCited: boolean): string {
 }
 
 /**
+ * Whether this run replaces the kept full-size record: it reached its target, and went at least as
+ * far as the kept one (a bounded run to 10,000 does not replace the opt-in run to 100,000).
+ */
+export function replacesFullSize(p: PendingRssResult, kept: FullSizeRecord<PendingRssResult> | undefined): boolean {
+  return p.pending >= p.target && (kept === undefined || p.pending >= kept.pending.pending);
+}
+
+/**
  * The kept full-size run, when it says more than this run: this one ended short of its target, or
  * the kept one went further (the opt-in run with 100,000 pending, which shows RSS past the cache).
  */
@@ -658,7 +670,11 @@ function fullSizeReading({ machine, pending }: FullSizeRecord<PendingRssResult>)
         `up to ${count(pending.pending)}${pastCacheClause(pending)}. Its *per pending action* and *ramp slope* average over the evicted actions too.`
       : '';
   const store = pending.temporalStore === 'sqlite-file' ? '; the dev server kept its state in a SQLite file' : '';
-  return `Full-size run of the worker-memory part, kept in \`bench/results/workflow-full-size.json\` (${describeMachine(machine)}, started in ${pending.startSeconds.toFixed(0)} s${store}).${levelled}
+  const read =
+    pending.rssRead === 'as-found'
+      ? ''
+      : `; its RSS read after a forced GC of the worker's main heap, as before 2026-12-05, and with the main heap's old generation unbounded`;
+  return `Full-size run of the worker-memory part, kept in \`bench/results/workflow-full-size.json\` (${describeMachine(machine)}, started in ${pending.startSeconds.toFixed(0)} s${store}${read}).${levelled}
 
 ${markdownTable(pendingRows(pending))}`;
 }

@@ -7,7 +7,7 @@ import { parseVerifyKeys } from '../config/identity-keys';
 import { createAirlockWorker } from '../workers/create-worker';
 import { benchActivities, loadBenchPolicy } from './lib/bench-activities';
 import { quietRuntime } from '../scripts/lib/quiet-temporal';
-import { MEMORY_PATH, WORKER_ENV, type WorkerMemory } from './lib/worker-protocol';
+import { MEMORY_AFTER_GC_QUERY, MEMORY_PATH, WORKER_ENV, type WorkerMemory } from './lib/worker-protocol';
 
 /**
  * Child process of the workflow benchmark, so the RSS measured is the worker's alone: Airlock's
@@ -29,11 +29,13 @@ async function main(): Promise<void> {
   });
 
   const server = createServer((request, response) => {
-    if (request.method !== 'GET' || request.url !== MEMORY_PATH) {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (request.method !== 'GET' || url.pathname !== MEMORY_PATH) {
       response.writeHead(404).end();
       return;
     }
-    globalThis.gc?.(); // with --expose-gc: live memory, not garbage waiting for a collection
+    // With --expose-gc, and only when asked: live memory, not garbage waiting for a collection.
+    if (url.searchParams.has(MEMORY_AFTER_GC_QUERY)) globalThis.gc?.();
     const memory: WorkerMemory = {
       rss: process.memoryUsage().rss,
       heapUsed: process.memoryUsage().heapUsed,

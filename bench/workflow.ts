@@ -13,7 +13,7 @@ import { keepFullSize, lastFullSize } from './lib/full-size';
 import { secondsSinceRunStarted } from './lib/run-clock';
 import { describeMachine, machine, writeDocSection, writeResults } from './lib/publish';
 import { quietRuntime } from '../scripts/lib/quiet-temporal';
-import { workflowMarkdown, workflowTables, type WorkflowResults } from './workflow-report';
+import { replacesFullSize, workflowMarkdown, workflowTables, type WorkflowResults } from './workflow-report';
 import { startFloorWorker } from './workflow/floor';
 import { startTrustFloorWorker } from './workflow/trust-floor';
 import { measureLatencies, type LatencyResults } from './workflow/latency';
@@ -164,7 +164,9 @@ export async function workflowBenchmark(): Promise<void> {
     const results: WorkflowResults = { benchmark: NAME, machine: machine(), ...measured, policy, partSeconds, seconds: (performance.now() - started) / 1000 };
     console.log(`\n${describeMachine(results.machine)}\n\n${workflowTables(results)}\n`);
     console.log(`wrote ${writeResults(NAME, results)}`);
-    if (results.pending.pending >= results.pending.target) console.log(`wrote ${keepFullSize({ machine: results.machine, pending: results.pending })}`);
+    if (replacesFullSize(results.pending, lastFullSize<PendingRssResult>())) {
+      console.log(`wrote ${keepFullSize({ machine: results.machine, pending: results.pending })}`);
+    }
     console.log(`wrote ${writeDocSection(NAME, workflowMarkdown(results, lastFullSize<PendingRssResult>()))}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

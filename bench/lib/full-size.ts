@@ -7,7 +7,8 @@ import { writeResults } from './publish';
 /**
  * The worker-memory part at its full target takes longer than `npm run bench` may, so a full run
  * is asked for (AIRLOCK_BENCH_PENDING_SECONDS, AIRLOCK_BENCH_PENDING_TARGET) and its results are kept under their own name:
- * the bounded runs after it do not overwrite them, and the report can cite them with their date.
+ * the bounded runs after it do not overwrite them, nor do full runs that went less far (the
+ * caller decides: replacesFullSize), and the report can cite them with their date.
  */
 const FULL_SIZE_NAME = 'workflow-full-size';
 

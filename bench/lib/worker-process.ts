@@ -4,14 +4,15 @@ import { PROJECT_ROOT } from '../../scripts/lib/tools';
 import { WORKER_NODE_FLAGS, WORKER_PROCESS_ENV } from '../../workers/worker-sizing';
 import type { AwsSettings } from '../../activities/aws-settings';
 import { BENCH_VERIFY_KEYS_ENTRY } from './bench-identity';
-import { MEMORY_PATH, WORKER_ENV, type WorkerMemory } from './worker-protocol';
+import { MEMORY_AFTER_GC_QUERY, MEMORY_PATH, WORKER_ENV, type WorkerMemory } from './worker-protocol';
 
 const WORKER_ENTRY = join(PROJECT_ROOT, 'dist', 'bench', 'workflow-worker.js');
 
 /** A running bench worker child: its memory on demand, its pid, and a way to stop it. */
 export interface WorkerProcess {
   pid: number | undefined;
-  memory(): Promise<WorkerMemory>;
+  /** As found, or after a forced GC of the child's main heap (`afterGc`). */
+  memory(read?: { afterGc?: boolean }): Promise<WorkerMemory>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +55,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions, timeoutM
     const port = await Promise.race([listening, failed]);
     return {
       pid: child.pid,
-      memory: async () => (await (await fetch(`http://127.0.0.1:${port}${MEMORY_PATH}`)).json()) as WorkerMemory,
+      memory: async (read) => {
+        const query = read?.afterGc ? `?${MEMORY_AFTER_GC_QUERY}` : '';
+        return (await (await fetch(`http://127.0.0.1:${port}${MEMORY_PATH}${query}`)).json()) as WorkerMemory;
+      },
       // Shutting down evicts every cached workflow first; give it time before SIGKILL.
       stop: () => child.stop(30_000),
     };

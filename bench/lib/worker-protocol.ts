@@ -14,8 +14,13 @@ export const WORKER_ENV = {
 } as const;
 
 export const MEMORY_PATH = '/bench/memory';
+/** `GET /bench/memory?gc`: read after a forced GC of the main heap (live memory), not as found. */
+export const MEMORY_AFTER_GC_QUERY = 'gc';
 
-/** What `GET /bench/memory` answers: bytes, after a forced GC of the main heap. */
+/**
+ * What `GET /bench/memory` answers, bytes: as found (what a container's limit counts, garbage
+ * included), or after a forced GC when asked.
+ */
 export interface WorkerMemory {
   rss: number;
   heapUsed: number;

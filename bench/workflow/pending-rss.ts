@@ -37,10 +37,18 @@ export interface PendingRssResult extends PendingRssOptions {
   /** From the first submission until the last was admitted (pending_review). */
   startSeconds: number;
   startsPerSecond: number;
-  /** The child worker polling, before any action (after a forced GC of its main heap). */
+  /** The child worker polling, before any action (as found, unless `rssRead` is absent). */
   before: WorkerMemory;
-  /** With every action pending review, settled (after a forced GC of its main heap). */
+  /** With every action pending review, settled (as found, unless `rssRead` is absent). */
   after: WorkerMemory;
+  /** Then, after a forced GC of the worker's main heap: its live memory (absent in older records). */
+  afterGc?: WorkerMemory;
+  /**
+   * How `before`, `after` and the ramp were read. Absent in records from before 2026-12-05, which
+   * read every figure after a forced GC of the main heap (the GCs of the ramp's readings, every
+   * `sampleEvery` actions, also kept the garbage down between them).
+   */
+  rssRead?: 'as-found';
   /** (after − before) RSS ÷ pending. */
   bytesPerAction: number;
   /** RSS as the count grew, with `before` as the first point. */
@@ -63,7 +71,10 @@ const ADMISSION_TIMEOUT_MS = 120_000;
  * with its default options; the actions are real `privilegedAction` workflows, started through
  * ActionsService.submit (what `POST /v1/actions` runs, minus HTTP) `concurrency` at a time, each
  * answered once policy has put it in pending_review. Visibility then confirms the count before
- * the last reading.
+ * the last reading. RSS is read as found, what a container's limit counts: a forced GC at each
+ * reading would hide the garbage the worker keeps between its own collections (on 2026-12-05, 10,000
+ * pending read 282 MiB that way, and 386 MiB as found with the main heap unbounded). Only the last
+ * reading is taken again after one, for the live memory.
  */
 export async function measurePendingRss(
   servers: BenchServers,
@@ -107,6 +118,7 @@ export async function measurePendingRss(
 
     await sleep(SETTLE_MS);
     const after = await worker.memory();
+    const afterGc = await worker.memory({ afterGc: true });
     if (ramp.at(-1)?.pending !== pending) ramp.push({ pending, rss: after.rss, cachedWorkflows: after.cachedWorkflows });
     return {
       ...options,
@@ -115,6 +127,8 @@ export async function measurePendingRss(
       startsPerSecond: pending / startSeconds,
       before,
       after,
+      afterGc,
+      rssRead: 'as-found',
       bytesPerAction: (after.rss - before.rss) / pending,
       ramp,
       slopeBytesPerAction: slope(ramp.map((sample) => [sample.pending, sample.rss])),

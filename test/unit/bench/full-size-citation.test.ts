@@ -1,4 +1,4 @@
-import { fullSizeCitation } from '../../../bench/workflow-report';
+import { fullSizeCitation, replacesFullSize } from '../../../bench/workflow-report';
 import type { PendingRssResult } from '../../../bench/workflow/pending-rss';
 import type { Machine } from '../../../bench/lib/publish';
 
@@ -54,6 +54,15 @@ describe("the report's citation of the kept full-size run", () => {
     expect(fullSizeCitation(run, hundredThousand)).not.toContain('SQLite');
   });
 
+  it('says when the kept run read its RSS after forced GCs (records from before 2026-12-05), and gives its live memory when it has one', () => {
+    const run = pendingRun(10_000, 10_000, 270, 0);
+    expect(fullSizeCitation(run, hundredThousand)).toContain("its RSS read after a forced GC of the worker's main heap");
+    const asFound = { ...hundredThousand.pending, rssRead: 'as-found' as const, afterGc: { ...hundredThousand.pending.after, rss: 250 * MiB } };
+    const citation = fullSizeCitation(run, { machine: MACHINE, pending: asFound });
+    expect(citation).not.toContain('forced GC');
+    expect(citation).toContain('| 250.0 MiB |');
+  });
+
   it('cites the kept run when this one ended short of its target', () => {
     const kept = { machine: MACHINE, pending: pendingRun(10_000, 10_000, 270, 0) };
     expect(fullSizeCitation(pendingRun(9_500, 10_000, 270, 0), kept)).toContain('up to 10,000');
@@ -63,5 +72,20 @@ describe("the report's citation of the kept full-size run", () => {
     const run = pendingRun(10_000, 10_000, 270, 0);
     expect(fullSizeCitation(run, { machine: MACHINE, pending: pendingRun(10_000, 10_000, 265, 0) })).toBe('');
     expect(fullSizeCitation(run, undefined)).toBe('');
+  });
+});
+
+describe('which run replaces the kept full-size record', () => {
+  const kept = (pending: number) => ({ machine: MACHINE, pending: pendingRun(pending, pending, 260, 0) });
+
+  it('a complete run replaces a kept run that went no further, or none', () => {
+    expect(replacesFullSize(pendingRun(10_000, 10_000, 270, 0), kept(10_000))).toBe(true);
+    expect(replacesFullSize(pendingRun(100_000, 100_000, 270, 0), kept(10_000))).toBe(true);
+    expect(replacesFullSize(pendingRun(10_000, 10_000, 270, 0), undefined)).toBe(true);
+  });
+
+  it('a complete 10,000 run does not replace the kept 100,000 run, and a partial run replaces nothing', () => {
+    expect(replacesFullSize(pendingRun(10_000, 10_000, 270, 0), kept(100_000))).toBe(false);
+    expect(replacesFullSize(pendingRun(9_500, 10_000, 270, 0), undefined)).toBe(false);
   });
 });
