@@ -673,7 +673,7 @@ function fullSizeReading({ machine, pending }: FullSizeRecord<PendingRssResult>)
   const read =
     pending.rssRead === 'as-found'
       ? ''
-      : `; its RSS read after a forced GC of the worker's main heap, as before 2026-12-05, and with the main heap's old generation unbounded`;
+      : "; its RSS read the earlier way: after a forced GC of the worker's main heap at each reading, that heap's old generation unbounded";
   return `Full-size run of the worker-memory part, kept in \`bench/results/workflow-full-size.json\` (${describeMachine(machine)}, started in ${pending.startSeconds.toFixed(0)} s${store}${read}).${levelled}
 
 ${markdownTable(pendingRows(pending))}`;

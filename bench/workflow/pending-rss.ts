@@ -44,9 +44,9 @@ export interface PendingRssResult extends PendingRssOptions {
   /** Then, after a forced GC of the worker's main heap: its live memory (absent in older records). */
   afterGc?: WorkerMemory;
   /**
-   * How `before`, `after` and the ramp were read. Absent in records from before 2026-12-05, which
-   * read every figure after a forced GC of the main heap (the GCs of the ramp's readings, every
-   * `sampleEvery` actions, also kept the garbage down between them).
+   * How `before`, `after` and the ramp were read. Absent in older records (the 100,000 run of
+   * 2026-12-05 among them), which read every figure after a forced GC of the main heap (the GCs of
+   * the ramp's readings, every `sampleEvery` actions, also kept the garbage down between them).
    */
   rssRead?: 'as-found';
   /** (after − before) RSS ÷ pending. */
@@ -57,7 +57,7 @@ export interface PendingRssResult extends PendingRssOptions {
   slopeBytesPerAction: number;
   /** CPU milliseconds per action started, by process (`self`: the client), over the starts. */
   cpuMsPerAction: CpuTimes;
-  /** Where the dev server kept its state (absent in records from before 2026-12-05: in memory). */
+  /** Where the dev server kept its state (absent in older records: in memory). */
   temporalStore?: TemporalStore;
 }
 

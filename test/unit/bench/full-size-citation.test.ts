@@ -54,9 +54,9 @@ describe("the report's citation of the kept full-size run", () => {
     expect(fullSizeCitation(run, hundredThousand)).not.toContain('SQLite');
   });
 
-  it('says when the kept run read its RSS after forced GCs (records from before 2026-12-05), and gives its live memory when it has one', () => {
+  it('says when the kept run read its RSS after forced GCs (older records), and gives its live memory when it has one', () => {
     const run = pendingRun(10_000, 10_000, 270, 0);
-    expect(fullSizeCitation(run, hundredThousand)).toContain("its RSS read after a forced GC of the worker's main heap");
+    expect(fullSizeCitation(run, hundredThousand)).toContain("its RSS read the earlier way: after a forced GC of the worker's main heap");
     const asFound = { ...hundredThousand.pending, rssRead: 'as-found' as const, afterGc: { ...hundredThousand.pending.after, rss: 250 * MiB } };
     const citation = fullSizeCitation(run, { machine: MACHINE, pending: asFound });
     expect(citation).not.toContain('forced GC');
