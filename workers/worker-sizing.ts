@@ -69,12 +69,13 @@ export const SEMI_SPACE_MIB = 4;
 
 /**
  * The main thread's old generation, MiB. It holds the SDK's client and core bridge, the
- * activities and their AWS clients: ~45 MiB live with 10,000 actions pending. Sized from the host's
- * memory (4 GiB here), V8 let garbage pile up to ~190 MiB of RSS before collecting: 10,000 pending
- * read 386 MiB as found, against 262 MiB with this limit (each read as found, 2026-12-05,
- * bench/workflow/pending-rss.ts), for about 1.5 ms more worker CPU per action started (14.7 against
- * 13.2 ms, in run-to-run noise). The cached workflows are not here: the workflow thread's heap is
- * sized for them (workflowThreadHeapMiB).
+ * activities and their AWS clients: ~45 MiB live with 10,000 actions pending, and every
+ * operation's AWS client, loaded on first use, adds ~18 MiB more (EC2's model ~11 MiB of it;
+ * 2026-12-05). Sized from the host's memory (4 GiB here), V8 let ~120 MiB more RSS of garbage pile
+ * up before collecting: 10,000 pending read 386 MiB as found, against 262 MiB with this limit
+ * (bench/workflow/pending-rss.ts, 2026-12-05), for about 1.5 ms more worker CPU per action started
+ * (14.7 against 13.2 ms, in run-to-run noise). The cached workflows are not here: the workflow
+ * thread's heap is sized for them (workflowThreadHeapMiB).
  */
 export const MAIN_THREAD_HEAP_MIB = 128;
 
