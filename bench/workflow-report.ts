@@ -437,7 +437,7 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   with its default options and the worker's Node flags, reports its RSS as found (what a
   container's limit counts, garbage included; no forced GC) before any action, every
   ${count(p.sampleEvery)} actions, and once the actions are pending review; then once more after a
-  forced GC of its main heap (*after a GC*: its live memory). They are real \`privilegedAction\` workflows
+  forced GC of its main heap (*after a GC*: V8 may keep the pages it freed, so this is not the live heap alone). They are real \`privilegedAction\` workflows
   started through \`ActionsService.submit\` (what \`POST /v1/actions\` runs, minus HTTP),
   ${p.concurrency} at a time, each answered in \`pending_review\`, and counted again in visibility
   before the last reading. The target is ${count(p.target)}; the part starts actions for what the
@@ -612,7 +612,7 @@ function reading(results: WorkflowResults, fullSizeCited: boolean): string {
   sentences.push(
     `${reached} actions pending review grew the worker's RSS by ${mib(p.after.rss - p.before.rss)}, ` +
       `${kib(p.bytesPerAction)} per action (ramp slope ${kib(p.slopeBytesPerAction)}), with ${count(p.after.cachedWorkflows)} workflows in the worker's cache` +
-      (p.afterGc ? `; a forced GC of its main heap then left ${mib(p.afterGc.rss)} (its live memory). ` : '. ') +
+      (p.afterGc ? `; after a forced GC of its main heap it was ${mib(p.afterGc.rss)}. ` : '. ') +
       `Before any action it was ${mb(p.before.rss)} (${mib(p.before.rss)}), against the goal's ${mb(GOALS.rssBytes)} at ${count(GOALS.rssPending)} pending.`,
   );
   if (p.pending < p.target) {

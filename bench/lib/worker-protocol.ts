@@ -14,7 +14,7 @@ export const WORKER_ENV = {
 } as const;
 
 export const MEMORY_PATH = '/bench/memory';
-/** `GET /bench/memory?gc`: read after a forced GC of the main heap (live memory), not as found. */
+/** `GET /bench/memory?gc`: read after a forced GC of the main heap, not as found. */
 export const MEMORY_AFTER_GC_QUERY = 'gc';
 
 /**

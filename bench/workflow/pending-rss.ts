@@ -41,7 +41,7 @@ export interface PendingRssResult extends PendingRssOptions {
   before: WorkerMemory;
   /** With every action pending review, settled (as found, unless `rssRead` is absent). */
   after: WorkerMemory;
-  /** Then, after a forced GC of the worker's main heap: its live memory (absent in older records). */
+  /** Then, after a forced GC of the worker's main heap (absent in older records). */
   afterGc?: WorkerMemory;
   /**
    * How `before`, `after` and the ramp were read. Absent in older records (the 100,000 run of
@@ -74,7 +74,7 @@ const ADMISSION_TIMEOUT_MS = 120_000;
  * the last reading. RSS is read as found, what a container's limit counts: a forced GC at each
  * reading would hide the garbage the worker keeps between its own collections (on 2026-12-05, 10,000
  * pending read 282 MiB that way, and 386 MiB as found with the main heap unbounded). Only the last
- * reading is taken again after one, for the live memory.
+ * reading is taken again after one, for comparison.
  */
 export async function measurePendingRss(
   servers: BenchServers,
