@@ -445,7 +445,7 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   ends within them, and the figure is *partial* unless the table says all ${count(p.target)} were
   started. \`AIRLOCK_BENCH_PENDING_SECONDS=600 npm run bench -- workflow\` runs 10,000 in full;
   \`AIRLOCK_BENCH_PENDING_TARGET=100000 AIRLOCK_BENCH_PENDING_SECONDS=4800\` is the opt-in run
-  that shows whether RSS stays flat past the cache (49 minutes of starts here, on 2026-12-05). Past
+  that shows whether RSS stays flat past the cache (45 and 49 minutes of starts here, 2026-12-05). Past
   10,000 the dev server keeps its state in a SQLite file: in memory it held about 54 KiB per open
   workflow and then grew to 22 GiB near 78,000 and stalled. *Per pending
   action* is the growth over the count; the *ramp slope* is a least-squares fit over readings taken
