@@ -20,10 +20,10 @@ export interface WorkflowResults {
   machine: Machine;
   latency: LatencyResults;
   history: HistoryResults;
-  /** Where approve → executed goes, stage by stage, beside the release floor's. */
-  timeline: { airlock: ReleaseTimeline; floor: ReleaseTimeline };
-  /** Where an auto-allowed action's request → succeeded goes, stage by stage, beside the one-activity floor's. */
-  autoTimeline: { airlock: RunTimeline; floor: RunTimeline };
+  /** Where approve → executed goes, stage by stage, beside the release floor's (and its trust floor's: absent from earlier results). */
+  timeline: { airlock: ReleaseTimeline; floor: ReleaseTimeline; trust?: ReleaseTimeline };
+  /** Where an auto-allowed action's request → succeeded goes, stage by stage, beside the one-activity floor's (and its trust floor's: absent from earlier results). */
+  autoTimeline: { airlock: RunTimeline; floor: RunTimeline; trust?: RunTimeline };
   throughput: ThroughputResults;
   pending: PendingRssResult;
   /** Workflow tasks the server timed out over the whole run (absent from results recorded before 2026-12-05). */
@@ -265,16 +265,30 @@ function cpuRows({ throughput, pending }: WorkflowResults): Table {
   ];
 }
 
-/** One row per stage: what Airlock does in it, both sides' p50 and the difference. */
-function stageRows<T extends Record<K, number>, K extends string>(airlock: T, floor: T, stages: [stage: string, airlockDoes: string, key: K][]): Table {
+/**
+ * One row per stage: what Airlock does in it, both sides' p50 and the difference; with the trust
+ * floor's p50 and Airlock's difference from it when the run timed the trust floor's stages.
+ */
+export function stageRows<T extends Record<K, number> & { samples: number }, K extends string>(
+  { airlock, floor, trust }: { airlock: T; floor: T; trust?: T | undefined },
+  stages: [stage: string, airlockDoes: string, key: K][],
+): Table {
+  const withTrust = trust !== undefined && trust.samples > 0 ? trust : undefined;
   return [
-    ['stage (p50)', 'Airlock does', 'Airlock', 'floor', 'difference'],
-    ...stages.map(([stage, airlockDoes, key]) => [stage, airlockDoes, ms(airlock[key]), ms(floor[key]), ms(airlock[key] - floor[key])]),
+    ['stage (p50)', 'Airlock does', 'Airlock', 'floor', 'difference', ...(withTrust ? ['trust floor', 'Airlock − trust floor'] : [])],
+    ...stages.map(([stage, airlockDoes, key]) => [
+      stage,
+      airlockDoes,
+      ms(airlock[key]),
+      ms(floor[key]),
+      ms(airlock[key] - floor[key]),
+      ...(withTrust ? [ms(withTrust[key]), ms(airlock[key] - withTrust[key])] : []),
+    ]),
   ];
 }
 
-function timelineRows({ timeline: { airlock, floor } }: WorkflowResults): Table {
-  return stageRows(airlock, floor, [
+function timelineRows({ timeline }: WorkflowResults): Table {
+  return stageRows(timeline, [
     ['vote sent → its workflow task starts', 'HTTP, API key, signing, the Update', 'toWorker'],
     ["the vote's workflow task", 'identity check, audit write (local activity), upsert, schedule', 'releaseTask'],
     ['the activity', 'AssumeRole on moto, credential recorded, the no-op', 'activity'],
@@ -283,8 +297,8 @@ function timelineRows({ timeline: { airlock, floor } }: WorkflowResults): Table 
   ]);
 }
 
-function autoTimelineRows({ autoTimeline: { airlock, floor } }: WorkflowResults): Table {
-  return stageRows(airlock, floor, [
+function autoTimelineRows({ autoTimeline }: WorkflowResults): Table {
+  return stageRows(autoTimeline, [
     ['request sent → workflow started', 'HTTP, API key, validation, signing, update-with-start', 'toStart'],
     ['started → first workflow task starts', '(server: first task to the worker)', 'toWorker'],
     ['the first workflow task', 'admission (verify, record, policy, preview with its AssumeRole), audit write, upserts, schedule', 'firstTask'],
@@ -471,7 +485,8 @@ ${trustFloorMarkdown(results)}
 ${markdownTable(historyRows(results))}
 
 Where approve → executed goes: each timed approval's and floor release's stages, read from the
-event times of its history (the server's clock, the client's for the send), p50 of each stage.
+event times of its history (the server's clock, the client's for the send), p50 of each stage;
+where the run timed them, the approval trust floor's stages too, and what Airlock spends beyond it.
 
 ${markdownTable(timelineRows(results))}
 
@@ -500,7 +515,8 @@ each way, the dev server's CPU per auto-allowed action was 19.0–22.6 ms with t
 
 Where an auto-allowed action's request → \`succeeded\` goes, one at a time: each timed action's and
 one-activity floor run's stages, from the event times of its history and the client's clock when
-it sent the request and had the result, p50 of each stage.
+it sent the request and had the result, p50 of each stage; where the run timed them, the
+auto-allowed trust floor's stages too, and what Airlock spends beyond it.
 
 ${markdownTable(autoTimelineRows(results))}
 

@@ -21,8 +21,8 @@ import { measurePendingRss, type PendingRssResult } from './workflow/pending-rss
 import { measurePolicyEvaluation } from './workflow/policy-eval';
 import { measureThroughputs, type ThroughputResults } from './workflow/throughput';
 import { countHistories, type HistoryResults } from './workflow/history';
-import { releaseTimeline, type ReleaseTimeline } from './workflow/approval-timeline';
-import { runTimeline, type RunTimeline } from './workflow/auto-timeline';
+import { releaseTimeline } from './workflow/approval-timeline';
+import { runTimeline } from './workflow/auto-timeline';
 
 /**
  * Airlock's workflow paths against their floors (the least Temporal workflow on the same path:
@@ -105,8 +105,8 @@ export async function workflowBenchmark(): Promise<void> {
       const stack = await startAirlockStack(servers, bundle, AIRLOCK_TASK_QUEUE);
       let latency: LatencyResults;
       let history: HistoryResults;
-      let timeline: { airlock: ReleaseTimeline; floor: ReleaseTimeline };
-      let autoTimeline: { airlock: RunTimeline; floor: RunTimeline };
+      let timeline: WorkflowResults['timeline'];
+      let autoTimeline: WorkflowResults['autoTimeline'];
       let throughput: ThroughputResults;
       try {
         const floor = await startFloorWorker(servers.temporalAddress, FLOOR_TASK_QUEUE);
@@ -128,10 +128,12 @@ export async function workflowBenchmark(): Promise<void> {
           timeline = {
             airlock: await releaseTimeline(stack.client, latency.releases.airlock),
             floor: await releaseTimeline(stack.client, latency.releases.floor),
+            trust: await releaseTimeline(stack.client, latency.releases.trust ?? []),
           };
           autoTimeline = {
             airlock: await runTimeline(stack.client, latency.autoRuns.airlock),
             floor: await runTimeline(stack.client, latency.autoRuns.floor),
+            trust: await runTimeline(stack.client, latency.autoRuns.trust ?? []),
           };
           console.log(
             `throughput: ${THROUGHPUT.concurrency} in flight for ${THROUGHPUT.seconds} s each, in ${THROUGHPUT.rounds} alternating parts (floor, Airlock, …)…`,

@@ -32,12 +32,16 @@ export interface LatencyRuns {
 export interface SentReleases {
   airlock: SentRelease[];
   floor: SentRelease[];
+  /** The approval's trust floor (absent from earlier results). */
+  trust?: SentRelease[];
 }
 
 /** Every timed auto-allowed action and one-activity floor run, with when it was sent and answered. */
 export interface SentRuns {
   airlock: SentRun[];
   floor: SentRun[];
+  /** The auto-allowed path's trust floor (absent from earlier results). */
+  trust?: SentRun[];
 }
 
 export interface LatencyResults {
@@ -97,8 +101,8 @@ export async function measureLatencies(
     trustExecute: [],
   };
   let runs: LatencyRuns | undefined;
-  const releases: SentReleases = { airlock: [], floor: [] };
-  const autoRuns: SentRuns = { airlock: [], floor: [] };
+  const releases = { airlock: [] as SentRelease[], floor: [] as SentRelease[], trust: [] as SentRelease[] };
+  const autoRuns = { airlock: [] as SentRun[], floor: [] as SentRun[], trust: [] as SentRun[] };
   for (let i = 0; i < options.warmup + options.samples; i += 1) {
     const sample = await withDeadline(iteration(stack, floorTaskQueue, trust), ITERATION_DEADLINE_MS, `latency iteration ${i}`);
     if (i < options.warmup) continue;
@@ -106,8 +110,10 @@ export async function measureLatencies(
     runs = sample.runs;
     releases.airlock.push(sample.sent.airlock);
     releases.floor.push(sample.sent.floor);
+    releases.trust.push(sample.sent.trust);
     autoRuns.airlock.push(sample.sent.autoAirlock);
     autoRuns.floor.push(sample.sent.autoFloor);
+    autoRuns.trust.push(sample.sent.autoTrust);
   }
   if (!runs) throw new Error('no timed iteration');
   return {
@@ -137,7 +143,7 @@ async function iteration(
 ): Promise<{
   times: Record<Step, number>;
   runs: LatencyRuns;
-  sent: { airlock: SentRelease; floor: SentRelease; autoAirlock: SentRun; autoFloor: SentRun };
+  sent: { airlock: SentRelease; floor: SentRelease; trust: SentRelease; autoAirlock: SentRun; autoFloor: SentRun; autoTrust: SentRun };
 }> {
   const { client } = stack;
   const [floor, floorStart] = await timed(() => startFloor(client, floorTaskQueue));
@@ -165,6 +171,7 @@ async function iteration(
 
   const trustFloor = await startTrustRelease(client, trust.taskQueue, trust.signer);
   await untilIdle(trustFloor);
+  const trustSent = { workflowId: trustFloor.workflowId, sentAt: Date.now() };
   const [, trustRelease] = await timed(() => releaseTrustFloor(trustFloor, trust.signer));
 
   const floorExecuteSent = Date.now();
@@ -179,12 +186,14 @@ async function iteration(
     return response.body.id;
   });
   const autoAirlock = { workflowId: autoAllowed, sentAt: autoSent, doneAt: Date.now() };
-  const [, trustExecute] = await timed(() => executeTrustFloor(client, trust.taskQueue, trust.signer));
+  const trustExecuteSent = Date.now();
+  const [trustActivity, trustExecute] = await timed(() => executeTrustFloor(client, trust.taskQueue, trust.signer));
+  const autoTrust = { workflowId: trustActivity, sentAt: trustExecuteSent, doneAt: Date.now() };
 
   return {
     times: { floorStart, floorRelease, floorAdmit, submit, approve, trustRelease, floorExecute, auto, trustExecute },
     runs: { autoAllowed, reviewed, floorActivity, floorRelease: floor.workflowId },
-    sent: { airlock: airlockSent, floor: floorSent, autoAirlock, autoFloor },
+    sent: { airlock: airlockSent, floor: floorSent, trust: trustSent, autoAirlock, autoFloor, autoTrust },
   };
 }
 
