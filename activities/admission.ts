@@ -1,9 +1,11 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { admissionOutcomeEvents } from '../domain/admission-outcome';
 import type { AuditEventInput, RecordAuditEventsInput } from '../domain/audit-events';
 import { describeFailure } from '../domain/failure-description';
 import { ADMISSION_FINAL_FAILURES, FailureType } from '../domain/failure-types';
 import type { ActionPreview, OperationPreview, PolicyEvaluation, PolicyEvaluationBeforePreview } from '../domain/types';
 import { currentActivity } from './activity-context';
+import { logWarn } from './activity-log';
 import type { VerifyActionRequestInput } from './identity';
 import type { EvaluatePolicyInput } from './policy';
 import type { PreviewOperationInput } from './preview';
@@ -13,11 +15,18 @@ export interface AdmitRequestInput extends VerifyActionRequestInput {
   received: AuditEventInput;
   /** What policy decides on before any preview. */
   evaluation: EvaluatePolicyInput;
+  /**
+   * Where admission stores its outcome itself (`admission-records-outcome`): the ids the workflow
+   * reserved for it, in order, and the action they belong to. Absent: the workflow records it.
+   */
+  outcome?: { eventIds: string[]; actionId: string };
 }
 
 /** Admission's answer: policy's decision and, unless it denied on params alone, the preview reviewers see. */
 export interface Admission extends PolicyEvaluation {
   preview?: ActionPreview;
+  /** With `outcome` in the input: whether its events are stored. False: the store failed, and the workflow writes them. */
+  outcomeRecorded?: boolean;
 }
 
 /** The activities admission is made of, as the worker registers them. */
@@ -48,27 +57,53 @@ export function createAdmissionActivities(parts: AdmissionParts) {
     return parts.evaluatePolicyBeforePreview(input.evaluation);
   }
 
+  async function decide(input: AdmitRequestInput): Promise<Admission> {
+    const early = await admitRequest(input);
+    if (early.decision?.effect === 'deny') return { decision: early.decision, operation: early.operation };
+    // Cancelled while policy decided: an action no one wants any more is not previewed.
+    if (currentActivity()?.cancellationSignal.aborted) throw new CancelledFailure('admission cancelled before the preview');
+    const preview = await previewOrFailure(parts, { actionId: input.request.actionId, ...input.evaluation });
+    if (early.decision) return { decision: early.decision, operation: early.operation, preview };
+    const facts = 'facts' in preview ? preview.facts : {};
+    return { ...(await parts.evaluatePolicy({ ...input.evaluation, preview: facts })), preview };
+  }
+
   return {
     admitRequest,
 
     async admitAction(input: AdmitRequestInput): Promise<Admission> {
-      const early = await admitRequest(input);
-      if (early.decision?.effect === 'deny') return { decision: early.decision, operation: early.operation };
-      // Cancelled while policy decided: an action no one wants any more is not previewed.
-      if (currentActivity()?.cancellationSignal.aborted) throw new CancelledFailure('admission cancelled before the preview');
-      const preview = await previewOrFailure(parts, { actionId: input.request.actionId, ...input.evaluation });
-      if (early.decision) return { decision: early.decision, operation: early.operation, preview };
-      const facts = 'facts' in preview ? preview.facts : {};
-      return { ...(await parts.evaluatePolicy({ ...input.evaluation, preview: facts })), preview };
+      const admission = await decide(input);
+      if (!input.outcome) return admission;
+      return { ...admission, outcomeRecorded: await recordOutcome(parts, input.outcome, admission) };
     },
   };
+}
+
+/**
+ * Stores the outcome's events (domain/admission-outcome.ts) unless the action was cancelled while
+ * admission ran: then nothing is stored and the admission ends cancelled, so the trail and the
+ * workflow agree on which came first (the workflow waits for this activity before it judges a
+ * cancel). A failing store does not fail admission, which would preview again: the workflow writes
+ * the same events under the same ids, retrying until they are stored, before anything depends on them.
+ */
+async function recordOutcome(parts: AdmissionParts, outcome: NonNullable<AdmitRequestInput['outcome']>, admission: Admission): Promise<boolean> {
+  if (currentActivity()?.cancellationSignal.aborted) throw new CancelledFailure('admission cancelled before its outcome was recorded');
+  const events = admissionOutcomeEvents(outcome.eventIds, outcome.actionId, admission, new Date().toISOString());
+  try {
+    await parts.recordAuditEvents({ events });
+    return true;
+  } catch (err) {
+    logWarn('admission could not store its outcome; the workflow stores it', { error: err instanceof Error ? err.message : String(err) });
+    return false;
+  }
 }
 
 /**
  * The preview, or why there is none: a failed preview does not stop admission (reviewers see why;
  * rules on its facts then match nothing). A retryable failure is thrown while attempts remain, so
  * the local activity's retry runs admission again: verification and the request's record are
- * idempotent, policy is pure and the preview only reads.
+ * idempotent, policy is pure and the preview only reads. A cancel ends the wait at once: the
+ * workflow waits for admission before it judges the cancel, and the preview's answer no longer matters.
  */
 async function previewOrFailure(parts: AdmissionParts, input: PreviewOperationInput): Promise<ActionPreview> {
   let timer: NodeJS.Timeout | undefined;
@@ -78,14 +113,22 @@ async function previewOrFailure(parts: AdmissionParts, input: PreviewOperationIn
       PREVIEW_TIMEOUT_MS,
     );
   });
+  const signal = currentActivity()?.cancellationSignal;
+  let onAbort: (() => void) | undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new CancelledFailure('admission cancelled during the preview'));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    return await Promise.race([parts.previewOperation(input), timeout]);
+    return await Promise.race([parts.previewOperation(input), timeout, cancelled]);
   } catch (err) {
+    if (err instanceof CancelledFailure) throw err;
     const attempt = currentActivity()?.info.attempt ?? PREVIEW_ATTEMPTS;
     if (attempt < PREVIEW_ATTEMPTS && retryable(err)) throw err;
     return { error: describeFailure(err) };
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
 

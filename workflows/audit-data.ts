@@ -3,7 +3,6 @@
  * spreads: what an auditor reads is decided here, and nothing else slips in.
  */
 import type {
-  ActionPreview,
   ActionRequestInput,
   CancelInput,
   DecideInput,
@@ -11,7 +10,6 @@ import type {
   EscalationRecord,
   JsonObject,
   NotificationRecord,
-  PolicyDecision,
   ReminderRecord,
   VoteAuthentication,
 } from '../domain/types';
@@ -35,54 +33,6 @@ export function requestData(input: ActionRequestInput): JsonObject {
 /** The signature as stored: enough, with the event's other fields, to verify it offline (audit:verify). */
 function proofData(proof: IdentityProof): JsonObject {
   return { keyId: proof.keyId, issuedAt: proof.issuedAt, signature: proof.signature };
-}
-
-export function previewData(preview: ActionPreview): JsonObject {
-  if ('error' in preview) return { error: { ...preview.error } };
-  return {
-    facts: { ...preview.facts },
-    notes: [...preview.notes],
-    warnings: [...preview.warnings],
-    ...(preview.detail !== undefined ? { detail: preview.detail } : {}),
-    // What the execution is bound to: with it, the trail shows what an approval approved.
-    ...(preview.preconditions !== undefined ? { preconditions: preview.preconditions } : {}),
-  };
-}
-
-export function decisionData(decision: PolicyDecision): JsonObject {
-  const review = decision.review;
-  return {
-    effect: decision.effect,
-    ruleId: decision.ruleId,
-    reason: decision.reason,
-    risk: decision.risk,
-    policyHash: decision.policyHash,
-    ...(review
-      ? {
-          review: {
-            approverGroups: [...review.approverGroups],
-            eligibleApprovers: [...review.eligibleApprovers],
-            ...(review.poolIdpGroups ? { poolIdpGroups: [...review.poolIdpGroups] } : {}),
-            quorum: review.quorum,
-            timeoutMs: review.timeoutMs,
-            channels: [...review.channels],
-            ...(review.remindBeforeMs ? { remindBeforeMs: [...review.remindBeforeMs] } : {}),
-            ...(review.stepUpMaxAgeMs !== undefined ? { stepUpMaxAgeMs: review.stepUpMaxAgeMs } : {}),
-            ...(review.escalation
-              ? {
-                  escalation: {
-                    afterMs: review.escalation.afterMs,
-                    approverGroups: [...review.escalation.approverGroups],
-                    eligibleApprovers: [...review.escalation.eligibleApprovers],
-                    ...(review.escalation.poolIdpGroups ? { poolIdpGroups: [...review.escalation.poolIdpGroups] } : {}),
-                    channels: [...review.escalation.channels],
-                  },
-                }
-              : {}),
-          },
-        }
-      : {}),
-  };
 }
 
 export function voteData(decision: DecideInput, approvals: number, quorum: number, updateId?: string): JsonObject {
@@ -134,3 +84,5 @@ export function escalationData(escalation: EscalationRecord, channels: readonly 
 
 // The result's data is built where the result is (the execute activity stores it): domain/operation-result-event.ts.
 export { resultData } from '../domain/operation-result-event';
+// The preview's and the decision's are built where admission stores them: domain/admission-outcome.ts.
+export { decisionData, previewData } from '../domain/admission-outcome';

@@ -48,6 +48,23 @@ export class Auditor {
     return `${info.workflowId}/${info.runId}/${this.counter}`;
   }
 
+  /** `count` ids in a row, for events a local activity numbers itself (admission's outcome). */
+  reserveIds(count: number): string[] {
+    return Array.from({ length: count }, () => this.reserveId());
+  }
+
+  /**
+   * Gives back the ids reserved last that went unused, so the next event takes the first of them
+   * and the numbering stays without gaps. Only the last ids reserved can be given back.
+   */
+  release(ids: readonly string[]): void {
+    const last = ids.at(-1);
+    if (last === undefined) return;
+    const info = workflowInfo();
+    if (last !== `${info.workflowId}/${info.runId}/${this.counter}`) throw new Error(`${last} is not the last id reserved: it cannot be given back`);
+    this.counter -= ids.length;
+  }
+
   /** Queues an event under an id reserved earlier: if its activity stored it already, the store skips it. */
   recordReserved(event: AuditEventInput): void {
     this.pending.push(event);

@@ -48,6 +48,10 @@ export const PATCHES = {
     introduced: '0.2.0',
     what: 'admission, the preview and policy on its facts in one local activity (admitAction), checked before local-steps so a new run records one patch; before it, admitRequest, previewOperation and evaluatePolicy (local-steps)',
   },
+  'admission-records-outcome': {
+    introduced: '0.2.0',
+    what: "admitAction stores admission's outcome (preview, decision, denial or approval and execution start) under ids the workflow reserved, and a cancel during admission waits for it; checked before one-step-admission; before it, the workflow wrote those events in a local activity of its own",
+  },
 } as const satisfies Record<string, PatchRecord>;
 
 /** A patch id the registry knows: workflow code names its patches with this type, so an unlisted id does not compile. */

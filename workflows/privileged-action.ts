@@ -1,4 +1,5 @@
 import {
+  ActivityCancellationType,
   type ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -16,6 +17,7 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { Admission, AdmitRequestInput } from '../activities/admission';
+import { ADMISSION_OUTCOME_EVENTS, admissionOutcomeEvents } from '../domain/admission-outcome';
 import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, voteData } from './audit-data';
 import { operationSucceededEvent } from '../domain/operation-result-event';
 import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from '../domain/audit-events';
@@ -61,6 +63,18 @@ const LOCAL_STEPS: PatchId = 'local-steps';
 const ONE_STEP_ADMISSION: PatchId = 'one-step-admission';
 
 /**
+ * Admission's local activity stores its outcome itself (the preview, the decision, and the denial
+ * or the policy's approval and the execution's start: domain/admission-outcome.ts) under ids the
+ * workflow reserved, instead of the workflow writing them in a local activity of its own: an
+ * auto-allowed action goes from its decision to its execution in one activation, and a reviewed
+ * one answers `POST /v1/actions` without another write. A cancel that arrives while admission runs
+ * waits for it and is then judged on what admission left (evaluating: cancelled; executing or
+ * denied: refused), so the trail never shows an approval that a cancel overtook. Checked before
+ * ONE_STEP_ADMISSION, which it implies: a new run records this patch alone.
+ */
+const ADMISSION_RECORDS_OUTCOME: PatchId = 'admission-records-outcome';
+
+/**
  * Unknown actions and bad params do not get better by retrying. A failing preview is retried by
  * running admission again (PREVIEW_ATTEMPTS, each bounded by PREVIEW_TIMEOUT_MS), then admission
  * goes on without it; the timeout leaves room for one preview and the steps before it.
@@ -68,6 +82,9 @@ const ONE_STEP_ADMISSION: PatchId = 'one-step-admission';
 const { admitAction } = proxyLocalActivities<Activities>({
   startToCloseTimeout: '90s',
   retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [...ADMISSION_FINAL_FAILURES] },
+  // The SDK's default, stated because the cancel handler relies on it: a cancelled admission
+  // reports how it ended (cancelled, or finished first with its outcome stored) before the workflow goes on.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 });
 
 /** Verify, record, decide on params: admission's first step under LOCAL_STEPS alone. */
@@ -110,7 +127,8 @@ const singleShotExecutor = proxyActivities<Activities>({
  * complete). Every status change is one search-attribute upsert, carrying whatever else changed.
  */
 export async function privilegedAction(input: ActionRequestInput): Promise<ActionState> {
-  const oneStepAdmission = patched(ONE_STEP_ADMISSION);
+  const recordsOutcome = patched(ADMISSION_RECORDS_OUTCOME);
+  const oneStepAdmission = recordsOutcome || patched(ONE_STEP_ADMISSION);
   if (!oneStepAdmission && !patched(LOCAL_STEPS)) return legacyPrivilegedAction(input);
   const auditor = new Auditor();
   const state: ActionState = {
@@ -124,6 +142,10 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   let decidedAt: string | undefined;
   /** Admission's local activity while it runs (`one-step-admission`): a cancel cancels it. */
   let admission: CancellationScope | undefined;
+  /** A cancel arrived while admission ran (`admission-records-outcome`): it waits for admission to end. */
+  let cancelWhileAdmitting = false;
+  /** That cancel stopped admission before it stored an outcome. */
+  let admissionStopped = false;
   const changed = (): void => {
     changes += 1;
     state.updatedAt = now();
@@ -163,12 +185,22 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
   });
   setHandler(
     cancelUpdate,
-    (request) => {
+    async (request) => {
       const updateId = currentUpdateInfo()?.id;
+      if (recordsOutcome && admission) {
+        // Admission may store its outcome before the cancel reaches it: wait for it to end, then
+        // judge the cancel on what it left. Refused here, the refusal is in history (the Update was
+        // accepted); that takes a cancel landing in the moment admission stores its outcome.
+        cancelWhileAdmitting = true;
+        admission.cancel();
+        // Ended: stopped by the cancel, or with a decision (or a failure) the workflow has acted on.
+        await condition(() => admission === undefined && (admissionStopped || state.status !== ActionStatus.Evaluating));
+        refuseCancel(state, Date.now());
+      }
       state.cancellation = { ...request, at: now(), ...(updateId ? { updateId } : {}) };
       auditor.record(AuditEventKind.ActionCancelled, request.by, cancelData(request, state.status, updateId));
       transition(ActionStatus.Cancelled);
-      admission?.cancel(); // a cancel while admission runs: no preview is read for it
+      admission?.cancel(); // a cancel while admission runs (before `admission-records-outcome`): no preview is read for it
       return auditor.after(state);
     },
     {
@@ -183,9 +215,11 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
    * The approval, and the execution's start, in one step: both are on record (write-ahead) before
    * the execution is scheduled, in the same workflow task. A cancel is refused from here on.
    */
-  function approve(actor: string, data: JsonObject, also: SearchAttributeUpdatePair[]): void {
-    auditor.record(AuditEventKind.ActionApproved, actor, data);
-    auditor.record(AuditEventKind.ExecutionStarted, SYSTEM_ACTOR, { approvers: approvals(), idempotent: state.operation?.idempotent ?? false });
+  function approve(actor: string, data: JsonObject, also: SearchAttributeUpdatePair[], onRecord = false): void {
+    if (!onRecord) {
+      auditor.record(AuditEventKind.ActionApproved, actor, data);
+      auditor.record(AuditEventKind.ExecutionStarted, SYSTEM_ACTOR, { approvers: approvals(), idempotent: state.operation?.idempotent ?? false });
+    }
     transition(ActionStatus.Executing, also);
   }
 
@@ -293,7 +327,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
    * asked for it, evaluated again. Undefined if the action was cancelled meanwhile: a step that runs
    * past the workflow task's timeout lets the Updates that waited in (the SDK heartbeats the task).
    */
-  async function admit(): Promise<PolicyEvaluation | undefined> {
+  async function admit(): Promise<Admitted | undefined> {
     const steps = {
       request: input,
       workflowStartedAt: workflowInfo().startTime.toISOString(),
@@ -301,6 +335,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     };
     const received = auditor.numbered(AuditEventKind.RequestReceived, input.requester.id, requestData(input));
     if (!oneStepAdmission) return admitInSteps({ ...steps, received });
+    if (recordsOutcome) return admitRecordingOutcome({ ...steps, received });
     let admitted: Admission;
     try {
       admission = new CancellationScope();
@@ -316,6 +351,42 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     if (isClosed(state)) return undefined;
     recordPreview(preview);
     return evaluation;
+  }
+
+  /**
+   * Admission that stores its own outcome (`admission-records-outcome`): its events are numbered
+   * here, in their place in the trail, and the ids it did not use are given back. Undefined if a
+   * cancel stopped it: the cancel's handler, which waited for it, then records the cancel and
+   * closes the action.
+   */
+  async function admitRecordingOutcome(steps: AdmitRequestInput): Promise<Admitted | undefined> {
+    const actionId = workflowInfo().workflowId;
+    const eventIds = auditor.reserveIds(ADMISSION_OUTCOME_EVENTS);
+    let ended: { admitted: Admission } | { failure: unknown };
+    admission = new CancellationScope();
+    try {
+      ended = { admitted: await admission.run(() => admitAction({ ...steps, outcome: { eventIds, actionId } })) };
+    } catch (failure) {
+      ended = { failure };
+    }
+    admission = undefined; // before any wait below: a cancel's handler waits for it
+    if ('failure' in ended) {
+      auditor.release(eventIds);
+      admissionStopped = isCancellation(ended.failure) && cancelWhileAdmitting;
+      if (!admissionStopped) throw ended.failure;
+      await condition(() => isClosed(state));
+      return undefined;
+    }
+    const { preview, outcomeRecorded, ...evaluation } = ended.admitted;
+    const events = admissionOutcomeEvents(eventIds, actionId, ended.admitted, now());
+    auditor.release(eventIds.slice(events.length));
+    // Its store failed: the workflow writes the same events under the same ids, before anything depends on them.
+    if (!outcomeRecorded) events.forEach((event) => auditor.recordReserved(event));
+    if (preview) {
+      state.preview = preview;
+      changed();
+    }
+    return { ...evaluation, outcomeOnRecord: true };
   }
 
   /** Admission under LOCAL_STEPS alone: the preview and the second evaluation as local activities of their own. */
@@ -347,12 +418,13 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     if (!evaluation || isClosed(state)) return await finish(); // cancelled while policy was being evaluated
     state.policy = evaluation.decision;
     state.operation = evaluation.operation;
-    auditor.record(AuditEventKind.PolicyDecided, POLICY_ACTOR, decisionData(evaluation.decision));
+    const onRecord = evaluation.outcomeOnRecord === true; // admission stored the decision and what follows from it at once
+    if (!onRecord) auditor.record(AuditEventKind.PolicyDecided, POLICY_ACTOR, decisionData(evaluation.decision));
     const risk: SearchAttributeUpdatePair[] = [{ key: RiskAttribute, value: evaluation.decision.risk }];
 
     const { effect, review, ruleId, reason } = evaluation.decision;
     if (effect === 'deny') {
-      auditor.record(AuditEventKind.ActionDenied, POLICY_ACTOR, { ruleId, reason });
+      if (!onRecord) auditor.record(AuditEventKind.ActionDenied, POLICY_ACTOR, { ruleId, reason });
       transition(ActionStatus.Denied, risk);
       return await finish();
     }
@@ -360,7 +432,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
       await awaitReview(review, risk);
       if (state.status !== ActionStatus.Executing) return await finish();
     } else {
-      approve(POLICY_ACTOR, { by: 'policy', ruleId }, risk);
+      approve(POLICY_ACTOR, { by: 'policy', ruleId }, risk, onRecord);
     }
 
     await auditor.flushed(); // write-ahead: the approval and the start are on record before any credential exists
@@ -408,6 +480,9 @@ function refusedStart(err: ActivityFailure | ApplicationFailure): ApplicationFai
   const { message } = describeFailure(err);
   return ApplicationFailure.create({ type: FailureType.IdentityUnverified, message, nonRetryable: true });
 }
+
+/** Admission's answer to the workflow: with `outcomeOnRecord`, its events are stored or queued already. */
+type Admitted = PolicyEvaluation & { outcomeOnRecord?: boolean };
 
 function isClosed(state: ActionState): boolean {
   return TERMINAL_STATUSES.includes(state.status);

@@ -88,10 +88,9 @@ describe('payload encryption and the codec endpoint', () => {
     const byDesign = /\.searchAttributes\.indexedFields\.\w+$|\.markerRecordedEventAttributes\.details\.(patch-data|data)\./;
     expect(plain.filter((path) => !byDesign.test(path))).toEqual([]);
     const localActivityData = payloads.filter((payload) => /\.markerRecordedEventAttributes\.details\.data\./.test(payload.path));
-    // Admission (the preview with it), and the audit writes at admission and at the vote (the execution stores its own result).
+    // Admission (the preview and its outcome's record with it), and the audit write at the vote (the execution stores its own result).
     expect(localActivityData.map((payload) => JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8')).activity_type)).toEqual([
       'admitAction',
-      'recordAuditEvents',
       'recordAuditEvents',
     ]);
     expect(payloads.filter((payload) => encodingOf(payload) === ENCRYPTED_ENCODING).length).toBeGreaterThan(10);

@@ -1,13 +1,20 @@
+import { Context } from '@temporalio/activity';
 import { RefusalCode } from '../../domain/types';
 import { TEST_SIGNING_KEY } from '../support/identity-keys';
 import { cancel, copyRequest, newActionId, refusalOf, REQUESTER, signedRequest, startAction, startWorkflow, vote } from './support/actions';
 import { Gate } from './support/gate';
 import { acceptedUpdates, historyOf, scheduledActivities } from './support/history';
-import { COPY_OPERATION, cannedResult, mockActivities } from './support/mock-activities';
-import { reviewDecision } from './support/policy-decisions';
+import { COPY_OPERATION, cannedResult, mockActivities, type MockedActivities } from './support/mock-activities';
+import { ALLOWED, reviewDecision } from './support/policy-decisions';
 import { startWorkflowTestBed, type WorkflowTestBed } from './support/test-bed';
 
 const REVIEW = reviewDecision({ eligibleApprovers: ['alice', 'bob'] });
+
+/** Settles when the running activity (admission, for the parts it is made of) is cancelled. */
+function untilCancelled(): Promise<void> {
+  const signal = Context.current().cancellationSignal;
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+}
 
 /** The requester's cancel: accepted while policy decides or reviewers deliberate, refused once anything runs. */
 describe('cancel', () => {
@@ -49,11 +56,12 @@ describe('cancel', () => {
     expect(mocks.auditKinds().at(-1)).toBe('action.cancelled');
   });
 
-  it('cancels while policy is still deciding: the late answer is ignored, no preview is read, no one is asked', async () => {
+  it('cancels while policy is still deciding: admission stops, the late answer is ignored, no preview is read, no one is asked', async () => {
     const policyAnswering = new Gate();
     const mocks = mockActivities(REVIEW, {
       async evaluatePolicyBeforePreview() {
-        await policyAnswering.pass();
+        // A slow step that still answers once admission is cancelled: the cancel waits for admission to stop.
+        await Promise.race([policyAnswering.pass(), untilCancelled()]);
         return { decision: REVIEW, needsPreview: false, operation: COPY_OPERATION };
       },
     });
@@ -71,6 +79,40 @@ describe('cancel', () => {
     expect(mocks.calls.map((call) => call.name).filter((name) => name !== 'recordAuditEvents')).toEqual(['verifyActionRequest', 'evaluatePolicyBeforePreview']);
     expect(mocks.auditKinds()).toEqual(['request.received', 'action.cancelled']);
     expect(mocks.auditEvents[1]?.data).toMatchObject({ from: 'evaluating' });
+  });
+
+  it('refuses a cancel that admission overtook: it stored an auto-allowed outcome first, so the action runs and no cancel is on record', async () => {
+    const outcomeStored = new Gate();
+    const mocks: MockedActivities = mockActivities(ALLOWED, {
+      async recordAuditEvents(input) {
+        // Admission's outcome, held until the cancel has reached admission, then stored all the same.
+        if (input.events.some((event) => event.kind === 'policy.decided')) await Promise.race([outcomeStored.pass(), untilCancelled()]);
+        mocks.auditEvents.push(...input.events);
+        return { added: input.events.length };
+      },
+    });
+    const { refused, final, id } = await bed.withWorker(mocks.activities, async (taskQueue) => {
+      const id = newActionId();
+      const handle = await startWorkflow(bed, taskQueue, signedRequest(copyRequest(id, await bed.now())));
+      await outcomeStored.reached;
+      const refused = await refusalOf(cancel(bed, { id, handle })).finally(() => outcomeStored.open());
+      return { refused, final: await handle.result(), id };
+    });
+
+    expect(refused).toBe(RefusalCode.NotCancellable);
+    expect(final).toMatchObject({ status: 'succeeded', policy: ALLOWED });
+    expect(final.cancellation).toBeUndefined();
+    expect(mocks.inputsOf('executeOperation')).toHaveLength(1);
+    expect(mocks.auditKinds()).toEqual([
+      'request.received',
+      'preview.completed',
+      'policy.decided',
+      'action.approved',
+      'execution.started',
+      'operation.succeeded',
+    ]);
+    // The cancel was accepted (admission was running), then refused once admission ended: its refusal is in history.
+    expect(acceptedUpdates(await historyOf(bed.client, id), 'cancel')).toHaveLength(1);
   });
 
   it('refuses a cancel once the operation is running (not_cancellable), and the operation completes', async () => {

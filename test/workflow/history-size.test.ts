@@ -49,7 +49,7 @@ describe('history size', () => {
     expect(scheduledActivities(history)).toEqual(['executeOperation']);
   });
 
-  it('an auto-allowed action writes at most 21 events in 2 workflow tasks; a denied one 12 in 1', async () => {
+  it('an auto-allowed action writes at most 18 events in 2 workflow tasks; a denied one 11 in 1', async () => {
     const allowed = await historyAfter(async (taskQueue) => {
       const action = await startAction(bed, taskQueue);
       expect((await action.handle.result()).status).toBe('succeeded');
@@ -66,9 +66,9 @@ describe('history size', () => {
       tasks: 2,
       activities: ['executeOperation'],
     });
-    expect(eventCount(allowed)).toBeLessThanOrEqual(21);
+    expect(eventCount(allowed)).toBeLessThanOrEqual(18);
     expect({ events: eventCount(denied), tasks: workflowTasks(denied), activities: scheduledActivities(denied) }).toEqual({
-      events: 12,
+      events: 11,
       tasks: 1,
       activities: [],
     });

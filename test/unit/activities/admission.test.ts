@@ -8,7 +8,8 @@ import {
   type AdmissionParts,
   type AdmitRequestInput,
 } from '../../../activities/admission';
-import { AuditEventKind } from '../../../domain/audit-events';
+import { ADMISSION_OUTCOME_EVENTS } from '../../../domain/admission-outcome';
+import { AuditEventKind, type AuditEventInput } from '../../../domain/audit-events';
 import { FailureType } from '../../../domain/failure-types';
 import type { ActionRequestInput, OperationFacts, OperationPreview, PolicyDecision } from '../../../domain/types';
 
@@ -50,16 +51,22 @@ const input: AdmitRequestInput = {
   evaluation: { action: request.action, params: request.params, requester: request.requester },
 };
 
-/** Parts that record their calls; policy decides `early` on params (undefined: it needs the preview). */
-function parts(early: PolicyDecision | undefined, preview: () => Promise<OperationPreview>) {
+/**
+ * Parts that record their calls and the events they were given to store; policy decides `early` on
+ * params (undefined: it needs the preview). `failStoreAfter`: the store fails from that call on.
+ */
+function parts(early: PolicyDecision | undefined, preview: () => Promise<OperationPreview>, failStoreAfter = Infinity) {
   const calls: string[] = [];
   const evaluated: unknown[] = [];
+  const stored: AuditEventInput[][] = [];
   const admission: AdmissionParts = {
     async verifyActionRequest() {
       calls.push('verify');
     },
-    async recordAuditEvents() {
+    async recordAuditEvents({ events }) {
       calls.push('record');
+      if (stored.length >= failStoreAfter) throw new Error('the audit store is down');
+      stored.push(events);
     },
     async evaluatePolicyBeforePreview() {
       calls.push('decide on params');
@@ -75,7 +82,7 @@ function parts(early: PolicyDecision | undefined, preview: () => Promise<Operati
       return preview();
     },
   };
-  return { calls, evaluated, admitAction: createAdmissionActivities(admission).admitAction };
+  return { calls, evaluated, stored, admitAction: createAdmissionActivities(admission).admitAction };
 }
 
 type AdmitAction = (input: AdmitRequestInput) => Promise<Admission>;
@@ -145,5 +152,82 @@ describe('admitAction', () => {
     }, input);
     await expect(admitted).rejects.toBeInstanceOf(CancelledFailure);
     expect(calls).toEqual(['verify', 'record', 'decide on params']);
+  });
+});
+
+/** `admission-records-outcome`: admission stores its outcome under the ids the workflow reserved. */
+describe('admitAction storing its outcome', () => {
+  const eventIds = Array.from({ length: ADMISSION_OUTCOME_EVENTS }, (_, index) => `action-1/run/${index + 2}`);
+  const withOutcome: AdmitRequestInput = { ...input, outcome: { eventIds, actionId: 'action-1' } };
+  const summary = (events: AuditEventInput[] | undefined) => events?.map((event) => [event.eventId, event.kind, event.actor]);
+
+  test('an auto-allowed request stores the preview, the decision, the approval and the start, in that order, after the request', async () => {
+    const { stored, admitAction } = parts(decision('allow'), () => Promise.resolve(PREVIEW));
+    const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(admitAction, withOutcome);
+    expect(admitted).toEqual({ decision: decision('allow'), operation: OPERATION, preview: PREVIEW, outcomeRecorded: true });
+    expect(stored.map((events) => events.map((event) => event.kind))).toEqual([
+      ['request.received'],
+      ['preview.completed', 'policy.decided', 'action.approved', 'execution.started'],
+    ]);
+    expect(summary(stored[1])).toEqual([
+      ['action-1/run/2', 'preview.completed', 'airlock'],
+      ['action-1/run/3', 'policy.decided', 'policy'],
+      ['action-1/run/4', 'action.approved', 'policy'],
+      ['action-1/run/5', 'execution.started', 'airlock'],
+    ]);
+    expect(stored[1]?.[2]?.data).toEqual({ by: 'policy', ruleId: 'rule-allow' });
+    expect(stored[1]?.[3]?.data).toEqual({ approvers: [], idempotent: true });
+  });
+
+  test('a denial stores the decision and the denial under the first ids; a review, the preview and the decision', async () => {
+    const denied = parts(decision('deny'), () => Promise.resolve(PREVIEW));
+    await new MockActivityEnvironment({ attempt: 1 }).run(denied.admitAction, withOutcome);
+    expect(summary(denied.stored[1])).toEqual([
+      ['action-1/run/2', 'policy.decided', 'policy'],
+      ['action-1/run/3', 'action.denied', 'policy'],
+    ]);
+    const review = { approverGroups: ['data'], eligibleApprovers: ['alice'], quorum: 1, timeoutMs: 60_000, channels: [] };
+    const reviewed = parts({ ...decision('review'), review }, () => Promise.resolve(PREVIEW));
+    await new MockActivityEnvironment({ attempt: 1 }).run(reviewed.admitAction, withOutcome);
+    expect(summary(reviewed.stored[1])).toEqual([
+      ['action-1/run/2', 'preview.completed', 'airlock'],
+      ['action-1/run/3', 'policy.decided', 'policy'],
+    ]);
+    // `review` without a requirement approves at once, as the workflow does.
+    const unrequired = parts(decision('review'), () => Promise.resolve(PREVIEW));
+    await new MockActivityEnvironment({ attempt: 1 }).run(unrequired.admitAction, withOutcome);
+    expect(unrequired.stored[1]?.map((event) => event.kind)).toEqual(['preview.completed', 'policy.decided', 'action.approved', 'execution.started']);
+  });
+
+  test('a failing store does not fail admission: it says the outcome is not stored, for the workflow to write', async () => {
+    const { stored, admitAction } = parts(decision('allow'), () => Promise.resolve(PREVIEW), 1);
+    const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(admitAction, withOutcome);
+    expect(admitted).toMatchObject({ decision: decision('allow'), preview: PREVIEW, outcomeRecorded: false });
+    expect(stored).toHaveLength(1); // the request alone
+  });
+
+  test('a cancel during the preview ends admission at once, with no outcome stored', async () => {
+    const environment = new MockActivityEnvironment({ attempt: 1 });
+    let previewing: () => void = () => undefined;
+    const reached = new Promise<void>((resolve) => (previewing = resolve));
+    const { stored, admitAction } = parts(decision('allow'), () => {
+      previewing();
+      return new Promise<never>(() => undefined); // a preview that never answers
+    });
+    const admitted = environment.run(admitAction, withOutcome);
+    await reached;
+    environment.cancel();
+    await expect(admitted).rejects.toBeInstanceOf(CancelledFailure);
+    expect(stored.map((events) => events.map((event) => event.kind))).toEqual([['request.received']]);
+  });
+
+  test('a cancel that arrives once the preview answered stores nothing', async () => {
+    const environment = new MockActivityEnvironment({ attempt: 1 });
+    const { stored, admitAction } = parts(decision('allow'), async () => {
+      environment.cancel(); // the preview answers, but the action was cancelled meanwhile
+      return PREVIEW;
+    });
+    await expect(environment.run(admitAction, withOutcome)).rejects.toBeInstanceOf(CancelledFailure);
+    expect(stored).toHaveLength(1);
   });
 });
