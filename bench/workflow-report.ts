@@ -301,7 +301,7 @@ function autoTimelineRows({ autoTimeline }: WorkflowResults): Table {
   return stageRows(autoTimeline, [
     ['request sent → workflow started', 'HTTP, API key, validation, signing, update-with-start', 'toStart'],
     ['started → first workflow task starts', '(server: first task to the worker)', 'toWorker'],
-    ['the first workflow task', 'admission (verify, record, policy, preview with its AssumeRole), audit write, upserts, schedule', 'firstTask'],
+    ['the first workflow task', "admission (verify, record, policy, preview with its AssumeRole, the outcome's audit write), upserts, schedule", 'firstTask'],
     ['the activity', 'AssumeRole on moto, credential recorded, the no-op, result recorded', 'activity'],
     ['activity done → last task starts', '(server: workflow task to the sticky queue)', 'toLastTask'],
     ['the last workflow task → closed', 'upsert, complete', 'lastTask'],
@@ -428,10 +428,11 @@ reviewed action (quorum 1) approved and executed in ≤ ${GOALS.reviewedEvents} 
   \`succeeded\`. The trust floors run after their counterparts: a vote signed by the bench
   process sent as an Update until the result, then a signed start until the result. The API answers a new request once policy has decided (an Update sent with the
   start), so the request figure includes the policy activity, the preview with its \`AssumeRole\`,
-  and the audit writes: admission is one workflow task whose steps are local activities. After the
+  and the audit writes: admission is one workflow task, one local activity that stores the request,
+  the preview's credential and its outcome itself. After the
   vote come one workflow task (the identity check, one audit write of the vote, the approval and
   the start of the execution as a local activity, the upsert), the execution (its own
-  \`AssumeRole\` and credential record), and a last workflow task (one audit write, the upsert):
+  \`AssumeRole\` and credential record, and its result's), and a last workflow task (the upsert):
   the floor's shape, one activity between two workflow tasks. Before an Update is sent
   the workflow is idle (no task pending), as an action is when a person votes. Percentiles are
   nearest-rank.

@@ -21,7 +21,7 @@ export interface RunTimeline {
   toStart: number;
   /** Started until the worker started the first workflow task. */
   toWorker: number;
-  /** The first workflow task (Airlock: admission with the preview's AssumeRole, the audit write, upserts, the Update's answer, schedule). */
+  /** The first workflow task (Airlock: admission with the preview's AssumeRole and its outcome's audit write, upserts, the Update's answer, schedule). */
   firstTask: number;
   /** Activity task scheduled until completed. */
   activity: number;
