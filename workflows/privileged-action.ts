@@ -206,7 +206,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     {
       validator: (request) => {
         refuseUnprovenCancel(request, Date.now());
-        refuseCancel(state, Date.now());
+        refuseCancel(state, Date.now(), cancelWhileAdmitting);
       },
     },
   );

@@ -51,7 +51,13 @@ function refuseStaleSignIn(state: ActionState, decision: DecideInput, now: numbe
   }
 }
 
-export function refuseCancel(state: ActionState, now: number): void {
+/**
+ * `cancelWaiting`: another cancel already waits for admission to end (`admission-records-outcome`).
+ * This one would be refused once it ends, whatever admission did (the action is cancelled by the
+ * first, or executing or denied for both): it is refused now, before it reaches history.
+ */
+export function refuseCancel(state: ActionState, now: number, cancelWaiting = false): void {
+  if (cancelWaiting) throw refusal(RefusalCode.NotCancellable, 'another cancel is already waiting for admission to end');
   if (state.status !== ActionStatus.Evaluating && state.status !== ActionStatus.PendingReview) {
     throw refusal(RefusalCode.NotCancellable, `the request is ${state.status} and can no longer be cancelled`);
   }

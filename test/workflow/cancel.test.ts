@@ -10,6 +10,12 @@ import { startWorkflowTestBed, type WorkflowTestBed } from './support/test-bed';
 
 const REVIEW = reviewDecision({ eligibleApprovers: ['alice', 'bob'] });
 
+/**
+ * The API's workflow task timeout (AIRLOCK_WORKFLOW_TASK_TIMEOUT's default): a cancel reaches a
+ * workflow whose admission still runs when the SDK heartbeats the task, at 80% of it.
+ */
+const AS_THE_API_STARTS = { workflowTaskTimeout: '3s' };
+
 /** Settles when the running activity (admission, for the parts it is made of) is cancelled. */
 function untilCancelled(): Promise<void> {
   const signal = Context.current().cancellationSignal;
@@ -56,24 +62,31 @@ describe('cancel', () => {
     expect(mocks.auditKinds().at(-1)).toBe('action.cancelled');
   });
 
-  it('cancels while policy is still deciding: admission stops, the late answer is ignored, no preview is read, no one is asked', async () => {
+  it('cancels while policy is still deciding: the cancel waits for admission, the late answer is ignored, no preview is read, no one is asked', async () => {
     const policyAnswering = new Gate();
+    let cancelReached: () => void = () => undefined;
+    const reachedAdmission = new Promise<void>((resolve) => (cancelReached = resolve));
     const mocks = mockActivities(REVIEW, {
       async evaluatePolicyBeforePreview() {
-        // A slow step that still answers once admission is cancelled: the cancel waits for admission to stop.
-        await Promise.race([policyAnswering.pass(), untilCancelled()]);
+        untilCancelled().then(cancelReached, () => undefined);
+        await policyAnswering.pass(); // a slow step that answers late, after the cancel
         return { decision: REVIEW, needsPreview: false, operation: COPY_OPERATION };
       },
     });
-    const { answered, final } = await bed.withWorker(mocks.activities, async (taskQueue) => {
+    const { answered, second, final, id } = await bed.withWorker(mocks.activities, async (taskQueue) => {
       const id = newActionId();
-      const handle = await startWorkflow(bed, taskQueue, signedRequest(copyRequest(id, await bed.now())));
+      const handle = await startWorkflow(bed, taskQueue, signedRequest(copyRequest(id, await bed.now())), id, AS_THE_API_STARTS);
       await policyAnswering.reached;
-      const answered = await cancel(bed, { id, handle }).finally(() => policyAnswering.open());
-      return { answered, final: await handle.result() };
+      const first = cancel(bed, { id, handle });
+      first.catch(() => undefined); // awaited below, once the second is answered
+      await reachedAdmission; // the first is accepted and waits for admission to end
+      const second = await refusalOf(cancel(bed, { id, handle }, REQUESTER, 'asked twice')).finally(() => policyAnswering.open());
+      return { answered: await first, second, final: await handle.result(), id };
     });
 
     expect(answered.status).toBe('cancelled');
+    expect(second).toBe(RefusalCode.NotCancellable); // refused by the validator while the first waited: not in history
+    expect(acceptedUpdates(await historyOf(bed.client, id), 'cancel')).toHaveLength(1);
     expect(final).toMatchObject({ status: 'cancelled' });
     expect(final.policy).toBeUndefined();
     expect(mocks.calls.map((call) => call.name).filter((name) => name !== 'recordAuditEvents')).toEqual(['verifyActionRequest', 'evaluatePolicyBeforePreview']);
@@ -93,7 +106,7 @@ describe('cancel', () => {
     });
     const { refused, final, id } = await bed.withWorker(mocks.activities, async (taskQueue) => {
       const id = newActionId();
-      const handle = await startWorkflow(bed, taskQueue, signedRequest(copyRequest(id, await bed.now())));
+      const handle = await startWorkflow(bed, taskQueue, signedRequest(copyRequest(id, await bed.now())), id, AS_THE_API_STARTS);
       await outcomeStored.reached;
       const refused = await refusalOf(cancel(bed, { id, handle })).finally(() => outcomeStored.open());
       return { refused, final: await handle.result(), id };

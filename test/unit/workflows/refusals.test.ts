@@ -84,6 +84,10 @@ describe('cancel validator', () => {
       expect(refusalCode(() => refuseCancel(pendingState({ status }), NOW))).toBe('not_cancellable');
     },
   );
+
+  it('refuses a second cancel while the first waits for admission to end, though the action is still evaluating', () => {
+    expect(refusalCode(() => refuseCancel(pendingState({ status: ActionStatus.Evaluating }), NOW, true))).toBe('not_cancellable');
+  });
 });
 
 describe('the deadline shown is the cut-off', () => {

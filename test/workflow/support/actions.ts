@@ -48,8 +48,14 @@ export function signedRequest(request: ActionRequestInput, signer = testSigner()
 }
 
 /** Starts a workflow with exactly this input (by default under its action id), as anyone with Temporal access could. */
-export function startWorkflow(bed: WorkflowTestBed, taskQueue: string, input: ActionRequestInput, workflowId = input.actionId): Promise<ActionHandle> {
-  return bed.client.workflow.start<typeof privilegedAction>(PRIVILEGED_ACTION_WORKFLOW, { taskQueue, workflowId, args: [input] });
+export function startWorkflow(
+  bed: WorkflowTestBed,
+  taskQueue: string,
+  input: ActionRequestInput,
+  workflowId = input.actionId,
+  options: { workflowTaskTimeout?: string } = {},
+): Promise<ActionHandle> {
+  return bed.client.workflow.start<typeof privilegedAction>(PRIVILEGED_ACTION_WORKFLOW, { taskQueue, workflowId, args: [input], ...options });
 }
 
 /**
