@@ -4,7 +4,7 @@ import { TEST_SIGNING_KEY } from '../support/identity-keys';
 import { cancel, copyRequest, newActionId, refusalOf, REQUESTER, signedRequest, startAction, startWorkflow, vote } from './support/actions';
 import { Gate } from './support/gate';
 import { acceptedUpdates, historyOf, scheduledActivities } from './support/history';
-import { COPY_OPERATION, cannedResult, mockActivities, type MockedActivities } from './support/mock-activities';
+import { AUTO_ALLOWED_TRAIL, COPY_OPERATION, cannedResult, mockActivities, type MockedActivities } from './support/mock-activities';
 import { ALLOWED, reviewDecision } from './support/policy-decisions';
 import { startWorkflowTestBed, type WorkflowTestBed } from './support/test-bed';
 
@@ -116,14 +116,7 @@ describe('cancel', () => {
     expect(final).toMatchObject({ status: 'succeeded', policy: ALLOWED });
     expect(final.cancellation).toBeUndefined();
     expect(mocks.inputsOf('executeOperation')).toHaveLength(1);
-    expect(mocks.auditKinds()).toEqual([
-      'request.received',
-      'preview.completed',
-      'policy.decided',
-      'action.approved',
-      'execution.started',
-      'operation.succeeded',
-    ]);
+    expect(mocks.auditKinds()).toEqual(AUTO_ALLOWED_TRAIL);
     // The cancel was accepted (admission was running), then refused once admission ended: its refusal is in history.
     expect(acceptedUpdates(await historyOf(bed.client, id), 'cancel')).toHaveLength(1);
   });

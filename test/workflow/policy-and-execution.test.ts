@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { startAction, vote } from './support/actions';
 import { historyOf, scheduledActivities } from './support/history';
-import { CANNED_PREVIEW, COPY_OPERATION, cannedResult, mockActivities, type MockedActivities } from './support/mock-activities';
+import { AUTO_ALLOWED_TRAIL, CANNED_PREVIEW, COPY_OPERATION, cannedResult, mockActivities, type MockedActivities } from './support/mock-activities';
 import { ALLOWED, DENIED, reviewDecision } from './support/policy-decisions';
 import { startWorkflowTestBed, type WorkflowTestBed } from './support/test-bed';
 
@@ -49,14 +49,7 @@ describe('policy, preview and execution', () => {
     expect(final).toMatchObject({ status: 'succeeded', policy: ALLOWED, preview: CANNED_PREVIEW, result: cannedResult(id), votes: [] });
     expect(steps(mocks)).toEqual(['verifyActionRequest', 'evaluatePolicyBeforePreview', 'previewOperation', 'executeOperation']);
     expect(mocks.inputsOf('executeOperation')).toEqual([expect.objectContaining({ approvers: [], preconditions: CANNED_PREVIEW.preconditions })]);
-    expect(mocks.auditKinds()).toEqual([
-      'request.received',
-      'preview.completed',
-      'policy.decided',
-      'action.approved',
-      'execution.started',
-      'operation.succeeded',
-    ]);
+    expect(mocks.auditKinds()).toEqual(AUTO_ALLOWED_TRAIL);
   });
 
   it("asks policy again with the preview's facts when a rule needs them", async () => {

@@ -34,6 +34,16 @@ export interface MockedActivities {
   auditKinds(): AuditEventKind[];
 }
 
+/** The trail of an auto-allowed copy as the workflow writes it with these mocks (their credentials are not recorded). */
+export const AUTO_ALLOWED_TRAIL: AuditEventKind[] = [
+  'request.received',
+  'preview.completed',
+  'policy.decided',
+  'action.approved',
+  'execution.started',
+  'operation.succeeded',
+];
+
 /** A copy's facts as the catalogue would give them. */
 export const COPY_OPERATION: OperationFacts = { idempotent: true, summary: 'copy s3://airlock-src/in.csv to s3://airlock-exports/out.csv' };
 
