@@ -139,6 +139,8 @@ export interface StackOptions {
   codecCorsOrigins?: string[];
   /** An MCP gateway file: the worker and the API each connect to its servers, as their processes do. */
   gatewayFile?: string;
+  /** Operation modules of the deployment's own (AIRLOCK_OPERATIONS), loaded beside the built-in operations. */
+  operationModules?: string[];
   /** Identity providers whose tokens the API accepts beside the test principals' keys. */
   tokenIssuers?: TokenIssuer[];
   /**
@@ -162,8 +164,9 @@ export async function startStack(bundle: WorkflowBundle, options: StackOptions =
   const taskQueue = `airlock-test-${randomUUID()}`;
   const workerGateway = options.gatewayFile ? await GatewayOperations.start(options.gatewayFile, () => undefined) : undefined;
   const apiGateway = options.gatewayFile ? await GatewayOperations.start(options.gatewayFile, () => undefined) : undefined;
-  const catalogue = workerGateway ? catalogueWith([], [workerGateway]) : defaultCatalogue();
-  const apiCatalogue = apiGateway ? catalogueWith([], [apiGateway]) : catalogue;
+  const modules = options.operationModules ?? [];
+  const catalogue = workerGateway || modules.length > 0 ? catalogueWith(modules, workerGateway ? [workerGateway] : []) : defaultCatalogue();
+  const apiCatalogue = apiGateway ? catalogueWith(modules, [apiGateway]) : catalogue;
   const policy = loadPolicyFile(options.policyFile ?? TEST_POLICY_FILE);
   // The worker's AWS traffic goes through a recording proxy, so tests can see what moto issued.
   const proxy = await startRecordingProxy(requiredEnv('AIRLOCK_TEST_MOTO_ENDPOINT'));
