@@ -17,10 +17,10 @@ import {
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../activities';
 import type { Admission, AdmitRequestInput } from '../activities/admission';
-import { ADMISSION_OUTCOME_EVENTS, admissionOutcomeEvents } from '../domain/admission-outcome';
-import { cancelData, decisionData, escalationData, notificationData, previewData, reminderData, requestData, voteData } from './audit-data';
+import { ADMISSION_OUTCOME_EVENTS, admissionOutcomeEvents, type AdmissionOutcome } from '../domain/admission-outcome';
+import { cancelData, escalationData, notificationData, previewData, reminderData, requestData, voteData } from './audit-data';
 import { operationSucceededEvent } from '../domain/operation-result-event';
-import { AuditEventKind, POLICY_ACTOR, SYSTEM_ACTOR } from '../domain/audit-events';
+import { AuditEventKind, SYSTEM_ACTOR, type AuditEventInput } from '../domain/audit-events';
 import { ADMISSION_FINAL_FAILURES, FailureType } from '../domain/failure-types';
 import { pendingApprovers } from './approvers';
 import { Auditor } from './auditor';
@@ -215,11 +215,9 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
    * The approval, and the execution's start, in one step: both are on record (write-ahead) before
    * the execution is scheduled, in the same workflow task. A cancel is refused from here on.
    */
-  function approve(actor: string, data: JsonObject, also: SearchAttributeUpdatePair[], onRecord = false): void {
-    if (!onRecord) {
-      auditor.record(AuditEventKind.ActionApproved, actor, data);
-      auditor.record(AuditEventKind.ExecutionStarted, SYSTEM_ACTOR, { approvers: approvals(), idempotent: state.operation?.idempotent ?? false });
-    }
+  function approve(actor: string, data: JsonObject, also: SearchAttributeUpdatePair[]): void {
+    auditor.record(AuditEventKind.ActionApproved, actor, data);
+    auditor.record(AuditEventKind.ExecutionStarted, SYSTEM_ACTOR, { approvers: approvals(), idempotent: state.operation?.idempotent ?? false });
     transition(ActionStatus.Executing, also);
   }
 
@@ -378,15 +376,18 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
       return undefined;
     }
     const { preview, outcomeRecorded, ...evaluation } = ended.admitted;
-    const events = admissionOutcomeEvents(eventIds, actionId, ended.admitted, now());
-    auditor.release(eventIds.slice(events.length));
+    const events = numberOutcome(eventIds, ended.admitted);
     // Its store failed: the workflow writes the same events under the same ids, before anything depends on them.
     if (!outcomeRecorded) events.forEach((event) => auditor.recordReserved(event));
-    if (preview) {
-      state.preview = preview;
-      changed();
-    }
+    if (preview) recordPreview(preview, { stored: true });
     return { ...evaluation, outcomeOnRecord: true };
+  }
+
+  /** Admission's outcome events (domain/admission-outcome.ts) under `eventIds`; the ids they leave unused are given back. */
+  function numberOutcome(eventIds: string[], outcome: AdmissionOutcome): AuditEventInput[] {
+    const events = admissionOutcomeEvents(eventIds, workflowInfo().workflowId, outcome, now());
+    auditor.release(eventIds.slice(events.length));
+    return events;
   }
 
   /** Admission under LOCAL_STEPS alone: the preview and the second evaluation as local activities of their own. */
@@ -407,9 +408,10 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     return evaluatePolicy({ ...steps.evaluation, preview: facts });
   }
 
-  function recordPreview(preview: ActionPreview): void {
+  /** The preview in the action's state and, unless admission stored it (`stored`), queued for the trail. */
+  function recordPreview(preview: ActionPreview, { stored = false } = {}): void {
     state.preview = preview;
-    auditor.record('error' in preview ? AuditEventKind.PreviewFailed : AuditEventKind.PreviewCompleted, SYSTEM_ACTOR, previewData(preview));
+    if (!stored) auditor.record('error' in preview ? AuditEventKind.PreviewFailed : AuditEventKind.PreviewCompleted, SYSTEM_ACTOR, previewData(preview));
     changed();
   }
 
@@ -418,13 +420,16 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
     if (!evaluation || isClosed(state)) return await finish(); // cancelled while policy was being evaluated
     state.policy = evaluation.decision;
     state.operation = evaluation.operation;
-    const onRecord = evaluation.outcomeOnRecord === true; // admission stored the decision and what follows from it at once
-    if (!onRecord) auditor.record(AuditEventKind.PolicyDecided, POLICY_ACTOR, decisionData(evaluation.decision));
+    // Admission stored the decision and what follows from it at once; before `admission-records-outcome`
+    // the workflow queues the same events (its preview's is queued already).
+    if (!evaluation.outcomeOnRecord) {
+      const outcome = { decision: evaluation.decision, operation: evaluation.operation };
+      numberOutcome(auditor.reserveIds(ADMISSION_OUTCOME_EVENTS), outcome).forEach((event) => auditor.recordReserved(event));
+    }
     const risk: SearchAttributeUpdatePair[] = [{ key: RiskAttribute, value: evaluation.decision.risk }];
 
-    const { effect, review, ruleId, reason } = evaluation.decision;
+    const { effect, review } = evaluation.decision;
     if (effect === 'deny') {
-      if (!onRecord) auditor.record(AuditEventKind.ActionDenied, POLICY_ACTOR, { ruleId, reason });
       transition(ActionStatus.Denied, risk);
       return await finish();
     }
@@ -432,7 +437,7 @@ export async function privilegedAction(input: ActionRequestInput): Promise<Actio
       await awaitReview(review, risk);
       if (state.status !== ActionStatus.Executing) return await finish();
     } else {
-      approve(POLICY_ACTOR, { by: 'policy', ruleId }, risk, onRecord);
+      transition(ActionStatus.Executing, risk); // approved by policy: on record as above, write-ahead
     }
 
     await auditor.flushed(); // write-ahead: the approval and the start are on record before any credential exists
