@@ -327,7 +327,7 @@ function trustFloorSection(results: WorkflowResults): string[] {
 /** The trust-floor table and its reading for the docs, when the run measured them. */
 function trustFloorMarkdown(results: WorkflowResults): string {
   const rows = trustFloorRows(results);
-  return rows ? `\n${markdownTable(rows)}\n\n${trustFloorReading(results)}\n\n${TRUST_STEP_COSTS}\n` : '';
+  return rows ? `\n${markdownTable(rows)}\n\n${trustFloorReading(results)}\n\n${TRUST_STEP_COSTS}\n\n${AUTO_ABLATION}\n` : '';
 }
 
 /**
@@ -343,6 +343,20 @@ of three events; \`AssumeRole\` 4.8–5.5 ms on moto while the rest of the run s
 (2.3 ms alone over raw HTTP, 0.6 ms more through the AWS SDK); the credential's and the result's
 appends 0.7–1.5 ms together. The floor's 18 ms leave 9 ms under goal 1's 1.5×; these steps take
 about 11.`;
+
+/**
+ * What Airlock's own extras on the auto-allowed path cost, measured once by taking them out of the
+ * workflow (a throwaway change, two short runs each way).
+ */
+const AUTO_ABLATION = `What Airlock's extras on the auto-allowed path cost, measured by taking them out (an experiment,
+2026-12-05: two short runs of \`npm run bench -- workflow\` each way, back to back): without the
+patch marker and without its three search-attribute upserts (the status that \`GET /v1/actions\`,
+the console and the Temporal UI list by), Airlock's own work beyond the trust floor went from 8.5
+and 8.1 ms to 7.5 and 5.9 ms, and goal 3's ratio from 2.4× and 2.2× to 2.2× and 2.1×. Most of what
+is left is the HTTP hop with its update-with-start (1.9 and 2.0 ms beyond the trust floor's plain
+start: the API's own routing, key check, validation and signing take about 0.3 ms of it) and the
+first task's Update and larger activation (2.3 ms in both runs). Goal 3 stays out of reach with those
+upserts gone too; the trust floor itself came out at 1.8–2.0× the floor in these four runs.`;
 
 /** Every table, for the terminal. */
 export function workflowTables(results: WorkflowResults): string {
