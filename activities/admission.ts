@@ -1,11 +1,12 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { admissionOutcomeEvents } from '../domain/admission-outcome';
+import { admissionOutcomeEvents, outcomeFromEvents } from '../domain/admission-outcome';
 import type { AuditEventInput, RecordAuditEventsInput } from '../domain/audit-events';
 import { describeFailure } from '../domain/failure-description';
 import { ADMISSION_FINAL_FAILURES, FailureType } from '../domain/failure-types';
 import type { ActionPreview, OperationPreview, PolicyEvaluation, PolicyEvaluationBeforePreview } from '../domain/types';
 import { currentActivity } from './activity-context';
 import { logWarn } from './activity-log';
+import type { StoredAuditEvent, StoredAuditEventsInput } from './audit';
 import type { VerifyActionRequestInput } from './identity';
 import type { EvaluatePolicyInput } from './policy';
 import type { PreviewOperationInput } from './preview';
@@ -33,6 +34,7 @@ export interface Admission extends PolicyEvaluation {
 export interface AdmissionParts {
   verifyActionRequest(input: VerifyActionRequestInput): Promise<void>;
   recordAuditEvents(input: RecordAuditEventsInput): Promise<unknown>;
+  storedAuditEvents(input: StoredAuditEventsInput): Promise<StoredAuditEvent[]>;
   evaluatePolicyBeforePreview(input: EvaluatePolicyInput): Promise<PolicyEvaluationBeforePreview>;
   evaluatePolicy(input: EvaluatePolicyInput): Promise<PolicyEvaluation>;
   previewOperation(input: PreviewOperationInput): Promise<OperationPreview>;
@@ -74,9 +76,32 @@ export function createAdmissionActivities(parts: AdmissionParts) {
     async admitAction(input: AdmitRequestInput): Promise<Admission> {
       const admission = await decide(input);
       if (!input.outcome) return admission;
+      const earlier = await outcomeOnRecord(parts, input.outcome);
+      if (earlier) return { ...earlier, operation: admission.operation, outcomeRecorded: true };
       return { ...admission, outcomeRecorded: await recordOutcome(parts, input.outcome, admission) };
     },
   };
+}
+
+/**
+ * The outcome an earlier run of this admission stored under the same ids, if one did: the run
+ * whose workflow task then failed (its worker died, or its answer never reached Temporal). The
+ * retry acts on that outcome, not on its own decision, which may differ (the preview read other
+ * facts, or the policy was reloaded): the trail is append-only and the first write of those ids
+ * won, so acting otherwise would run, or deny, something the trail does not say. Unreadable: the
+ * write below decides, as before this check.
+ */
+async function outcomeOnRecord(parts: AdmissionParts, outcome: NonNullable<AdmitRequestInput['outcome']>): Promise<Omit<Admission, 'operation'> | undefined> {
+  let stored: StoredAuditEvent[];
+  try {
+    stored = await parts.storedAuditEvents({ actionId: outcome.actionId, eventIds: outcome.eventIds });
+  } catch (err) {
+    logWarn('admission could not read whether an earlier attempt stored its outcome', { error: err instanceof Error ? err.message : String(err) });
+    return undefined;
+  }
+  if (stored.length === 0) return undefined;
+  logWarn('admission found its outcome stored by an earlier attempt; acting on that one', { kinds: stored.map((event) => event.kind).join(', ') });
+  return outcomeFromEvents(stored);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log';
 import { AuditEventKind, SYSTEM_ACTOR, type AuditEventInput, type RecordAuditEventsInput } from '../domain/audit-events';
+import type { JsonObject } from '../domain/types';
 import { currentActivity } from './activity-context';
 import type { LifecycleMetrics } from './lifecycle-metrics';
 import type { OneShotSession, SessionPurpose } from './credentials';
@@ -15,7 +16,28 @@ export function createAuditActivities(audit: AuditLog, metrics?: LifecycleMetric
     async recordAuditEvents(input: RecordAuditEventsInput): Promise<{ added: number }> {
       return { added: await storeAuditEvents(audit, metrics, input.events) };
     },
+
+    /** The events of `actionId` stored under any of `eventIds`, in the order of `eventIds`: what an earlier attempt wrote. */
+    async storedAuditEvents(input: StoredAuditEventsInput): Promise<StoredAuditEvent[]> {
+      const wanted = new Set(input.eventIds);
+      const found = new Map<string, StoredAuditEvent>();
+      for await (const record of audit.records({ actionId: input.actionId })) {
+        if (wanted.has(record.eventId)) found.set(record.eventId, { eventId: record.eventId, kind: record.kind, data: record.data });
+      }
+      return input.eventIds.flatMap((id) => found.get(id) ?? []);
+    },
   };
+}
+
+export interface StoredAuditEventsInput {
+  actionId: string;
+  eventIds: string[];
+}
+
+export interface StoredAuditEvent {
+  eventId: string;
+  kind: string;
+  data: JsonObject;
 }
 
 /** Stores workflow events (stored ids skipped); with `metrics`, the ones this call stored feed the lifecycle series. Returns how many were new. */

@@ -44,6 +44,32 @@ export function admissionOutcomeEvents(eventIds: readonly string[], actionId: st
   return events.map(([kind, actor, data], index) => ({ eventId: eventIds[index] as string, kind, actionId, actor, occurredAt, data }));
 }
 
+/** An outcome event as the store gives it back. */
+export interface StoredOutcomeEvent {
+  kind: string;
+  data: JsonObject;
+}
+
+/**
+ * The decision and preview an outcome's stored events tell, the inverse of `admissionOutcomeEvents`
+ * (their data is `previewData` and `decisionData`, which keep every field). A retried admission
+ * acts on these instead of on a decision of its own: what the trail says was decided is what runs.
+ */
+export function outcomeFromEvents(events: readonly StoredOutcomeEvent[]): Pick<AdmissionOutcome, 'decision' | 'preview'> {
+  const decided = events.find((event) => event.kind === AuditEventKind.PolicyDecided);
+  if (!decided || !isEffect(decided.data.effect)) throw new Error('the stored outcome has no readable policy.decided event');
+  // Written by decisionData from a PolicyDecision: the same fields under the same names.
+  const decision = decided.data as unknown as PolicyDecision;
+  const previewed = events.find((event) => event.kind === AuditEventKind.PreviewCompleted || event.kind === AuditEventKind.PreviewFailed);
+  if (!previewed) return { decision };
+  // Written by previewData from an ActionPreview: the same fields under the same names.
+  return { decision, preview: previewed.data as unknown as ActionPreview };
+}
+
+function isEffect(value: unknown): value is PolicyDecision['effect'] {
+  return value === 'deny' || value === 'allow' || value === 'review';
+}
+
 export function previewData(preview: ActionPreview): JsonObject {
   if ('error' in preview) return { error: { ...preview.error } };
   return {

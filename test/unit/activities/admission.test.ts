@@ -55,10 +55,10 @@ const input: AdmitRequestInput = {
  * Parts that record their calls and the events they were given to store; policy decides `early` on
  * params (undefined: it needs the preview). `failStoreAfter`: the store fails from that call on.
  */
-function parts(early: PolicyDecision | undefined, preview: () => Promise<OperationPreview>, failStoreAfter = Infinity) {
+function parts(early: PolicyDecision | undefined, preview: () => Promise<OperationPreview>, failStoreAfter = Infinity, storedBefore: AuditEventInput[][] = []) {
   const calls: string[] = [];
   const evaluated: unknown[] = [];
-  const stored: AuditEventInput[][] = [];
+  const stored: AuditEventInput[][] = [...storedBefore];
   const admission: AdmissionParts = {
     async verifyActionRequest() {
       calls.push('verify');
@@ -67,6 +67,12 @@ function parts(early: PolicyDecision | undefined, preview: () => Promise<Operati
       calls.push('record');
       if (stored.length >= failStoreAfter) throw new Error('the audit store is down');
       stored.push(events);
+    },
+    async storedAuditEvents({ actionId, eventIds }) {
+      calls.push('read');
+      if (stored.length >= failStoreAfter) throw new Error('the audit store is down');
+      const all = stored.flat().filter((event) => event.actionId === actionId);
+      return eventIds.flatMap((id) => all.filter((event) => event.eventId === id).slice(0, 1));
     },
     async evaluatePolicyBeforePreview() {
       calls.push('decide on params');
@@ -200,10 +206,34 @@ describe('admitAction storing its outcome', () => {
   });
 
   test('a failing store does not fail admission: it says the outcome is not stored, for the workflow to write', async () => {
-    const { stored, admitAction } = parts(decision('allow'), () => Promise.resolve(PREVIEW), 1);
+    const { calls, stored, admitAction } = parts(decision('allow'), () => Promise.resolve(PREVIEW), 1);
     const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(admitAction, withOutcome);
     expect(admitted).toMatchObject({ decision: decision('allow'), preview: PREVIEW, outcomeRecorded: false });
+    expect(calls.slice(-2)).toEqual(['read', 'record']); // what an earlier attempt stored could not be read either: decided here
     expect(stored).toHaveLength(1); // the request alone
+  });
+
+  test('a retry acts on the outcome an earlier attempt stored, not on its own decision, and stores none of its own', async () => {
+    // Attempt 1 sent the action to review; its workflow task then failed (the worker died), so the
+    // local activity runs again, and this time the preview reads other facts and policy allows.
+    const review = { approverGroups: ['data'], eligibleApprovers: ['alice'], quorum: 1, timeoutMs: 60_000, channels: ['email:data@example.com'] };
+    const first = parts({ ...decision('review'), review }, () => Promise.resolve(PREVIEW));
+    await new MockActivityEnvironment({ attempt: 1 }).run(first.admitAction, withOutcome);
+    const retry = parts(decision('allow'), () => Promise.resolve({ ...PREVIEW, facts: { sourceBytes: 1 } }), Infinity, first.stored);
+    const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(retry.admitAction, withOutcome);
+    expect(admitted).toEqual({ decision: { ...decision('review'), review }, operation: OPERATION, preview: PREVIEW, outcomeRecorded: true });
+    expect(retry.calls).toEqual(['verify', 'record', 'decide on params', 'preview', 'read']);
+    // Only the request's write, skipped by the store as a repeat: no approval, no start.
+    expect(retry.stored.slice(first.stored.length).map((events) => events.map((event) => event.kind))).toEqual([['request.received']]);
+  });
+
+  test('a retry after an approval on record runs what it approved, whatever policy says now', async () => {
+    const first = parts(decision('allow'), () => Promise.resolve(PREVIEW));
+    await new MockActivityEnvironment({ attempt: 1 }).run(first.admitAction, withOutcome);
+    const retry = parts(decision('deny'), () => Promise.resolve(PREVIEW), Infinity, first.stored);
+    const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(retry.admitAction, withOutcome);
+    expect(admitted).toEqual({ decision: decision('allow'), operation: OPERATION, preview: PREVIEW, outcomeRecorded: true });
+    expect(retry.stored).toHaveLength(first.stored.length + 1); // the request's repeat alone
   });
 
   test('a cancel during the preview ends admission at once, with no outcome stored', async () => {

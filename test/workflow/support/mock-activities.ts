@@ -94,6 +94,13 @@ export function mockActivities(decision: PolicyDecision, overrides: Partial<Acti
       auditEvents.push(...input.events);
       return { added: input.events.length };
     },
+    async storedAuditEvents(input) {
+      // As the store answers: the first event written under each id (a later write of it was skipped).
+      return input.eventIds.flatMap((id) => {
+        const event = auditEvents.find((candidate) => candidate.eventId === id && candidate.actionId === input.actionId);
+        return event ? [{ eventId: event.eventId, kind: event.kind, data: event.data }] : [];
+      });
+    },
     async postSlackReview(input) {
       return messageRef(input.channel);
     },
