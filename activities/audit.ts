@@ -61,13 +61,15 @@ export interface IssuedCredential {
 
 /**
  * Records a credential the moment STS issued it, from inside the activity that holds it (the key
- * id never passes through workflow history). Each attempt issues its own credential, so the event
- * id names the attempt: a retry records the new credential, a replayed write of the same one is skipped.
+ * id never passes through workflow history). The event id names the activity attempt and the
+ * credential's access key id: every credential STS issues gets an event of its own (a retry's, a
+ * renewal's, and a local activity's run again after its workflow task failed, which has the same
+ * attempt), and a write of the same one repeated is skipped.
  */
 export async function recordCredentialIssued(audit: AuditLog, issued: IssuedCredential): Promise<void> {
   await audit.append([
     {
-      eventId: `${attemptId() ?? `direct/${randomUUID()}`}/credential`,
+      eventId: `${attemptId() ?? `direct/${randomUUID()}`}/credential/${issued.accessKeyId}`,
       kind: AuditEventKind.CredentialIssued,
       actionId: issued.actionId,
       actor: SYSTEM_ACTOR,

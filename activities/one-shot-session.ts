@@ -1,6 +1,5 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { type Attributes, SpanKind } from '@opentelemetry/api';
-import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../domain/failure-types';
 import type { Catalogue } from '../operations/catalogue';
@@ -10,7 +9,7 @@ import type { ExecutionContext, IamPolicyDocument, Operation, OperationProgress,
 import type { JsonObject, Requester } from '../domain/types';
 import { currentActivity } from './activity-context';
 import { logInfo } from './activity-log';
-import { AuditLog } from '../audit/audit-log';
+import type { AuditLog } from '../audit/audit-log';
 import { recordCredentialIssued } from './audit';
 import type { AwsSettings } from './aws-settings';
 import { classifyAwsError, toApplicationFailure } from './aws-errors';
@@ -103,7 +102,7 @@ export function oneShotRunner(deps: OneShotDeps) {
       const { credentials, session } = role;
       secrets.push(credentials.secretAccessKey, credentials.sessionToken);
       logInfo(`assumed one-shot ${purpose} session`, { action: input.action, ...session, usableUntil: window.usableUntil.toISOString() });
-      await recordCredentialIssued(credentialLog(deps.audit), {
+      await recordCredentialIssued(deps.audit, {
         actionId: input.actionId,
         purpose,
         session,
@@ -179,37 +178,6 @@ function outlivedTimeBound(step: string, runningTimeSeconds: number): Applicatio
     message: `${step} failed: access denied after its credentials' window of ${runningTimeSeconds} s had passed; the session policy's time bound refuses calls that start later`,
     nonRetryable: false,
   });
-}
-
-/** Credentials issued so far by each activity attempt (a recheck and an execution, a batched operation's renewals). */
-const issuedPerAttempt = new WeakMap<Context, number>();
-
-/**
- * The audit log the next credential of this attempt is recorded through. Its event id names the
- * attempt (`<attempt>/credential`), so the second and later credentials of one attempt get a
- * suffix (`/2`, `/3`, …); without it the store would take each for a retried write of the first
- * and skip it.
- */
-function credentialLog(audit: AuditLog): AuditLog {
-  const attempt = currentActivity();
-  if (!attempt) return audit; // outside an activity every event id is random already
-  const n = (issuedPerAttempt.get(attempt) ?? 0) + 1;
-  issuedPerAttempt.set(attempt, n);
-  return n === 1 ? audit : new NumberedCredentialLog(audit, n);
-}
-
-/** An audit log whose appended events carry `/<n>` after their id; everything else is the log it wraps. */
-class NumberedCredentialLog extends AuditLog {
-  constructor(
-    private readonly inner: AuditLog,
-    private readonly n: number,
-  ) {
-    super(inner.store);
-  }
-
-  override append(events: Parameters<AuditLog['append']>[0]): Promise<number> {
-    return this.inner.append(events.map((event) => ({ ...event, eventId: `${event.eventId}/${this.n}` })));
-  }
 }
 
 /**

@@ -270,7 +270,7 @@ function losingFirstReply(store: AuditStore, lost: string[]): AuditStore {
     async append(events, seal) {
       const added = await store.append(events, seal);
       const first = events[0]?.eventId;
-      if (first && !first.endsWith('/credential') && !lost.includes(first)) {
+      if (first && !first.includes('/credential/') && !lost.includes(first)) {
         lost.push(first);
         throw new Error('connection reset after commit');
       }
