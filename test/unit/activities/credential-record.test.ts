@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { recordCredentialIssued, type IssuedCredential } from '../../../activities/audit';
-import { AuditLog } from '../../../audit/audit-log';
-import { SqliteAuditStore } from '../../../audit/sqlite-store';
+import type { AuditLog } from '../../../audit/audit-log';
+import { memoryAuditLog } from '../../support/audit';
 
 /**
  * Every credential STS issues is on record before it is used. A local activity run again after its
@@ -12,16 +9,11 @@ import { SqliteAuditStore } from '../../../audit/sqlite-store';
  * id must tell the two credentials apart by more than the attempt.
  */
 describe('recordCredentialIssued', () => {
-  let dir: string;
   let audit: AuditLog;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'airlock-credential-'));
-    audit = new AuditLog(new SqliteAuditStore(join(dir, 'audit.db')));
+    audit = memoryAuditLog();
   });
-  afterEach(async () => {
-    await audit.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => audit.close());
 
   const issued = (accessKeyId: string): IssuedCredential => ({
     actionId: 'act-1',

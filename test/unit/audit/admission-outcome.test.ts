@@ -1,12 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createAuditActivities } from '../../../activities/audit';
-import { AuditLog } from '../../../audit/audit-log';
-import { SqliteAuditStore } from '../../../audit/sqlite-store';
+import type { AuditLog } from '../../../audit/audit-log';
 import { admissionOutcomeEvents, outcomeFromEvents, type AdmissionOutcome } from '../../../domain/admission-outcome';
 import { AuditEventKind } from '../../../domain/audit-events';
 import type { ActionPreview, OperationFacts, PolicyDecision } from '../../../domain/types';
+import { memoryAuditLog } from '../../support/audit';
 
 /**
  * A retried admission acts on the outcome an earlier attempt stored (activities/admission.ts): the
@@ -55,16 +52,11 @@ const OUTCOMES: [string, AdmissionOutcome][] = [
 ];
 
 describe('an admission outcome read back from the store', () => {
-  let dir: string;
   let audit: AuditLog;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'airlock-outcome-'));
-    audit = new AuditLog(new SqliteAuditStore(join(dir, 'audit.db')));
+    audit = memoryAuditLog();
   });
-  afterEach(async () => {
-    await audit.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => audit.close());
 
   test.each(OUTCOMES)('%s gives back its decision and preview', async (_, outcome) => {
     const eventIds = ['act-1/run/2', 'act-1/run/3', 'act-1/run/4', 'act-1/run/5'];
