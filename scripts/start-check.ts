@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ActionView } from '../api/response-schemas';
 import { freePort, isPortFree } from '../net/free-port';
-import { runPartnerExport } from './lib/demo-action';
+import { caller, runPartnerExport, type Call } from './lib/demo-action';
 import { readDevKey } from './lib/dev-principals';
 import { ManagedProcess } from './lib/managed-process';
 import { PROJECT_ROOT } from './lib/tools';
@@ -51,8 +52,9 @@ async function main(): Promise<void> {
   const first = await startAndWait(env, 'first start');
   const keysFile = join(STATE_DIR, 'dev-keys.env');
   const key = (principal: string): string => readDevKey(keysFile, principal);
-  const action = await step('the walkthrough: etl-bot asks, alice approves, the copy runs', () => walkthrough(apiUrl, key));
-  await step('the trail: lineage in order, and npm run audit:verify', () => checkTrail(apiUrl, key, action.id));
+  const call = caller({ apiUrl, key });
+  const action = await step('the walkthrough: etl-bot asks, alice approves, the copy runs', () => walkthrough(apiUrl, key, call));
+  await step('the trail: lineage in order, and npm run audit:verify', () => checkTrail(call, action.id));
   await step('Ctrl-C stops everything', () => stopAndCheck(first, Object.values(ports)));
 
   const keysBefore = key('etl-bot');
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
   await step('the second start keeps the action and the keys', async () => {
     if (second.lines.some((line) => line.includes('new keys generated'))) throw new Error('the second start generated new API keys');
     if (key('etl-bot') !== keysBefore) throw new Error("etl-bot's key changed between starts");
-    const again = await getAction(apiUrl, key('alice'), action.id);
+    const again = await call<ActionView>('alice', 'GET', `/v1/actions/${encodeURIComponent(action.id)}`);
     if (again.status !== 'succeeded') throw new Error(`after the restart ${action.id} is ${again.status}, not succeeded`);
   });
   await step('Ctrl-C stops everything again', () => stopAndCheck(second, Object.values(ports)));
@@ -87,7 +89,7 @@ async function startAndWait(env: NodeJS.ProcessEnv, what: string): Promise<Start
   const outcome = await Promise.race([
     ready.then(() => 'ready' as const),
     child.exit.then((code) => `exited (${code})`),
-    delay(READY_TIMEOUT_MS).then(() => `not ready within ${READY_TIMEOUT_MS / 1000} s`),
+    sleep(READY_TIMEOUT_MS, undefined, { ref: false }).then(() => `not ready within ${READY_TIMEOUT_MS / 1000} s`),
   ]);
   if (outcome !== 'ready') {
     await interrupt(started).catch(() => undefined);
@@ -97,7 +99,7 @@ async function startAndWait(env: NodeJS.ProcessEnv, what: string): Promise<Start
   return started;
 }
 
-async function walkthrough(apiUrl: string, key: (principal: string) => string): Promise<ActionView> {
+async function walkthrough(apiUrl: string, key: (principal: string) => string, call: Call): Promise<ActionView> {
   const action = await runPartnerExport({ apiUrl, key });
   const outputs = action.result?.outputs ?? {};
   if (outputs.destination !== 's3://airlock-exports/partners/northwind/2026-q3-revenue.csv') {
@@ -106,12 +108,8 @@ async function walkthrough(apiUrl: string, key: (principal: string) => string): 
   if (JSON.stringify(action).includes('secretAccessKey') || JSON.stringify(action).includes('sessionToken')) {
     throw new Error('the action shows a credential');
   }
-  const again = await fetch(`${apiUrl}/v1/actions/${encodeURIComponent(action.id)}/decisions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key('alice')}`, 'content-type': 'application/json', 'idempotency-key': `start-check-${action.id}` },
-    body: JSON.stringify({ decision: 'approve' }),
-  });
-  if (again.status !== 409) throw new Error(`a vote on a closed action was answered ${again.status}, not 409`);
+  // A second vote on the closed action: refused 409 (the call throws on any other answer).
+  await call('alice', 'POST', `/v1/actions/${encodeURIComponent(action.id)}/decisions`, { decision: 'approve' }, 409);
   return action;
 }
 
@@ -129,22 +127,14 @@ const WALKTHROUGH_TRAIL = [
   'vote.refused',
 ];
 
-async function checkTrail(apiUrl: string, key: (principal: string) => string, actionId: string): Promise<void> {
-  const response = await fetch(`${apiUrl}/v1/actions/${encodeURIComponent(actionId)}/lineage`, { headers: { authorization: `Bearer ${key('admin')}` } });
-  if (response.status !== 200) throw new Error(`lineage answered ${response.status}`);
-  const { events } = (await response.json()) as { events: { kind: string }[] };
+async function checkTrail(call: Call, actionId: string): Promise<void> {
+  const { events } = await call<{ events: { kind: string }[] }>('admin', 'GET', `/v1/actions/${encodeURIComponent(actionId)}/lineage`);
   const kinds = events.map((event) => event.kind);
   if (JSON.stringify(kinds) !== JSON.stringify(WALKTHROUGH_TRAIL)) throw new Error(`the trail is ${kinds.join(', ')}`);
   const verify = spawnSync('npm', ['run', '--silent', 'audit:verify'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
   if (verify.status !== 0 || !/audit chain: OK/.test(verify.stdout)) {
     throw new Error(`npm run audit:verify exited ${verify.status}:\n${verify.stdout}${verify.stderr}`);
   }
-}
-
-async function getAction(apiUrl: string, apiKey: string, id: string): Promise<ActionView> {
-  const response = await fetch(`${apiUrl}/v1/actions/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${apiKey}` } });
-  if (response.status !== 200) throw new Error(`GET /v1/actions/${id} answered ${response.status}`);
-  return (await response.json()) as ActionView;
 }
 
 /**
@@ -183,10 +173,6 @@ async function step<T>(what: string, run: () => Promise<T>): Promise<T> {
   const value = await run();
   console.log(`start-check: ${what}: OK (${((Date.now() - began) / 1000).toFixed(1)} s)`);
   return value;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 main().then(

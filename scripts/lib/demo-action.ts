@@ -49,9 +49,10 @@ function describe(action: ActionView): string {
   return action.error ? `${action.status}: ${JSON.stringify(action.error)}` : action.status;
 }
 
-type Call = <T>(principal: string, method: string, path: string, body?: unknown, expected?: number) => Promise<T>;
+/** Calls the API as a dev principal; throws unless it answers `expected` (200 by default), else returns the parsed body. */
+export type Call = <T>(principal: string, method: string, path: string, body?: unknown, expected?: number) => Promise<T>;
 
-function caller(options: DemoActionOptions): Call {
+export function caller(options: DemoActionOptions): Call {
   return async <T>(principal: string, method: string, path: string, body?: unknown, expected = 200): Promise<T> => {
     const response = await fetch(`${options.apiUrl}${path}`, {
       method,
