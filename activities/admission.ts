@@ -59,8 +59,8 @@ export function createAdmissionActivities(parts: AdmissionParts) {
     return parts.evaluatePolicyBeforePreview(input.evaluation);
   }
 
-  async function decide(input: AdmitRequestInput): Promise<Admission> {
-    const early = await admitRequest(input);
+  /** The rest of admission once the request is verified, on record and decided on params (`early`). */
+  async function decide(input: AdmitRequestInput, early: PolicyEvaluationBeforePreview): Promise<Admission> {
     if (early.decision?.effect === 'deny') return { decision: early.decision, operation: early.operation };
     // Cancelled while policy decided: an action no one wants any more is not previewed.
     if (currentActivity()?.cancellationSignal.aborted) throw new CancelledFailure('admission cancelled before the preview');
@@ -74,10 +74,12 @@ export function createAdmissionActivities(parts: AdmissionParts) {
     admitRequest,
 
     async admitAction(input: AdmitRequestInput): Promise<Admission> {
-      const admission = await decide(input);
+      const early = await admitRequest(input);
+      // Before the preview: a run whose outcome is on record already takes no credential and reads nothing again.
+      const earlier = input.outcome && (await outcomeOnRecord(parts, input.outcome));
+      if (earlier) return { ...earlier, operation: early.operation, outcomeRecorded: true };
+      const admission = await decide(input, early);
       if (!input.outcome) return admission;
-      const earlier = await outcomeOnRecord(parts, input.outcome);
-      if (earlier) return { ...earlier, operation: admission.operation, outcomeRecorded: true };
       return { ...admission, outcomeRecorded: await recordOutcome(parts, input.outcome, admission) };
     },
   };
@@ -88,8 +90,8 @@ export function createAdmissionActivities(parts: AdmissionParts) {
  * whose workflow task then failed (its worker died, or its answer never reached Temporal). The
  * retry acts on that outcome, not on its own decision, which may differ (the preview read other
  * facts, or the policy was reloaded): the trail is append-only and the first write of those ids
- * won, so acting otherwise would run, or deny, something the trail does not say. Unreadable: the
- * write below decides, as before this check.
+ * won, so acting otherwise would run, or deny, something the trail does not say. Unreadable:
+ * admission decides and writes as if there were none.
  */
 async function outcomeOnRecord(parts: AdmissionParts, outcome: NonNullable<AdmitRequestInput['outcome']>): Promise<Omit<Admission, 'operation'> | undefined> {
   let stored: StoredAuditEvent[];

@@ -89,7 +89,9 @@ describe('cancel', () => {
     expect(acceptedUpdates(await historyOf(bed.client, id), 'cancel')).toHaveLength(1);
     expect(final).toMatchObject({ status: 'cancelled' });
     expect(final.policy).toBeUndefined();
-    expect(mocks.calls.map((call) => call.name).filter((name) => name !== 'recordAuditEvents')).toEqual(['verifyActionRequest', 'evaluatePolicyBeforePreview']);
+    // Audit writes and reads left out: admission reads what an earlier run stored before it would preview.
+    const steps = mocks.calls.map((call) => call.name).filter((name) => name !== 'recordAuditEvents' && name !== 'storedAuditEvents');
+    expect(steps).toEqual(['verifyActionRequest', 'evaluatePolicyBeforePreview']);
     expect(mocks.auditKinds()).toEqual(['request.received', 'action.cancelled']);
     expect(mocks.auditEvents[1]?.data).toMatchObject({ from: 'evaluating' });
   });

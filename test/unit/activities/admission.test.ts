@@ -209,7 +209,8 @@ describe('admitAction storing its outcome', () => {
     const { calls, stored, admitAction } = parts(decision('allow'), () => Promise.resolve(PREVIEW), 1);
     const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(admitAction, withOutcome);
     expect(admitted).toMatchObject({ decision: decision('allow'), preview: PREVIEW, outcomeRecorded: false });
-    expect(calls.slice(-2)).toEqual(['read', 'record']); // what an earlier attempt stored could not be read either: decided here
+    // What an earlier attempt stored could not be read either: decided and written here.
+    expect(calls).toEqual(['verify', 'record', 'decide on params', 'read', 'preview', 'record']);
     expect(stored).toHaveLength(1); // the request alone
   });
 
@@ -222,7 +223,7 @@ describe('admitAction storing its outcome', () => {
     const retry = parts(decision('allow'), () => Promise.resolve({ ...PREVIEW, facts: { sourceBytes: 1 } }), Infinity, first.stored);
     const admitted = await new MockActivityEnvironment({ attempt: 1 }).run(retry.admitAction, withOutcome);
     expect(admitted).toEqual({ decision: { ...decision('review'), review }, operation: OPERATION, preview: PREVIEW, outcomeRecorded: true });
-    expect(retry.calls).toEqual(['verify', 'record', 'decide on params', 'preview', 'read']);
+    expect(retry.calls).toEqual(['verify', 'record', 'decide on params', 'read']); // no second preview, so no second credential
     // Only the request's write, skipped by the store as a repeat: no approval, no start.
     expect(retry.stored.slice(first.stored.length).map((events) => events.map((event) => event.kind))).toEqual([['request.received']]);
   });
